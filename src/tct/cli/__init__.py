@@ -1,0 +1,158 @@
+"""The `tct` command: the root group, global options, and the one place that decides exit codes.
+
+Command modules are thin: they parse options, call the library, and hand the result to
+tct.render. Heavy imports (SQLModel, SQLAlchemy, Alembic) happen inside commands so that
+`tct --help` and Tab completion stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from tct import __version__
+from tct.cli import common
+from tct.errors import EXIT_DATABASE, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, TctError
+
+
+def _error_line(message: str) -> None:
+    text = " ".join(str(message).split())
+    sys.stderr.write(f"Error: {text}\n")
+    sys.stderr.flush()
+
+
+class TctGroup(TyperGroup):
+    """Runs a command and turns every failure into one line on stderr and a documented exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        code = self._run(args, prog_name, complete_var, **extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
+        from click import exceptions as click_exc
+
+        debug = bool(os.environ.get("TCT_DEBUG"))
+        try:
+            result = super().main(args=args, prog_name=prog_name or "tct", complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+            return result if isinstance(result, int) else 0
+        except click_exc.NoArgsIsHelpError as exc:
+            if exc.ctx is not None:
+                sys.stdout.write(exc.ctx.get_help() + "\n")
+            return 0
+        except click_exc.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            _error_line(exc.format_message() + hint)
+            return EXIT_USAGE
+        except click_exc.ClickException as exc:
+            _error_line(exc.format_message())
+            return exc.exit_code
+        except TctError as exc:
+            if debug:
+                raise
+            _error_line(exc.message)
+            return exc.exit_code
+        except typer.Abort:
+            from tct.i18n import label
+
+            sys.stderr.write(label("aborted", common.lang()) + "\n")
+            return EXIT_ERROR
+        except typer.Exit as exc:
+            return exc.exit_code
+        except KeyboardInterrupt:
+            sys.stderr.write("\n")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 — nothing left to read our output
+            return EXIT_ERROR
+        except Exception as exc:  # noqa: BLE001 — the last line of defence: never a traceback
+            if debug:
+                raise
+            return _unexpected(exc)
+        finally:
+            common.state().close()
+
+
+def _unexpected(exc: Exception) -> int:
+    """Database driver errors get exit 3 and advice; anything else is a bug in tct (exit 4)."""
+    try:
+        from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+    except ImportError:  # pragma: no cover
+        SQLAlchemyError = OperationalError = IntegrityError = ()  # type: ignore[misc,assignment]
+    if isinstance(exc, IntegrityError):
+        _error_line(f"the change conflicts with data already in the register ({str(exc.orig).strip()}); "
+                    "nothing was written")
+        return EXIT_ERROR
+    if isinstance(exc, OperationalError | SQLAlchemyError):
+        from tct.db import translate_db_error
+
+        location = common.state().db_location or "the register"
+        error = translate_db_error(exc, location)
+        _error_line(error.message)
+        return EXIT_DATABASE
+    if isinstance(exc, OSError) and exc.strerror:
+        _error_line(f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror)
+        return EXIT_ERROR
+    _error_line(f"internal error in tct ({type(exc).__name__}: {exc}); nothing more was written. "
+                "Run again with TCT_DEBUG=1 to see the details and report them")
+    return EXIT_INTERNAL
+
+
+app = typer.Typer(
+    cls=TctGroup,
+    name="tct",
+    help="tct — the citizen-reception register (sổ tiếp công dân).",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tct {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    db: Annotated[str | None, typer.Option("--db", envvar="TCT_DB", metavar="PATH|URL",
+                                           help="Database file or SQLAlchemy URL [default: the user's data folder].")
+                  ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="vi|en",
+                                             help="Language of labels and messages [default: TCT_LANG, locale].")
+                    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    from tct import i18n
+
+    if lang is not None and lang.lower() not in i18n.LANGUAGES:
+        raise typer.BadParameter("choose vi or en", param_hint="'--lang'")
+    common.set_state(common.AppState(db_location=db, lang=i18n.resolve(lang)))
+
+
+def _register() -> None:
+    from tct.cli import config, db, log
+
+    app.add_typer(db.app, name="db")
+    app.add_typer(config.app, name="config")
+    app.command("log")(log.log)
+
+
+_register()
+
+
+def main() -> None:
+    app()

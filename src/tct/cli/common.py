@@ -1,0 +1,71 @@
+"""What every command shares: the invocation's state, the database, output options, notices."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from tct.db import Database
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.",
+                                                    case_sensitive=False)]
+
+
+@dataclass
+class AppState:
+    db_location: str | None = None
+    lang: str = "en"
+    _db: Database | None = field(default=None, repr=False)
+
+    def db(self, *, allow_old: bool = False) -> Database:
+        if self._db is None:
+            from tct.db import open_database
+
+            self._db = open_database(self.db_location, allow_old=allow_old)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
+
+_state = AppState()
+
+
+def set_state(state: AppState) -> None:
+    global _state
+    _state = state
+
+
+def state() -> AppState:
+    return _state
+
+
+def lang() -> str:
+    return _state.lang
+
+
+def notice(message: str) -> None:
+    """A message for the person, never part of the data: stderr."""
+    typer.echo(message, err=True)
+
+
+def stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,62 @@
+"""`tct db`: where the register is, its health, and schema upgrades."""
+
+from __future__ import annotations
+
+import typer
+
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, state
+
+app = typer.Typer(help="The database: location, health, upgrades.", no_args_is_help=True)
+
+
+@app.command("info")
+def info(fmt: FormatOption = OutputFormat.table) -> None:
+    """Location, schema version, size and rows per table."""
+    from tct import db as store
+    from tct import render
+    from tct.i18n import label
+
+    data = store.info(state().db(allow_old=True))
+    if fmt.value == "json":
+        render.record(data, None, "json")
+        return
+    summary = [("location", "location"), ("dialect", "dialect"), ("schema", "schema"),
+               ("schema_head", "schema_head"), ("size_bytes", "size_bytes")]
+    render.record(data, summary, fmt.value, lang=lang(), title=label("db_info", lang()))
+    if fmt.value != "csv":
+        render.rows([{"table": name, "rows": count} for name, count in data["tables"].items()],
+                    [("table", "table"), ("rows", "rows")], fmt.value, lang=lang())
+
+
+@app.command("check")
+def check(fmt: FormatOption = OutputFormat.table) -> None:
+    """Integrity and foreign-key checks; exit 1 when either finds a problem."""
+    from tct import db as store
+    from tct import render
+    from tct.errors import CheckFailed
+    from tct.i18n import label
+
+    database = state().db()
+    problems = store.check(database)
+    if fmt.value == "json":
+        render.record({"location": database.location, "ok": not problems, "problems": problems}, None, "json")
+    elif problems:
+        render.rows([{"problems": line} for line in problems], [("problems", "problems")], fmt.value, lang=lang())
+    else:
+        notice(label("check_ok", lang(), location=database.location))
+    if problems:
+        raise CheckFailed(label("check_failed", lang(), location=database.location, count=len(problems)))
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Apply pending migrations, after a consistent copy of an SQLite file beside it."""
+    from tct import db as store
+    from tct.i18n import label
+
+    database = state().db(allow_old=True)
+    old, new, backup = store.upgrade(database)
+    if backup is None and old == new:
+        notice(label("up_to_date", lang(), location=database.location, new=new))
+    else:
+        notice(label("upgraded", lang(), location=database.location, old=old, new=new, backup=backup or "-"))

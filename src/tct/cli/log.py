@@ -1,0 +1,59 @@
+"""`tct log`: the audit trail of every write."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tct.cli.common import FormatOption, OutputFormat, lang, state
+
+_COLUMNS = [("at", "at"), ("actor", "actor"), ("entity", "entity"), ("code", "code"), ("action", "action"),
+            ("changes", "changes"), ("reason", "reason")]
+
+
+def log(
+    entity: Annotated[str | None, typer.Option("--entity", metavar="CODE",
+                                               help="Only events of this code (visit, case, setting…).")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="From this day (inclusive).")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Up to this day (inclusive).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N events.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List the audit trail, oldest first."""
+    import json
+    from datetime import datetime, time, timedelta
+
+    from tct import audit, dates, render, settings
+    from tct.db import read_session
+
+    with read_session(state().db()) as session:
+        tz = settings.load(session)["timezone"]
+        start = end = None
+        if since:
+            start = datetime.combine(dates.parse_date(since, tz=tz, label="--from"), time(), dates.office_tz(tz))
+        if until:
+            end = datetime.combine(dates.parse_date(until, tz=tz, label="--to") + timedelta(days=1), time(),
+                                   dates.office_tz(tz))
+        events = audit.events(session, code=entity, since=start, until=end, limit=limit)
+    readable = fmt.value in ("table", "md")
+    data = [{"id": e.id, "at": dates.local_text(e.at, tz) if readable else dates.local_iso(e.at, tz),
+             "actor": e.actor, "entity": e.entity, "code": e.code, "action": e.action,
+             "changes": json.loads(e.changes) if e.changes else None, "reason": e.reason}
+            for e in events]
+    if readable:
+        for item in data:
+            item["changes"] = _readable_changes(item["changes"])
+    render.rows(data, _COLUMNS, fmt.value, lang=lang())
+
+
+def _readable_changes(changes: dict | None) -> str:
+    """`field: before → after` for a person reading the table."""
+    if not changes:
+        return ""
+    before, after = changes.get("before", {}), changes.get("after", {})
+    parts = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        parts.append(f"{key}: {'' if old is None else old} → {'' if new is None else new}")
+    return "; ".join(parts)

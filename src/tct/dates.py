@@ -1,0 +1,141 @@
+"""Dates as the desk types them, and times in the office's time zone.
+
+Accepted input (one parser for the whole program):
+  ISO         2021-02-10   2021-02-10 08:30   2021-02-10T08:30:00+07:00
+  day-first   10/02/2021   10-02-2021   10.2.2021   10/2/2021 8:30   10/2/2021 8h30
+  words       today, yesterday, now, hôm nay, hôm qua, bây giờ (optionally followed by a time)
+`10/02/2021` is always 10 February. Wall-clock times are in the office time zone
+(setting `timezone`, default Asia/Ho_Chi_Minh), whatever the machine's TZ is.
+Timestamps are aware UTC datetimes (SQLModel stores them as UTC); a visit also stores its local
+date, so reports bucket by day with a plain indexed column on every database.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tct.errors import ValidationError
+from tct.text import fold
+
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+ACCEPTED_FORMS = "YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua'"
+ACCEPTED_DATETIME_FORMS = ACCEPTED_FORMS + ", optionally followed by a time HH:MM (e.g. 10/02/2021 08:30)"
+
+_TIME = r"(?P<h>\d{1,2})(?:[:h](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4})(?:\s+" + _TIME + r")?$")
+_WORD = re.compile(r"^(?P<word>[a-z ]+?)(?:\s+" + _TIME + r")?$")
+_WORDS = {"today": 0, "hom nay": 0, "now": 0, "bay gio": 0, "yesterday": -1, "hom qua": -1}
+_NOW_WORDS = {"now", "bay gio"}
+
+
+@lru_cache(maxsize=8)
+def office_tz(name: str = DEFAULT_TIMEZONE) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"unknown time zone {name!r} (e.g. Asia/Ho_Chi_Minh)") from exc
+
+
+def now_local(tz: str = DEFAULT_TIMEZONE) -> datetime:
+    return datetime.now(office_tz(tz))
+
+
+def today_local(tz: str = DEFAULT_TIMEZONE) -> date:
+    return now_local(tz).date()
+
+
+def _time_of(match: re.Match[str], label: str, forms: str) -> time | None:
+    if match.group("h") is None:
+        return None
+    try:
+        return time(int(match.group("h")), int(match.group("m") or 0), int(match.group("s") or 0))
+    except ValueError as exc:
+        raise ValidationError(f"{label}: {match.group(0)!r} has an impossible time; use {forms}") from exc
+
+
+def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) -> tuple[date, time | None]:
+    from dateutil import parser as du_parser
+
+    raw = (text or "").strip()
+    if not raw:
+        raise ValidationError(f"{label} is empty; use {forms}")
+    zone = office_tz(tz)
+    if _ISO.match(raw):
+        try:
+            parsed = du_parser.isoparse(raw)
+        except ValueError as exc:
+            raise ValidationError(f"{label}: {raw!r} is not a real date; use {forms}") from exc
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(zone).replace(tzinfo=None)
+        has_time = len(raw) > 10
+        return parsed.date(), (parsed.time() if has_time else None)
+    match = _DAY_FIRST.match(raw)
+    if match:
+        try:
+            parsed = du_parser.parse(f"{match.group('d')}/{match.group('mo')}/{match.group('y')}", dayfirst=True)
+        except (ValueError, OverflowError) as exc:
+            raise ValidationError(f"{label}: {raw!r} is not a real date; use {forms}") from exc
+        return parsed.date(), _time_of(match, label, forms)
+    match = _WORD.match(fold(raw))
+    if match and match.group("word").strip() in _WORDS:
+        word = match.group("word").strip()
+        current = (now or datetime.now(zone)).astimezone(zone)
+        day = current.date() + timedelta(days=_WORDS[word])
+        at = _time_of(match, label, forms)
+        if at is None and word in _NOW_WORDS:
+            at = current.time().replace(microsecond=0)
+        return day, at
+    raise ValidationError(f"{label}: cannot read {raw!r} as a date; use {forms}")
+
+
+def parse_date(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None, label: str = "date") -> date:
+    """A calendar date typed by the user (a time, if given, is ignored)."""
+    day, _ = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_FORMS)
+    return day
+
+
+def parse_datetime(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None,
+                   label: str = "date and time") -> datetime:
+    """A wall-clock moment in the office time zone, returned aware. A bare date means 00:00."""
+    day, at = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_DATETIME_FORMS)
+    return datetime.combine(day, at or time(0, 0), tzinfo=office_tz(tz))
+
+
+def to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given where an aware one is required")
+    return moment.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def to_local(stored: datetime, tz: str = DEFAULT_TIMEZONE) -> datetime:
+    """A stored timestamp in the office time zone (naive values are read as UTC)."""
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=UTC)
+    return stored.astimezone(office_tz(tz))
+
+
+def local_iso(stored: datetime | None, tz: str = DEFAULT_TIMEZONE) -> str | None:
+    """A stored timestamp as ISO 8601 with the office offset, e.g. 2021-02-09T23:30:00+07:00."""
+    if stored is None:
+        return None
+    return to_local(stored, tz).isoformat()
+
+
+def local_text(stored: datetime | None, tz: str = DEFAULT_TIMEZONE) -> str:
+    """A stored timestamp as the desk reads it: 09/02/2021 23:30."""
+    if stored is None:
+        return ""
+    return to_local(stored, tz).strftime("%d/%m/%Y %H:%M")
+
+
+def day_text(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""

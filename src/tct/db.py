@@ -1,0 +1,444 @@
+"""The one place for the database: location, engine, SQLite pragmas, sessions, the schema check,
+migrations, and everything that differs between SQLite and PostgreSQL.
+
+The schema check runs on every command, so it must be cheap: one SELECT of Alembic's version
+table compared with the revisions this tct knows (SCHEMA_REVISIONS, kept equal to the migration
+scripts by a test). Alembic itself is imported only when a migration has to run.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tct.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlmodel import Session
+
+# Every Alembic revision shipped, oldest first; the last is the schema this tct writes.
+SCHEMA_REVISIONS = ("0001", "0002")
+SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT_S = 15.0
+
+
+def default_location() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("tct", appauthor=False) / "tct.db"
+
+
+def resolve_url(location: str | None) -> str:
+    """`--db`/`TCT_DB` may be a file path or an SQLAlchemy URL; the default is the user's data folder."""
+    value = location or os.environ.get("TCT_DB") or str(default_location())
+    if "://" in value:
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value[len("postgres://"):]
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://"):]
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages and `db info`."""
+    path = sqlite_path(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _ensure_private_folder(folder: Path) -> None:
+    """Create the folder (and missing parents) mode 0700, whatever the umask."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file mode 0600 (umask-proof); it holds citizens' personal data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _prepare_sqlite_file(path: Path, create: bool) -> bool:
+    """Check (and on first use create) the file; returns True when it is new and empty."""
+    if path.exists():
+        if not path.is_file():
+            raise DatabaseError(f"{path} is not a file; give --db a database file path")
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise DatabaseError(f"cannot read {path}: {exc.strerror}; check its permissions") from exc
+        if not header:
+            return True
+        if header != SQLITE_HEADER:
+            raise DatabaseError(f"{path} is not a tct database (not an SQLite file); nothing was changed")
+        return False
+    if not create:
+        raise DatabaseError(f"no database at {path}")
+    try:
+        _ensure_private_folder(path.parent)
+        create_private_file(path)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the database at {path}: {exc.strerror}") from exc
+    return True
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
+    busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun explicitly below, so the driver must not begin its own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the write lock at BEGIN, so two desks never deadlock upgrading a read
+        # lock (which SQLite reports as "database is locked" without waiting).
+        if conn.get_execution_options().get("tct_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise DatabaseError("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'") from exc
+    from sqlalchemy import create_engine
+
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """An opened register: its URL, engine and (for SQLite) file path."""
+
+    url: str
+    engine: Engine
+    path: Path | None = None
+    revision: str | None = None
+    created: bool = False
+    _write_engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def location(self) -> str:
+        return display_url(self.url)
+
+    @property
+    def write_engine(self) -> Engine:
+        if self._write_engine is None:
+            self._write_engine = self.engine.execution_options(tct_write=True)
+        return self._write_engine
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def translate_db_error(exc: Exception, location: str) -> DatabaseError:
+    """Turn a driver error into the one-line, exit-3 message of what to do."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseError(f"the database {location} is locked by another program past the timeout; "
+                             "try again in a moment")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return DatabaseError(f"the database {location} is damaged ({text.strip()}); "
+                             "restore the latest backup with `tct restore`")
+    if "unable to open" in text or "readonly" in text or "read-only" in text or "permission" in text:
+        return DatabaseError(f"cannot open the database {location} for writing: {text.strip()}")
+    if "connection" in text or "could not" in text or "password" in text or "timeout" in text:
+        return DatabaseError(f"cannot reach the database {location}: {text.strip()}")
+    return DatabaseError(f"database error at {location}: {text.strip()}")
+
+
+def open_database(location: str | None = None, *, create: bool = True, allow_old: bool = False) -> Database:
+    """Open the register, creating its schema on first use and refusing what is not ours.
+
+    `allow_old` lets `db upgrade` and `db info` open a database whose schema is older.
+    """
+    url = resolve_url(location)
+    path = sqlite_path(url)
+    created = False
+    if path is not None:
+        created = _prepare_sqlite_file(path, create)
+        engine = _sqlite_engine(path)
+    elif url.startswith("postgresql"):
+        engine = _postgres_engine(url)
+    else:
+        raise DatabaseError(f"unsupported database URL {display_url(url)}; use a file path, "
+                            "sqlite:///PATH or postgresql+psycopg://USER@HOST/DBNAME")
+    db = Database(url=url, engine=engine, path=path, created=created)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        db.revision = _schema_revision(db)
+        if db.revision is None:
+            if not create:
+                raise DatabaseError(f"{db.location} has no tct schema")
+            _create_schema(db)
+    except SQLAlchemyError as exc:
+        db.dispose()
+        raise translate_db_error(exc, db.location) from exc
+    except DatabaseError:
+        db.dispose()
+        raise
+    if db.revision != SCHEMA_HEAD:
+        if db.revision not in SCHEMA_REVISIONS:
+            db.dispose()
+            raise DatabaseError(f"{db.location} was written by a newer tct (schema {db.revision}); "
+                                "upgrade tct to use it. Nothing was changed")
+        if not allow_old:
+            db.dispose()
+            raise DatabaseError(f"{db.location} has an older schema ({db.revision}, this tct needs "
+                                f"{SCHEMA_HEAD}); run `tct db upgrade` first")
+    return db
+
+
+def _schema_revision(db: Database) -> str | None:
+    """The Alembic revision of the database; None when it is empty. Refuses foreign databases."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with db.engine.connect() as conn:
+        try:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+        except DBAPIError as exc:
+            message = str(exc.orig).lower()
+            if "no such table" not in message and "does not exist" not in message:
+                raise
+            conn.rollback()
+            if _has_tables(conn, db):
+                raise DatabaseError(f"{db.location} is not a tct database (it has other tables); "
+                                    "nothing was changed") from exc
+            return None
+    if len(rows) != 1:
+        raise DatabaseError(f"{db.location} has a damaged schema version table; nothing was changed")
+    return str(rows[0][0])
+
+
+def _has_tables(conn: Connection, db: Database) -> bool:
+    from sqlalchemy import text
+
+    if db.is_sqlite:
+        query = "SELECT count(*) FROM sqlite_master WHERE type='table'"
+    else:
+        query = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    return bool(conn.execute(text(query)).scalar())
+
+
+def _create_schema(db: Database) -> None:
+    """Create the schema in a new database, safely if several processes start at once."""
+    if db.is_sqlite:
+        # Outside any transaction (SQLite refuses the switch inside one); WAL persists in the file.
+        raw = db.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")
+        finally:
+            raw.close()
+    with db.write_engine.connect() as conn:
+        with conn.begin():
+            if db.is_sqlite or not _has_tables(conn, db):
+                current = _revision_in(conn)
+                if current is None:
+                    run_migrations(conn, SCHEMA_HEAD)
+    db.revision = _schema_revision(db)
+
+
+def _revision_in(conn: Connection) -> str | None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with conn.begin_nested():
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
+def run_migrations(conn: Connection, target: str = "head") -> None:
+    """Apply Alembic migrations on an open connection (inside the caller's transaction)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "tct:migrations")
+    config.attributes["connection"] = conn
+    command.upgrade(config, target)
+
+
+def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
+    """Bring an older schema up to this tct's, after a consistent copy of an SQLite file.
+
+    Returns (old revision, new revision, backup path).
+    """
+    old = db.revision
+    if old == SCHEMA_HEAD:
+        return old, SCHEMA_HEAD, None
+    backup = None
+    if db.path is not None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = db.path.with_name(f"{db.path.stem}-pre-upgrade-{stamp}{db.path.suffix or '.db'}")
+        copy_sqlite(db.path, backup)
+    with db.write_engine.connect() as conn:
+        with conn.begin():
+            run_migrations(conn, SCHEMA_HEAD)
+    db.revision = SCHEMA_HEAD
+    return old, SCHEMA_HEAD, backup
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file through the online backup API, mode 0600."""
+    import sqlite3
+
+    create_private_file(target)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+@contextmanager
+def read_session(db: Database) -> Iterator[Session]:
+    from sqlmodel import Session
+
+    with Session(db.engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(db: Database) -> Iterator[Session]:
+    """One transaction that takes the write lock at its start; committed only if the block succeeds."""
+    from sqlmodel import Session
+
+    with Session(db.write_engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+# --- dialect differences -------------------------------------------------------------------
+
+def next_number(session: Session, kind: str, year: int) -> int:
+    """The next gapless number for a code (visits, cases) in a year.
+
+    The counter row is locked by the UPDATE until the caller's transaction ends, so concurrent
+    desks (SQLite or PostgreSQL) are serialised and a rolled-back insert gives its number back.
+    """
+    from sqlalchemy import text
+
+    session.execute(text("INSERT INTO code_counter (kind, year, last) VALUES (:kind, :year, 0) "
+                         "ON CONFLICT (kind, year) DO NOTHING"), {"kind": kind, "year": year})
+    value = session.execute(text("UPDATE code_counter SET last = last + 1 WHERE kind = :kind AND year = :year "
+                                 "RETURNING last"), {"kind": kind, "year": year}).scalar_one()
+    return int(value)
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    from sqlalchemy import text
+
+    from tct.models import ALL_TABLES
+
+    return {name: int(session.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+            for name in ALL_TABLES}
+
+
+def file_mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+# --- db info / db check ---------------------------------------------------------------------
+
+def info(db: Database) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    size = None
+    with read_session(db) as session:
+        if db.path is not None:
+            size = db.path.stat().st_size
+            for suffix in ("-wal",):
+                extra = db.path.with_name(db.path.name + suffix)
+                if extra.exists():
+                    size += extra.stat().st_size
+        else:
+            size = int(session.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
+        counts = table_counts(session) if db.revision == SCHEMA_HEAD else {}
+    return {"location": db.location, "dialect": db.dialect, "schema": db.revision, "schema_head": SCHEMA_HEAD,
+            "size_bytes": size, "mode": oct(file_mode(db.path)) if db.path else None, "tables": counts}
+
+
+def check(db: Database) -> list[str]:
+    """Integrity and foreign-key problems (empty when healthy)."""
+    from sqlalchemy import text
+
+    problems: list[str] = []
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            for (line,) in conn.exec_driver_sql("PRAGMA integrity_check").fetchall():
+                if line != "ok":
+                    problems.append(f"integrity: {line}")
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+                problems.append(f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}")
+        else:
+            conn.execute(text("SELECT 1"))
+        # Codes are numbered per year without gaps: the counter must cover every number used.
+        for table, kind in (("visit", "visit"), ("cases", "case")):
+            rows = conn.execute(text(
+                f"SELECT t.year, count(*), max(t.seq), c.last FROM {table} t "
+                "LEFT JOIN code_counter c ON c.kind = :kind AND c.year = t.year GROUP BY t.year, c.last"),
+                {"kind": kind}).fetchall()
+            for year, count, highest, last in rows:
+                if count != highest:
+                    problems.append(f"{table} codes of {year}: {count} rows but numbers up to {highest}")
+                if last is None or last < highest:
+                    problems.append(f"{table} counter of {year} is behind its highest code {highest}")
+    return problems

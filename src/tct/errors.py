@@ -1,0 +1,55 @@
+"""tct's error types. Each carries the exit code the command layer returns.
+
+Exit codes (documented in README):
+  0  success
+  1  a domain or validation error (bad value, unknown code, impossible transition),
+     or a check that found problems (`db check`, `alerts --check`, `roster check --strict`)
+  2  a usage error: unknown option, missing or malformed argument (Click's convention)
+  3  the database cannot be used: cannot be opened, locked past the timeout, corrupt,
+     not a tct database, written by a newer tct, or needs `tct db upgrade`
+  4  an internal error in tct itself (a bug; TCT_DEBUG=1 shows the traceback)
+  130 interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
+
+
+class TctError(Exception):
+    """A problem the user can fix; printed as one line `Error: …`."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(TctError):
+    """A value the user typed is not acceptable."""
+
+
+class NotFoundError(TctError):
+    """A code or name that matches nothing (or more than one thing)."""
+
+
+class UsageError(TctError):
+    """Arguments that do not fit together, found after parsing."""
+
+    exit_code = EXIT_USAGE
+
+
+class DatabaseError(TctError):
+    """The database cannot be used as it is; the message says what to do."""
+
+    exit_code = EXIT_DATABASE
+
+
+class CheckFailed(TctError):
+    """A check command found problems (exit 1, its report already printed)."""

@@ -1,0 +1,65 @@
+"""Labels and notices in Vietnamese or English.
+
+Language: `--lang vi|en`, then TCT_LANG, then the locale (`vi*` → vi), else English.
+JSON keys and stored values never change with the language; only what people read does.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("vi", "en")
+
+# key: (English, Vietnamese)
+LABELS: dict[str, tuple[str, str]] = {
+    "yes": ("yes", "có"),
+    "no": ("no", "không"),
+    "key": ("setting", "thiết lập"),
+    "value": ("value", "giá trị"),
+    "default": ("default", "mặc định"),
+    "help": ("meaning", "ý nghĩa"),
+    "location": ("location", "vị trí"),
+    "dialect": ("database", "loại CSDL"),
+    "schema": ("schema version", "phiên bản lược đồ"),
+    "schema_head": ("schema of this tct", "lược đồ của tct này"),
+    "size_bytes": ("size (bytes)", "dung lượng (byte)"),
+    "table": ("table", "bảng"),
+    "rows": ("rows", "số dòng"),
+    "check": ("check", "kiểm tra"),
+    "ok": ("ok", "đạt"),
+    "problems": ("problems", "lỗi"),
+    "at": ("when", "thời điểm"),
+    "actor": ("who", "người thực hiện"),
+    "entity": ("entity", "đối tượng"),
+    "code": ("code", "mã"),
+    "action": ("action", "thao tác"),
+    "changes": ("changes", "thay đổi"),
+    "reason": ("reason", "lý do"),
+    "db_info": ("Database", "Cơ sở dữ liệu"),
+    "settings": ("Settings", "Thiết lập"),
+    "audit_log": ("Audit log", "Nhật ký thao tác"),
+    "upgraded": ("Upgraded {location} from schema {old} to {new}; copy of the old file: {backup}",
+                 "Đã nâng cấp {location} từ lược đồ {old} lên {new}; bản sao tệp cũ: {backup}"),
+    "up_to_date": ("{location} is already at schema {new}", "{location} đã ở lược đồ {new}"),
+    "check_ok": ("{location}: integrity and foreign keys ok", "{location}: toàn vẹn và khóa ngoại đạt"),
+    "check_failed": ("{location}: {count} problem(s) found", "{location}: phát hiện {count} lỗi"),
+    "setting_saved": ("{key} = {value}", "{key} = {value}"),
+    "aborted": ("Aborted.", "Đã hủy."),
+}
+
+
+def resolve(option: str | None = None) -> str:
+    for candidate in (option, os.environ.get("TCT_LANG")):
+        if candidate and candidate.lower()[:2] in LANGUAGES:
+            return candidate.lower()[:2]
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
+
+
+def label(key: str, lang: str = "en", /, **values: object) -> str:
+    pair = LABELS.get(key)
+    text = key if pair is None else pair[1] if lang == "vi" else pair[0]
+    return text.format(**values) if values else text

@@ -1,0 +1,148 @@
+"""The one place that turns data into output: table, json, csv, md (xlsx comes with reports).
+
+The library returns plain data (dicts with English keys, ISO dates); this module only formats it.
+Tables fit an 80-column terminal and are plain text when stdout is not a terminal or NO_COLOR
+is set. JSON is one document. CSV cells that a spreadsheet would run as a formula are
+neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any, TextIO
+
+from tct.i18n import label
+
+FORMATS = ("table", "json", "csv", "md")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+Columns = Sequence[tuple[str, str]]  # (data key, label key)
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise spreadsheet formula injection in a text cell."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def display(value: Any, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, list | tuple):
+        return ", ".join(display(item, lang) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, default=json_default)
+    return str(value)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, default=json_default)
+    elif isinstance(value, datetime | date | time):
+        value = value.isoformat()
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    return safe_cell(value)
+
+
+def _plain_output(stream: TextIO) -> bool:
+    return not stream.isatty() or bool(os.environ.get("NO_COLOR"))
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rows(data: list[dict[str, Any]], columns: Columns, fmt: str, *, lang: str = "en", title: str | None = None,
+         stream: TextIO | None = None) -> None:
+    """Print a list of records; JSON carries every key, the other formats the given columns."""
+    out = stream or sys.stdout
+    if fmt == "json":
+        out.write(to_json(data) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([key for key, _ in columns])
+        for record in data:
+            writer.writerow([_csv_value(record.get(key)) for key, _ in columns])
+    elif fmt == "md":
+        if title:
+            out.write(f"## {title}\n\n")
+        out.write("| " + " | ".join(label(lab, lang) for _, lab in columns) + " |\n")
+        out.write("|" + "|".join("---" for _ in columns) + "|\n")
+        for record in data:
+            out.write("| " + " | ".join(_md_escape(display(record.get(key), lang)) for key, _ in columns) + " |\n")
+    else:
+        _rich_table(data, columns, lang=lang, title=title, stream=out)
+
+
+def record(data: dict[str, Any], fields: Columns | None, fmt: str, *, lang: str = "en", title: str | None = None,
+           stream: TextIO | None = None) -> None:
+    """Print one record: JSON as an object, the other formats as field/value pairs."""
+    out = stream or sys.stdout
+    if fmt == "json":
+        out.write(to_json(data) + "\n")
+        return
+    pairs = fields or [(key, key) for key in data]
+    as_rows = [{"field": label(lab, lang), "key": key, "value": data.get(key)} for key, lab in pairs]
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["field", "value"])
+        for item in as_rows:
+            writer.writerow([item["key"], _csv_value(item["value"])])
+        return
+    rows(as_rows, [("field", "key"), ("value", "value")], fmt, lang=lang, title=title, stream=out)
+
+
+def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, title: str | None,
+                stream: TextIO) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    plain = _plain_output(stream)
+    console = Console(file=stream, no_color=plain, highlight=False, soft_wrap=False,
+                      width=None if stream.isatty() else 80, force_terminal=False if plain else None)
+    table = Table(title=title, box=None if plain else box.SIMPLE_HEAD, show_edge=False,
+                  header_style="" if plain else "bold", title_style="" if plain else "bold", pad_edge=False)
+    for _, lab in columns:
+        table.add_column(label(lab, lang), overflow="fold")
+    for item in data:
+        table.add_row(*(display(item.get(key), lang) for key, _ in columns))
+    console.print(table)
+
+
+def text_block(text: str, stream: TextIO | None = None) -> None:
+    (stream or sys.stdout).write(text.rstrip("\n") + "\n")
+
+
+def csv_string(data: list[dict[str, Any]], columns: Columns) -> str:
+    buffer = io.StringIO()
+    rows(data, columns, "csv", stream=buffer)
+    return buffer.getvalue()

@@ -1,0 +1,159 @@
+"""Settings (`tct config`): stored in the database so every desk sharing a register agrees.
+
+Each setting has a type, a default (the legal value where the law sets one, see domain.md)
+and a validator. Later features add their definitions here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tct.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+DEFAULT_FIELDS = ["land", "housing", "policy", "administration", "justice", "press-media", "telecom-it", "other"]
+DEFAULT_AGENCIES = [
+    "Thanh tra tỉnh",
+    "Ban Tiếp công dân tỉnh",
+    "Công an tỉnh",
+    "Bộ Chỉ huy Quân sự tỉnh",
+    "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+    "UBND huyện",
+]
+_KEY = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9_-]+)*$")
+_HHMM_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    kind: str  # text | int | timezone | list | hours
+    default: Any
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+DEFINITIONS: dict[str, SettingDef] = {d.key: d for d in [
+    SettingDef("agency.name", "text", "", "agency name printed in report headers"),
+    SettingDef("timezone", "timezone", "Asia/Ho_Chi_Minh", "office time zone for typed times and report days"),
+    SettingDef("delegation.min_people", "int", 5, "people in one visit that make it a delegation "
+               "(Law on Citizen Reception 2013, art. 30)", 2, 100),
+    SettingDef("visit.fields", "list", DEFAULT_FIELDS, "fields (lĩnh vực) a visit may be filed under"),
+    SettingDef("repeat.min_visits", "int", 3, "visits to one case within the window that flag it repeat", 2, 100),
+    SettingDef("repeat.window_days", "int", 30, "window in days for the repeat flag", 1, 366),
+    SettingDef("hotspot.min_cases", "int", 2, "crowd cases in one locality within the window that make a hotspot",
+               1, 100),
+    SettingDef("hotspot.window_days", "int", 30, "window in days for hotspots", 1, 366),
+    SettingDef("deadline.complaint_days", "int", 30, "days to resolve a complaint after acceptance "
+               "(Law on Complaints 2011)", 1, 365),
+    SettingDef("deadline.complaint_complex_days", "int", 45, "days to resolve a complex complaint", 1, 365),
+    SettingDef("deadline.denunciation_days", "int", 30, "days to resolve a denunciation after acceptance "
+               "(Law on Denunciations 2018)", 1, 365),
+    SettingDef("deadline.denunciation_extension_days", "int", 30, "longest single extension of a denunciation",
+               1, 365),
+    SettingDef("deadline.petition_days", "int", 10, "days to process a petition or feedback after receipt", 1, 365),
+    SettingDef("period.before_days", "int", 7, "days in the 'before' phase of a holiday period", 0, 60),
+    SettingDef("period.after_days", "int", 7, "days in the 'after' phase of a holiday period", 0, 60),
+    SettingDef("shift.morning", "hours", "07:30-11:30", "hours of the morning duty shift"),
+    SettingDef("shift.afternoon", "hours", "13:30-17:00", "hours of the afternoon duty shift"),
+    SettingDef("referral.agencies", "list", DEFAULT_AGENCIES, "agencies offered for case referrals"),
+]}
+
+
+def definition(key: str) -> SettingDef:
+    try:
+        return DEFINITIONS[key]
+    except KeyError:
+        raise NotFoundError(f"unknown setting {key!r}; `tct config list` shows them all") from None
+
+
+def parse_value(key: str, raw: str) -> Any:
+    """Turn the text typed after `tct config set KEY` into a validated value."""
+    from tct.text import clean
+
+    spec = definition(key)
+    if spec.kind == "int":
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ValidationError(f"{key} takes a whole number, not {raw!r}") from None
+        if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
+            raise ValidationError(f"{key} must be between {spec.minimum} and {spec.maximum}")
+        return value
+    if spec.kind == "timezone":
+        from tct.dates import office_tz
+
+        value = raw.strip()
+        office_tz(value)
+        return value
+    if spec.kind == "list":
+        items = [clean(part, label=key, max_len=300) for part in re.split(r"[;,\n]", raw)]
+        items = [item for item in items if item]
+        if not items:
+            raise ValidationError(f"{key} needs at least one value (separate values with ';')")
+        if len(set(items)) != len(items):
+            raise ValidationError(f"{key} lists a value twice")
+        return items
+    if spec.kind == "hours":
+        value = raw.strip()
+        match = _HHMM_RANGE.match(value)
+        if not match or (match.group(1), match.group(2)) >= (match.group(3), match.group(4)):
+            raise ValidationError(f"{key} takes HH:MM-HH:MM with the start before the end, e.g. 07:30-11:30")
+        return value
+    return clean(raw, label=key, max_len=300) or ""
+
+
+class Settings:
+    """All settings of one register, read once per command."""
+
+    def __init__(self, stored: dict[str, Any]) -> None:
+        self._stored = stored
+
+    def __getitem__(self, key: str) -> Any:
+        spec = definition(key)
+        return self._stored.get(key, spec.default)
+
+    def is_default(self, key: str) -> bool:
+        return key not in self._stored
+
+    def items(self) -> list[tuple[SettingDef, Any]]:
+        return [(spec, self[spec.key]) for spec in DEFINITIONS.values()]
+
+
+def load(session: Session) -> Settings:
+    from sqlmodel import select
+
+    from tct.models import Setting
+
+    stored = {}
+    for row in session.exec(select(Setting)).all():
+        if row.key in DEFINITIONS:
+            stored[row.key] = json.loads(row.value)
+    return Settings(stored)
+
+
+def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any, Any]:
+    """Validate and store a setting, with an audit event; returns (before, after)."""
+    from tct import audit
+    from tct.dates import utc_now
+    from tct.models import Setting
+
+    value = parse_value(key, raw)
+    before = load(session)[key]
+    row = session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key, value=json.dumps(value, ensure_ascii=False))
+    else:
+        row.value = json.dumps(value, ensure_ascii=False)
+        row.updated_at = utc_now()
+    session.add(row)
+    if before != value:
+        audit.record(session, actor=actor, entity="setting", code=key, action="set",
+                     before={"value": before}, after={"value": value})
+    return before, value

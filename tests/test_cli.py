@@ -1,0 +1,145 @@
+"""The command layer: exit codes, one-line errors, settings, the audit log, output formats, language."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import assert_one_line_error
+
+
+def test_usage_error_exits_2_and_names_the_option(tct):
+    run = tct("db", "info", "--colour")
+    assert_one_line_error(run, 2, "--colour")
+    run = tct("db", "info", "--format", "xml")
+    assert_one_line_error(run, 2, "--format")
+
+
+def test_unknown_command_is_a_usage_error(tct):
+    assert_one_line_error(tct("frobnicate"), 2, "frobnicate")
+
+
+def test_validation_error_exits_1_with_one_line_and_writes_nothing(tct):
+    run = tct("config", "set", "delegation.min_people", "1")
+    assert_one_line_error(run, 1, "delegation.min_people")
+    assert tct("log", "-f", "json").json() == []
+
+
+def test_unknown_setting_is_an_error(tct):
+    assert_one_line_error(tct("config", "get", "no.such"), 1, "unknown setting")
+
+
+def test_tct_debug_shows_the_traceback(tct):
+    from tct.errors import ValidationError
+
+    with pytest.raises(ValidationError):
+        from typer.testing import CliRunner
+
+        from tct.cli import app
+
+        result = CliRunner().invoke(app, ["--db", "/nonexistent/never/x.db", "config", "set",
+                                          "delegation.min_people", "abc"], env={"TCT_DEBUG": "1"})
+        raise result.exception
+
+
+def test_no_arguments_prints_help(tct):
+    run = tct(db=False)
+    assert run.exit_code == 0
+    assert "Usage" in run.stdout
+
+
+def test_config_set_get_list_and_audit(tct):
+    assert tct("config", "set", "agency.name", "Sở Thông tin và Truyền thông").exit_code == 0
+    assert tct("config", "get", "agency.name").stdout.strip() == "Sở Thông tin và Truyền thông"
+    listing = {row["key"]: row for row in tct("config", "list", "-f", "json").json()}
+    assert listing["agency.name"]["value"] == "Sở Thông tin và Truyền thông"
+    assert listing["agency.name"]["default"] is False
+    assert listing["delegation.min_people"] == {**listing["delegation.min_people"], "value": 5, "default": True}
+    events = tct("log", "-f", "json").json()
+    assert len(events) == 1
+    event = events[0]
+    assert event["entity"] == "setting" and event["code"] == "agency.name" and event["action"] == "set"
+    assert event["actor"] == "tester"
+    assert event["changes"] == {"before": {"value": ""}, "after": {"value": "Sở Thông tin và Truyền thông"}}
+
+
+def test_config_list_values(tct):
+    assert tct("config", "set", "visit.fields", "land; housing; đất đai").exit_code == 0
+    assert tct("config", "get", "visit.fields", "-f", "json").json()["value"] == ["land", "housing", "đất đai"]
+    assert_one_line_error(tct("config", "set", "shift.morning", "11:30-07:30"), 1, "HH:MM-HH:MM")
+    assert_one_line_error(tct("config", "set", "timezone", "Mars/Olympus"), 1, "time zone")
+
+
+def test_setting_the_same_value_writes_no_audit_event(tct):
+    tct("config", "set", "period.before_days", "10")
+    tct("config", "set", "period.before_days", "10")
+    assert len(tct("log", "-f", "json").json()) == 1
+
+
+def test_log_filters_by_code_and_day(tct):
+    tct("config", "set", "agency.name", "A")
+    tct("config", "set", "period.after_days", "5")
+    assert [e["code"] for e in tct("log", "--entity", "period.after_days", "-f", "json").json()] == \
+        ["period.after_days"]
+    assert len(tct("log", "--from", "today", "--to", "today", "-f", "json").json()) == 2
+    assert tct("log", "--from", "01/01/2021", "--to", "31/01/2021", "-f", "json").json() == []
+    assert_one_line_error(tct("log", "--from", "32/01/2021"), 1, "--from")
+
+
+def test_json_output_is_one_document_and_notices_go_to_stderr(tct):
+    run = tct("config", "set", "agency.name", "B")
+    assert run.stdout == ""
+    assert "agency.name" in run.stderr
+    for args in (["db", "info"], ["config", "list"], ["log"], ["db", "check"]):
+        run = tct(*args, "--format", "json")
+        assert run.exit_code == 0, (args, run.stderr)
+        json.loads(run.stdout)
+
+
+def test_csv_and_md_formats(tct):
+    tct("config", "set", "agency.name", "=HYPERLINK(\"http://x\")")
+    rows = list(csv.DictReader(io.StringIO(tct("config", "list", "-f", "csv").stdout)))
+    agency = next(row for row in rows if row["key"] == "agency.name")
+    assert agency["value"].startswith("'=")  # a spreadsheet shows it as text, never runs it
+    md = tct("config", "list", "-f", "md").stdout
+    assert md.splitlines()[1].startswith("|---")
+
+
+def test_table_is_plain_text_when_not_a_terminal(tct):
+    out = tct("config", "list").stdout
+    assert "\x1b[" not in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_labels_follow_the_language(tct):
+    assert "setting" in tct("config", "list", db=True).stdout.splitlines()[0]
+    vi = tct("--lang", "vi", "config", "list").stdout
+    assert "thiết lập" in vi.splitlines()[0]
+    assert "thiết lập" in tct("config", "list", env={"TCT_LANG": "vi"}).stdout
+    assert "thiết lập" in tct("config", "list", env={"LANG": "vi_VN.UTF-8"}).stdout
+    assert "thiết lập" not in tct("--lang", "en", "config", "list", env={"TCT_LANG": "vi"}).stdout
+    data_vi = tct("--lang", "vi", "config", "list", "-f", "json").json()
+    data_en = tct("config", "list", "-f", "json").json()
+    assert data_vi == data_en  # JSON keys and values do not change with the language
+
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["db", "--help"], ["config", "set", "--help"]])
+def test_help_does_not_import_the_database_stack(argv):
+    code = ("import sys\nfrom tct.cli import app\n"
+            f"try:\n    app({argv!r})\nexcept SystemExit:\n    pass\n"
+            f"sys.stderr.write('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage" in result.stdout
+    assert result.stderr.strip().endswith("HEAVY:"), result.stderr
+
+
+def test_python_dash_m_tct_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "tct", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.startswith("tct ")

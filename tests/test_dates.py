@@ -1,0 +1,72 @@
+import os
+import time as systime
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tct.dates import local_iso, local_text, parse_date, parse_datetime, to_utc
+from tct.errors import ValidationError
+
+NOW = datetime(2021, 2, 10, 9, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("typed", ["2021-02-10", "10/02/2021", "10-02-2021", "10/2/2021", "10.02.2021"])
+def test_day_first_and_iso_forms(typed):
+    assert parse_date(typed) == date(2021, 2, 10)
+
+
+def test_ten_slash_two_is_february_not_october():
+    assert parse_date("10/02/2021").month == 2
+    assert parse_date("04/02/2021") == date(2021, 2, 4)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("today", date(2021, 2, 10)), ("hôm nay", date(2021, 2, 10)), ("hom nay", date(2021, 2, 10)),
+    ("yesterday", date(2021, 2, 9)), ("Hôm qua", date(2021, 2, 9)),
+])
+def test_words(typed, expected):
+    assert parse_date(typed, now=NOW) == expected
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("2021-02-10 08:30", datetime(2021, 2, 10, 8, 30)),
+    ("10/2/2021 8:30", datetime(2021, 2, 10, 8, 30)),
+    ("10/02/2021 8h30", datetime(2021, 2, 10, 8, 30)),
+    ("hôm qua 14:00", datetime(2021, 2, 9, 14, 0)),
+])
+def test_datetimes_are_wall_clock_in_the_office(typed, expected):
+    moment = parse_datetime(typed, now=NOW)
+    assert moment.replace(tzinfo=None) == expected
+    assert moment.utcoffset().total_seconds() == 7 * 3600
+
+
+@pytest.mark.parametrize("bad", ["31/02/2021", "2021-13-01", "10/02/21", "abc", "", "25/12/2021 25:00"])
+def test_bad_dates_name_the_accepted_forms(bad):
+    with pytest.raises(ValidationError) as error:
+        parse_datetime(bad)
+    assert "DD/MM/YYYY" in error.value.message
+
+
+def test_late_evening_belongs_to_its_local_day_whatever_the_machine_tz(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    systime.tzset()
+    try:
+        moment = parse_datetime("09/02/2021 23:30")
+        stored = to_utc(moment)
+        assert stored == datetime(2021, 2, 9, 16, 30, tzinfo=UTC)
+        assert moment.date() == date(2021, 2, 9)
+        assert local_iso(stored) == "2021-02-09T23:30:00+07:00"
+        assert local_text(stored) == "09/02/2021 23:30"
+    finally:
+        monkeypatch.delenv("TZ")
+        systime.tzset()
+    assert os.environ.get("TZ") is None
+
+
+def test_iso_with_offset_is_converted_to_office_time():
+    assert parse_datetime("2021-02-09T16:30:00Z").replace(tzinfo=None) == datetime(2021, 2, 9, 23, 30)
+
+
+def test_other_office_time_zone():
+    moment = parse_datetime("09/02/2021 23:30", tz="Europe/Paris")
+    assert to_utc(moment) == datetime(2021, 2, 9, 22, 30, tzinfo=UTC)

@@ -1,0 +1,272 @@
+"""The store: location, file modes, pragmas, refusing what is not ours, migrations, append-only rows."""
+
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_one_line_error, file_mode
+from tct import db as store
+from tct.errors import DatabaseError
+
+
+def test_first_use_creates_private_folder_and_file_and_reports_schema(tct, db_path, monkeypatch):
+    old_umask = os.umask(0)  # the most permissive umask: modes must not depend on it
+    try:
+        run = tct("db", "info", "--format", "json")
+    finally:
+        os.umask(old_umask)
+    assert run.exit_code == 0, run.stderr
+    data = run.json()
+    assert data["schema"] == store.SCHEMA_HEAD
+    assert data["location"] == str(db_path)
+    assert file_mode(db_path) == 0o600
+    assert file_mode(db_path.parent) == 0o700
+    assert set(data["tables"]) >= {"visit", "cases", "audit_event"}
+
+
+def test_default_location_is_the_users_data_folder(tct, tmp_path):
+    run = tct("db", "info", "--format", "json", db=False)
+    assert run.exit_code == 0, run.stderr
+    expected = tmp_path / "xdg-data" / "tct" / "tct.db"
+    assert run.json()["location"] == str(expected)
+    assert file_mode(expected) == 0o600
+
+
+def test_tct_db_variable_and_sqlite_url(tct, tmp_path):
+    target = tmp_path / "via-env.db"
+    run = tct("db", "info", "-f", "json", db=False, env={"TCT_DB": f"sqlite:///{target}"})
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["location"] == str(target)
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(database):
+    with database.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_plain_text_file_is_refused_with_exit_3_and_left_untouched(tct, tmp_path):
+    plain = tmp_path / "notes.txt"
+    plain.write_text("không phải cơ sở dữ liệu\n")
+    before = _digest(plain)
+    run = tct("--db", str(plain), "db", "info", db=False)
+    assert_one_line_error(run, 3, "not a tct database")
+    assert _digest(plain) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "xdg-data"] or \
+        sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_foreign_sqlite_database_is_refused_and_untouched(tct, tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE things (x)")
+    con.commit()
+    con.close()
+    before = _digest(other)
+    run = tct("--db", str(other), "config", "list", db=False)
+    assert_one_line_error(run, 3, "not a tct database")
+    assert _digest(other) == before
+
+
+def test_database_from_a_newer_tct_is_refused_and_never_modified(tct, db_path):
+    assert tct("db", "info").exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    before = _digest(db_path)
+    run = tct("config", "set", "agency.name", "X")
+    assert_one_line_error(run, 3, "newer tct")
+    assert _digest(db_path) == before
+
+
+def _older_database(path: Path) -> None:
+    """A register at the first schema revision, as an earlier tct would have left it."""
+    from sqlalchemy import create_engine
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        store.run_migrations(conn, store.SCHEMA_REVISIONS[0])
+        conn.exec_driver_sql("INSERT INTO setting (key, value, updated_at) "
+                             "VALUES ('agency.name', '\"Thanh tra Sở\"', '2021-01-06 00:00:00')")
+    engine.dispose()
+
+
+def test_older_schema_stops_other_commands_with_advice(tct, db_path):
+    _older_database(db_path)
+    run = tct("config", "list")
+    assert_one_line_error(run, 3, "tct db upgrade")
+
+
+def test_db_upgrade_backs_up_then_migrates_and_keeps_data(tct, db_path):
+    _older_database(db_path)
+    run = tct("db", "upgrade")
+    assert run.exit_code == 0, run.stderr
+    backups = list(db_path.parent.glob("tct-pre-upgrade-*.db"))
+    assert len(backups) == 1
+    assert file_mode(backups[0]) == 0o600
+    con = sqlite3.connect(backups[0])
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == store.SCHEMA_REVISIONS[0]
+    con.close()
+    assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở"
+    assert tct("db", "info", "-f", "json").json()["schema"] == store.SCHEMA_HEAD
+    again = tct("db", "upgrade")
+    assert again.exit_code == 0 and "already" in again.stderr
+
+
+def test_schema_revisions_list_matches_the_migration_scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", "tct:migrations")
+    scripts = ScriptDirectory.from_config(config)
+    ordered = [rev.revision for rev in reversed(list(scripts.walk_revisions()))]
+    assert tuple(ordered) == store.SCHEMA_REVISIONS
+    assert scripts.get_current_head() == store.SCHEMA_HEAD
+
+
+def test_migrations_build_exactly_the_models(database):
+    """The migrated schema and the SQLModel classes agree (no drift between the two)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import tct.models  # noqa: F401
+
+    with database.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diffs == []
+
+
+def test_audit_events_cannot_be_changed_or_deleted(tct, db_path):
+    assert tct("config", "set", "agency.name", "Thanh tra Sở").exit_code == 0
+    con = sqlite3.connect(db_path)
+    for statement in ("DELETE FROM audit_event", "UPDATE audit_event SET actor = 'x'"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            con.execute(statement)
+    con.close()
+
+
+def _raw_visits(path: Path, seqs: list[int]) -> None:
+    """Visits written straight into the file, bypassing tct (to plant problems)."""
+    con = sqlite3.connect(path)
+    now = "2021-02-10 02:00:00"
+    con.execute("INSERT INTO officer (id, name, name_folded, active, created_at) VALUES (1, 'A', 'a', 1, ?)", (now,))
+    con.execute("INSERT INTO citizen (id, name, name_folded, created_at, updated_at) VALUES (1, 'B', 'b', ?, ?)",
+                (now, now))
+    con.execute("INSERT INTO cases (id, code, year, seq, type, field, within_authority, status, opened_on, "
+                "extension_days, created_at, updated_at, search_folded) "
+                "VALUES (1, 'VV-2021-0001', 2021, 1, 'complaint', 'land', 1, 'new', '2021-02-10', 0, ?, ?, '')",
+                (now, now))
+    for seq in seqs:
+        con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "
+                    "people, delegation, type, field, handling, kind, escalated, search_folded, void, created_at, "
+                    "updated_at) VALUES (?, 2021, ?, 1, 1, 1, ?, '2021-02-10', 1, 0, 'complaint', 'land', 'guided', "
+                    "'regular', 0, '', 0, ?, ?)", (f"TCD-2021-{seq:04d}", seq, now, now, now))
+    con.execute("INSERT INTO code_counter (kind, year, last) VALUES ('visit', 2021, ?)", (max(seqs),))
+    con.execute("INSERT INTO code_counter (kind, year, last) VALUES ('case', 2021, 1)")
+    con.commit()
+    con.close()
+
+
+def test_visits_cannot_be_deleted(database, db_path):
+    _raw_visits(db_path, [1])
+    con = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+        con.execute("DELETE FROM visit")
+    con.close()
+
+
+def test_db_check_passes_on_a_healthy_register(tct):
+    run = tct("db", "check")
+    assert run.exit_code == 0, run.stderr
+    assert "ok" in run.stderr
+    assert tct("db", "check", "-f", "json").json()["ok"] is True
+
+
+def test_db_check_exits_1_on_a_foreign_key_problem(tct, db_path):
+    assert tct("db", "info").exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA foreign_keys=OFF")
+    con.execute("INSERT INTO duty_shift (officer_id, shift_date, shift, start_time, end_time, role, created_at) "
+                "VALUES (42, '2021-02-10', 'morning', '07:30:00', '11:30:00', 'main', '2021-01-01 00:00:00')")
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert any("foreign key" in line for line in run.json()["problems"])
+
+
+def test_db_check_finds_a_gap_in_visit_codes(tct, database, db_path):
+    _raw_visits(db_path, [1, 2])
+    assert tct("db", "check").exit_code == 0
+    _raw_visits_more(db_path, 4)
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert any("visit codes of 2021" in line for line in run.json()["problems"])
+
+
+def _raw_visits_more(path: Path, seq: int) -> None:
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "
+                "people, delegation, type, field, handling, kind, escalated, search_folded, void, created_at, "
+                "updated_at) SELECT ?, 2021, ?, case_id, citizen_id, officer_id, visited_at, visit_date, people, "
+                "delegation, type, field, handling, kind, escalated, search_folded, void, created_at, updated_at "
+                "FROM visit LIMIT 1", (f"TCD-2021-{seq:04d}", seq))
+    con.execute("UPDATE code_counter SET last = ? WHERE kind = 'visit'", (seq,))
+    con.commit()
+    con.close()
+
+
+def test_corrupt_database_exits_3(tct, db_path):
+    assert tct("db", "info").exit_code == 0
+    data = bytearray(db_path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    db_path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    run = tct("config", "list")
+    assert run.exit_code == 3, (run.exit_code, run.stderr)
+    assert "Traceback" not in run.stderr
+
+
+def test_locked_database_exits_3_after_the_timeout(tct, db_path, monkeypatch):
+    assert tct("db", "info").exit_code == 0
+    monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        run = tct("config", "set", "agency.name", "X")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert_one_line_error(run, 3, "locked")
+
+
+def test_next_number_is_gapless_and_given_back_on_rollback(database):
+    from tct.db import next_number, write_session
+
+    with write_session(database) as session:
+        assert [next_number(session, "visit", 2021) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(RuntimeError):
+        with write_session(database) as session:
+            assert next_number(session, "visit", 2021) == 4
+            raise RuntimeError("the visit could not be saved")
+    with write_session(database) as session:
+        assert next_number(session, "visit", 2021) == 4
+        assert next_number(session, "visit", 2022) == 1
+
+
+def test_unsupported_url_is_a_database_error():
+    with pytest.raises(DatabaseError, match="unsupported"):
+        store.open_database("mysql://x@y/z")

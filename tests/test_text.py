@@ -1,0 +1,45 @@
+import unicodedata
+
+import pytest
+
+from tct.errors import ValidationError
+from tct.text import clean, fold, initials, like_pattern
+
+
+def test_nfd_input_is_stored_as_nfc():
+    typed = unicodedata.normalize("NFD", "Nguyễn Văn Đức")
+    assert typed != "Nguyễn Văn Đức"
+    assert clean(typed, label="name") == "Nguyễn Văn Đức"
+
+
+def test_fold_removes_case_accents_and_d_stroke():
+    assert fold("Nguyễn Văn Đức") == "nguyen van duc"
+    assert fold(unicodedata.normalize("NFD", "ĐƯỜNG Trần   Hưng Đạo")) == "duong tran hung dao"
+
+
+def test_clean_collapses_spaces_and_drops_empty_optional_values():
+    assert clean("  Trần  Thị\tBình ", label="name") == "Trần Thị Bình"
+    assert clean("   ", label="address") is None
+
+
+@pytest.mark.parametrize("bad", ["abc\x00def", "x" * 201])
+def test_clean_refuses_nul_and_oversized_text(bad):
+    with pytest.raises(ValidationError):
+        clean(bad, label="name", max_len=200)
+
+
+def test_required_value_missing():
+    with pytest.raises(ValidationError, match="name is required"):
+        clean("  ", label="name", required=True)
+
+
+def test_multiline_keeps_newlines():
+    assert clean("dòng 1\r\ndòng 2", label="content", multiline=True) == "dòng 1\ndòng 2"
+
+
+def test_initials_mask_a_name():
+    assert initials("Nguyễn Văn Đức") == "N. V. Đ."
+
+
+def test_like_pattern_escapes_wildcards():
+    assert like_pattern("50%_Đức") == "%50\\%\\_duc%"
