@@ -45,6 +45,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "check_failed": ("{location}: {count} problem(s) found", "{location}: phát hiện {count} lỗi"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
     "aborted": ("Aborted.", "Đã hủy."),
+    "name": ("name", "họ tên"),
+    "officer_title": ("title", "chức vụ"),
+    "unit": ("unit", "đơn vị"),
+    "phone": ("phone", "điện thoại"),
+    "active": ("active", "đang làm"),
+    "officer_added": ("Added officer {name}", "Đã thêm cán bộ {name}"),
+    "officer_retired": ("{name} no longer receives citizens", "{name} đã thôi tiếp công dân"),
 }
 
 

@@ -19,6 +19,8 @@ from typing import Any, TextIO
 
 from tct.i18n import label
 
+__all__ = ["label", "rows", "record", "to_json", "safe_cell", "display", "text_block"]
+
 FORMATS = ("table", "json", "csv", "md")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -144,8 +144,9 @@ def _root(
 
 
 def _register() -> None:
-    from tct.cli import config, db, log
+    from tct.cli import config, db, log, officer
 
+    app.add_typer(officer.app, name="officer")
     app.add_typer(db.app, name="db")
     app.add_typer(config.app, name="config")
     app.command("log")(log.log)
