@@ -52,6 +52,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "active": ("active", "đang làm"),
     "officer_added": ("Added officer {name}", "Đã thêm cán bộ {name}"),
     "officer_retired": ("{name} no longer receives citizens", "{name} đã thôi tiếp công dân"),
+    # --- visits, citizens, cases ---
+    # --- rosters ---
+    # --- periods ---
+    # --- reports ---
+    # --- backup, restore, export, import ---
 }
 
 

@@ -147,6 +147,11 @@ def _register() -> None:
     from tct.cli import config, db, log, officer
 
     app.add_typer(officer.app, name="officer")
+    # --- visits, citizens, cases ---
+    # --- rosters ---
+    # --- periods ---
+    # --- reports ---
+    # --- backup, restore, export, import ---
     app.add_typer(db.app, name="db")
     app.add_typer(config.app, name="config")
     app.command("log")(log.log)

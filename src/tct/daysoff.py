@@ -1,0 +1,39 @@
+"""Vietnam's official days off, from the `holidays` package (never a hand-written calendar)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from tct.errors import ValidationError
+
+
+@lru_cache(maxsize=64)
+def _year(year: int, language: str) -> dict[date, str]:
+    import holidays
+
+    calendar = holidays.country_holidays("VN", years=year, language=language)
+    return dict(calendar.items())
+
+
+def covered_years() -> range:
+    import holidays
+
+    vn = holidays.country_holidays("VN")
+    return range(vn.start_year, vn.end_year + 1)
+
+
+def official_days_off(start: date, end: date, *, lang: str = "en") -> dict[date, str]:
+    """Public holidays (and their substitute days) between start and end inclusive, with names."""
+    language = "vi" if lang == "vi" else "en_US"
+    years = covered_years()
+    result: dict[date, str] = {}
+    for year in range(start.year, end.year + 1):
+        if year not in years:
+            raise ValidationError(f"the holiday calendar covers {years.start}–{years.stop - 1}, not {year}")
+        result.update({day: name for day, name in _year(year, language).items() if start <= day <= end})
+    return dict(sorted(result.items()))
+
+
+def is_weekend(day: date) -> bool:
+    return day.weekday() >= 5
