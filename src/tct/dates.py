@@ -29,6 +29,7 @@ _TIME = r"(?P<h>\d{1,2})(?:[:h](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4})(?:\s+" + _TIME + r")?$")
 _WORD = re.compile(r"^(?P<word>[a-z ]+?)(?:\s+" + _TIME + r")?$")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 _WORDS = {"today": 0, "hom nay": 0, "now": 0, "bay gio": 0, "yesterday": -1, "hom qua": -1}
 _NOW_WORDS = {"now", "bay gio"}
 
@@ -93,16 +94,23 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
     raise ValidationError(f"{label}: cannot read {raw!r} as a date; use {forms}")
 
 
+def _bounded(day: date, raw: str, label: str) -> date:
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValidationError(f"{label}: {raw!r} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+    return day
+
+
 def parse_date(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None, label: str = "date") -> date:
     """A calendar date typed by the user (a time, if given, is ignored)."""
     day, _ = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_FORMS)
-    return day
+    return _bounded(day, text, label)
 
 
 def parse_datetime(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None,
                    label: str = "date and time") -> datetime:
     """A wall-clock moment in the office time zone, returned aware. A bare date means 00:00."""
     day, at = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_DATETIME_FORMS)
+    _bounded(day, text, label)
     return datetime.combine(day, at or time(0, 0), tzinfo=office_tz(tz))
 
 

@@ -23,6 +23,8 @@ __all__ = ["label", "rows", "record", "to_json", "safe_cell", "display", "text_b
 
 FORMATS = ("table", "json", "csv", "md")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Identifiers and timestamps read badly when folded over two lines.
+_NO_WRAP = {"code", "case", "visited", "at", "date", "ref", "key", "deadline"}
 
 Columns = Sequence[tuple[str, str]]  # (data key, label key)
 
@@ -84,15 +86,17 @@ def _md_escape(text: str) -> str:
 
 def rows(data: list[dict[str, Any]], columns: Columns, fmt: str, *, lang: str = "en", title: str | None = None,
          stream: TextIO | None = None) -> None:
-    """Print a list of records; JSON carries every key, the other formats the given columns."""
+    """Print a list of records. JSON and CSV carry every key (for scripts and spreadsheets);
+    the table and Markdown show the given columns, which fit a terminal or a page."""
     out = stream or sys.stdout
     if fmt == "json":
         out.write(to_json(data) + "\n")
     elif fmt == "csv":
+        keys = list(data[0]) if data else [key for key, _ in columns]
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([key for key, _ in columns])
+        writer.writerow(keys)
         for record in data:
-            writer.writerow([_csv_value(record.get(key)) for key, _ in columns])
+            writer.writerow([_csv_value(record.get(key)) for key in keys])
     elif fmt == "md":
         if title:
             out.write(f"## {title}\n\n")
@@ -133,8 +137,8 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
                       width=None if stream.isatty() else 80, force_terminal=False if plain else None)
     table = Table(title=title, box=None if plain else box.SIMPLE_HEAD, show_edge=False,
                   header_style="" if plain else "bold", title_style="" if plain else "bold", pad_edge=False)
-    for _, lab in columns:
-        table.add_column(label(lab, lang), overflow="fold")
+    for key, lab in columns:
+        table.add_column(label(lab, lang), overflow="fold", no_wrap=key in _NO_WRAP)
     for item in data:
         table.add_row(*(display(item.get(key), lang) for key, _ in columns))
     console.print(table)

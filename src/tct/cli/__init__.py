@@ -148,6 +148,10 @@ def _register() -> None:
 
     app.add_typer(officer.app, name="officer")
     # --- visits, citizens, cases ---
+    from tct.cli import citizen, visit
+
+    app.add_typer(visit.app, name="visit")
+    app.add_typer(citizen.app, name="citizen")
     # --- rosters ---
     # --- periods ---
     # --- reports ---

@@ -52,6 +52,8 @@ def _readable_changes(changes: dict | None) -> str:
     if not changes:
         return ""
     before, after = changes.get("before", {}), changes.get("after", {})
+    if not before:
+        return ", ".join(f"{key}={value}" for key, value in sorted(after.items()) if value not in (None, ""))
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)

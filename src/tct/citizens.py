@@ -1,0 +1,198 @@
+"""Citizens (công dân): one record per ID number; repeat visitors are obvious at the desk.
+
+The same ID number is the same citizen. The same folded name and address is only *offered* as a
+match (at the desk's prompt), never merged silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tct import audit
+from tct.errors import NotFoundError, ValidationError
+from tct.text import MAX_LINE, MAX_NAME, clean, fold, initials
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tct.models import Citizen
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+def normalise_id_number(typed: str | None) -> str | None:
+    """A CCCD (12 digits, starting with a province code 001–096) or an old CMND (9 digits)."""
+    value = clean(typed, label="--id-number", max_len=40)
+    if value is None:
+        return None
+    digits = value.replace(" ", "").replace(".", "").replace("-", "")
+    if not _DIGITS.match(digits) or len(digits) not in (9, 12):
+        raise ValidationError(f"--id-number {value!r} is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)")
+    if len(digits) == 12 and not 1 <= int(digits[:3]) <= 96:
+        raise ValidationError(f"--id-number {value!r}: a 12-digit CCCD starts with a province code 001–096")
+    return digits
+
+
+def normalise_phone(typed: str | None, label: str = "--phone") -> str | None:
+    value = clean(typed, label=label, max_len=50)
+    if value is None:
+        return None
+    digits = [ch for ch in value if ch.isdigit()]
+    if not all(ch.isdigit() or ch in " +-.()" for ch in value) or not 8 <= len(digits) <= 15:
+        raise ValidationError(f"{label} {value!r} is not a phone number")
+    return value
+
+
+@dataclass
+class CitizenDetails:
+    """What the desk typed about a person, cleaned and validated (nothing written yet)."""
+
+    name: str
+    id_number: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    locality: str | None = None
+
+    @classmethod
+    def from_typed(cls, name: str | None, *, id_number: str | None = None, address: str | None = None,
+                   phone: str | None = None, locality: str | None = None) -> CitizenDetails:
+        cleaned = clean(name, label="--citizen", max_len=MAX_NAME, required=True)
+        assert cleaned is not None
+        return cls(name=cleaned, id_number=normalise_id_number(id_number),
+                   address=clean(address, label="--address", max_len=MAX_LINE), phone=normalise_phone(phone),
+                   locality=clean(locality, label="--locality", max_len=MAX_NAME))
+
+
+@dataclass
+class CitizenMatch:
+    citizen: Citizen
+    created: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def similar(session: Session, details: CitizenDetails) -> list[Citizen]:
+    """Citizens with the same folded name and address: offered at the prompt, never merged silently."""
+    from sqlmodel import col, select
+
+    from tct.models import Citizen
+
+    query = select(Citizen).where(col(Citizen.name_folded) == fold(details.name))
+    if details.address:
+        query = query.where(col(Citizen.address_folded) == fold(details.address))
+    else:
+        query = query.where(col(Citizen.address_folded).is_(None))
+    return list(session.exec(query.order_by(col(Citizen.id))).all())
+
+
+def by_id_number(session: Session, id_number: str) -> Citizen | None:
+    from sqlmodel import col, select
+
+    from tct.models import Citizen
+
+    return session.exec(select(Citizen).where(col(Citizen.id_number) == id_number)).first()
+
+
+def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as: int | None = None) -> CitizenMatch:
+    """The citizen record a visit belongs to: found by ID number (or an explicit match), else new."""
+    from tct.dates import utc_now
+    from tct.models import Citizen
+
+    warnings: list[str] = []
+    existing = None
+    if same_as is not None:
+        existing = session.get(Citizen, same_as)
+        if existing is None:
+            raise NotFoundError(f"no citizen #{same_as}")
+        if details.id_number and existing.id_number and details.id_number != existing.id_number:
+            raise ValidationError(f"citizen #{same_as} has another ID number")
+    elif details.id_number:
+        existing = by_id_number(session, details.id_number)
+        if existing is not None and fold(existing.name) != fold(details.name):
+            warnings.append(f"ID number {details.id_number} is on the register as {existing.name}; "
+                            "the visit is linked to that citizen")
+    if existing is not None:
+        changed = {}
+        for name in ("id_number", "address", "phone", "locality"):
+            value = getattr(details, name)
+            if value and getattr(existing, name) is None:
+                setattr(existing, name, value)
+                changed[name] = True
+        if changed:
+            existing.address_folded = fold(existing.address) or None
+            existing.updated_at = utc_now()
+            session.add(existing)
+            audit.record(session, actor=actor, entity="citizen", code=f"CD-{existing.id}", action="complete",
+                         after={"fields": sorted(changed)})
+        return CitizenMatch(existing, False, warnings)
+    citizen = Citizen(name=details.name, name_folded=fold(details.name), id_number=details.id_number,
+                      address=details.address, address_folded=fold(details.address) or None,
+                      phone=details.phone, locality=details.locality)
+    session.add(citizen)
+    session.flush()
+    # The audit trail names the record, never the person (denouncers' identities are protected).
+    audit.record(session, actor=actor, entity="citizen", code=f"CD-{citizen.id}", action="create")
+    return CitizenMatch(citizen, True, warnings)
+
+
+def as_dict(citizen: Citizen, *, masked: bool = False) -> dict[str, Any]:
+    return {"id": citizen.id, "name": initials(citizen.name) if masked else citizen.name,
+            "id_number": None if masked else citizen.id_number, "address": None if masked else citizen.address,
+            "phone": None if masked else citizen.phone, "locality": citizen.locality, "masked": masked}
+
+
+def is_denouncer(session: Session, citizen_id: int) -> bool:
+    """Whether the person ever came to denounce: their identity is then protected everywhere."""
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    return session.exec(select(Visit.id).where(col(Visit.citizen_id) == citizen_id,
+                                               col(Visit.type) == "denunciation").limit(1)).first() is not None
+
+
+def listing(session: Session, *, search: str | None = None, limit: int = 100,
+            reveal: bool = False) -> list[dict[str, Any]]:
+    """Citizens with their visit counts; a denouncer is masked unless `reveal`."""
+    from sqlalchemy import case, func, or_
+    from sqlmodel import col, select
+
+    from tct.models import Citizen, Visit
+    from tct.text import like_pattern
+
+    denounced = func.max(case((col(Visit.type) == "denunciation", 1), else_=0))
+    # Void visits do not count, but a voided denunciation still protects its denouncer.
+    counted = func.sum(case((col(Visit.void).is_(False), 1), else_=0))
+    visits = (select(col(Visit.citizen_id), counted.label("visits"), func.max(Visit.visit_date).label("last"),
+                     denounced.label("denounced"))
+              .group_by(col(Visit.citizen_id)).subquery())
+    query = select(Citizen, visits.c.visits, visits.c.last, visits.c.denounced).join(
+        visits, visits.c.citizen_id == Citizen.id, isouter=True)
+    if search:
+        pattern = like_pattern(search)
+        query = query.where(or_(col(Citizen.name_folded).like(pattern, escape="\\"),
+                                col(Citizen.address_folded).like(pattern, escape="\\")))
+    query = query.order_by(col(Citizen.name_folded), col(Citizen.id)).limit(limit)
+    result = []
+    for citizen, count, last, denounced in session.exec(query).all():
+        masked = not reveal and bool(denounced)
+        result.append({**as_dict(citizen, masked=masked), "visits": count or 0,
+                       "last_visit": last.isoformat() if last else None})
+    return result
+
+
+def resolve(session: Session, typed: str) -> Citizen:
+    """A citizen by register number (`12`, `CD-12`) or by ID number (9 or 12 digits)."""
+    from tct.models import Citizen
+
+    key = (typed or "").strip().upper().removeprefix("CD-")
+    if key.isdigit() and len(key) in (9, 12):
+        found = by_id_number(session, key)
+        if found is not None:
+            return found
+    if key.isdigit() and len(key) < 9:
+        found = session.get(Citizen, int(key))
+        if found is not None:
+            return found
+    raise NotFoundError(f"no citizen {typed!r}; give the number from `tct citizen list` or an ID number")

@@ -1,0 +1,67 @@
+"""`tct citizen`: who came, how often, about what — so a repeat visitor is obvious at the desk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tct.cli.common import FormatOption, OutputFormat, lang, state
+
+app = typer.Typer(help="Citizens and their visit history.", no_args_is_help=True)
+
+_COLUMNS = [("ref", "citizen_ref"), ("name", "name"), ("locality", "locality"), ("visits", "visits"),
+            ("last_visit", "last_visit")]
+
+
+@app.command("list")
+def list_(search: Annotated[str | None, typer.Option("--search", help="Name or address (accents optional).")] = None,
+          limit: Annotated[int, typer.Option("--limit", min=1, max=100000)] = 100,
+          reveal: Annotated[bool, typer.Option("--reveal", help="Show denouncers' identities (audited).")] = False,
+          fmt: FormatOption = OutputFormat.table) -> None:
+    """Citizens on the register with their number of visits. Denouncers are masked unless --reveal."""
+    from tct import audit, citizens, render
+    from tct.db import read_session, write_session
+
+    with (write_session if reveal else read_session)(state().db()) as session:
+        data = citizens.listing(session, search=search, limit=limit, reveal=reveal)
+        if reveal:
+            audit.record(session, actor=audit.current_actor(), entity="citizen", code=None, action="reveal",
+                         after={"search": search})
+    for item in data:
+        item["ref"] = f"CD-{item['id']}"
+    render.rows(data, _COLUMNS, fmt.value, lang=lang())
+
+
+@app.command("show")
+def show(ref: Annotated[str, typer.Argument(help="CD-N from `citizen list`, or an ID number.")],
+         fmt: FormatOption = OutputFormat.table) -> None:
+    """A citizen with every visit and case, oldest first. Showing a denouncer is audited."""
+    from tct import audit, citizens, render, settings, visits
+    from tct.db import write_session
+    from tct.models import Visit
+
+    with write_session(state().db()) as session:
+        current = settings.load(session)
+        citizen = citizens.resolve(session, ref)
+        from sqlmodel import col, select
+
+        history = session.exec(select(Visit).where(col(Visit.citizen_id) == citizen.id)
+                               .order_by(col(Visit.visited_at), col(Visit.id))).all()
+        records = [visits.record(session, v, tz=current["timezone"]) for v in history]
+        if citizens.is_denouncer(session, citizen.id):
+            audit.record(session, actor=audit.current_actor(), entity="citizen", code=f"CD-{citizen.id}",
+                         action="reveal")
+    data = {**citizens.as_dict(citizen), "ref": f"CD-{citizen.id}",
+            "visits": [{k: r[k] for k in ("code", "visited_at", "case", "type", "field", "people", "handling",
+                                          "void")} for r in records],
+            "cases": sorted({r["case"] for r in records})}
+    if fmt.value == "json":
+        render.record(data, None, "json")
+        return
+    render.record(data, [("ref", "citizen_ref"), ("name", "name"), ("id_number", "id_number"),
+                         ("address", "address"), ("phone", "phone"), ("locality", "locality"), ("cases", "cases")],
+                  fmt.value, lang=lang(), title=data["name"])
+    render.rows(data["visits"], [("code", "code"), ("visited_at", "visited_at"), ("case", "case"),
+                                 ("type", "visit_type"), ("people", "people"), ("handling", "handling"),
+                                 ("void", "void")], fmt.value, lang=lang())

@@ -1,0 +1,228 @@
+"""`tct visit`: logging visits at the desk, and finding, correcting and voiding them."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, state, stdin_is_terminal
+
+app = typer.Typer(help="Visits (lượt tiếp): log, list, show, edit, void.", no_args_is_help=True)
+
+_LIST_COLUMNS = [("code", "code"), ("visited", "visited_at"), ("citizen", "citizen"), ("type", "visit_type"),
+                 ("people", "people"), ("case", "case")]
+_SHOW_FIELDS = [("code", "code"), ("case", "case"), ("visited", "visited_at"), ("citizen", "citizen"),
+                ("id_number", "id_number"), ("address", "address"), ("phone", "phone"), ("locality", "locality"),
+                ("people", "people"), ("delegation", "delegation"), ("representatives", "representatives"),
+                ("type", "visit_type"), ("field", "field"), ("content", "content"), ("handling", "handling"),
+                ("kind", "reception_kind"), ("escalated", "escalated"), ("officer", "officer"), ("note", "note"),
+                ("void", "void"), ("void_reason", "reason")]
+
+Citizen = Annotated[str | None, typer.Option("--citizen", help="The citizen's full name (required).")]
+IdNumber = Annotated[str | None, typer.Option("--id-number", help="CCCD (12 digits) or CMND (9 digits).")]
+Address = Annotated[str | None, typer.Option("--address", help="The citizen's address.")]
+Phone = Annotated[str | None, typer.Option("--phone", help="The citizen's phone.")]
+Locality = Annotated[str | None, typer.Option("--locality", help="Commune/ward, district (for hotspots).")]
+People = Annotated[int | None, typer.Option("--people", help="People who came (1–500) [default: 1].")]
+Representatives = Annotated[str | None, typer.Option("--representatives",
+                                                     help="A delegation's representatives: 'A; B'.")]
+VisitType = Annotated[str | None, typer.Option("--type", help="complaint|denunciation|petition|feedback "
+                                                             "(khieu-nai, to-cao, kien-nghi, phan-anh).")]
+Field = Annotated[str | None, typer.Option("--field", help="Field (setting visit.fields), e.g. land.")]
+Content = Annotated[str | None, typer.Option("--content", help="What the citizen asks or reports.")]
+At = Annotated[str | None, typer.Option("--at", help="When: 10/02/2021 08:30, 2021-02-10 08:30, hôm nay 8:30 "
+                                                     "[default: now].")]
+OfficerOpt = Annotated[str | None, typer.Option("--officer", help="Receiving officer [default: the main officer "
+                                                                  "rostered then, else TCT_OFFICER].")]
+CaseOpt = Annotated[str | None, typer.Option("--case", help="Attach to this existing case (VV-YYYY-NNNN).")]
+Handling = Annotated[str | None, typer.Option("--handling", help="accepted|guided|transferred|answered|refused "
+                                                                 "[default: guided].")]
+Kind = Annotated[str | None, typer.Option("--kind", help="regular|leader [default: regular].")]
+Note = Annotated[str | None, typer.Option("--note", help="A note for the register.")]
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        notice(f"Warning: {line}")
+
+
+@app.command("add")
+def add(citizen: Citizen = None, id_number: IdNumber = None, address: Address = None, phone: Phone = None,
+        locality: Locality = None, people: People = None, representatives: Representatives = None,
+        type_: VisitType = None, field: Field = None, content: Content = None, at: At = None,
+        officer: OfficerOpt = None, case: CaseOpt = None, handling: Handling = None, kind: Kind = None,
+        escalated: Annotated[bool, typer.Option("--escalated", help="The citizen went above this level "
+                                                                    "(vượt cấp).")] = False,
+        note: Note = None,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation at a terminal.")] = False,
+        fmt: FormatOption = OutputFormat.table) -> None:
+    """Log a visit; prints its code and its case's code."""
+    from tct import audit, settings, visits
+    from tct.db import read_session, write_session
+
+    typed = visits.VisitInput(citizen=citizen, id_number=id_number, address=address, phone=phone,
+                              locality=locality, people=people, representatives=representatives, type=type_,
+                              field=field, content=content, at=at, officer=officer, case=case, handling=handling,
+                              kind=kind, escalated=escalated, note=note)
+    fallback = os.environ.get("TCT_OFFICER") or None
+    missing = visits.missing_for_add(typed, officer_known=True)
+    database = state().db()
+    if missing or (stdin_is_terminal() and not yes and not _complete(typed)):
+        if not stdin_is_terminal():
+            from tct.errors import UsageError
+
+            raise UsageError(f"missing {', '.join(missing)} (no terminal to ask for them)")
+        with read_session(database) as session:
+            _ask(session, typed, settings.load(session), fallback)
+    with write_session(database) as session:
+        current = settings.load(session)
+        added = visits.add(session, typed, settings=current, actor=audit.current_actor(),
+                           officer_fallback=fallback)
+        data = visits.as_dict(added.visit, case=added.case, citizen=added.citizen, officer=added.officer,
+                              tz=current["timezone"])
+    _warn(added.warnings)
+    if fmt.value == "table":
+        typer.echo(f"{data['code']} {data['case']}")
+    else:
+        from tct import render
+
+        render.record(data, None, fmt.value, lang=lang())
+
+
+def _complete(typed) -> bool:  # type: ignore[no-untyped-def]
+    return bool(typed.citizen and (typed.case or (typed.type and typed.field)))
+
+
+def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-def]
+    """The desk's dialogue: ask what is missing, offer defaults, show a summary, confirm."""
+    from tct import citizens, visits
+    from tct.dates import now_local
+
+    tz = current["timezone"]
+    if not typed.citizen:
+        typed.citizen = typer.prompt("Citizen (họ tên)", err=True)
+    if typed.case is None:
+        if not typed.type:
+            typed.type = typer.prompt("Type (complaint/denunciation/petition/feedback)", err=True)
+        if not typed.field:
+            typed.field = typer.prompt("Field", default=visits.last_field(session) or current["visit.fields"][0],
+                                       err=True)
+    if typed.at is None:
+        typed.at = typer.prompt("When", default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True)
+    if not typed.officer:
+        moment = visits.parse_moment(typed.at, tz=tz, now=now_local(tz))
+        rostered = visits._rostered_main(session, moment) or []
+        default = rostered[0].name if len(rostered) == 1 else fallback
+        typed.officer = typer.prompt("Officer", default=default, err=True) if default else \
+            typer.prompt("Officer", err=True)
+    if not typed.id_number:
+        details = citizens.CitizenDetails.from_typed(typed.citizen, address=typed.address)
+        for match in citizens.similar(session, details):
+            if typer.confirm(f"Same person as CD-{match.id} {match.name}, {match.address or '-'}?", default=False,
+                             err=True):
+                typed.same_as = match.id
+                break
+    summary = ", ".join(f"{key}={value}" for key, value in typed.given().items() if key != "same_as")
+    notice(summary)
+    if not typer.confirm("Save this visit?", default=True, err=True):
+        raise typer.Abort()
+
+
+@app.command("list")
+def list_(since: Annotated[str | None, typer.Option("--from", help="From this day.")] = None,
+          until: Annotated[str | None, typer.Option("--to", help="Up to this day.")] = None,
+          period: Annotated[str | None, typer.Option("--period", help="A period name, e.g. tet-2021.")] = None,
+          type_: VisitType = None,
+          delegation: Annotated[bool | None, typer.Option("--delegation/--no-delegation",
+                                                          help="Only delegations (or only not).")] = None,
+          officer: Annotated[str | None, typer.Option("--officer", help="Received by this officer.")] = None,
+          case: Annotated[str | None, typer.Option("--case", help="Visits of this case.")] = None,
+          search: Annotated[str | None, typer.Option("--search", help="Text in the citizen's name, address or "
+                                                                      "content (accents optional).")] = None,
+          include_void: Annotated[bool, typer.Option("--include-void", help="Show void visits too.")] = False,
+          limit: Annotated[int, typer.Option("--limit", min=1, max=100000, help="At most N visits.")] = 100,
+          reveal: Annotated[bool, typer.Option("--reveal", help="Show denouncers' identities (audited).")] = False,
+          fmt: FormatOption = OutputFormat.table) -> None:
+    """Visits, newest first. Denouncers are masked to initials unless --reveal."""
+    from tct import audit, render, settings, visits
+    from tct.db import read_session, write_session
+
+    wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
+                                officer=officer, case=case, search=search, include_void=include_void, limit=limit)
+    opener = write_session if reveal else read_session
+    with opener(state().db()) as session:
+        current = settings.load(session)
+        data = visits.listing(session, wanted, settings=current, reveal=reveal)
+        revealed = [item["code"] for item in data if item["type"] == "denunciation"]
+        if reveal and revealed:
+            audit.record(session, actor=audit.current_actor(), entity="visit", code=None, action="reveal",
+                         after={"visits": revealed})
+    for item in data:
+        item["visited"] = _local_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
+    render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
+
+
+def _local_text(iso: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+
+
+@app.command("show")
+def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-0001.")],
+         fmt: FormatOption = OutputFormat.table) -> None:
+    """One visit in full. Showing a denunciation reveals the denouncer and is audited."""
+    from tct import audit, render, settings, visits
+    from tct.db import write_session
+
+    with write_session(state().db()) as session:
+        current = settings.load(session)
+        visit = visits.get(session, code)
+        data = visits.record(session, visit, tz=current["timezone"])
+        if visit.type == "denunciation":
+            audit.record(session, actor=audit.current_actor(), entity="visit", code=visit.code, action="reveal")
+    data["visited"] = _local_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
+    render.record(data, None if fmt.value == "json" else _SHOW_FIELDS, fmt.value, lang=lang(),
+                  title=data["code"])
+
+
+@app.command("edit")
+def edit(code: Annotated[str, typer.Argument(help="Visit code.")],
+         citizen: Citizen = None, id_number: IdNumber = None, address: Address = None, phone: Phone = None,
+         locality: Locality = None, people: People = None, representatives: Representatives = None,
+         type_: VisitType = None, field: Field = None, content: Content = None, at: At = None,
+         officer: OfficerOpt = None, case: CaseOpt = None, handling: Handling = None, kind: Kind = None,
+         escalated: Annotated[bool | None, typer.Option("--escalated/--not-escalated",
+                                                        help="Mark or unmark as escalated.")] = None,
+         note: Note = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Correct a visit; every change is audited with its before and after values."""
+    from tct import audit, render, settings, visits
+    from tct.db import write_session
+
+    typed = visits.VisitInput(citizen=citizen, id_number=id_number, address=address, phone=phone,
+                              locality=locality, people=people, representatives=representatives, type=type_,
+                              field=field, content=content, at=at, officer=officer, case=case, handling=handling,
+                              kind=kind, escalated=escalated, note=note)
+    with write_session(state().db()) as session:
+        current = settings.load(session)
+        visit, warnings = visits.edit(session, code, typed, settings=current, actor=audit.current_actor())
+        data = visits.record(session, visit, tz=current["timezone"], masked=True)
+    _warn(warnings)
+    if fmt.value == "table":
+        notice(render.label("visit_edited", lang(), code=data["code"]))
+    else:
+        render.record(data, None, fmt.value, lang=lang())
+
+
+@app.command("void")
+def void(code: Annotated[str, typer.Argument(help="Visit code.")],
+         reason: Annotated[str, typer.Option("--reason", help="Why the entry is void (required).")]) -> None:
+    """Void a visit: kept in the register and the audit log, left out of lists and reports."""
+    from tct import audit, render, visits
+    from tct.db import write_session
+
+    with write_session(state().db()) as session:
+        visit = visits.void(session, code, reason=reason, actor=audit.current_actor())
+    notice(render.label("visit_voided", lang(), code=visit.code))

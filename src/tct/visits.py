@@ -1,0 +1,437 @@
+"""Visits (lượt tiếp): what the desk logs many times a day.
+
+A visit belongs to a citizen, an officer and a case (an existing one with `--case`, else a new
+case opened from the visit). Codes are numbered per year of the visit's local date without gaps
+(TCD-2021-0001). A visit of `delegation.min_people` or more people is a delegation (đoàn đông
+người). Nothing deletes a visit: it is voided with a reason and kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tct import audit, citizens, vocab
+from tct.errors import NotFoundError, UsageError, ValidationError
+from tct.text import MAX_LINE, MAX_TEXT, clean, fold
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tct.models import Case, Citizen, Officer, Visit
+    from tct.settings import Settings
+
+MAX_PEOPLE = 500
+MAX_REPRESENTATIVES = 20
+
+
+@dataclass
+class VisitInput:
+    """The values typed for `visit add`/`visit edit`; None means not given."""
+
+    citizen: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    locality: str | None = None
+    people: int | None = None
+    representatives: str | None = None
+    type: str | None = None
+    field: str | None = None
+    content: str | None = None
+    at: str | None = None
+    officer: str | None = None
+    case: str | None = None
+    handling: str | None = None
+    kind: str | None = None
+    escalated: bool | None = None
+    note: str | None = None
+    same_as: int | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+@dataclass
+class AddedVisit:
+    visit: Visit
+    case: Case
+    citizen: Citizen
+    officer: Officer
+    new_case: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def missing_for_add(typed: VisitInput, *, officer_known: bool) -> list[str]:
+    """The options `visit add` still needs (asked at a terminal, a usage error without one)."""
+    missing = []
+    if not (typed.citizen or "").strip():
+        missing.append("--citizen")
+    if typed.case is None:
+        if not typed.type:
+            missing.append("--type")
+        if not typed.field:
+            missing.append("--field")
+    if not typed.officer and not officer_known:
+        missing.append("--officer")
+    return missing
+
+
+def parse_people(value: int | None) -> int:
+    people = 1 if value is None else value
+    if not 1 <= people <= MAX_PEOPLE:
+        raise ValidationError(f"--people must be between 1 and {MAX_PEOPLE}, not {people}")
+    return people
+
+
+def parse_representatives(typed: str | None) -> list[str]:
+    text = clean(typed, label="--representatives", max_len=1000)
+    if not text:
+        return []
+    names = [clean(part, label="--representatives", max_len=200) for part in text.split(";")]
+    result = [name for name in names if name]
+    if len(result) > MAX_REPRESENTATIVES:
+        raise ValidationError(f"--representatives names {len(result)} people; at most {MAX_REPRESENTATIVES}")
+    return result
+
+
+def representatives_warning(people: int, representatives: list[str], min_people: int) -> str | None:
+    """Law on Citizen Reception 2013, art. 30: 5–10 people choose 1–2 representatives, more than 10 at most 5."""
+    if people < min_people:
+        return None
+    low, high = (1, 2) if people <= 10 else (1, 5)
+    if low <= len(representatives) <= high:
+        return None
+    return (f"a delegation of {people} people should choose {low}–{high} representatives "
+            f"(Law on Citizen Reception 2013, art. 30); {len(representatives)} named")
+
+
+def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
+    from tct.dates import parse_datetime
+
+    if typed is None:
+        return now.replace(microsecond=0)
+    moment = parse_datetime(typed, tz=tz, now=now, label="--at")
+    if moment > now + timedelta(days=1):
+        raise ValidationError(f"--at {typed!r} is more than a day in the future")
+    return moment
+
+
+def resolve_officer(session: Session, typed: str | None, moment: datetime, fallback: str | None,
+                    warnings: list[str]) -> Officer:
+    """`--officer`, else the one main officer rostered at that moment, else TCT_OFFICER (the fallback)."""
+    from tct import officers
+
+    if typed:
+        return officers.resolve(session, typed)
+    rostered = _rostered_main(session, moment)
+    if rostered is not None and len(rostered) == 1:
+        return rostered[0]
+    if rostered == []:
+        warnings.append("nobody is rostered on the desk at that time")
+    if fallback:
+        return officers.resolve(session, fallback)
+    raise UsageError("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)")
+
+
+def _rostered_main(session: Session, moment: datetime) -> list[Officer] | None:
+    try:
+        from tct.rosters import main_on_duty
+    except ImportError:
+        return None
+    return main_on_duty(session, moment)
+
+
+def _visit_year_and_code(session: Session, day_year: int) -> tuple[int, str]:
+    from tct.db import next_number
+
+    seq = next_number(session, "visit", day_year)
+    return seq, f"TCD-{day_year}-{seq:04d}"
+
+
+def search_key(visit_type: str, citizen: Citizen, content: str | None) -> str:
+    """What `visit list --search` looks through. A denouncer's name and address are left out of it."""
+    parts = [content] if visit_type == "denunciation" else [citizen.name, citizen.address, content]
+    return fold(" ".join(part for part in parts if part))
+
+
+def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, now: datetime | None = None,
+        officer_fallback: str | None = None) -> AddedVisit:
+    """Validate everything, then write the visit, its citizen and (if new) its case in the caller's transaction."""
+    from tct import cases
+    from tct.dates import now_local, to_utc
+    from tct.models import Visit
+
+    tz = settings["timezone"]
+    current = now or now_local(tz)
+    warnings: list[str] = []
+    details = citizens.CitizenDetails.from_typed(typed.citizen, id_number=typed.id_number, address=typed.address,
+                                                 phone=typed.phone, locality=typed.locality)
+    people = parse_people(typed.people)
+    representatives = parse_representatives(typed.representatives)
+    existing_case = cases.get(session, typed.case) if typed.case else None
+    visit_type = vocab.choose(typed.type, vocab.VISIT_TYPES, label="--type") if typed.type else None
+    visit_field = vocab.choose(typed.field, settings["visit.fields"], label="--field") if typed.field else None
+    if existing_case is None and (visit_type is None or visit_field is None):
+        raise UsageError("missing " + ", ".join(n for n, v in (("--type", visit_type), ("--field", visit_field))
+                                                 if v is None))
+    visit_type = visit_type or existing_case.type  # type: ignore[union-attr]
+    visit_field = visit_field or existing_case.field  # type: ignore[union-attr]
+    handling = vocab.choose(typed.handling or "guided", vocab.HANDLINGS, label="--handling")
+    kind = vocab.choose(typed.kind or "regular", vocab.RECEPTION_KINDS, label="--kind")
+    content = clean(typed.content, label="--content", max_len=MAX_TEXT, multiline=True)
+    note = clean(typed.note, label="--note", max_len=MAX_TEXT, multiline=True)
+    moment = parse_moment(typed.at, tz=tz, now=current)
+    officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
+    if typed.officer:
+        actor = officer.name
+    if existing_case is not None and existing_case.type != visit_type:
+        warnings.append(f"case {existing_case.code} is a {existing_case.type}, this visit a {visit_type}")
+    min_people = int(settings["delegation.min_people"])
+    warning = representatives_warning(people, representatives, min_people)
+    if warning:
+        warnings.append(warning)
+
+    match = citizens.record_for(session, details, actor=actor, same_as=typed.same_as)
+    warnings.extend(match.warnings)
+    day = moment.date()
+    case = existing_case or cases.open_case(
+        session, type_=visit_type, field=visit_field, locality=details.locality or match.citizen.locality,
+        summary=content, opened_on=day, citizen_id=match.citizen.id, settings=settings, actor=actor)
+    seq, code = _visit_year_and_code(session, day.year)
+    visit = Visit(code=code, year=day.year, seq=seq, case_id=case.id, citizen_id=match.citizen.id,
+                  officer_id=officer.id, visited_at=to_utc(moment), visit_date=day, people=people,
+                  delegation=people >= min_people, representatives="; ".join(representatives) or None,
+                  type=visit_type, field=visit_field, content=content, handling=handling, kind=kind,
+                  escalated=bool(typed.escalated), note=note,
+                  search_folded=search_key(visit_type, match.citizen, content))
+    session.add(visit)
+    session.flush()
+    audit.record(session, actor=actor, entity="visit", code=code, action="create",
+                 after=_audited(visit, case, officer))
+    return AddedVisit(visit, case, match.citizen, officer, existing_case is None, warnings)
+
+
+def _audited(visit: Visit, case: Case, officer: Officer) -> dict[str, Any]:
+    """A visit's fields for the audit trail: no personal data of the citizen, only the record number."""
+    return {"case": case.code, "citizen": f"CD-{visit.citizen_id}", "officer": officer.name,
+            "visited_at": visit.visited_at, "people": visit.people, "delegation": visit.delegation,
+            "representatives": visit.representatives if visit.type != "denunciation" else None,
+            "type": visit.type, "field": visit.field, "handling": visit.handling, "kind": visit.kind,
+            "escalated": visit.escalated}
+
+
+def get(session: Session, code: str) -> Visit:
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    visit = session.exec(select(Visit).where(col(Visit.code) == (code or "").strip().upper())).first()
+    if visit is None:
+        raise NotFoundError(f"no visit {code!r}")
+    return visit
+
+
+def as_dict(visit: Visit, *, case: Case, citizen: Citizen, officer: Officer, tz: str,
+            masked: bool = False) -> dict[str, Any]:
+    """The whole record of a visit, flat, JSON-ready; `masked` hides a denouncer's identity."""
+    from tct.dates import local_iso
+    from tct.text import initials
+
+    hide = masked and visit.type == "denunciation"
+    representatives = visit.representatives.split("; ") if visit.representatives else []
+    return {
+        "code": visit.code, "case": case.code, "visited_at": local_iso(visit.visited_at, tz),
+        "visit_date": visit.visit_date.isoformat(), "citizen": initials(citizen.name) if hide else citizen.name,
+        "citizen_id": citizen.id, "id_number": None if hide else citizen.id_number,
+        "address": None if hide else citizen.address, "phone": None if hide else citizen.phone,
+        "locality": case.locality or citizen.locality, "people": visit.people, "delegation": visit.delegation,
+        "representatives": [initials(r) for r in representatives] if hide else representatives,
+        "type": visit.type, "field": visit.field, "content": visit.content, "handling": visit.handling,
+        "kind": visit.kind, "escalated": visit.escalated, "officer": officer.name, "note": visit.note,
+        "void": visit.void, "void_reason": visit.void_reason,
+        "voided_at": local_iso(visit.voided_at, tz), "masked": hide,
+    }
+
+
+def record(session: Session, visit: Visit, *, tz: str, masked: bool = False) -> dict[str, Any]:
+    from tct.models import Case, Citizen, Officer
+
+    return as_dict(visit, case=session.get(Case, visit.case_id), citizen=session.get(Citizen, visit.citizen_id),
+                   officer=session.get(Officer, visit.officer_id), tz=tz, masked=masked)
+
+
+@dataclass
+class VisitFilter:
+    since: str | None = None
+    until: str | None = None
+    period: str | None = None
+    type: str | None = None
+    delegation: bool | None = None
+    officer: str | None = None
+    case: str | None = None
+    search: str | None = None
+    include_void: bool = False
+    limit: int = 100
+
+
+def listing(session: Session, wanted: VisitFilter, *, settings: Settings, reveal: bool = False
+            ) -> list[dict[str, Any]]:
+    """Visits newest first; denouncers masked unless `reveal`."""
+    from sqlmodel import col, select
+
+    from tct import cases, officers
+    from tct.dates import parse_date
+    from tct.models import Case, Citizen, Officer, Visit
+    from tct.text import like_pattern
+
+    tz = settings["timezone"]
+    query = (select(Visit, Case, Citizen, Officer).join(Case, col(Case.id) == col(Visit.case_id))
+             .join(Citizen, col(Citizen.id) == col(Visit.citizen_id))
+             .join(Officer, col(Officer.id) == col(Visit.officer_id)))
+    start = parse_date(wanted.since, tz=tz, label="--from") if wanted.since else None
+    end = parse_date(wanted.until, tz=tz, label="--to") if wanted.until else None
+    if wanted.period:
+        from tct.periods import resolve
+
+        span = resolve(session, wanted.period)
+        start, end = max(start or span.start, span.start), min(end or span.end, span.end)
+    if start and end and end < start:
+        raise ValidationError("--to is before --from")
+    if start:
+        query = query.where(col(Visit.visit_date) >= start)
+    if end:
+        query = query.where(col(Visit.visit_date) <= end)
+    if not wanted.include_void:
+        query = query.where(col(Visit.void).is_(False))
+    if wanted.type:
+        query = query.where(col(Visit.type) == vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type"))
+    if wanted.delegation is not None:
+        query = query.where(col(Visit.delegation).is_(wanted.delegation))
+    if wanted.officer:
+        query = query.where(col(Visit.officer_id) == officers.resolve(session, wanted.officer,
+                                                                       include_retired=True).id)
+    if wanted.case:
+        query = query.where(col(Visit.case_id) == cases.get(session, wanted.case).id)
+    if wanted.search:
+        query = query.where(col(Visit.search_folded).like(like_pattern(wanted.search), escape="\\"))
+    query = query.order_by(col(Visit.visited_at).desc(), col(Visit.id).desc()).limit(wanted.limit)
+    return [as_dict(v, case=c, citizen=z, officer=o, tz=tz, masked=not reveal)
+            for v, c, z, o in session.exec(query).all()]
+
+
+def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, actor: str,
+         now: datetime | None = None) -> tuple[Visit, list[str]]:
+    """Change the given fields of a visit (and of its citizen's record); audited before → after."""
+    from tct import cases, officers
+    from tct.dates import now_local, to_utc
+    from tct.models import Case, Citizen, Officer
+
+    visit = get(session, code)
+    if visit.void:
+        raise ValidationError(f"visit {visit.code} is void; it cannot be edited")
+    given = typed.given()
+    if not given:
+        raise UsageError("nothing to change: give at least one option, e.g. --people 6")
+    tz = settings["timezone"]
+    warnings: list[str] = []
+    case = session.get(Case, visit.case_id)
+    officer = session.get(Officer, visit.officer_id)
+    before = _audited(visit, case, officer)
+    citizen = session.get(Citizen, visit.citizen_id)
+    citizen_before = {k: getattr(citizen, k) for k in ("name", "id_number", "address", "phone", "locality")}
+
+    if typed.citizen is not None:
+        citizen.name = clean(typed.citizen, label="--citizen", max_len=200, required=True)  # type: ignore[assignment]
+        citizen.name_folded = fold(citizen.name)
+    if typed.id_number is not None:
+        number = citizens.normalise_id_number(typed.id_number)
+        other = citizens.by_id_number(session, number) if number else None
+        if other is not None and other.id != citizen.id:
+            raise ValidationError(f"ID number {number} belongs to another citizen record (CD-{other.id})")
+        citizen.id_number = number
+    if typed.address is not None:
+        citizen.address = clean(typed.address, label="--address", max_len=MAX_LINE)
+        citizen.address_folded = fold(citizen.address) or None
+    if typed.phone is not None:
+        citizen.phone = citizens.normalise_phone(typed.phone)
+    if typed.locality is not None:
+        citizen.locality = clean(typed.locality, label="--locality", max_len=200)
+    if typed.people is not None:
+        visit.people = parse_people(typed.people)
+        visit.delegation = visit.people >= int(settings["delegation.min_people"])
+    if typed.representatives is not None:
+        visit.representatives = "; ".join(parse_representatives(typed.representatives)) or None
+    if typed.type is not None:
+        visit.type = vocab.choose(typed.type, vocab.VISIT_TYPES, label="--type")
+    if typed.field is not None:
+        visit.field = vocab.choose(typed.field, settings["visit.fields"], label="--field")
+    if typed.content is not None:
+        visit.content = clean(typed.content, label="--content", max_len=MAX_TEXT, multiline=True)
+    if typed.note is not None:
+        visit.note = clean(typed.note, label="--note", max_len=MAX_TEXT, multiline=True)
+    if typed.handling is not None:
+        visit.handling = vocab.choose(typed.handling, vocab.HANDLINGS, label="--handling")
+    if typed.kind is not None:
+        visit.kind = vocab.choose(typed.kind, vocab.RECEPTION_KINDS, label="--kind")
+    if typed.escalated is not None:
+        visit.escalated = typed.escalated
+    if typed.at is not None:
+        moment = parse_moment(typed.at, tz=tz, now=now or now_local(tz))
+        visit.visited_at, visit.visit_date = to_utc(moment), moment.date()
+    if typed.officer is not None:
+        officer = officers.resolve(session, typed.officer)
+        visit.officer_id = officer.id
+    if typed.case is not None:
+        case = cases.get(session, typed.case)
+        visit.case_id = case.id
+    warning = representatives_warning(visit.people, visit.representatives.split("; ") if visit.representatives
+                                      else [], int(settings["delegation.min_people"]))
+    if warning and (typed.people is not None or typed.representatives is not None):
+        warnings.append(warning)
+    visit.search_folded = search_key(visit.type, citizen, visit.content)
+    visit.updated_at = _now_utc()
+    session.add(visit)
+    citizen_after = {k: getattr(citizen, k) for k in citizen_before}
+    if citizen_after != citizen_before:
+        citizen.updated_at = _now_utc()
+        session.add(citizen)
+        changed = sorted(k for k in citizen_before if citizen_before[k] != citizen_after[k])
+        audit.record(session, actor=actor, entity="citizen", code=f"CD-{citizen.id}", action="edit",
+                     after={"fields": changed})
+    old, new = audit.diff(before, _audited(visit, case, officer))
+    if old or new:
+        audit.record(session, actor=actor, entity="visit", code=visit.code, action="edit", before=old, after=new)
+    session.flush()
+    return visit, warnings
+
+
+def _now_utc() -> datetime:
+    from tct.dates import utc_now
+
+    return utc_now()
+
+
+def void(session: Session, code: str, *, reason: str, actor: str) -> Visit:
+    """Void a visit: kept in the register and the audit trail, left out of lists and reports."""
+    visit = get(session, code)
+    why = clean(reason, label="--reason", max_len=MAX_TEXT, required=True)
+    if visit.void:
+        raise ValidationError(f"visit {visit.code} is already void")
+    visit.void, visit.void_reason, visit.voided_at = True, why, _now_utc()
+    visit.updated_at = visit.voided_at
+    session.add(visit)
+    audit.record(session, actor=actor, entity="visit", code=visit.code, action="void",
+                 before={"void": False}, after={"void": True}, reason=why)
+    session.flush()
+    return visit
+
+
+def last_field(session: Session) -> str | None:
+    """The field of the most recently logged visit: the desk's default at the prompt."""
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    return session.exec(select(Visit.field).order_by(col(Visit.id).desc()).limit(1)).first()

@@ -1,0 +1,55 @@
+"""The register's controlled vocabularies, with the Vietnamese words officers also type.
+
+Stored values are always the English keys; input is matched after folding (no accents,
+any case, spaces or underscores as dashes), so `Khiếu nại`, `khieu-nai` and `complaint` agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tct.errors import ValidationError
+from tct.text import fold
+
+VISIT_TYPES: dict[str, tuple[str, ...]] = {
+    "complaint": ("khieu-nai",),
+    "denunciation": ("to-cao",),
+    "petition": ("kien-nghi",),
+    "feedback": ("phan-anh",),
+}
+HANDLINGS: dict[str, tuple[str, ...]] = {
+    "accepted": ("thu-ly", "tiep-nhan", "tiep-nhan-don"),
+    "guided": ("huong-dan",),
+    "transferred": ("chuyen-don", "chuyen"),
+    "answered": ("tra-loi", "tra-loi-truc-tiep"),
+    "refused": ("tu-choi", "tu-choi-tiep"),
+}
+RECEPTION_KINDS: dict[str, tuple[str, ...]] = {
+    "regular": ("thuong-xuyen", "tiep-thuong-xuyen"),
+    "leader": ("lanh-dao", "thu-truong", "dinh-ky", "dot-xuat"),
+}
+# Vietnamese names of the default fields, accepted as input.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "land": ("dat-dai", "dat"),
+    "housing": ("nha-o", "nha"),
+    "policy": ("chinh-sach", "che-do-chinh-sach"),
+    "administration": ("hanh-chinh",),
+    "justice": ("tu-phap",),
+    "press-media": ("bao-chi", "bao-chi-truyen-thong"),
+    "telecom-it": ("vien-thong", "cntt", "vien-thong-cntt"),
+    "other": ("khac",),
+}
+
+
+def _key(typed: str) -> str:
+    return "-".join(fold(typed).replace("_", " ").replace("/", " ").split())
+
+
+def choose(typed: str | None, vocabulary: dict[str, tuple[str, ...]] | Iterable[str], *, label: str) -> str:
+    """The stored key for a typed value, or a one-line error listing the choices."""
+    choices = vocabulary if isinstance(vocabulary, dict) else {value: () for value in vocabulary}
+    key = _key(typed or "")
+    for value, aliases in choices.items():
+        if key == _key(value) or key in aliases or key in FIELD_ALIASES.get(value, ()):
+            return value
+    raise ValidationError(f"{label} {typed!r} is not one of: {', '.join(choices)}")

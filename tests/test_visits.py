@@ -1,0 +1,292 @@
+"""Desk logging: `tct visit add/list/show/edit/void` and `tct citizen`."""
+
+import unicodedata
+
+import pytest
+
+from conftest import assert_one_line_error
+from tct.cli import visit as visit_cli
+
+BASE = ["--type", "complaint", "--field", "land", "--officer", "binh"]
+
+
+@pytest.fixture
+def desk(tct):
+    """A register with two officers; returns the runner."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("officer", "add", "Lê Văn An").exit_code == 0
+    return tct
+
+
+def add(tct, *args, fmt="json"):
+    run = tct("visit", "add", *args, "--format", fmt)
+    assert run.exit_code == 0, run.stderr
+    return run.json() if fmt == "json" else run
+
+
+def counts(tct):
+    return tct("db", "info", "-f", "json").json()["tables"]
+
+
+def test_add_prints_codes_and_json_record(desk):
+    run = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", *BASE, "--at", "04/02/2021 09:00")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.split() == ["TCD-2021-0001", "VV-2021-0001"]
+    data = add(desk, "--citizen", "Phạm Thị Lan", *BASE, "--at", "05/02/2021 10:15", "--people", "3")
+    assert data["code"] == "TCD-2021-0002" and data["case"] == "VV-2021-0002"
+    assert data["people"] == 3 and data["delegation"] is False
+    assert data["visited_at"] == "2021-02-05T10:15:00+07:00"
+    assert data["officer"] == "Trần Thị Bình"
+    assert data["handling"] == "guided" and data["kind"] == "regular"
+
+
+def test_day_first_date_is_stored_as_that_day(desk):
+    data = add(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 09:00")
+    assert data["visit_date"] == "2021-02-04"
+    assert desk("visit", "list", "--from", "2021-02-04", "--to", "04/02/2021", "-f", "json").json()[0]["code"] \
+        == data["code"]
+
+
+def test_late_evening_visit_belongs_to_its_local_day_on_a_utc_machine(desk, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        data = add(desk, "--citizen", "B", *BASE, "--at", "09/02/2021 23:30")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert data["visit_date"] == "2021-02-09"
+    assert data["visited_at"] == "2021-02-09T23:30:00+07:00"
+
+
+def test_codes_are_numbered_per_year(desk):
+    assert add(desk, "--citizen", "A", *BASE, "--at", "30/12/2020 08:00")["code"] == "TCD-2020-0001"
+    assert add(desk, "--citizen", "B", *BASE, "--at", "02/01/2021 08:00")["code"] == "TCD-2021-0001"
+    assert add(desk, "--citizen", "C", *BASE, "--at", "31/12/2020 08:00")["code"] == "TCD-2020-0002"
+
+
+def test_nfd_input_is_stored_nfc_and_found_without_accents(desk):
+    typed = unicodedata.normalize("NFD", "Nguyễn Văn Đức")
+    data = add(desk, "--citizen", typed, *BASE, "--content", unicodedata.normalize("NFD", "Tranh chấp ranh giới đất"))
+    assert data["citizen"] == unicodedata.normalize("NFC", "Nguyễn Văn Đức")
+    found = desk("visit", "list", "--search", "nguyen van duc", "-f", "json").json()
+    assert [v["code"] for v in found] == [data["code"]]
+    assert desk("visit", "list", "--search", "RANH GIOI", "-f", "json").json()[0]["code"] == data["code"]
+    assert desk("visit", "list", "--search", "ranh giới đất", "-f", "json").json()[0]["code"] == data["code"]
+    assert desk("visit", "list", "--search", "hoang", "-f", "json").json() == []
+
+
+def test_types_and_fields_accept_vietnamese_words(desk):
+    for typed, stored in [("khiếu nại", "complaint"), ("to-cao", "denunciation"), ("Kiến nghị", "petition"),
+                          ("phan-anh", "feedback")]:
+        data = add(desk, "--citizen", "A", "--type", typed, "--field", "đất đai", "--officer", "an")
+        assert (data["type"], data["field"]) == (stored, "land")
+    data = add(desk, "--citizen", "A", *BASE, "--handling", "chuyển đơn", "--kind", "lãnh đạo")
+    assert (data["handling"], data["kind"]) == ("transferred", "leader")
+
+
+def test_delegation_and_representatives_warning(desk):
+    run = desk("visit", "add", "--citizen", "Đoàn xã Vĩnh Hòa", *BASE, "--people", "12",
+               "--representatives", "A; B; C; D; E; F")
+    assert run.exit_code == 0
+    assert "Warning" in run.stderr and "1–5 representatives" in run.stderr
+    data = add(desk, "--citizen", "Đoàn 2", *BASE, "--people", "6", "--representatives", "Nguyễn A; Trần B")
+    assert data["delegation"] is True and data["representatives"] == ["Nguyễn A", "Trần B"]
+    quiet = desk("visit", "add", "--citizen", "Đoàn 3", *BASE, "--people", "5", "--representatives", "X")
+    assert "Warning" not in quiet.stderr
+    assert add(desk, "--citizen", "Bốn người", *BASE, "--people", "4")["delegation"] is False
+
+
+def test_attach_to_existing_case(desk):
+    first = add(desk, "--citizen", "A", *BASE)
+    second = add(desk, "--citizen", "A", "--case", first["case"].lower(), "--officer", "an")
+    assert second["case"] == first["case"]
+    assert (second["type"], second["field"]) == ("complaint", "land")
+    assert counts(desk)["cases"] == 1
+
+
+def test_same_id_number_is_the_same_citizen(desk):
+    one = add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "091 234 567 890", *BASE)
+    two = add(desk, "--citizen", "nguyen van duc", "--id-number", "091234567890", *BASE)
+    assert one["citizen_id"] == two["citizen_id"]
+    assert one["id_number"] == "091234567890"
+    other = add(desk, "--citizen", "Nguyễn Văn Đức", *BASE)
+    assert other["citizen_id"] != one["citizen_id"]  # same name without ID: never merged silently
+
+
+def test_denouncer_masked_in_list_shown_in_show_and_reveal_audited(desk):
+    data = add(desk, "--citizen", "Hoàng Thị Mật", "--type", "to-cao", "--field", "administration", "--officer",
+               "binh", "--address", "99 Bí Mật", "--phone", "0912345678", "--id-number", "012345678")
+    listed = desk("visit", "list", "-f", "json").json()[0]
+    assert listed["citizen"] == "H. T. M." and listed["masked"] is True
+    assert listed["address"] is None and listed["phone"] is None and listed["id_number"] is None
+    for fmt in ("table", "csv", "md", "json"):
+        out = desk("visit", "list", "-f", fmt).stdout
+        assert "Hoàng Thị Mật" not in out and "Bí Mật" not in out and "0912345678" not in out
+    assert desk("visit", "list", "--search", "hoang thi mat", "-f", "json").json() == []
+    shown = desk("visit", "show", data["code"], "-f", "json").json()
+    assert shown["citizen"] == "Hoàng Thị Mật" and shown["address"] == "99 Bí Mật"
+    revealed = desk("visit", "list", "--reveal", "-f", "json").json()[0]
+    assert revealed["citizen"] == "Hoàng Thị Mật"
+    reveals = [e for e in desk("log", "-f", "json").json() if e["action"] == "reveal"]
+    assert len(reveals) == 2 and all(e["actor"] == "tester" for e in reveals)
+    assert "Hoàng Thị Mật" not in desk("log", "-f", "json").stdout  # the audit trail names records, not denouncers
+
+
+def test_void_keeps_the_row_and_logs_the_reason(desk):
+    data = add(desk, "--citizen", "A", *BASE)
+    run = desk("visit", "void", data["code"], "--reason", "nhập trùng")
+    assert run.exit_code == 0, run.stderr
+    assert desk("visit", "list", "-f", "json").json() == []
+    kept = desk("visit", "list", "--include-void", "-f", "json").json()
+    assert kept[0]["void"] is True and kept[0]["void_reason"] == "nhập trùng"
+    assert counts(desk)["visit"] == 1
+    event = [e for e in desk("log", "-f", "json").json() if e["action"] == "void"][0]
+    assert event["code"] == data["code"] and event["reason"] == "nhập trùng"
+    assert_one_line_error(desk("visit", "void", data["code"], "--reason", "again"), 1, "already void")
+    assert_one_line_error(desk("visit", "void", data["code"]), 2, "--reason")
+
+
+def test_edit_is_audited_with_before_and_after(desk):
+    data = add(desk, "--citizen", "A", *BASE, "--people", "2")
+    assert desk("visit", "edit", data["code"], "--people", "7", "--handling", "accepted").exit_code == 0
+    shown = desk("visit", "show", data["code"], "-f", "json").json()
+    assert shown["people"] == 7 and shown["delegation"] is True and shown["handling"] == "accepted"
+    event = [e for e in desk("log", "-f", "json").json() if e["action"] == "edit"][0]
+    assert event["changes"] == {"before": {"people": 2, "delegation": False, "handling": "guided"},
+                                "after": {"people": 7, "delegation": True, "handling": "accepted"}}
+    assert_one_line_error(desk("visit", "edit", data["code"]), 2, "nothing to change")
+
+
+def test_non_interactive_missing_options_is_a_usage_error_naming_each(desk):
+    before = counts(desk)
+    run = desk("visit", "add", "--officer", "binh")
+    assert_one_line_error(run, 2, "--citizen", "--type", "--field")
+    assert counts(desk) == before
+
+
+def test_missing_officer_without_default_is_a_usage_error(desk, monkeypatch):
+    monkeypatch.delenv("TCT_OFFICER")
+    assert_one_line_error(desk("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land"),
+                          2, "--officer")
+
+
+def test_officer_defaults_to_tct_officer(desk, monkeypatch):
+    monkeypatch.setenv("TCT_OFFICER", "le van an")
+    data = add(desk, "--citizen", "A", "--type", "complaint", "--field", "land")
+    assert data["officer"] == "Lê Văn An"
+
+
+@pytest.mark.parametrize("args,code,fragment", [
+    (["--type", "kiện tụng"], 1, "--type"),
+    (["--field", "astrology"], 1, "--field"),
+    (["--people", "0"], 1, "--people"),
+    (["--people", "501"], 1, "--people"),
+    (["--people", "nhiều"], 2, "--people"),
+    (["--id-number", "12345"], 1, "--id-number"),
+    (["--id-number", "999123456789"], 1, "province"),
+    (["--at", "31/12/2099 08:00"], 1, "future"),
+    (["--at", "32/01/2021"], 1, "--at"),
+    (["--case", "VV-2021-9999"], 1, "no case"),
+    (["--officer", "nobody"], 1, "no officer"),
+    (["--handling", "ignored"], 1, "--handling"),
+    (["--citizen", "x" * 201], 1, "too long"),
+    (["--citizen", "a\x00b"], 1, "NUL"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(desk, args, code, fragment):
+    before = counts(desk)
+    full = ["--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh"]
+    for i in range(0, len(args), 2):
+        if args[i] in full:
+            full[full.index(args[i]) + 1] = args[i + 1]
+        else:
+            full += args[i:i + 2]
+    assert_one_line_error(desk("visit", "add", *full), code, fragment)
+    assert counts(desk) == before
+
+
+def test_sql_looking_names_are_stored_verbatim(desk):
+    name = "Robert'); DROP TABLE visit;--"
+    data = add(desk, "--citizen", name, *BASE)
+    assert desk("visit", "show", data["code"], "-f", "json").json()["citizen"] == name
+    assert counts(desk)["visit"] == 1
+
+
+def test_list_filters(desk):
+    a = add(desk, "--citizen", "A", *BASE, "--at", "03/02/2021 08:00", "--people", "6", "--representatives", "X")
+    b = add(desk, "--citizen", "B", "--type", "petition", "--field", "policy", "--officer", "an",
+            "--at", "10/02/2021 08:00")
+    listed = lambda *args: [v["code"] for v in desk("visit", "list", *args, "-f", "json").json()]  # noqa: E731
+    assert listed() == [b["code"], a["code"]]  # newest first
+    assert listed("--type", "kien-nghi") == [b["code"]]
+    assert listed("--delegation") == [a["code"]]
+    assert listed("--no-delegation") == [b["code"]]
+    assert listed("--officer", "le van an") == [b["code"]]
+    assert listed("--case", a["case"]) == [a["code"]]
+    assert listed("--from", "05/02/2021") == [b["code"]]
+    assert listed("--limit", "1") == [b["code"]]
+    assert_one_line_error(desk("visit", "list", "--from", "10/02/2021", "--to", "01/02/2021"), 1, "--to")
+
+
+def test_visit_list_table_fits_80_columns(desk):
+    add(desk, "--citizen", "Nguyễn Thị Phương Thảo Nguyên", "--type", "denunciation", "--field", "land",
+        "--officer", "binh")
+    out = desk("visit", "list").stdout
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "TCD-" in out
+
+
+def test_unknown_visit_code(desk):
+    assert_one_line_error(desk("visit", "show", "TCD-2021-0099"), 1, "no visit")
+
+
+def test_interactive_add_asks_offers_defaults_and_confirms(desk, monkeypatch):
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    add(desk, "--citizen", "Mai", *BASE, "--field", "housing")
+    answers = "\n".join(["Trần Văn Lâm", "complaint", "", "04/02/2021 09:00", "binh", "y"]) + "\n"
+    run = desk("visit", "add", "--format", "json", input=answers)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    data = run.json()  # prompts went to stderr: stdout is only the record
+    assert data["citizen"] == "Trần Văn Lâm"
+    assert data["field"] == "housing"  # the last field used was offered and taken
+    assert data["visit_date"] == "2021-02-04"
+    assert data["officer"] == "Trần Thị Bình"
+    assert "Save this visit?" in run.stderr
+
+
+def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    before = counts(desk)
+    answers = "\n".join(["Trần Văn Lâm", "complaint", "land", "", "binh", "n"]) + "\n"
+    run = desk("visit", "add", input=answers)
+    assert run.exit_code == 1
+    assert counts(desk) == before
+
+
+def test_interactive_offers_a_match_by_name_and_address(desk, monkeypatch):
+    first = add(desk, "--citizen", "Trần Văn Lâm", "--address", "5 Lê Lợi", *BASE)
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    run = desk("visit", "add", "--citizen", "tran van lam", "--address", "5 le loi", "--type", "complaint",
+               "--officer", "binh", "-f", "json", input="\n".join(["land", "", "y", "y"]) + "\n")
+    assert run.exit_code == 0, run.stderr
+    latest = desk("visit", "list", "--limit", "1", "-f", "json").json()[0]
+    assert latest["citizen_id"] == first["citizen_id"]
+
+
+def test_citizen_list_and_show_history(desk):
+    a = add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "012345678", *BASE, "--at", "01/02/2021 08:00")
+    add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "012345678", *BASE, "--at", "03/02/2021 08:00")
+    listed = desk("citizen", "list", "--search", "nguyen van duc", "-f", "json").json()
+    assert len(listed) == 1 and listed[0]["visits"] == 2 and listed[0]["last_visit"] == "2021-02-03"
+    shown = desk("citizen", "show", "012345678", "-f", "json").json()
+    assert [v["visited_at"][:10] for v in shown["visits"]] == ["2021-02-01", "2021-02-03"]
+    assert shown["cases"] == sorted({a["case"], shown["visits"][1]["case"]})
+    assert desk("citizen", "show", f"CD-{a['citizen_id']}").exit_code == 0
+    assert_one_line_error(desk("citizen", "show", "CD-999"), 1, "no citizen")
+
+
+def test_denouncer_masked_in_citizen_list(desk):
+    add(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    assert desk("citizen", "list", "-f", "json").json()[0]["name"] == "H. T. M."
