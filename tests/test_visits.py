@@ -290,3 +290,14 @@ def test_citizen_list_and_show_history(desk):
 def test_denouncer_masked_in_citizen_list(desk):
     add(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh")
     assert desk("citizen", "list", "-f", "json").json()[0]["name"] == "H. T. M."
+
+
+def test_list_by_period_name_or_literal_range(desk):
+    inside = add(desk, "--citizen", "A", *BASE, "--at", "12/02/2021 09:00")
+    before = add(desk, "--citizen", "B", *BASE, "--at", "03/02/2021 08:00")
+    add(desk, "--citizen", "C", *BASE, "--at", "24/02/2021 08:00")
+    assert [v["code"] for v in desk("visit", "list", "--period", "tet-2021", "-f", "json").json()] == \
+        [inside["code"], before["code"]]
+    assert [v["code"] for v in desk("visit", "list", "--period", "10/02/2021..16/02/2021", "-f", "json").json()] \
+        == [inside["code"]]
+    assert_one_line_error(desk("visit", "list", "--period", "tet-1800"), 1)

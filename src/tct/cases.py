@@ -44,13 +44,14 @@ def get(session: Session, code: str) -> Case:
 
 def add_working_days(start: date, days: int) -> date:
     """The day `days` working days after `start`, skipping weekends and official days off."""
-    from tct.daysoff import is_weekend, official_days_off
+    from tct.daysoff import is_working_day, official_days_off, weekend_workdays
 
-    off = official_days_off(start, start + timedelta(days=days * 3 + 30))
+    horizon = start + timedelta(days=days * 3 + 30)
+    off, workdays = official_days_off(start, horizon), weekend_workdays(start, horizon)
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if not is_weekend(current) and current not in off:
+        if is_working_day(current, off, workdays):
             left -= 1
     return current
 

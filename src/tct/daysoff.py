@@ -16,6 +16,14 @@ def _year(year: int, language: str) -> dict[date, str]:
     return dict(calendar.items())
 
 
+@lru_cache(maxsize=64)
+def _workdays(year: int) -> frozenset[date]:
+    import holidays
+
+    calendar = holidays.country_holidays("VN", years=year)
+    return frozenset(day for day in getattr(calendar, "weekend_workdays", ()) if day.year == year)
+
+
 def covered_years() -> range:
     import holidays
 
@@ -35,5 +43,15 @@ def official_days_off(start: date, end: date, *, lang: str = "en") -> dict[date,
     return dict(sorted(result.items()))
 
 
+def weekend_workdays(start: date, end: date) -> set[date]:
+    """Saturdays and Sundays that were working days, swapped for a day off elsewhere (e.g. 14 Feb 2015)."""
+    return {day for year in range(start.year, end.year + 1) for day in _workdays(year) if start <= day <= end}
+
+
 def is_weekend(day: date) -> bool:
     return day.weekday() >= 5
+
+
+def is_working_day(day: date, days_off: dict[date, str] | set[date], workdays: set[date]) -> bool:
+    """A day the office is open: not a day off, and not a weekend unless it was made a working day."""
+    return day not in days_off and (not is_weekend(day) or day in workdays)

@@ -79,6 +79,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "visit_voided": ("Visit {code} is void (kept in the register)", "Đã hủy lượt tiếp {code} (vẫn lưu trong sổ)"),
     # --- rosters ---
     # --- periods ---
+    "period_name": ("period", "đợt"),
+    "period_title": ("title", "tên đợt"),
+    "period_kind": ("kind", "loại"),
+    "period_start": ("from", "từ ngày"),
+    "period_end": ("to", "đến ngày"),
+    "period_phase_before": ("before", "trước"),
+    "period_phase_during": ("during", "trong"),
+    "period_phase_after": ("after", "sau"),
+    "period_lunar_new_year": ("lunar new year's day", "mùng một Tết"),
+    "period_phase": ("phase", "giai đoạn"),
+    "period_days": ("days", "số ngày"),
+    "period_kind_tet": ("Lunar New Year (Tết Nguyên đán)", "Tết Nguyên đán"),
+    "period_kind_new-year": ("New Year (Tết Dương lịch)", "Tết Dương lịch"),
+    "period_kind_custom": ("custom period", "đợt tự đặt"),
+    "period_kind_range": ("date range", "khoảng ngày"),
+    "periods_of_year": ("Periods of {year}", "Các đợt năm {year}"),
+    "period_added": ("Added period {name}: {title}, during {during}", "Đã thêm đợt {name}: {title}, trong {during}"),
+    "period_removed": ("Removed period {name}", "Đã xóa đợt {name}"),
     # --- reports ---
     # --- backup, restore, export, import ---
 }

@@ -154,6 +154,8 @@ def _register() -> None:
     app.add_typer(citizen.app, name="citizen")
     # --- rosters ---
     # --- periods ---
+    from tct.cli import period
+    app.add_typer(period.app, name="period")
     # --- reports ---
     # --- backup, restore, export, import ---
     app.add_typer(db.app, name="db")
