@@ -10,6 +10,7 @@ Deadlines (domain.md; the numbers are settings whose defaults are the legal valu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from tct.text import fold
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tct.models import Case
+    from tct.models import Case, Referral
     from tct.settings import Settings
 
 OPEN_STATUSES = ("new", "accepted")
@@ -96,3 +97,283 @@ def open_case(session: Session, *, type_: str, field: str, locality: str | None,
                  after={"type": type_, "field": field, "locality": locality, "status": case.status,
                         "opened_on": opened_on, "deadline": case.deadline})
     return case
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+RESULTS = ("upheld", "partly-upheld", "rejected", "withdrawn")
+RESULT_ALIASES = {"upheld": ("dung", "dung-toan-bo"), "partly-upheld": ("dung-mot-phan", "partly"),
+                  "rejected": ("sai", "sai-toan-bo", "khong-dung"), "withdrawn": ("rut", "rut-don")}
+TERMINAL = ("resolved", "closed", "guided", "transferred")
+# Which statuses each action may start from (an impossible transition is a clear error).
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "accept": (("new",), "accepted"),
+    "resolve": (("accepted",), "resolved"),
+    "close": (("resolved", "guided", "transferred"), "closed"),
+    "transfer": (("new", "accepted"), "transferred"),
+    "guide": (("new",), "guided"),
+    "reopen": (("resolved", "closed", "guided", "transferred"), "reopened"),
+}
+
+
+def is_complex(session: Session, case: Case) -> bool:
+    from tct.flags import active_kinds
+
+    return "complex" in active_kinds(session, case.id)
+
+
+def refresh_deadline(session: Session, case: Case, settings: Settings) -> None:
+    case.deadline = deadline_for(case, settings, complex_=is_complex(session, case))
+
+
+def transition(session: Session, code: str, action: str, *, settings: Settings, actor: str,
+               on: date | None = None, result: str | None = None, agency: str | None = None,
+               note: str | None = None) -> Case:
+    """Move a case through its lifecycle: new → accepted → resolved → closed, or guided/transferred."""
+    from tct import audit, vocab
+    from tct.dates import today_local, utc_now
+    from tct.errors import ValidationError
+    from tct.models import CaseStatusChange
+    from tct.text import MAX_TEXT, clean
+
+    case = get(session, code)
+    allowed, target = TRANSITIONS[action]
+    if case.status not in allowed:
+        raise ValidationError(f"case {case.code} is {case.status}; `case {action}` needs it to be "
+                              f"{' or '.join(allowed)}")
+    day = on or today_local(settings["timezone"])
+    if day < case.opened_on:
+        raise ValidationError(f"the date {day.isoformat()} is before the case was opened ({case.opened_on})")
+    note = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
+    before = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
+              "within_authority": case.within_authority, "deadline": case.deadline}
+    if action == "accept":
+        case.accepted_on = day
+    elif action == "resolve":
+        case.result = vocab.choose(result, {r: RESULT_ALIASES[r] for r in RESULTS}, label="--result")
+        case.resolved_on = day
+    elif action == "close":
+        case.closed_on = day
+    elif action == "transfer":
+        case.transferred_to = clean(agency, label="--to", max_len=300, required=True)
+        case.within_authority = False
+    elif action == "guide":
+        case.within_authority = False
+    elif action == "reopen":
+        if not note:
+            raise ValidationError("`case reopen` needs --reason")
+        target = "accepted" if case.accepted_on else "new"
+        case.result, case.resolved_on, case.closed_on = None, None, None
+        case.within_authority = True
+    previous = case.status
+    case.status = target
+    refresh_deadline(session, case, settings)
+    case.updated_at = utc_now()
+    session.add(case)
+    session.add(CaseStatusChange(case_id=case.id, changed_on=day, from_status=previous, to_status=target,
+                                 result=case.result if action == "resolve" else None,
+                                 agency=case.transferred_to if action == "transfer" else None,
+                                 note=note, actor=actor))
+    after = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
+             "within_authority": case.within_authority, "deadline": case.deadline}
+    old, new = audit.diff(before, after)
+    audit.record(session, actor=actor, entity="case", code=case.code, action=action, before=old, after=new,
+                 reason=note)
+    session.flush()
+    return case
+
+
+def extend(session: Session, code: str, *, days: int, reason: str, settings: Settings, actor: str,
+           particularly_complex: bool = False) -> Case:
+    """Extend a denunciation's resolution deadline (Law on Denunciations 2018): a complex case once,
+    a particularly complex one twice, each by at most `deadline.denunciation_extension_days` days."""
+    from tct import audit
+    from tct.errors import ValidationError
+    from tct.models import CaseExtension
+    from tct.text import MAX_TEXT, clean
+
+    case = get(session, code)
+    why = clean(reason, label="--reason", max_len=MAX_TEXT, required=True)
+    limit = int(settings["deadline.denunciation_extension_days"])
+    if days <= 0:
+        raise ValidationError("--days must be a positive number of days")
+    if case.type != "denunciation":
+        raise ValidationError(f"the law allows no extension for a {case.type}"
+                              + ("; flag it complex for the longer deadline" if case.type == "complaint" else ""))
+    if case.status != "accepted":
+        raise ValidationError(f"case {case.code} is {case.status}; only an accepted case can be extended")
+    if not is_complex(session, case):
+        raise ValidationError(f"only a complex denunciation may be extended: "
+                              f"tct case flag {case.code} --complex --reason …")
+    if days > limit:
+        raise ValidationError(f"one extension is at most {limit} days")
+    done = len(extensions(session, case.id))
+    allowed = 2 if particularly_complex else 1
+    if done >= allowed:
+        raise ValidationError(f"case {case.code} was already extended {done} time(s); the law allows "
+                              + ("two for a particularly complex case" if allowed == 2 else
+                                 "one (two with --particularly-complex)"))
+    before = case.deadline
+    case.extension_days += days
+    refresh_deadline(session, case, settings)
+    session.add(case)
+    session.add(CaseExtension(case_id=case.id, days=days, reason=why, actor=actor))
+    audit.record(session, actor=actor, entity="case", code=case.code, action="extend",
+                 before={"deadline": before}, after={"deadline": case.deadline, "days": days}, reason=why)
+    session.flush()
+    return case
+
+
+def extensions(session: Session, case_id: int) -> list:  # type: ignore[type-arg]
+    from sqlmodel import col, select
+
+    from tct.models import CaseExtension
+
+    return list(session.exec(select(CaseExtension).where(col(CaseExtension.case_id) == case_id)
+                             .order_by(col(CaseExtension.id))).all())
+
+
+def refer(session: Session, code: str, *, to: str, on: date | None, note: str | None, settings: Settings,
+          actor: str) -> Referral:
+    """Record that information on the case was sent to another agency (plan II.3, II.6)."""
+    from tct import audit
+    from tct.dates import today_local
+    from tct.models import Referral
+    from tct.text import MAX_TEXT, clean
+
+    case = get(session, code)
+    agency = clean(to, label="--to", max_len=300, required=True)
+    assert agency is not None
+    known = {fold(a): a for a in settings["referral.agencies"]}
+    agency = known.get(fold(agency), agency)
+    referral = Referral(case_id=case.id, to_agency=agency, sent_on=on or today_local(settings["timezone"]),
+                        note=clean(note, label="--note", max_len=MAX_TEXT, multiline=True), actor=actor)
+    session.add(referral)
+    session.flush()
+    audit.record(session, actor=actor, entity="case", code=case.code, action="refer",
+                 after={"to": agency, "sent_on": referral.sent_on})
+    return referral
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def overdue_on(case: Case, day: date) -> int | None:
+    """Days past the deadline on `day` for an open case; None when not overdue."""
+    if case.status in OPEN_STATUSES and case.deadline is not None and case.deadline < day:
+        return (day - case.deadline).days
+    return None
+
+
+def as_dict(case: Case, *, flags: list[str], visits: int, citizen: str | None, today: date) -> dict:  # type: ignore[type-arg]
+    return {"code": case.code, "type": case.type, "field": case.field, "locality": case.locality,
+            "summary": case.summary, "within_authority": case.within_authority, "status": case.status,
+            "result": case.result, "transferred_to": case.transferred_to,
+            "opened_on": case.opened_on.isoformat(),
+            "accepted_on": case.accepted_on.isoformat() if case.accepted_on else None,
+            "resolved_on": case.resolved_on.isoformat() if case.resolved_on else None,
+            "closed_on": case.closed_on.isoformat() if case.closed_on else None,
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+            "days_overdue": overdue_on(case, today), "extension_days": case.extension_days,
+            "flags": flags, "visits": visits, "citizen": citizen}
+
+
+@dataclass
+class CaseFilter:
+    status: str | None = None
+    type: str | None = None
+    flag: str | None = None
+    locality: str | None = None
+    search: str | None = None
+    overdue: bool = False
+    due_within: int | None = None
+    on: date | None = None
+    limit: int = 200
+
+
+def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal: bool = False) -> list[dict]:  # type: ignore[type-arg]
+    """Cases matching the filters, most urgent deadline first. Denouncers are masked unless `reveal`."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from tct import vocab
+    from tct.dates import today_local
+    from tct.errors import ValidationError
+    from tct.flags import KINDS, active_flags_by_case
+    from tct.models import Case, CaseFlag, Citizen, Visit
+    from tct.text import initials, like_pattern
+
+    today = wanted.on or today_local(settings["timezone"])
+    query = select(Case)
+    if wanted.status:
+        statuses = ("new", "accepted", "resolved", "closed", "guided", "transferred")
+        status = vocab.choose(wanted.status, {s: () for s in statuses + ("open",)}, label="--status")
+        query = query.where(col(Case.status).in_(OPEN_STATUSES) if status == "open" else col(Case.status) == status)
+    if wanted.type:
+        query = query.where(col(Case.type) == vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type"))
+    if wanted.flag:
+        kind = vocab.choose(wanted.flag, {k: () for k in KINDS}, label="--flag")
+        flagged = select(CaseFlag.case_id).where(col(CaseFlag.kind) == kind, col(CaseFlag.cleared_at).is_(None))
+        query = query.where(col(Case.id).in_(flagged))
+    if wanted.locality:
+        query = query.where(col(Case.locality_folded).like(like_pattern(wanted.locality), escape="\\"))
+    if wanted.search:
+        query = query.where(col(Case.search_folded).like(like_pattern(wanted.search), escape="\\"))
+    if wanted.overdue or wanted.due_within is not None:
+        query = query.where(col(Case.status).in_(OPEN_STATUSES), col(Case.deadline).is_not(None))
+        if wanted.due_within is not None:
+            if wanted.due_within < 0:
+                raise ValidationError("--due-within takes a number of days, 0 or more")
+            horizon = today + timedelta(days=wanted.due_within)
+            query = query.where(col(Case.deadline) <= horizon)
+            if not wanted.overdue:
+                query = query.where(col(Case.deadline) >= today)
+        else:
+            query = query.where(col(Case.deadline) < today)
+    query = query.order_by(col(Case.deadline).is_(None), col(Case.deadline), col(Case.id)).limit(wanted.limit)
+    rows = list(session.exec(query).all())
+    ids = [c.id for c in rows]
+    flags = active_flags_by_case(session, ids)
+    counts = dict(session.exec(select(Visit.case_id, func.count()).where(col(Visit.case_id).in_(ids),
+                                                                          col(Visit.void).is_(False))
+                               .group_by(col(Visit.case_id))).all()) if ids else {}
+    people = {c.id: c.name for c in session.exec(select(Citizen).where(
+        col(Citizen.id).in_([r.citizen_id for r in rows if r.citizen_id]))).all()} if ids else {}
+    result = []
+    for case in rows:
+        name = people.get(case.citizen_id)
+        if name and case.type == "denunciation" and not reveal:
+            name = initials(name)
+        result.append(as_dict(case, flags=flags.get(case.id, []), visits=counts.get(case.id, 0), citizen=name,
+                              today=today))
+    return result
+
+
+def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: ignore[type-arg]
+    """Everything that happened to a case, in time order: visits, status changes, flags, referrals."""
+    from sqlmodel import col, select
+
+    from tct.dates import local_iso, to_local
+    from tct.models import CaseFlag, CaseStatusChange, Referral, Visit
+
+    events: list[tuple[tuple, dict]] = []  # type: ignore[type-arg]
+
+    def add(day: date, at, kind: str, text: str, **extra) -> None:  # type: ignore[no-untyped-def]
+        events.append(((day, at.isoformat() if at else "", len(events)),
+                       {"date": day.isoformat(), "at": local_iso(at, tz) if at else None, "event": kind,
+                        "text": text, **extra}))
+
+    for v in session.exec(select(Visit).where(col(Visit.case_id) == case.id)).all():
+        add(v.visit_date, v.visited_at, "visit", f"{v.code}: {v.people} people, {v.handling}"
+            + (" (void)" if v.void else ""), code=v.code, void=v.void)
+    for s in session.exec(select(CaseStatusChange).where(col(CaseStatusChange.case_id) == case.id)).all():
+        detail = f" ({s.result})" if s.result else f" to {s.agency}" if s.agency else ""
+        add(s.changed_on, s.at, "status", f"{s.from_status} → {s.to_status}{detail}", note=s.note)
+    for f in session.exec(select(CaseFlag).where(col(CaseFlag.case_id) == case.id)).all():
+        add(to_local(f.set_at, tz).date(), f.set_at, "flag", f"{f.kind} set ({f.source})", reason=f.reason)
+        if f.cleared_at:
+            add(to_local(f.cleared_at, tz).date(), f.cleared_at, "flag", f"{f.kind} cleared", reason=f.clear_reason)
+    for r in session.exec(select(Referral).where(col(Referral.case_id) == case.id)).all():
+        add(r.sent_on, None, "referral", f"information sent to {r.to_agency}", note=r.note)
+    for e in extensions(session, case.id):
+        add(to_local(e.at, tz).date(), e.at, "extension", f"deadline extended by {e.days} days", reason=e.reason)
+    return [event for _, event in sorted(events, key=lambda item: item[0])]

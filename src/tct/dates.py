@@ -121,7 +121,7 @@ def to_utc(moment: datetime) -> datetime:
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    return datetime.now(UTC)
 
 
 def to_local(stored: datetime, tz: str = DEFAULT_TIMEZONE) -> datetime:

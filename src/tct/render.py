@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time
@@ -48,9 +49,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def display(value: Any, lang: str) -> str:
+    """A value as a person reads it on screen or paper (dates day-first)."""
     if value is None:
         return ""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
     if isinstance(value, bool):
         return label("yes" if value else "no", lang)
     if isinstance(value, datetime):

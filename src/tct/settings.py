@@ -58,6 +58,8 @@ DEFINITIONS: dict[str, SettingDef] = {d.key: d for d in [
     SettingDef("deadline.denunciation_extension_days", "int", 30, "longest single extension of a denunciation",
                1, 365),
     SettingDef("deadline.petition_days", "int", 10, "days to process a petition or feedback after receipt", 1, 365),
+    SettingDef("alerts.due_within_days", "int", 3, "alert on open cases due within this many days", 0, 60),
+    SettingDef("alerts.delegation_days", "int", 7, "alert on delegations of the last this many days", 1, 60),
     SettingDef("period.before_days", "int", 7, "days in the 'before' phase of a holiday period", 0, 60),
     SettingDef("period.after_days", "int", 7, "days in the 'after' phase of a holiday period", 0, 60),
     SettingDef("shift.morning", "hours", "07:30-11:30", "hours of the morning duty shift"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tct import audit, citizens, vocab
+from tct import audit, citizens, flags, vocab
 from tct.errors import NotFoundError, UsageError, ValidationError
 from tct.text import MAX_LINE, MAX_TEXT, clean, fold
 
@@ -210,6 +210,7 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     session.flush()
     audit.record(session, actor=actor, entity="visit", code=code, action="create",
                  after=_audited(visit, case, officer))
+    flags.refresh(session, case, settings, actor=actor)
     return AddedVisit(visit, case, match.citizen, officer, existing_case is None, warnings)
 
 
@@ -383,6 +384,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     if typed.officer is not None:
         officer = officers.resolve(session, typed.officer)
         visit.officer_id = officer.id
+    previous_case = case
     if typed.case is not None:
         case = cases.get(session, typed.case)
         visit.case_id = case.id
@@ -404,6 +406,8 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     if old or new:
         audit.record(session, actor=actor, entity="visit", code=visit.code, action="edit", before=old, after=new)
     session.flush()
+    for touched in {c.id: c for c in (previous_case, case)}.values():
+        flags.refresh(session, touched, settings, actor=actor)
     return visit, warnings
 
 
@@ -413,7 +417,7 @@ def _now_utc() -> datetime:
     return utc_now()
 
 
-def void(session: Session, code: str, *, reason: str, actor: str) -> Visit:
+def void(session: Session, code: str, *, reason: str, settings: Settings, actor: str) -> Visit:
     """Void a visit: kept in the register and the audit trail, left out of lists and reports."""
     visit = get(session, code)
     why = clean(reason, label="--reason", max_len=MAX_TEXT, required=True)
@@ -425,6 +429,9 @@ def void(session: Session, code: str, *, reason: str, actor: str) -> Visit:
     audit.record(session, actor=actor, entity="visit", code=visit.code, action="void",
                  before={"void": False}, after={"void": True}, reason=why)
     session.flush()
+    from tct.models import Case
+
+    flags.refresh(session, session.get(Case, visit.case_id), settings, actor=actor)
     return visit
 
 

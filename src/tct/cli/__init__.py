@@ -152,6 +152,11 @@ def _register() -> None:
 
     app.add_typer(visit.app, name="visit")
     app.add_typer(citizen.app, name="citizen")
+    from tct.cli import case
+
+    app.add_typer(case.app, name="case")
+    app.command("alerts")(case.alerts)
+    app.command("hotspots")(case.hotspots)
     # --- rosters ---
     # --- periods ---
     from tct.cli import period

@@ -220,9 +220,10 @@ def edit(code: Annotated[str, typer.Argument(help="Visit code.")],
 def void(code: Annotated[str, typer.Argument(help="Visit code.")],
          reason: Annotated[str, typer.Option("--reason", help="Why the entry is void (required).")]) -> None:
     """Void a visit: kept in the register and the audit log, left out of lists and reports."""
-    from tct import audit, render, visits
+    from tct import audit, render, settings, visits
     from tct.db import write_session
 
     with write_session(state().db()) as session:
-        visit = visits.void(session, code, reason=reason, actor=audit.current_actor())
+        visit = visits.void(session, code, reason=reason, settings=settings.load(session),
+                            actor=audit.current_actor())
     notice(render.label("visit_voided", lang(), code=visit.code))

@@ -1,0 +1,292 @@
+"""`tct case`: the lifecycle, deadlines, flags and referrals of cases; `tct alerts`, `tct hotspots`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, state
+
+app = typer.Typer(help="Cases (vụ việc): lifecycle, deadlines, flags, referrals.", no_args_is_help=True)
+
+Code = Annotated[str, typer.Argument(help="Case code, e.g. VV-2021-0001.")]
+Day = Annotated[str | None, typer.Option("--date", help="When it happened [default: today].")]
+Note = Annotated[str | None, typer.Option("--note", help="A note kept with the step.")]
+
+_LIST_COLUMNS = [("code", "code"), ("type", "visit_type"), ("status", "status"), ("deadline", "deadline"),
+                 ("flags", "flags"), ("locality", "locality")]
+_SHOW_FIELDS = [("code", "code"), ("type", "visit_type"), ("field", "field"), ("locality", "locality"),
+                ("summary", "content"), ("citizen", "citizen"), ("within_authority", "within_authority"),
+                ("status", "status"), ("result", "result"), ("transferred_to", "transferred_to"),
+                ("opened_on", "opened_on"), ("accepted_on", "accepted_on"), ("resolved_on", "resolved_on"),
+                ("closed_on", "closed_on"), ("deadline", "deadline"), ("days_overdue", "days_overdue"),
+                ("extension_days", "extension_days"), ("flags", "flags"), ("visits", "visits")]
+
+
+def _parse_day(text: str | None, session, label: str = "--date"):  # type: ignore[no-untyped-def]
+    from tct import settings
+    from tct.dates import parse_date
+
+    if text is None:
+        return None
+    return parse_date(text, tz=settings.load(session)["timezone"], label=label)
+
+
+@app.command("list")
+def list_(status: Annotated[str | None, typer.Option("--status", help="new|accepted|resolved|closed|guided|"
+                                                                       "transferred|open.")] = None,
+          type_: Annotated[str | None, typer.Option("--type", help="complaint|denunciation|petition|feedback.")
+                           ] = None,
+          flag: Annotated[str | None, typer.Option("--flag", help="crowd|repeat|escalated|complex|hotspot.")] = None,
+          locality: Annotated[str | None, typer.Option("--locality", help="Locality (accents optional).")] = None,
+          search: Annotated[str | None, typer.Option("--search", help="Text in the summary or locality.")] = None,
+          overdue: Annotated[bool, typer.Option("--overdue", help="Open cases past their deadline.")] = False,
+          due_within: Annotated[int | None, typer.Option("--due-within", help="Open cases due within N days.")
+                                ] = None,
+          on: Annotated[str | None, typer.Option("--on", help="Judge deadlines on this day [default: today].")
+                        ] = None,
+          limit: Annotated[int, typer.Option("--limit", min=1, max=100000)] = 200,
+          reveal: Annotated[bool, typer.Option("--reveal", help="Show denouncers' names (audited).")] = False,
+          fmt: FormatOption = OutputFormat.table) -> None:
+    """Cases, the most urgent deadline first."""
+    from tct import audit, cases, render, settings
+    from tct.db import read_session, write_session
+
+    with (write_session if reveal else read_session)(state().db()) as session:
+        wanted = cases.CaseFilter(status=status, type=type_, flag=flag, locality=locality, search=search,
+                                  overdue=overdue, due_within=due_within, on=_parse_day(on, session, "--on"),
+                                  limit=limit)
+        data = cases.listing(session, wanted, settings=settings.load(session), reveal=reveal)
+        if reveal:
+            audit.record(session, actor=audit.current_actor(), entity="case", code=None, action="reveal",
+                         after={"cases": [c["code"] for c in data if c["type"] == "denunciation"]})
+    render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
+
+
+@app.command("show")
+def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show a denouncer's name (audited).")
+                                       ] = False,
+         fmt: FormatOption = OutputFormat.table) -> None:
+    """A case and its timeline: visits, status changes, flags, referrals, deadline — in time order."""
+    from tct import audit, cases, render, settings
+    from tct.db import write_session
+
+    with write_session(state().db()) as session:
+        current = settings.load(session)
+        case = cases.get(session, code)
+        data = _one(session, case, current, reveal)
+        data["timeline"] = cases.timeline(session, case, tz=current["timezone"])
+        if reveal and case.type == "denunciation":
+            audit.record(session, actor=audit.current_actor(), entity="case", code=case.code, action="reveal")
+    if fmt.value == "json":
+        render.record(data, None, "json")
+        return
+    render.record(data, _SHOW_FIELDS, fmt.value, lang=lang(), title=data["code"])
+    render.rows(data["timeline"], [("date", "date"), ("event", "event"), ("text", "text")], fmt.value, lang=lang())
+
+
+def _one(session, case, current, reveal: bool) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from tct import cases
+    from tct.dates import today_local
+    from tct.flags import active_flags_by_case
+    from tct.models import Citizen, Visit
+    from tct.text import initials
+
+    visits = session.exec(select(func.count()).where(col(Visit.case_id) == case.id,
+                                                     col(Visit.void).is_(False))).one()
+    person = session.get(Citizen, case.citizen_id) if case.citizen_id else None
+    name = person.name if person else None
+    if name and case.type == "denunciation" and not reveal:
+        name = initials(name)
+    return cases.as_dict(case, flags=active_flags_by_case(session, [case.id]).get(case.id, []), visits=visits,
+                         citizen=name, today=today_local(current["timezone"]))
+
+
+def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-def]
+    from tct import audit, cases, settings
+    from tct.db import write_session
+    from tct.i18n import label
+
+    with write_session(state().db()) as session:
+        day = _parse_day(values.pop("day", None), session)
+        case = cases.transition(session, code, action, settings=settings.load(session), actor=audit.current_actor(),
+                                on=day, **values)
+    notice(label("case_step", lang(), code=case.code, status=case.status,
+                 deadline=case.deadline.isoformat() if case.deadline else "-"))
+
+
+@app.command("accept")
+def accept(code: Code, day: Day = None, note: Note = None) -> None:
+    """Accept the case for resolution (thụ lý); the resolution deadline runs from this date."""
+    _step(code, "accept", day=day, note=note)
+
+
+@app.command("resolve")
+def resolve(code: Code, result: Annotated[str, typer.Option("--result", help="upheld|partly-upheld|rejected|"
+                                                                             "withdrawn.")],
+            day: Day = None, note: Note = None) -> None:
+    """Record the resolution and its result."""
+    _step(code, "resolve", day=day, note=note, result=result)
+
+
+@app.command("close")
+def close(code: Code, day: Day = None, note: Note = None) -> None:
+    """Close a resolved, guided or transferred case."""
+    _step(code, "close", day=day, note=note)
+
+
+@app.command("transfer")
+def transfer(code: Code, to: Annotated[str, typer.Option("--to", help="The competent agency.")],
+             day: Day = None, note: Note = None) -> None:
+    """Forward the case to the competent agency (chuyển đơn)."""
+    _step(code, "transfer", day=day, note=note, agency=to)
+
+
+@app.command("guide")
+def guide(code: Code, day: Day = None, note: Note = None) -> None:
+    """Outside this agency's authority: the citizen was shown where to go (hướng dẫn)."""
+    _step(code, "guide", day=day, note=note)
+
+
+@app.command("reopen")
+def reopen(code: Code, reason: Annotated[str, typer.Option("--reason", help="Why it is reopened.")],
+           day: Day = None) -> None:
+    """Reopen a finished case."""
+    _step(code, "reopen", day=day, note=reason)
+
+
+@app.command("extend")
+def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days added to the deadline.")],
+           reason: Annotated[str, typer.Option("--reason", help="Why (kept in the case's history).")],
+           particularly_complex: Annotated[bool, typer.Option("--particularly-complex",
+                                                              help="Allows a second extension.")] = False) -> None:
+    """Extend a complex denunciation's deadline (Law on Denunciations 2018)."""
+    from tct import audit, cases, settings
+    from tct.db import write_session
+    from tct.i18n import label
+
+    with write_session(state().db()) as session:
+        case = cases.extend(session, code, days=days, reason=reason, settings=settings.load(session),
+                            actor=audit.current_actor(), particularly_complex=particularly_complex)
+    notice(label("case_step", lang(), code=case.code, status=case.status, deadline=case.deadline.isoformat()))
+
+
+def _flag_kind(crowd: bool, repeat: bool, escalated: bool, complex_: bool, hotspot: bool) -> str:
+    from tct.errors import UsageError
+
+    chosen = [k for k, on in (("crowd", crowd), ("repeat", repeat), ("escalated", escalated),
+                              ("complex", complex_), ("hotspot", hotspot)) if on]
+    if len(chosen) != 1:
+        raise UsageError("give exactly one of --crowd, --repeat, --escalated, --complex, --hotspot")
+    return chosen[0]
+
+
+Crowd = Annotated[bool, typer.Option("--crowd", help="Crowd (đông người).")]
+Repeat = Annotated[bool, typer.Option("--repeat", help="Repeat visits.")]
+Escalated = Annotated[bool, typer.Option("--escalated", help="Escalated (vượt cấp).")]
+Complex = Annotated[bool, typer.Option("--complex", help="Complex (phức tạp): longer legal deadline.")]
+Hotspot = Annotated[bool, typer.Option("--hotspot", help="Hotspot (điểm nóng).")]
+Reason = Annotated[str | None, typer.Option("--reason", help="Why (required).")]
+
+
+@app.command("flag")
+def flag(code: Code, crowd: Crowd = False, repeat: Repeat = False, escalated: Escalated = False,
+         complex_: Complex = False, hotspot: Hotspot = False, reason: Reason = None) -> None:
+    """Flag a case by hand, with a reason."""
+    _flag("flag", code, _flag_kind(crowd, repeat, escalated, complex_, hotspot), reason)
+
+
+@app.command("unflag")
+def unflag(code: Code, crowd: Crowd = False, repeat: Repeat = False, escalated: Escalated = False,
+           complex_: Complex = False, hotspot: Hotspot = False, reason: Reason = None) -> None:
+    """Clear a flag, with a reason (kept in the case's history)."""
+    _flag("unflag", code, _flag_kind(crowd, repeat, escalated, complex_, hotspot), reason)
+
+
+def _flag(action: str, code: str, kind: str, reason: str | None) -> None:
+    from tct import audit, flags, settings
+    from tct.db import write_session
+    from tct.i18n import label
+
+    with write_session(state().db()) as session:
+        operation = flags.flag if action == "flag" else flags.unflag
+        case = operation(session, code, kind, reason=reason, settings=settings.load(session),
+                         actor=audit.current_actor())
+    notice(label(f"case_{action}ged", lang(), code=case.code, kind=kind))
+
+
+@app.command("refer")
+def refer(code: Code, to: Annotated[str, typer.Option("--to", help="Agency (setting referral.agencies, or any).")],
+          day: Day = None, note: Note = None) -> None:
+    """Record that information on the case was sent to another agency."""
+    from tct import audit, cases, settings
+    from tct.db import write_session
+    from tct.i18n import label
+
+    with write_session(state().db()) as session:
+        referral = cases.refer(session, code, to=to, on=_parse_day(day, session), note=note,
+                               settings=settings.load(session), actor=audit.current_actor())
+    notice(label("case_referred", lang(), code=code.upper(), to=referral.to_agency))
+
+
+def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when there is any alert, 0 when none.")
+                            ] = False,
+           on: Annotated[str | None, typer.Option("--on", help="As of this day [default: today].")] = None,
+           fmt: FormatOption = OutputFormat.table) -> None:
+    """What the desk reads each morning: flagged cases, deadlines, delegations, repeat visitors."""
+    from tct import alerts as library
+    from tct import render, settings
+    from tct.dates import today_local
+    from tct.db import read_session
+    from tct.errors import CheckFailed
+    from tct.i18n import label
+
+    with read_session(state().db()) as session:
+        current = settings.load(session)
+        day = _parse_day(on, session, "--on") or today_local(current["timezone"])
+        data = library.morning(session, current, day)
+    if fmt.value == "json":
+        render.record(data, None, "json")
+    else:
+        sections = [("flagged", [("code", "code"), ("type", "visit_type"), ("status", "status"),
+                                 ("flags", "flags"), ("deadline", "deadline")]),
+                    ("deadlines", [("code", "code"), ("type", "visit_type"), ("status", "status"),
+                                   ("deadline", "deadline"), ("days_left", "days_left")]),
+                    ("delegations", [("code", "code"), ("case", "case"), ("visit_date", "date"),
+                                     ("people", "people"), ("locality", "locality")]),
+                    ("repeat_citizens", [("citizen", "citizen"), ("days", "days"), ("last_visit", "last_visit")])]
+        for key, columns in sections:
+            if data[key]:
+                render.rows(data[key], columns, fmt.value, lang=lang(), title=label(f"alerts_{key}", lang()))
+        if not data["count"]:
+            notice(label("alerts_none", lang(), on=data["on"]))
+    if check and data["count"]:
+        raise CheckFailed(label("alerts_found", lang(), count=data["count"]))
+
+
+def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this day [default: the hotspot "
+                                                                       "window before today].")] = None,
+             until: Annotated[str | None, typer.Option("--to", help="Up to this day [default: today].")] = None,
+             fmt: FormatOption = OutputFormat.table) -> None:
+    """Localities ranked by crowd, repeat and escalated cases."""
+    from datetime import timedelta
+
+    from tct import flags, render, settings
+    from tct.dates import today_local
+    from tct.db import read_session
+    from tct.errors import ValidationError
+
+    with read_session(state().db()) as session:
+        current = settings.load(session)
+        end = _parse_day(until, session, "--to") or today_local(current["timezone"])
+        start = _parse_day(since, session, "--from") or end - timedelta(days=int(current["hotspot.window_days"]))
+        if end < start:
+            raise ValidationError("--to is before --from")
+        data = flags.hotspots(session, start, end)
+    render.rows(data, [("locality", "locality"), ("crowd_cases", "crowd_cases"), ("repeat_cases", "repeat_cases"),
+                       ("escalated_cases", "escalated_cases"), ("visits", "visits"), ("hotspot", "hotspot")],
+                fmt.value, lang=lang())

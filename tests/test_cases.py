@@ -1,0 +1,241 @@
+"""Cases: lifecycle, legal deadlines, automatic and manual flags, referrals, hotspots, alerts."""
+
+import pytest
+
+from conftest import assert_one_line_error
+
+BASE = ["--type", "complaint", "--field", "land", "--officer", "binh"]
+
+
+@pytest.fixture
+def desk(tct):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    return tct
+
+
+def visit(tct, *args):
+    run = tct("visit", "add", *args, "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    return run.json()
+
+
+def case(tct, code):
+    run = tct("case", "show", code, "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    return run.json()
+
+
+def counts(tct):
+    return tct("db", "info", "-f", "json").json()["tables"]
+
+
+def test_a_twelve_person_visit_flags_its_case_crowd(desk):
+    v = visit(desk, "--citizen", "Đoàn", *BASE, "--people", "12", "--representatives", "A; B")
+    assert case(desk, v["case"])["flags"] == ["crowd"]
+    small = visit(desk, "--citizen", "Một người", *BASE)
+    assert case(desk, small["case"])["flags"] == []
+
+
+def test_three_visits_within_30_days_flag_repeat_but_not_over_90_days(desk):
+    first = visit(desk, "--citizen", "A", *BASE, "--at", "01/03/2021 08:00")
+    visit(desk, "--citizen", "A", "--case", first["case"], "--officer", "binh", "--at", "15/03/2021 08:00")
+    assert case(desk, first["case"])["flags"] == []
+    visit(desk, "--citizen", "A", "--case", first["case"], "--officer", "binh", "--at", "31/03/2021 08:00")
+    assert case(desk, first["case"])["flags"] == ["repeat"]
+
+    spread = visit(desk, "--citizen", "B", *BASE, "--at", "01/01/2021 08:00")
+    for day in ("15/02/2021 08:00", "01/04/2021 08:00"):
+        visit(desk, "--citizen", "B", "--case", spread["case"], "--officer", "binh", "--at", day)
+    assert case(desk, spread["case"])["flags"] == []
+
+
+def test_voiding_the_visit_clears_the_automatic_flag_it_caused(desk):
+    v = visit(desk, "--citizen", "Đoàn", *BASE, "--people", "8", "--representatives", "A", "--escalated")
+    assert case(desk, v["case"])["flags"] == ["crowd", "escalated"]
+    assert desk("visit", "void", v["code"], "--reason", "ghi nhầm").exit_code == 0
+    shown = case(desk, v["case"])
+    assert shown["flags"] == []
+    cleared = [e for e in shown["timeline"] if e["event"] == "flag" and "cleared" in e["text"]]
+    assert len(cleared) == 2
+
+
+def test_editing_people_down_clears_crowd(desk):
+    v = visit(desk, "--citizen", "Đoàn", *BASE, "--people", "6", "--representatives", "A")
+    assert desk("visit", "edit", v["code"], "--people", "2").exit_code == 0
+    assert case(desk, v["case"])["flags"] == []
+
+
+def test_manual_complex_flag_lengthens_the_complaint_deadline(desk):
+    v = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 09:00")
+    assert case(desk, v["case"])["deadline"] == "2021-02-14"  # acceptance within 10 days of receipt
+    assert desk("case", "accept", v["case"], "--date", "05/02/2021").exit_code == 0
+    assert case(desk, v["case"])["deadline"] == "2021-03-07"  # 30 days from acceptance
+    assert_one_line_error(desk("case", "flag", v["case"], "--complex"), 1, "--reason")
+    assert desk("case", "flag", v["case"], "--complex", "--reason", "nhiều bên liên quan").exit_code == 0
+    assert case(desk, v["case"])["deadline"] == "2021-03-22"  # 45 days for a complex complaint
+    assert desk("case", "unflag", v["case"], "--complex", "--reason", "đã rõ").exit_code == 0
+    assert case(desk, v["case"])["deadline"] == "2021-03-07"
+
+
+def test_denunciation_acceptance_counts_working_days_around_tet(desk):
+    v = visit(desk, "--citizen", "A", "--type", "to-cao", "--field", "land", "--officer", "binh",
+              "--at", "05/02/2021 10:00")
+    assert case(desk, v["case"])["deadline"] == "2021-02-23"  # 7 working days, Tết 10–16 Feb skipped
+
+
+def test_overdue_lists_exactly_the_open_cases_past_deadline_on_a_day(desk):
+    late = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]         # due 11 Feb
+    due_today = visit(desk, "--citizen", "B", *BASE, "--at", "10/02/2021 08:00")["case"]    # due 20 Feb
+    closed = visit(desk, "--citizen", "C", *BASE, "--at", "01/02/2021 08:00")["case"]
+    desk("case", "guide", closed, "--date", "02/02/2021")
+    petition = visit(desk, "--citizen", "D", "--type", "petition", "--field", "policy", "--officer", "binh",
+                     "--at", "05/02/2021 08:00")["case"]  # due 15 Feb
+    overdue = [c["code"] for c in desk("case", "list", "--overdue", "--on", "20/02/2021", "-f", "json").json()]
+    assert overdue == [late, petition]
+    assert due_today not in overdue
+    soon = [c["code"] for c in desk("case", "list", "--due-within", "3", "--on", "18/02/2021", "-f", "json").json()]
+    assert soon == [due_today]
+    rows = desk("case", "list", "--overdue", "--on", "20/02/2021", "-f", "json").json()
+    assert rows[0]["days_overdue"] == 9
+
+
+def test_lifecycle_and_impossible_transitions(desk):
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
+    assert_one_line_error(desk("case", "resolve", code, "--result", "upheld"), 1, "needs it to be accepted")
+    assert desk("case", "accept", code, "--date", "02/02/2021").exit_code == 0
+    assert_one_line_error(desk("case", "accept", code), 1, "is accepted")
+    assert_one_line_error(desk("case", "resolve", code, "--result", "maybe"), 1, "--result")
+    assert desk("case", "resolve", code, "--result", "partly-upheld", "--date", "20/02/2021").exit_code == 0
+    assert desk("case", "close", code, "--date", "21/02/2021").exit_code == 0
+    shown = case(desk, code)
+    assert (shown["status"], shown["result"], shown["deadline"]) == ("closed", "partly-upheld", None)
+    assert desk("case", "reopen", code, "--reason", "khiếu nại lần hai").exit_code == 0
+    shown = case(desk, code)
+    assert shown["status"] == "accepted" and shown["result"] is None
+    steps = [e["text"] for e in shown["timeline"] if e["event"] == "status"]
+    assert steps == ["new → accepted", "accepted → resolved (partly-upheld)", "resolved → closed",
+                     "closed → accepted"]
+    assert_one_line_error(desk("case", "accept", "VV-2021-0999"), 1, "no case")
+
+
+def test_transfer_and_guide_leave_the_agencys_authority(desk):
+    a = visit(desk, "--citizen", "A", *BASE)["case"]
+    assert desk("case", "transfer", a, "--to", "UBND huyện U Minh Thượng").exit_code == 0
+    shown = case(desk, a)
+    assert (shown["status"], shown["transferred_to"], shown["within_authority"]) == \
+        ("transferred", "UBND huyện U Minh Thượng", False)
+    b = visit(desk, "--citizen", "B", *BASE)["case"]
+    assert desk("case", "guide", b).exit_code == 0
+    assert case(desk, b)["within_authority"] is False
+
+
+def test_extension_only_where_the_law_allows(desk):
+    complaint = visit(desk, "--citizen", "A", *BASE)["case"]
+    desk("case", "accept", complaint)
+    assert_one_line_error(desk("case", "extend", complaint, "--days", "10", "--reason", "x"), 1, "no extension")
+    den = visit(desk, "--citizen", "B", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                "--at", "01/03/2021 08:00")["case"]
+    desk("case", "accept", den, "--date", "02/03/2021")
+    assert case(desk, den)["deadline"] == "2021-04-01"
+    assert_one_line_error(desk("case", "extend", den, "--days", "20", "--reason", "x"), 1, "complex")
+    desk("case", "flag", den, "--complex", "--reason", "nhiều người liên quan")
+    assert_one_line_error(desk("case", "extend", den, "--days", "-5", "--reason", "x"), 1, "positive")
+    assert_one_line_error(desk("case", "extend", den, "--days", "31", "--reason", "x"), 1, "at most 30")
+    assert desk("case", "extend", den, "--days", "30", "--reason", "xác minh thêm").exit_code == 0
+    assert case(desk, den)["deadline"] == "2021-05-01"
+    assert_one_line_error(desk("case", "extend", den, "--days", "10", "--reason", "x"), 1, "already extended")
+    assert desk("case", "extend", den, "--days", "10", "--reason", "đặc biệt phức tạp",
+                "--particularly-complex").exit_code == 0
+    assert case(desk, den)["deadline"] == "2021-05-11"
+
+
+def test_manual_flags_need_a_reason_and_a_known_kind(desk):
+    code = visit(desk, "--citizen", "A", *BASE)["case"]
+    before = counts(desk)
+    assert_one_line_error(desk("case", "flag", code, "--escalated"), 1, "--reason")
+    assert_one_line_error(desk("case", "flag", code, "--reason", "x"), 2, "exactly one")
+    assert_one_line_error(desk("case", "flag", code, "--violent", "--reason", "x"), 2, "--violent")
+    assert_one_line_error(desk("case", "unflag", code, "--crowd", "--reason", "x"), 1, "not flagged")
+    assert counts(desk) == before
+    assert desk("case", "flag", code, "--escalated", "--reason", "đến nhà riêng lãnh đạo").exit_code == 0
+    assert case(desk, code)["flags"] == ["escalated"]
+
+
+def test_an_auto_flag_cleared_by_hand_returns_only_with_a_new_visit(desk):
+    v = visit(desk, "--citizen", "Đoàn", *BASE, "--people", "7", "--representatives", "A")
+    assert desk("case", "unflag", v["case"], "--crowd", "--reason", "đã đối thoại xong").exit_code == 0
+    desk("visit", "edit", v["code"], "--note", "đã ghi chú")
+    assert case(desk, v["case"])["flags"] == []
+    visit(desk, "--citizen", "Đoàn", "--case", v["case"], "--officer", "binh", "--people", "9",
+          "--representatives", "A")
+    assert case(desk, v["case"])["flags"] == ["crowd"]
+
+
+def test_two_crowd_cases_in_one_locality_within_30_days_make_a_hotspot(desk):
+    place = ["--locality", "Xã Vĩnh Hòa, huyện U Minh Thượng"]
+    a = visit(desk, "--citizen", "Đoàn 1", *BASE, *place, "--people", "10", "--representatives", "A",
+              "--at", "01/02/2021 08:00")
+    assert "hotspot" not in case(desk, a["case"])["flags"]
+    far = visit(desk, "--citizen", "Đoàn 0", *BASE, "--locality", "xa vinh hoa, huyen u minh thuong",
+                "--people", "6", "--representatives", "A", "--at", "01/11/2020 08:00")
+    b = visit(desk, "--citizen", "Đoàn 2", *BASE, *place, "--people", "6", "--representatives", "A",
+              "--at", "20/02/2021 08:00")
+    assert "hotspot" in case(desk, a["case"])["flags"]
+    assert "hotspot" in case(desk, b["case"])["flags"]
+    assert "hotspot" not in case(desk, far["case"])["flags"]
+    ranked = desk("hotspots", "--from", "01/01/2021", "--to", "28/02/2021", "-f", "json").json()
+    assert ranked[0]["crowd_cases"] == 2 and ranked[0]["hotspot"] is True
+    desk("visit", "void", b["code"], "--reason", "nhầm")
+    assert "hotspot" not in case(desk, a["case"])["flags"]
+
+
+def test_referrals_appear_in_the_timeline(desk):
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
+    assert desk("case", "refer", code, "--to", "thanh tra tinh", "--date", "03/02/2021",
+                "--note", "báo cáo vụ việc đông người").exit_code == 0
+    events = case(desk, code)["timeline"]
+    assert [e["event"] for e in events] == ["visit", "referral"]
+    assert events[1]["text"] == "information sent to Thanh tra tỉnh"  # matched to the configured agency
+    assert events[1]["date"] == "2021-02-03"
+
+
+def test_list_filters_and_denouncer_masking(desk):
+    a = visit(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh",
+              "--locality", "Phường Vĩnh Lạc", "--content", "cán bộ địa chính nhận tiền")["case"]
+    b = visit(desk, "--citizen", "B", *BASE, "--people", "5", "--representatives", "X")["case"]
+    listed = lambda *args: [c["code"] for c in desk("case", "list", *args, "-f", "json").json()]  # noqa: E731
+    assert listed("--type", "to-cao") == [a]
+    assert listed("--flag", "crowd") == [b]
+    assert listed("--locality", "vinh lac") == [a]
+    assert listed("--search", "dia chinh") == [a]
+    assert listed("--status", "open") == sorted([a, b]) or set(listed("--status", "open")) == {a, b}
+    rows = desk("case", "list", "-f", "json").json()
+    assert {r["code"]: r["citizen"] for r in rows}[a] == "H. T. M."
+    assert "Hoàng Thị Mật" not in desk("case", "show", a).stdout
+    assert case(desk, a)["citizen"] == "H. T. M."
+    assert desk("case", "show", a, "--reveal", "-f", "json").json()["citizen"] == "Hoàng Thị Mật"
+
+
+def test_alerts_check_exit_codes(desk):
+    quiet = desk("alerts", "--check", "--on", "01/01/2021")
+    assert quiet.exit_code == 0, quiet.stderr
+    assert desk("alerts", "--on", "01/01/2021", "-f", "json").json()["count"] == 0
+    visit(desk, "--citizen", "Đoàn", *BASE, "--people", "9", "--representatives", "A", "--at", "04/02/2021 08:00")
+    run = desk("alerts", "--check", "--on", "05/02/2021", "-f", "json")
+    assert run.exit_code == 1
+    data = run.json()
+    assert [d["people"] for d in data["delegations"]] == [9]
+    assert data["flagged"][0]["flags"] == ["crowd"]
+    assert desk("alerts", "--check", "--on", "01/01/2021").exit_code == 0
+
+
+def test_alerts_list_deadlines_and_repeat_citizens(desk):
+    first = visit(desk, "--citizen", "Lý Văn Lặp", "--id-number", "012345678", *BASE, "--at", "01/02/2021 08:00")
+    for day in ("03/02/2021 08:00", "08/02/2021 08:00"):
+        visit(desk, "--citizen", "Lý Văn Lặp", "--id-number", "012345678", "--case", first["case"], "--officer",
+              "binh", "--at", day)
+    data = desk("alerts", "--on", "09/02/2021", "-f", "json").json()
+    assert data["repeat_citizens"] == [{"citizen": "Lý Văn Lặp", "citizen_id": first["citizen_id"], "days": 3,
+                                        "last_visit": "2021-02-08"}]
+    assert [d["code"] for d in data["deadlines"]] == [first["case"]]  # due 11 Feb: within 3 days
+    assert data["deadlines"][0]["days_left"] == 2
