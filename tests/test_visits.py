@@ -301,3 +301,30 @@ def test_list_by_period_name_or_literal_range(desk):
     assert [v["code"] for v in desk("visit", "list", "--period", "10/02/2021..16/02/2021", "-f", "json").json()] \
         == [inside["code"]]
     assert_one_line_error(desk("visit", "list", "--period", "tet-1800"), 1)
+
+
+def test_officer_defaults_to_the_one_main_officer_on_duty(desk, monkeypatch):
+    monkeypatch.delenv("TCT_OFFICER")
+    assert desk("roster", "add", "le van an", "--date", "04/02/2021", "--shift", "morning").exit_code == 0
+    assert desk("roster", "add", "tran thi binh", "--date", "04/02/2021", "--shift", "afternoon",
+                "--role", "backup").exit_code == 0
+    data = add(desk, "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00")
+    assert data["officer"] == "Lê Văn An"
+    # In the afternoon only a backup is on duty: no default, and TCT_OFFICER is not set.
+    run = desk("visit", "add", "--citizen", "B", "--type", "complaint", "--field", "land",
+               "--at", "04/02/2021 14:00")
+    assert_one_line_error(run, 2, "--officer")
+
+
+def test_a_visit_when_nobody_is_rostered_warns(desk):
+    assert desk("roster", "add", "le van an", "--date", "04/02/2021", "--shift", "morning").exit_code == 0
+    run = desk("visit", "add", "--citizen", "A", *BASE, "--at", "04/02/2021 19:30")
+    assert run.exit_code == 0
+    assert "Warning: nobody is rostered" in run.stderr
+    quiet = desk("visit", "add", "--citizen", "A", *BASE, "--at", "04/02/2021 09:30")
+    assert "nobody is rostered" not in quiet.stderr
+
+
+def test_no_roster_warning_in_a_register_without_rosters(desk):
+    run = desk("visit", "add", "--citizen", "A", *BASE, "--at", "04/02/2021 19:30")
+    assert run.exit_code == 0 and "Warning" not in run.stderr

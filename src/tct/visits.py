@@ -120,26 +120,31 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
 
 def resolve_officer(session: Session, typed: str | None, moment: datetime, fallback: str | None,
                     warnings: list[str]) -> Officer:
-    """`--officer`, else the one main officer rostered at that moment, else TCT_OFFICER (the fallback)."""
-    from tct import officers
+    """`--officer`, else the one main officer rostered at that moment, else TCT_OFFICER (the fallback).
 
+    A visit logged when nobody is on duty gets a warning, in registers that keep a roster at all.
+    """
+    from tct import officers, rosters
+
+    on_duty = rosters.on_duty(session, moment)
+    if not on_duty and rosters.has_roster(session):
+        warnings.append("nobody is rostered on the desk at that time")
     if typed:
         return officers.resolve(session, typed)
-    rostered = _rostered_main(session, moment)
-    if rostered is not None and len(rostered) == 1:
+    rostered = rosters.main_on_duty(session, moment)
+    if len(rostered) == 1:
         return rostered[0]
-    if rostered == []:
-        warnings.append("nobody is rostered on the desk at that time")
     if fallback:
         return officers.resolve(session, fallback)
+    if len(rostered) > 1:
+        names = ", ".join(o.name for o in rostered)
+        raise UsageError(f"missing --officer: {names} are all on duty at that time")
     raise UsageError("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)")
 
 
-def _rostered_main(session: Session, moment: datetime) -> list[Officer] | None:
-    try:
-        from tct.rosters import main_on_duty
-    except ImportError:
-        return None
+def rostered_main(session: Session, moment: datetime) -> list[Officer]:
+    from tct.rosters import main_on_duty
+
     return main_on_duty(session, moment)
 
 

@@ -158,6 +158,10 @@ def _register() -> None:
     app.command("alerts")(case.alerts)
     app.command("hotspots")(case.hotspots)
     # --- rosters ---
+    from tct.cli import roster
+
+    app.add_typer(roster.app, name="roster")
+    app.command("duty")(roster.duty)
     # --- periods ---
     from tct.cli import period
     app.add_typer(period.app, name="period")

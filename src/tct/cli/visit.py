@@ -113,7 +113,7 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
         typed.at = typer.prompt("When", default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True)
     if not typed.officer:
         moment = visits.parse_moment(typed.at, tz=tz, now=now_local(tz))
-        rostered = visits._rostered_main(session, moment) or []
+        rostered = visits.rostered_main(session, moment)
         default = rostered[0].name if len(rostered) == 1 else fallback
         typed.officer = typer.prompt("Officer", default=default, err=True) if default else \
             typer.prompt("Officer", err=True)
