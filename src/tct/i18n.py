@@ -174,8 +174,67 @@ LABELS: dict[str, tuple[str, str]] = {
     "period_added": ("Added period {name}: {title}, during {during}", "Đã thêm đợt {name}: {title}, trong {during}"),
     "period_removed": ("Removed period {name}", "Đã xóa đợt {name}"),
     # --- reports ---
+    "report_title": ("Citizen reception report: {title}", "Báo cáo kết quả tiếp công dân: {title}"),
+    "report_no_agency": ("(agency name not set: tct config set agency.name …)",
+                         "(chưa đặt tên cơ quan: tct config set agency.name …)"),
+    "report_dates": ("Period: {start} to {end}", "Thời gian: từ {start} đến {end}"),
+    "report_made": ("Made on {at}", "Lập lúc {at}"),
+    "report_written": ("Report written to {path}", "Đã ghi báo cáo vào {path}"),
+    "report_phase": ("phase", "giai đoạn"),
+    "phase_before": ("Before", "Trước kỳ nghỉ"),
+    "phase_during": ("During", "Trong kỳ nghỉ"),
+    "phase_after": ("After", "Sau kỳ nghỉ"),
+    "phase_total": ("Total", "Tổng cộng"),
+    "rc_visits": ("visits", "lượt"),
+    "rc_people": ("people", "người"),
+    "rc_cases_old": ("old cases", "vụ việc cũ"),
+    "rc_cases_new": ("new cases", "vụ việc mới phát sinh"),
+    "rc_delegations": ("delegations", "đoàn đông người"),
+    "rc_delegation_people": ("delegation people", "người (đoàn)"),
+    "rc_delegation_cases_old": ("deleg. old cases", "vụ việc cũ (đoàn)"),
+    "rc_delegation_cases_new": ("deleg. new cases", "vụ việc mới (đoàn)"),
+    "report_reception_all": ("1. Reception, all", "1. Kết quả tiếp công dân (tổng hợp)"),
+    "report_reception_regular": ("1a. Regular reception", "1a. Tiếp thường xuyên"),
+    "report_reception_leader": ("1b. Head of agency's reception", "1b. Tiếp định kỳ, đột xuất của Thủ trưởng"),
+    "report_content_type": ("2a. Content by type", "2a. Phân loại theo loại đơn"),
+    "report_content_field": ("2b. Content by field", "2b. Phân loại theo lĩnh vực"),
+    "report_handling": ("3. Handling of visits", "3. Kết quả xử lý qua tiếp công dân"),
+    "report_flagged": ("4. Flagged cases", "4. Vụ việc đông người, phức tạp, vượt cấp, điểm nóng"),
+    "report_backlog": ("5. Backlog at the period's end", "5. Vụ việc tồn đọng, quá hạn"),
+    "report_duty": ("6. Duty roster", "6. Lịch trực tiếp công dân"),
+    "report_duty_gaps": ("6a. Uncovered days", "6a. Ngày chưa bố trí công chức trực"),
+    "report_referrals": ("7. Coordination: information sent", "7. Phối hợp, cung cấp thông tin"),
+    "report_to": ("sent to", "cơ quan nhận"),
+    "shifts": ("shifts", "ca trực"),
     # --- backup, restore, export, import ---
 }
+
+
+# Stored values (English keys) as people read them; official Vietnamese terms from domain.md.
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "type": {"complaint": ("complaint", "khiếu nại"), "denunciation": ("denunciation", "tố cáo"),
+             "petition": ("petition", "kiến nghị"), "feedback": ("feedback", "phản ánh")},
+    "field": {"land": ("land", "đất đai"), "housing": ("housing", "nhà ở"), "policy": ("policy", "chế độ chính sách"),
+              "administration": ("administration", "hành chính"), "justice": ("justice", "tư pháp"),
+              "press-media": ("press and media", "báo chí, truyền thông"),
+              "telecom-it": ("telecom and IT", "viễn thông, công nghệ thông tin"), "other": ("other", "khác")},
+    "handling": {"accepted": ("accepted", "thụ lý, tiếp nhận đơn"), "guided": ("guided", "hướng dẫn"),
+                 "transferred": ("transferred", "chuyển đơn"), "answered": ("answered", "trả lời trực tiếp"),
+                 "refused": ("refused", "từ chối tiếp")},
+    "status": {"new": ("new", "mới tiếp nhận"), "accepted": ("accepted", "đã thụ lý"),
+               "resolved": ("resolved", "đã giải quyết"), "closed": ("closed", "đã kết thúc"),
+               "guided": ("guided", "đã hướng dẫn"), "transferred": ("transferred", "đã chuyển")},
+    "flag": {"crowd": ("crowd", "đông người"), "repeat": ("repeat", "tái diễn"), "complex": ("complex", "phức tạp"),
+             "escalated": ("escalated", "vượt cấp"), "hotspot": ("hotspot", "điểm nóng")},
+    "shift": {"morning": ("morning", "sáng"), "afternoon": ("afternoon", "chiều")},
+}
+
+
+def value_label(kind: str, value: str, lang: str = "en") -> str:
+    pair = VALUES.get(kind, {}).get(value)
+    if pair is None:
+        return value
+    return pair[1] if lang == "vi" else pair[0]
 
 
 def resolve(option: str | None = None) -> str:

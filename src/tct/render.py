@@ -159,3 +159,142 @@ def csv_string(data: list[dict[str, Any]], columns: Columns) -> str:
     buffer = io.StringIO()
     rows(data, columns, "csv", stream=buffer)
     return buffer.getvalue()
+
+
+# --- documents: several titled tables (the report) ------------------------------------------------
+
+class Section:
+    """One titled table of a document; `key` names it in CSV (`section` column) and xlsx (sheet)."""
+
+    def __init__(self, key: str, title: str, columns: Sequence[tuple[str, str]], data: list[dict[str, Any]],
+                 note: str | None = None) -> None:
+        self.key, self.title, self.columns, self.data, self.note = key, title, list(columns), data, note
+
+
+def document(sections: list[Section], fmt: str, *, title: str, header: list[str], lang: str = "en",
+             stream: TextIO | None = None) -> None:
+    """A document as a screen of tables, Markdown, or CSV with one table per section.
+
+    Column labels here are already in the reader's language (a section's columns are (key, label)).
+    """
+    out = stream or sys.stdout
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        for index, section in enumerate(sections):
+            if index:
+                writer.writerow([])
+            writer.writerow(["section"] + [key for key, _ in section.columns])
+            for item in section.data:
+                writer.writerow([section.key] + [_csv_value(item.get(key)) for key, _ in section.columns])
+        return
+    if fmt == "md":
+        out.write(f"# {_md_escape(title)}\n\n")
+        for line in header:
+            out.write(f"{_md_escape(line)}  \n")
+        for section in sections:
+            out.write(f"\n## {_md_escape(section.title)}\n\n")
+            if section.note:
+                out.write(f"{_md_escape(section.note)}\n\n")
+            if not section.data:
+                out.write("—\n")
+                continue
+            out.write("| " + " | ".join(_md_escape(lab) for _, lab in section.columns) + " |\n")
+            out.write("|" + "|".join("---" for _ in section.columns) + "|\n")
+            for item in section.data:
+                cells = [_md_escape(display(item.get(key), lang)) for key, _ in section.columns]
+                out.write("| " + " | ".join(cells) + " |\n")
+        return
+    from rich.console import Console
+
+    plain = _plain_output(out)
+    console = Console(file=out, no_color=plain, highlight=False, width=None if out.isatty() else 80,
+                      force_terminal=False if plain else None)
+    console.print(title, style="" if plain else "bold", markup=False)
+    for line in header:
+        console.print(line, markup=False)
+    for section in sections:
+        console.print()
+        if not section.data:
+            console.print(f"{section.title}: —", markup=False)
+            continue
+        rows(section.data, [(key, lab) for key, lab in section.columns], "table", lang=lang, title=section.title,
+             stream=out)
+        if section.note:
+            console.print(section.note, markup=False)
+
+
+def xlsx_bytes(sections: list[Section], *, title: str, header: list[str], lang: str = "en") -> bytes:
+    """One sheet per section (and a cover sheet), every text cell neutralised against formulas."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+    except ImportError as exc:
+        from tct.errors import ValidationError
+
+        raise ValidationError("xlsx output needs openpyxl: pip install 'tct[xlsx]'") from exc
+    book = Workbook()
+    cover = book.active
+    cover.title = "report"
+    cover.append([safe_cell(title)])
+    cover["A1"].font = Font(bold=True)
+    for line in header:
+        cover.append([safe_cell(line)])
+    used: set[str] = {"report"}
+    for section in sections:
+        name = section.key[:31]
+        while name in used:
+            name = name[:28] + str(len(used))
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append([safe_cell(section.title)])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append([safe_cell(lab) for _, lab in section.columns])
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for item in section.data:
+            sheet.append([_xlsx_value(item.get(key), lang) for key, _ in section.columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value: Any, lang: str) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, list | tuple | dict):
+        return safe_cell(display(value, lang))
+    if isinstance(value, int | float):
+        return value
+    return safe_cell(display(value, lang))
+
+
+def write_private(path: str, content: bytes, *, force: bool = False) -> None:
+    """Write an output file mode 0600, atomically: a temporary name, then a rename.
+
+    Refuses to overwrite without `force`; on any failure nothing is left under `path`.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from tct.errors import ValidationError
+
+    target = Path(path).expanduser()
+    if target.exists() and not force:
+        raise ValidationError(f"{target} exists; add --force to replace it")
+    if target.is_dir():
+        raise ValidationError(f"{target} is a folder; give a file name")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ValidationError(f"no folder {folder}")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise ValidationError(f"cannot write in {folder}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o600)
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise ValidationError(f"cannot write {target}: {exc.strerror}") from exc

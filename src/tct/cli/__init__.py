@@ -166,6 +166,9 @@ def _register() -> None:
     from tct.cli import period
     app.add_typer(period.app, name="period")
     # --- reports ---
+    from tct.cli import report
+
+    app.command("report")(report.report)
     # --- backup, restore, export, import ---
     app.add_typer(db.app, name="db")
     app.add_typer(config.app, name="config")

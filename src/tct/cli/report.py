@@ -1,0 +1,149 @@
+"""`tct report PERIOD`: the holiday-period report for the agency's leadership and the provincial inspectorate."""
+
+from __future__ import annotations
+
+import io
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from tct.cli.common import lang as global_lang
+from tct.cli.common import notice, state
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    md = "md"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, a custom period, or "
+                                                      "2021-02-01..2021-02-28.")],
+           fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False,
+                                                     help="Output format.")] = ReportFormat.table,
+           output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file (mode 0600).")
+                             ] = None,
+           force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = False,
+           lang: Annotated[str | None, typer.Option("--lang", metavar="vi|en", help="Language of the labels.")
+                           ] = None,
+           reveal: Annotated[bool, typer.Option("--reveal", help="Full names in flagged cases (never a "
+                                                                 "denouncer's).")] = False) -> None:
+    """The reception results of a period: before, during and after the holiday."""
+    from tct import audit, periods, render, settings
+    from tct import report as library
+    from tct.db import read_session, write_session
+    from tct.errors import UsageError
+
+    language = _language(lang)
+    if fmt.value == "xlsx" and not output:
+        raise UsageError("--format xlsx needs --output FILE")
+    with (write_session if reveal else read_session)(state().db()) as session:
+        current = settings.load(session)
+        resolved = periods.resolve(session, period)
+        data = library.build(session, resolved, current, reveal=reveal)
+        if reveal:
+            audit.record(session, actor=audit.current_actor(), entity="report", code=resolved.name,
+                         action="reveal", after={"cases": [c["code"] for c in data["flagged_cases"]]})
+    if fmt.value == "json":
+        content = render.to_json(data) + "\n"
+    else:
+        title, header, sections = layout(data, language, screen=fmt.value == "table")
+        if fmt.value == "xlsx":
+            assert output is not None
+            render.write_private(output, render.xlsx_bytes(sections, title=title, header=header, lang=language),
+                                 force=force)
+            notice(render.label("report_written", language, path=output))
+            return
+        if output is None:
+            render.document(sections, fmt.value, title=title, header=header, lang=language)
+            return
+        buffer = io.StringIO()
+        render.document(sections, fmt.value, title=title, header=header, lang=language, stream=buffer)
+        content = buffer.getvalue()
+    if output is None:
+        typer.echo(content, nl=False)
+        return
+    render.write_private(output, content.encode("utf-8"), force=force)
+    notice(render.label("report_written", language, path=output))
+
+
+def _language(option: str | None) -> str:
+    from tct.errors import UsageError
+    from tct.i18n import LANGUAGES
+
+    if option is None:
+        return global_lang()
+    if option.lower() not in LANGUAGES:
+        raise UsageError("--lang takes vi or en")
+    return option.lower()
+
+
+def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[str, list[str], list]:  # type: ignore[type-arg]
+    """The report as titled tables with the official terms in the reader's language.
+
+    On screen the reception tables are turned (measures down, phases across) to fit 80 columns;
+    documents keep the official form's layout, one row per phase.
+    """
+    from tct.i18n import label, value_label
+    from tct.render import Section, display
+
+    def lab(key: str, **values: Any) -> str:
+        return label(key, lang, **values)
+
+    period = data["period"]
+    title = lab("report_title", title=period["title"])
+    header = [data["agency"] or lab("report_no_agency"),
+              lab("report_dates", start=display(period["start"], lang), end=display(period["end"], lang)),
+              lab("report_made", at=data["made_at"][:16].replace("T", " "))]
+    phases = [p["name"] for p in period["phases"]] + ["total"]
+    dates = {p["name"]: f"{display(p['start'], lang)}–{display(p['end'], lang)}" for p in period["phases"]}
+    reception_columns = [("phase", lab("report_phase"))] + [(k, lab(f"rc_{k}")) for k in (
+        "visits", "people", "cases_old", "cases_new", "delegations", "delegation_people",
+        "delegation_cases_old", "delegation_cases_new")]
+    header += [f"{lab(f'phase_{p}')}: {dates[p]}" for p in phases if p in dates]
+    sections = []
+    for kind in ("all", "regular", "leader"):
+        def counts(phase: str, kind: str = kind) -> dict[str, int]:
+            return data["reception"][phase] if kind == "all" else data["reception"][phase][kind]
+
+        if screen:
+            columns = [("measure", "")] + [(p, lab(f"phase_{p}")) for p in phases]
+            rows = [{"measure": name, **{p: counts(p)[key] for p in phases}} for key, name in reception_columns[1:]]
+        else:
+            columns = reception_columns
+            rows = [{"phase": lab(f"phase_{p}"), **{k: counts(p)[k] for k, _ in reception_columns[1:]}}
+                    for p in phases]
+        sections.append(Section(f"reception_{kind}", lab(f"report_reception_{kind}"), columns, rows))
+    content = data["content"]
+    sections.append(Section("content_type", lab("report_content_type"),
+                            [("name", lab("visit_type")), ("visits", lab("rc_visits")), ("cases", lab("cases"))],
+                            [{"name": value_label("type", k, lang), **v} for k, v in content["by_type"].items()]))
+    sections.append(Section("content_field", lab("report_content_field"),
+                            [("name", lab("field")), ("visits", lab("rc_visits")), ("cases", lab("cases"))],
+                            [{"name": value_label("field", k, lang), **v} for k, v in content["by_field"].items()]))
+    sections.append(Section("handling", lab("report_handling"),
+                            [("name", lab("handling")), ("visits", lab("rc_visits"))],
+                            [{"name": value_label("handling", k, lang), "visits": v}
+                             for k, v in data["handling"].items()]))
+    sections.append(Section("flagged_cases", lab("report_flagged"),
+                            [("code", lab("code")), ("type", lab("visit_type")), ("flags", lab("flags")),
+                             ("status", lab("status")), ("deadline", lab("deadline")), ("citizen", lab("citizen"))],
+                            [{**c, "type": value_label("type", c["type"], lang),
+                              "flags": [value_label("flag", f, lang) for f in c["flags"]],
+                              "status": value_label("status", c["status"], lang)} for c in data["flagged_cases"]]))
+    sections.append(Section("backlog", lab("report_backlog"),
+                            [("code", lab("code")), ("type", lab("visit_type")), ("deadline", lab("deadline")),
+                             ("days_overdue", lab("days_overdue"))],
+                            [{**c, "type": value_label("type", c["type"], lang)} for c in data["backlog"]]))
+    sections.append(Section("duty", lab("report_duty"), [("date", lab("date")), ("officers", lab("officer"))],
+                            data["duty"]["days"]))
+    sections.append(Section("duty_gaps", lab("report_duty_gaps"), [("date", lab("date")), ("shifts", lab("shifts"))],
+                            [{"date": g["date"], "shifts": [value_label("shift", s, lang) for s in g["shifts"]]}
+                             for g in data["duty"]["gaps"]]))
+    sections.append(Section("referrals", lab("report_referrals"),
+                            [("date", lab("date")), ("case", lab("case")), ("to", lab("report_to"))],
+                            data["referrals"]))
+    return title, header, sections

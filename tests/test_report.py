@@ -1,0 +1,206 @@
+"""The holiday-period report: every number of a small, hand-built Tết 2021, and confidentiality."""
+
+import csv
+import io
+import time
+import zipfile
+
+import pytest
+
+from conftest import assert_one_line_error, file_mode
+
+DENOUNCER = {"name": "Zyxwv Mậtdanh", "address": "Số 7 Ngõ Bímật", "phone": "0909 876 543",
+             "id_number": "079123456789"}
+
+
+def _visit(tct, *args, env=None):
+    run = tct("visit", "add", *args, "--officer", "binh", "-f", "json", env=env)
+    assert run.exit_code == 0, run.stderr
+    return run.json()
+
+
+@pytest.fixture
+def holiday(tct, monkeypatch):
+    """Tết 2021 at a department: before 3–9 Feb, during 10–16 Feb, after 17–23 Feb."""
+    tct("config", "set", "agency.name", "Sở Thông tin và Truyền thông")
+    tct("officer", "add", "Trần Thị Bình")
+    tct("roster", "add", "binh", "--date", "03/02/2021", "--to", "12/02/2021", "--shift", "full")
+    tct("roster", "add", "binh", "--date", "14/02/2021", "--to", "23/02/2021", "--shift", "full")  # 13 Feb uncovered
+    land = ["--type", "complaint", "--field", "land"]
+    v1 = _visit(tct, "--citizen", "Ngô Văn Cũ", *land, "--at", "20/01/2021 10:00")  # before the period: case A
+    a = v1["case"]
+    _visit(tct, "--citizen", "Ngô Văn Cũ", "--case", a, "--at", "03/02/2021 08:00", "--handling", "accepted")
+    tct("case", "accept", a, "--date", "04/02/2021")
+    v3 = _visit(tct, "--citizen", "Đoàn thôn Bình An", *land, "--people", "12", "--representatives", "A; B",
+                "--locality", "Xã Vĩnh Hòa", "--at", "05/02/2021 09:00", "--handling", "accepted")
+    b = v3["case"]
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:  # typed on a machine whose clock is UTC: still 9 February at the office
+        v4 = _visit(tct, "--citizen", "Lê Thị Kiến", "--type", "petition", "--field", "policy",
+                    "--at", "09/02/2021 23:30")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    c = v4["case"]
+    _visit(tct, "--citizen", "Đoàn thôn Bình An", "--case", b, "--people", "6", "--representatives", "A",
+           "--kind", "leader", "--at", "11/02/2021 09:00", "--handling", "answered")
+    v6 = _visit(tct, "--citizen", DENOUNCER["name"], "--address", DENOUNCER["address"], "--phone",
+                DENOUNCER["phone"], "--id-number", DENOUNCER["id_number"], "--type", "denunciation",
+                "--field", "administration", "--at", "12/02/2021 10:00", "--handling", "accepted",
+                "--representatives", "")
+    d = v6["case"]
+    v7 = _visit(tct, "--citizen", "Phan Văn Nhầm", "--type", "feedback", "--field", "other",
+                "--at", "15/02/2021 10:00")
+    tct("visit", "void", v7["code"], "--reason", "nhập nhầm")
+    _visit(tct, "--citizen", "Ngô Văn Cũ", "--case", a, "--at", "17/02/2021 08:00", "--handling", "transferred")
+    _visit(tct, "--citizen", "Lê Thị Kiến", "--case", c, "--at", "20/02/2021 08:00", "--handling", "answered")
+    _visit(tct, "--citizen", "Hồ Văn Sau", *land, "--at", "25/02/2021 08:00", "--handling", "refused")  # outside
+    tct("case", "refer", b, "--to", "Thanh tra tỉnh", "--date", "06/02/2021")
+    tct("case", "refer", a, "--to", "Công an tỉnh", "--date", "01/03/2021")  # outside the period
+    return {"a": a, "b": b, "c": c, "d": d, "e": v7["case"]}
+
+
+def test_every_number_of_the_json_report(tct, holiday):
+    run = tct("report", "tet-2021", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    data = run.json()
+    assert data["agency"] == "Sở Thông tin và Truyền thông"
+    assert data["period"] == {"name": "tet-2021", "title": "Tết Nguyên đán Tân Sửu 2021", "start": "2021-02-03",
+                              "end": "2021-02-23", "phases": [
+                                  {"name": "before", "start": "2021-02-03", "end": "2021-02-09"},
+                                  {"name": "during", "start": "2021-02-10", "end": "2021-02-16"},
+                                  {"name": "after", "start": "2021-02-17", "end": "2021-02-23"}]}
+    keys = ("visits", "people", "cases_old", "cases_new", "delegations", "delegation_people",
+            "delegation_cases_old", "delegation_cases_new", "leader_visits")
+    expected = {
+        "before": (3, 14, 1, 2, 1, 12, 0, 1, 0),   # A again (old); B's delegation (new); C at 23:30 on 9 Feb
+        "during": (2, 7, 1, 1, 1, 6, 1, 0, 1),     # B's leader-received delegation (old); D the denunciation
+        "after": (2, 2, 2, 0, 0, 0, 0, 0, 0),      # A and C come back; the void visit and 25 Feb do not count
+        "total": (7, 23, 1, 3, 2, 18, 0, 1, 1),
+    }
+    for phase, numbers in expected.items():
+        assert {k: data["reception"][phase][k] for k in keys} == dict(zip(keys, numbers, strict=True)), phase
+    assert {k: data["reception"]["total"]["leader"][k] for k in keys} == dict(zip(keys, (1, 6, 0, 1, 1, 6, 0, 1, 1),
+                                                                                  strict=True))
+    assert {k: data["reception"]["total"]["regular"][k] for k in keys} == dict(zip(
+        keys, (6, 17, 1, 3, 1, 12, 0, 1, 0), strict=True))
+    assert data["reception"]["during"]["leader"]["cases_old"] == 1
+    assert data["content"]["by_type"] == {"complaint": {"visits": 4, "cases": 2},
+                                          "denunciation": {"visits": 1, "cases": 1},
+                                          "petition": {"visits": 2, "cases": 1},
+                                          "feedback": {"visits": 0, "cases": 0}}
+    assert data["content"]["by_field"]["land"] == {"visits": 4, "cases": 2}
+    assert data["content"]["by_field"]["policy"] == {"visits": 2, "cases": 1}
+    assert data["content"]["by_field"]["administration"] == {"visits": 1, "cases": 1}
+    assert data["content"]["by_field"]["other"] == {"visits": 0, "cases": 0}
+    assert data["handling"] == {"accepted": 3, "guided": 1, "transferred": 1, "answered": 2, "refused": 0}
+    assert data["flagged_cases"] == [
+        {"code": holiday["a"], "type": "complaint", "flags": ["repeat"], "status": "accepted",
+         "deadline": "2021-03-06", "citizen": "N. V. C.", "locality": None},
+        {"code": holiday["b"], "type": "complaint", "flags": ["crowd"], "status": "new",
+         "deadline": "2021-02-15", "citizen": "Đ. t. B. A.", "locality": "Xã Vĩnh Hòa"},
+    ]
+    assert data["backlog"] == [
+        {"code": holiday["b"], "type": "complaint", "deadline": "2021-02-15", "days_overdue": 8, "status": "new"},
+        {"code": holiday["c"], "type": "petition", "deadline": "2021-02-19", "days_overdue": 4, "status": "new"},
+    ]
+    assert data["duty"]["gaps"] == [{"date": "2021-02-13", "shifts": ["morning", "afternoon"]}]
+    assert len(data["duty"]["days"]) == 21
+    assert data["duty"]["days"][0] == {"date": "2021-02-03", "officers": ["Trần Thị Bình"]}
+    assert data["duty"]["days"][10] == {"date": "2021-02-13", "officers": []}
+    assert data["referrals"] == [{"case": holiday["b"], "to": "Thanh tra tỉnh", "date": "2021-02-06"}]
+
+
+def test_backlog_is_judged_on_the_periods_last_day_from_the_history(tct, holiday):
+    tct("case", "guide", holiday["c"], "--date", "01/03/2021")  # closed after the period: still backlog then
+    tct("case", "accept", holiday["b"], "--date", "22/02/2021")  # accepted late, after its deadline...
+    backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    assert [b["code"] for b in backlog] == [holiday["c"]]  # ...so on 23 Feb B was within its new deadline
+
+
+def test_the_denouncer_appears_in_no_format(tct, holiday, tmp_path):
+    outputs = []
+    for lang in ("en", "vi"):
+        for fmt in ("table", "md", "csv", "json"):
+            for extra in ([], ["--reveal"]):
+                run = tct("report", "tet-2021", "--format", fmt, "--lang", lang, *extra)
+                assert run.exit_code == 0, run.stderr
+                outputs.append(run.stdout + run.stderr)
+        target = tmp_path / f"report-{lang}.xlsx"
+        assert tct("report", "tet-2021", "-f", "xlsx", "-o", str(target), "--lang", lang, "--reveal").exit_code == 0
+        with zipfile.ZipFile(target) as book:
+            outputs.append("".join(book.read(name).decode("utf-8", "replace") for name in book.namelist()))
+    for text in outputs:
+        for secret in DENOUNCER.values():
+            assert secret not in text
+        assert "Z. M." not in text  # not even the initials
+
+
+def test_other_names_are_initials_unless_revealed(tct, holiday):
+    assert "Ngô Văn Cũ" not in tct("report", "tet-2021").stdout
+    revealed = tct("report", "tet-2021", "--reveal", "-f", "json").json()["flagged_cases"]
+    assert revealed[0]["citizen"] == "Ngô Văn Cũ"
+    assert [e["action"] for e in tct("log", "-f", "json").json()][-1] == "reveal"
+
+
+def test_csv_has_one_table_per_section_with_a_section_column(tct, holiday):
+    text = tct("report", "tet-2021", "-f", "csv").stdout
+    blocks = [b for b in text.split("\n\n") if b.strip()]
+    sections = [list(csv.reader(io.StringIO(b))) for b in blocks]
+    assert all(rows[0][0] == "section" for rows in sections)
+    names = [rows[1][0] if len(rows) > 1 else None for rows in sections]
+    assert names[:3] == ["reception_all", "reception_regular", "reception_leader"]
+    assert "duty_gaps" in names and "handling" in names
+
+
+def test_labels_follow_the_language(tct, holiday):
+    vi = tct("report", "tet-2021", "--lang", "vi", "-f", "md").stdout
+    assert "Tiếp thường xuyên" in vi and "vụ việc mới phát sinh" in vi and "đoàn đông người" in vi
+    en = tct("report", "tet-2021", "-f", "md").stdout
+    assert "Regular reception" in en
+    in_vi = tct("report", "tet-2021", "--lang", "vi", "-f", "json").json()
+    in_en = tct("report", "tet-2021", "-f", "json").json()
+    in_vi.pop("made_at"), in_en.pop("made_at")
+    assert in_vi == in_en  # JSON keys and values never change with the language
+
+
+def test_table_fits_80_columns(tct, holiday):
+    out = tct("report", "tet-2021").stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_output_file_is_private_and_never_overwritten_silently(tct, holiday, tmp_path):
+    target = tmp_path / "bao-cao.md"
+    assert tct("report", "tet-2021", "-f", "md", "-o", str(target)).exit_code == 0
+    assert file_mode(target) == 0o600 and target.read_text().startswith("# ")
+    assert_one_line_error(tct("report", "tet-2021", "-f", "md", "-o", str(target)), 1, "--force")
+    assert tct("report", "tet-2021", "-f", "md", "-o", str(target), "--force").exit_code == 0
+    assert_one_line_error(tct("report", "tet-2021", "-f", "xlsx"), 2, "--output")
+    assert_one_line_error(tct("report", "tet-2021", "-o", str(tmp_path / "no" / "such" / "x.md")), 1, "no folder")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_xlsx_has_one_sheet_per_section_and_no_formulas(tct, holiday, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    tct("config", "set", "agency.name", "=HYPERLINK(\"http://evil\")")
+    target = tmp_path / "r.xlsx"
+    assert tct("report", "tet-2021", "-f", "xlsx", "-o", str(target)).exit_code == 0
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames[:4] == ["report", "reception_all", "reception_regular", "reception_leader"]
+    assert book["report"]["A2"].value.startswith("'=")
+    assert book["reception_all"]["C6"].value == 23  # total people, as a number
+
+
+def test_literal_range_and_custom_period(tct, holiday):
+    data = tct("report", "2021-02-10..2021-02-16", "-f", "json").json()
+    assert [p["name"] for p in data["period"]["phases"]] == ["during"]
+    assert set(data["reception"]) == {"during", "total"}
+    assert data["reception"]["total"]["visits"] == 2
+    assert tct("period", "add", "ke-hoach-02", "--from", "01/01/2021", "--to", "28/02/2021",
+               "--title", "Kế hoạch 02/KH-STTTT").exit_code == 0
+    assert tct("report", "ke-hoach-02", "-f", "json").json()["reception"]["total"]["visits"] == 9
+
+
+def test_unknown_period_is_an_error(tct):
+    assert_one_line_error(tct("report", "no-such-period"), 1)
