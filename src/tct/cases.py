@@ -338,14 +338,24 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
                                .group_by(col(Visit.case_id))).all()) if ids else {}
     people = {c.id: c.name for c in session.exec(select(Citizen).where(
         col(Citizen.id).in_([r.citizen_id for r in rows if r.citizen_id]))).all()} if ids else {}
+    from tct.citizens import denouncers
+
+    protected = set() if reveal else denouncers(session, list(people))
     result = []
     for case in rows:
         name = people.get(case.citizen_id)
-        if name and case.type == "denunciation" and not reveal:
+        if name and (case.type == "denunciation" or case.citizen_id in protected) and not reveal:
             name = initials(name)
         result.append(as_dict(case, flags=flags.get(case.id, []), visits=counts.get(case.id, 0), citizen=name,
                               today=today))
     return result
+
+
+def protects_citizen(session: Session, case: Case) -> bool:
+    """Whether showing the case's citizen reveals a denouncer: a denunciation, or any case of a denouncer."""
+    from tct.citizens import is_denouncer
+
+    return case.type == "denunciation" or (case.citizen_id is not None and is_denouncer(session, case.citizen_id))
 
 
 def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: ignore[type-arg]

@@ -110,7 +110,9 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
     elif details.id_number:
         existing = by_id_number(session, details.id_number)
         if existing is not None and fold(existing.name) != fold(details.name):
-            warnings.append(f"ID number {details.id_number} is on the register as {existing.name}; "
+            # A denouncer's name is never told to whoever types their ID number (Law on Denunciations 2018).
+            known = initials(existing.name) if is_denouncer(session, existing.id) else existing.name
+            warnings.append(f"ID number {details.id_number} is on the register as {known}; "
                             "the visit is linked to that citizen")
     if existing is not None:
         changed = {}
@@ -150,6 +152,19 @@ def is_denouncer(session: Session, citizen_id: int) -> bool:
 
     return session.exec(select(Visit.id).where(col(Visit.citizen_id) == citizen_id,
                                                col(Visit.type) == "denunciation").limit(1)).first() is not None
+
+
+def denouncers(session: Session, citizen_ids: list[int]) -> set[int]:
+    """Those of the citizens who ever came to denounce (void visits included): masked in every row."""
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    ids = {i for i in citizen_ids if i is not None}
+    if not ids:
+        return set()
+    return set(session.exec(select(Visit.citizen_id).where(col(Visit.citizen_id).in_(ids),
+                                                           col(Visit.type) == "denunciation").distinct()).all())
 
 
 def listing(session: Session, *, search: str | None = None, limit: int = 100,

@@ -77,11 +77,11 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
         return parsed.date(), (parsed.time() if has_time else None)
     match = _DAY_FIRST.match(raw)
     if match:
-        try:
-            parsed = du_parser.parse(f"{match.group('d')}/{match.group('mo')}/{match.group('y')}", dayfirst=True)
-        except (ValueError, OverflowError) as exc:
+        try:  # the shape is checked above, so the parts are exactly day, month, year
+            day = date(int(match.group("y")), int(match.group("mo")), int(match.group("d")))
+        except ValueError as exc:
             raise ValidationError(f"{label}: {raw!r} is not a real date; use {forms}") from exc
-        return parsed.date(), _time_of(match, label, forms)
+        return day, _time_of(match, label, forms)
     match = _WORD.match(fold(raw))
     if match and match.group("word").strip() in _WORDS:
         word = match.group("word").strip()

@@ -383,6 +383,18 @@ def next_number(session: Session, kind: str, year: int) -> int:
     return int(value)
 
 
+def reserve_numbers(session: Session, kind: str, year: int, count: int) -> int:
+    """Reserve `count` consecutive numbers for a bulk import; returns the first. Same locking as
+    next_number: a rolled-back import gives the whole block back."""
+    from sqlalchemy import text
+
+    session.execute(text("INSERT INTO code_counter (kind, year, last) VALUES (:kind, :year, 0) "
+                         "ON CONFLICT (kind, year) DO NOTHING"), {"kind": kind, "year": year})
+    last = session.execute(text("UPDATE code_counter SET last = last + :count WHERE kind = :kind AND year = :year "
+                                "RETURNING last"), {"kind": kind, "year": year, "count": count}).scalar_one()
+    return int(last) - count + 1
+
+
 def table_counts(session: Session) -> dict[str, int]:
     from sqlalchemy import text
 

@@ -81,9 +81,10 @@ def _clear(session: Session, case: Case, flag: CaseFlag, *, by: str, reason: str
 
 
 def _sync_auto(session: Session, case: Case, kind: str, triggers: list[Visit], reason: str, *,
-               actor: str) -> None:
-    """Make the automatic flag `kind` agree with its triggering visits."""
-    flags = [f for f in _flags(session, case.id) if f.kind == kind]
+               actor: str, known: list[CaseFlag] | None = None) -> None:
+    """Make the automatic flag `kind` agree with its triggering visits (`known`: the case's flags,
+    when the caller already loaded them)."""
+    flags = [f for f in (known if known is not None else _flags(session, case.id)) if f.kind == kind]
     active = [f for f in flags if f.cleared_at is None]
     if triggers:
         if active:
@@ -114,19 +115,50 @@ def _within(days: list[date], count: int, window: int) -> bool:
 
 def refresh(session: Session, case: Case, settings: Settings, *, actor: str) -> None:
     """Recompute the automatic flags of a case (and the hotspots of its locality)."""
-    visits = _visits(session, case.id)
-    delegations = [v for v in visits if v.delegation]
-    _sync_auto(session, case, "crowd", delegations, f"delegation visit {delegations[0].code}" if delegations
-               else "", actor=actor)
-    escalated = [v for v in visits if v.escalated]
-    _sync_auto(session, case, "escalated", escalated, f"escalated visit {escalated[0].code}" if escalated else "",
-               actor=actor)
-    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
-    repeated = visits if _within([v.visit_date for v in visits], count, window) else []
-    _sync_auto(session, case, "repeat", repeated, f"{count} or more visits within {window} days", actor=actor)
+    _refresh_case(session, case, _visits(session, case.id), settings, actor=actor)
     session.flush()
     if case.locality_folded:
         refresh_hotspots(session, case.locality_folded, settings, actor=actor)
+
+
+def _refresh_case(session: Session, case: Case, visits: list[Visit], settings: Settings, *, actor: str,
+                  known: list[CaseFlag] | None = None) -> None:
+    delegations = [v for v in visits if v.delegation]
+    _sync_auto(session, case, "crowd", delegations, f"delegation visit {delegations[0].code}" if delegations
+               else "", actor=actor, known=known)
+    escalated = [v for v in visits if v.escalated]
+    _sync_auto(session, case, "escalated", escalated, f"escalated visit {escalated[0].code}" if escalated else "",
+               actor=actor, known=known)
+    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
+    repeated = visits if _within([v.visit_date for v in visits], count, window) else []
+    _sync_auto(session, case, "repeat", repeated, f"{count} or more visits within {window} days", actor=actor,
+               known=known)
+
+
+def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, actor: str) -> None:
+    """`refresh` for many cases at once (a bulk import): a few queries per 500 cases, not per case."""
+    from sqlmodel import col, select
+
+    from tct.models import Case, CaseFlag, Visit
+
+    localities: set[str] = set()
+    for start in range(0, len(case_ids), 500):
+        part = case_ids[start:start + 500]
+        visits: dict[int, list[Visit]] = defaultdict(list)
+        for visit in session.exec(select(Visit).where(col(Visit.case_id).in_(part), col(Visit.void).is_(False))
+                                  .order_by(col(Visit.visit_date), col(Visit.id))).all():
+            visits[visit.case_id].append(visit)
+        known: dict[int, list[CaseFlag]] = defaultdict(list)
+        for flag_row in session.exec(select(CaseFlag).where(col(CaseFlag.case_id).in_(part))).all():
+            known[flag_row.case_id].append(flag_row)
+        for case in session.exec(select(Case).where(col(Case.id).in_(part))).all():
+            _refresh_case(session, case, visits.get(case.id, []), settings, actor=actor, known=known[case.id])
+            if case.locality_folded and any(v.delegation for v in visits.get(case.id, [])):
+                localities.add(case.locality_folded)
+        session.flush()
+        session.expunge_all()
+    for locality in sorted(localities):
+        refresh_hotspots(session, locality, settings, actor=actor)
 
 
 def refresh_hotspots(session: Session, locality_folded: str, settings: Settings, *, actor: str) -> None:
@@ -147,9 +179,15 @@ def refresh_hotspots(session: Session, locality_folded: str, settings: Settings,
     flagged = session.exec(select(CaseFlag.case_id).join(Case, col(Case.id) == col(CaseFlag.case_id)).where(
         col(Case.locality_folded) == locality_folded, col(CaseFlag.kind) == "hotspot",
         col(CaseFlag.cleared_at).is_(None))).all()
-    for case in session.exec(select(Case).where(col(Case.id).in_(set(hot) | set(flagged)))).all():
+    involved = set(hot) | set(flagged)
+    known: dict[int, list[CaseFlag]] = defaultdict(list)
+    for flag_row in session.exec(select(CaseFlag).where(col(CaseFlag.case_id).in_(involved),
+                                                        col(CaseFlag.kind) == "hotspot")).all():
+        known[flag_row.case_id].append(flag_row)
+    for case in session.exec(select(Case).where(col(Case.id).in_(involved))).all():
         _sync_auto(session, case, "hotspot", hot.get(case.id, []),
-                   f"{count} or more crowd cases in {case.locality} within {window} days", actor=actor)
+                   f"{count} or more crowd cases in {case.locality} within {window} days", actor=actor,
+                   known=known[case.id])
     session.flush()
 
 

@@ -80,7 +80,12 @@ def _csv_value(value: Any) -> Any:
         value = value.isoformat()
     elif isinstance(value, bool):
         value = "true" if value else "false"
-    return safe_cell(value)
+    value = safe_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        # The writer quotes a cell only for the characters of its line terminator ("\n"), so a bare
+        # CR would end the row in a spreadsheet. Stored text breaks lines with "\n" (tct.text.clean).
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def _plain_output(stream: TextIO) -> bool:

@@ -161,21 +161,46 @@ def search_key(visit_type: str, citizen: Citizen, content: str | None) -> str:
     return fold(" ".join(part for part in parts if part))
 
 
-def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, now: datetime | None = None,
-        officer_fallback: str | None = None) -> AddedVisit:
-    """Validate everything, then write the visit, its citizen and (if new) its case in the caller's transaction."""
-    from tct import cases
-    from tct.dates import now_local, to_utc
-    from tct.models import Visit
+@dataclass
+class PreparedVisit:
+    """A visit that passed every check, ready to be written (nothing written yet)."""
 
+    details: citizens.CitizenDetails
+    people: int
+    delegation: bool
+    representatives: list[str]
+    case: Case | None
+    type: str
+    field: str
+    handling: str
+    kind: str
+    content: str | None
+    note: str | None
+    escalated: bool
+    moment: datetime
+    officer: Officer
+    same_as: int | None
+    warnings: list[str]
+
+
+def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: datetime,
+            officer_fallback: str | None = None, lookups: dict[str, Any] | None = None) -> PreparedVisit:
+    """Every check `visit add` makes, without writing. `lookups` caches officers and cases by the
+    text typed, for a bulk import."""
+    from tct import cases, officers
+
+    cache = lookups if lookups is not None else {}
     tz = settings["timezone"]
-    current = now or now_local(tz)
     warnings: list[str] = []
     details = citizens.CitizenDetails.from_typed(typed.citizen, id_number=typed.id_number, address=typed.address,
                                                  phone=typed.phone, locality=typed.locality)
     people = parse_people(typed.people)
     representatives = parse_representatives(typed.representatives)
-    existing_case = cases.get(session, typed.case) if typed.case else None
+    existing_case = None
+    if typed.case:
+        key = ("case", cases.code_key(typed.case))
+        existing_case = cache.get(key) or cases.get(session, typed.case)
+        cache[key] = existing_case
     visit_type = vocab.choose(typed.type, vocab.VISIT_TYPES, label="--type") if typed.type else None
     visit_field = vocab.choose(typed.field, settings["visit.fields"], label="--field") if typed.field else None
     if existing_case is None and (visit_type is None or visit_field is None):
@@ -187,36 +212,57 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     kind = vocab.choose(typed.kind or "regular", vocab.RECEPTION_KINDS, label="--kind")
     content = clean(typed.content, label="--content", max_len=MAX_TEXT, multiline=True)
     note = clean(typed.note, label="--note", max_len=MAX_TEXT, multiline=True)
-    moment = parse_moment(typed.at, tz=tz, now=current)
-    officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
-    if typed.officer:
-        actor = officer.name
+    moment = parse_moment(typed.at, tz=tz, now=now)
+    if typed.officer and lookups is not None:
+        key = ("officer", typed.officer)
+        officer = cache.get(key) or officers.resolve(session, typed.officer)
+        cache[key] = officer
+    else:
+        officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
     if existing_case is not None and existing_case.type != visit_type:
         warnings.append(f"case {existing_case.code} is a {existing_case.type}, this visit a {visit_type}")
     min_people = int(settings["delegation.min_people"])
     warning = representatives_warning(people, representatives, min_people)
     if warning:
         warnings.append(warning)
+    return PreparedVisit(details=details, people=people, delegation=people >= min_people,
+                         representatives=representatives, case=existing_case, type=visit_type, field=visit_field,
+                         handling=handling, kind=kind, content=content, note=note, escalated=bool(typed.escalated),
+                         moment=moment, officer=officer, same_as=typed.same_as, warnings=warnings)
 
-    match = citizens.record_for(session, details, actor=actor, same_as=typed.same_as)
+
+def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, now: datetime | None = None,
+        officer_fallback: str | None = None) -> AddedVisit:
+    """Validate everything, then write the visit, its citizen, its case (if new), the automatic
+    flags and the audit events in the caller's transaction."""
+    from tct import cases
+    from tct.dates import now_local, to_utc
+    from tct.models import Visit
+
+    ready = prepare(session, typed, settings=settings, now=now or now_local(settings["timezone"]),
+                    officer_fallback=officer_fallback)
+    warnings = list(ready.warnings)
+    if typed.officer:
+        actor = ready.officer.name
+    match = citizens.record_for(session, ready.details, actor=actor, same_as=ready.same_as)
     warnings.extend(match.warnings)
-    day = moment.date()
-    case = existing_case or cases.open_case(
-        session, type_=visit_type, field=visit_field, locality=details.locality or match.citizen.locality,
-        summary=content, opened_on=day, citizen_id=match.citizen.id, settings=settings, actor=actor)
+    day = ready.moment.date()
+    case = ready.case or cases.open_case(
+        session, type_=ready.type, field=ready.field, locality=ready.details.locality or match.citizen.locality,
+        summary=ready.content, opened_on=day, citizen_id=match.citizen.id, settings=settings, actor=actor)
     seq, code = _visit_year_and_code(session, day.year)
     visit = Visit(code=code, year=day.year, seq=seq, case_id=case.id, citizen_id=match.citizen.id,
-                  officer_id=officer.id, visited_at=to_utc(moment), visit_date=day, people=people,
-                  delegation=people >= min_people, representatives="; ".join(representatives) or None,
-                  type=visit_type, field=visit_field, content=content, handling=handling, kind=kind,
-                  escalated=bool(typed.escalated), note=note,
-                  search_folded=search_key(visit_type, match.citizen, content))
+                  officer_id=ready.officer.id, visited_at=to_utc(ready.moment), visit_date=day, people=ready.people,
+                  delegation=ready.delegation, representatives="; ".join(ready.representatives) or None,
+                  type=ready.type, field=ready.field, content=ready.content, handling=ready.handling,
+                  kind=ready.kind, escalated=ready.escalated, note=ready.note,
+                  search_folded=search_key(ready.type, match.citizen, ready.content))
     session.add(visit)
     session.flush()
     audit.record(session, actor=actor, entity="visit", code=code, action="create",
-                 after=_audited(visit, case, officer))
+                 after=_audited(visit, case, ready.officer))
     flags.refresh(session, case, settings, actor=actor)
-    return AddedVisit(visit, case, match.citizen, officer, existing_case is None, warnings)
+    return AddedVisit(visit, case, match.citizen, ready.officer, ready.case is None, warnings)
 
 
 def _audited(visit: Visit, case: Case, officer: Officer) -> dict[str, Any]:
@@ -240,12 +286,13 @@ def get(session: Session, code: str) -> Visit:
 
 
 def as_dict(visit: Visit, *, case: Case, citizen: Citizen, officer: Officer, tz: str,
-            masked: bool = False) -> dict[str, Any]:
-    """The whole record of a visit, flat, JSON-ready; `masked` hides a denouncer's identity."""
+            masked: bool = False, denouncer: bool = False) -> dict[str, Any]:
+    """The whole record of a visit, flat, JSON-ready; `masked` hides a denouncer's identity, on a
+    denunciation and (`denouncer`: the citizen ever came to denounce) on any other visit of theirs."""
     from tct.dates import local_iso
     from tct.text import initials
 
-    hide = masked and visit.type == "denunciation"
+    hide = masked and (visit.type == "denunciation" or denouncer)
     representatives = visit.representatives.split("; ") if visit.representatives else []
     return {
         "code": visit.code, "case": case.code, "visited_at": local_iso(visit.visited_at, tz),
@@ -264,8 +311,9 @@ def as_dict(visit: Visit, *, case: Case, citizen: Citizen, officer: Officer, tz:
 def record(session: Session, visit: Visit, *, tz: str, masked: bool = False) -> dict[str, Any]:
     from tct.models import Case, Citizen, Officer
 
+    denouncer = masked and citizens.is_denouncer(session, visit.citizen_id)
     return as_dict(visit, case=session.get(Case, visit.case_id), citizen=session.get(Citizen, visit.citizen_id),
-                   officer=session.get(Officer, visit.officer_id), tz=tz, masked=masked)
+                   officer=session.get(Officer, visit.officer_id), tz=tz, masked=masked, denouncer=denouncer)
 
 
 @dataclass
@@ -323,8 +371,10 @@ def listing(session: Session, wanted: VisitFilter, *, settings: Settings, reveal
     if wanted.search:
         query = query.where(col(Visit.search_folded).like(like_pattern(wanted.search), escape="\\"))
     query = query.order_by(col(Visit.visited_at).desc(), col(Visit.id).desc()).limit(wanted.limit)
-    return [as_dict(v, case=c, citizen=z, officer=o, tz=tz, masked=not reveal)
-            for v, c, z, o in session.exec(query).all()]
+    found = session.exec(query).all()
+    protected = set() if reveal else citizens.denouncers(session, [z.id for _, _, z, _ in found])
+    return [as_dict(v, case=c, citizen=z, officer=o, tz=tz, masked=not reveal, denouncer=z.id in protected)
+            for v, c, z, o in found]
 
 
 def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, actor: str,

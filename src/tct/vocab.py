@@ -7,6 +7,7 @@ any case, spaces or underscores as dashes), so `Khiếu nại`, `khieu-nai` and 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from tct.errors import ValidationError
 from tct.text import fold
@@ -48,8 +49,16 @@ def _key(typed: str) -> str:
 def choose(typed: str | None, vocabulary: dict[str, tuple[str, ...]] | Iterable[str], *, label: str) -> str:
     """The stored key for a typed value, or a one-line error listing the choices."""
     choices = vocabulary if isinstance(vocabulary, dict) else {value: () for value in vocabulary}
-    key = _key(typed or "")
-    for value, aliases in choices.items():
+    found = _lookup(typed or "", tuple((value, tuple(aliases)) for value, aliases in choices.items()))
+    if found is None:
+        raise ValidationError(f"{label} {typed!r} is not one of: {', '.join(choices)}")
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _lookup(typed: str, choices: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    key = _key(typed)
+    for value, aliases in choices:
         if key == _key(value) or key in aliases or key in FIELD_ALIASES.get(value, ()):
             return value
-    raise ValidationError(f"{label} {typed!r} is not one of: {', '.join(choices)}")
+    return None

@@ -77,7 +77,7 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
         case = cases.get(session, code)
         data = _one(session, case, current, reveal)
         data["timeline"] = cases.timeline(session, case, tz=current["timezone"])
-        if reveal and case.type == "denunciation":
+        if reveal and cases.protects_citizen(session, case):
             audit.record(session, actor=audit.current_actor(), entity="case", code=case.code, action="reveal")
     if fmt.value == "json":
         render.record(data, None, "json")
@@ -100,7 +100,7 @@ def _one(session, case, current, reveal: bool) -> dict:  # type: ignore[no-untyp
                                                      col(Visit.void).is_(False))).one()
     person = session.get(Citizen, case.citizen_id) if case.citizen_id else None
     name = person.name if person else None
-    if name and case.type == "denunciation" and not reveal:
+    if name and not reveal and cases.protects_citizen(session, case):
         name = initials(name)
     return cases.as_dict(case, flags=active_flags_by_case(session, [case.id]).get(case.id, []), visits=visits,
                          citizen=name, today=today_local(current["timezone"]))

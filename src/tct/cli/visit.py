@@ -146,7 +146,7 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
           reveal: Annotated[bool, typer.Option("--reveal", help="Show denouncers' identities (audited).")] = False,
           fmt: FormatOption = OutputFormat.table) -> None:
     """Visits, newest first. Denouncers are masked to initials unless --reveal."""
-    from tct import audit, render, settings, visits
+    from tct import audit, citizens, render, settings, visits
     from tct.db import read_session, write_session
 
     wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
@@ -155,7 +155,8 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
     with opener(state().db()) as session:
         current = settings.load(session)
         data = visits.listing(session, wanted, settings=current, reveal=reveal)
-        revealed = [item["code"] for item in data if item["type"] == "denunciation"]
+        protected = citizens.denouncers(session, [item["citizen_id"] for item in data]) if reveal else set()
+        revealed = [item["code"] for item in data if item["type"] == "denunciation" or item["citizen_id"] in protected]
         if reveal and revealed:
             audit.record(session, actor=audit.current_actor(), entity="visit", code=None, action="reveal",
                          after={"visits": revealed})
@@ -174,14 +175,14 @@ def _local_text(iso: str) -> str:
 def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-0001.")],
          fmt: FormatOption = OutputFormat.table) -> None:
     """One visit in full. Showing a denunciation reveals the denouncer and is audited."""
-    from tct import audit, render, settings, visits
+    from tct import audit, citizens, render, settings, visits
     from tct.db import write_session
 
     with write_session(state().db()) as session:
         current = settings.load(session)
         visit = visits.get(session, code)
         data = visits.record(session, visit, tz=current["timezone"])
-        if visit.type == "denunciation":
+        if visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id):
             audit.record(session, actor=audit.current_actor(), entity="visit", code=visit.code, action="reveal")
     data["visited"] = _local_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
     render.record(data, None if fmt.value == "json" else _SHOW_FIELDS, fmt.value, lang=lang(),

@@ -1,0 +1,93 @@
+"""Bulk-loading visits from a spreadsheet: the same checks as `visit add`, all rows or none."""
+
+import io
+
+import pytest
+
+from tct import bulk, officers, settings
+from tct.db import table_counts, write_session
+
+HEADER = "citizen,id_number,type,field,at,officer,people,representatives,case_ref,locality,handling,kind,escalated\n"
+
+
+@pytest.fixture
+def register(database):
+    with write_session(database) as session:
+        officers.add(session, "Trần Thị Bình", actor="t")
+    return database
+
+
+def _load(database, text, **options):
+    with write_session(database) as session:
+        return bulk.load(session, io.StringIO(text), settings=settings.load(session), actor="t", **options)
+
+
+def _counts(database):
+    with write_session(database) as session:
+        return table_counts(session)
+
+
+def test_rows_become_visits_cases_and_flags(register, tct):
+    text = HEADER + (
+        "Nguyễn Văn Hùng,091078001234,khiếu nại,land,03/02/2021 08:00,binh,1,,bts,Xã A,,,\n"
+        "Đoàn xã A,,complaint,land,05/02/2021 09:00,binh,8,Đại diện 1,,Xã A,accepted,,\n"
+        "nguyen van hung,091078001234,,,10/02/2021 10:00,binh,,,bts,,answered,leader,yes\n"
+        "Lê Thị B,,to-cao,administration,2021-02-11 14:30,binh,1,,,,,,\n"
+    )
+    summary = _load(register, text)
+    assert summary.visits == ["TCD-2021-0001", "TCD-2021-0002", "TCD-2021-0003", "TCD-2021-0004"]
+    assert summary.new_cases == 3
+    first, _, third, _ = (tct("visit", "show", code, "-f", "json").json() for code in summary.visits)
+    assert third["case"] == first["case"] and third["citizen_id"] == first["citizen_id"]
+    assert (third["type"], third["field"], third["kind"], third["escalated"]) == ("complaint", "land", "leader", True)
+    assert tct("case", "show", first["case"], "-f", "json").json()["flags"] == ["escalated"]
+    crowd = tct("case", "list", "--flag", "crowd", "-f", "json").json()
+    assert [c["code"] for c in crowd] == ["VV-2021-0002"]
+    events = [e for e in tct("log", "-f", "json").json() if e["action"] == "import"]
+    assert len(events) == 1 and events[0]["changes"]["after"]["visits"] == 4
+    assert tct("db", "check").exit_code == 0
+
+
+def test_one_bad_row_imports_nothing_and_every_bad_line_is_named(register):
+    before = _counts(register)
+    text = HEADER + (
+        "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n"
+        "B,,complaint,astrology,03/02/2021 08:00,binh,1,,,,,,\n"
+        "C,,complaint,land,31/02/2021 08:00,binh,1,,,,,,\n"
+        "D,12345,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n"
+        "E,,complaint,land,03/02/2021 08:00,nobody,1,,,,,,\n"
+        "F,,complaint,land,03/02/2021 08:00,binh,many,,,,,,\n"
+    )
+    with pytest.raises(bulk.VisitsRejected) as rejected:
+        _load(register, text)
+    assert [line for line, _ in rejected.value.problems] == [3, 4, 5, 6, 7]
+    assert "--field" in rejected.value.problems[0][1]
+    assert _counts(register) == before
+
+
+def test_check_mode_validates_without_writing(register):
+    before = _counts(register)
+    with write_session(register) as session:
+        summary = bulk.load(session, io.StringIO(HEADER + "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n"),
+                            settings=settings.load(session), actor="t", check=True)
+        session.rollback()
+    assert summary.rows == 1
+    assert _counts(register) == before
+
+
+def test_header_problems(register):
+    with pytest.raises(bulk.ValidationError, match="unknown column"):
+        _load(register, "citizen,colour\nA,red\n")
+    with pytest.raises(bulk.ValidationError, match="empty"):
+        _load(register, "")
+    with pytest.raises(bulk.ValidationError, match="no rows"):
+        _load(register, HEADER)
+
+
+def test_codes_continue_after_visits_added_at_the_desk(register, tct):
+    assert tct("visit", "add", "--citizen", "X", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "01/02/2021 08:00").exit_code == 0
+    summary = _load(register, HEADER + "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n"
+                                       "B,,complaint,land,04/01/2020 08:00,binh,1,,,,,,\n")
+    assert summary.visits == ["TCD-2021-0002", "TCD-2020-0001"]
+    assert tct("db", "check").exit_code == 0
