@@ -91,3 +91,40 @@ def test_codes_continue_after_visits_added_at_the_desk(register, tct):
                                        "B,,complaint,land,04/01/2020 08:00,binh,1,,,,,,\n")
     assert summary.visits == ["TCD-2021-0002", "TCD-2020-0001"]
     assert tct("db", "check").exit_code == 0
+
+
+def test_cli_import_visits_reports_bad_lines_and_checks(tct, tmp_path):
+    tct("officer", "add", "Trần Thị Bình")
+    good = tmp_path / "visits.csv"
+    good.write_text(HEADER + "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n", encoding="utf-8")
+    checked = tct("import", "--visits", str(good), "--check")
+    assert checked.exit_code == 0 and "nothing was written" in checked.stderr
+    assert tct("visit", "list", "-f", "json").json() == []
+    done = tct("import", "--visits", str(good), "-f", "json")
+    assert done.exit_code == 0, done.stderr
+    assert done.json()["first"] == "TCD-2021-0001"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "B,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\nC,,,land,xx,binh,1,,,,,,\n",
+                   encoding="utf-8")
+    run = tct("import", "--visits", str(bad))
+    assert run.exit_code == 1
+    assert run.stderr.splitlines()[-1].startswith("Error: 1 bad row of 2")
+    assert "3 " in run.stderr  # the bad row's line number is listed
+    assert len(tct("visit", "list", "-f", "json").json()) == 1
+    assert tct("import").exit_code == 2
+
+
+def test_example_holiday_loads(tct, tmp_path, monkeypatch):
+    """The example data a new user runs (`make demo`) is valid: it imports without a bad row."""
+    from pathlib import Path
+
+    example = Path(__file__).parent.parent / "examples" / "tet-2021"
+    for name in ("Nguyễn Văn Đức", "Trần Thị Bình", "Lê Minh Tuấn", "Phạm Thị Hồng Nhung", "Võ Quốc Huy"):
+        tct("officer", "add", name)
+    assert tct("roster", "import", str(example / "roster.csv")).exit_code == 0
+    run = tct("import", "--visits", str(example / "visits.csv"), "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["visits"] == 34
+    report = tct("report", "tet-2021", "-f", "json").json()
+    assert report["duty"]["gaps"] == [{"date": "2021-02-13", "shifts": ["morning", "afternoon"]}]
+    assert report["reception"]["total"]["delegations"] >= 5

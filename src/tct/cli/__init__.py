@@ -170,6 +170,12 @@ def _register() -> None:
 
     app.command("report")(report.report)
     # --- backup, restore, export, import ---
+    from tct.cli import backup as backup_cli
+
+    app.command("backup")(backup_cli.backup)
+    app.command("restore")(backup_cli.restore)
+    app.command("export")(backup_cli.export)
+    app.command("import")(backup_cli.import_)
     app.add_typer(db.app, name="db")
     app.add_typer(config.app, name="config")
     app.command("log")(log.log)

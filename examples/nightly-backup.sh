@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Nightly backup of the tct register, for cron or a systemd timer (see README, "Backups").
+#
+# Takes a verified backup (backups/ beside the register unless TCT_BACKUP_DIR is set), then keeps
+# the newest TCT_BACKUP_KEEP (default 30) tct backups of that folder; no other file is touched.
+# Silent on success (so cron sends no mail); on failure tct's one-line error and a line naming this
+# script go to stderr and the exit status is non-zero, so cron mails it and systemd marks the unit
+# failed.
+#
+#   TCT_DB            the register (file path or URL); default: tct's default location
+#   TCT_BACKUP_DIR    destination folder; default: backups/ beside the register
+#   TCT_BACKUP_KEEP   how many backups to keep; default 30
+#   TCT_BACKUP_GZIP   1 to compress (.db.gz)
+#   TCT               the tct command; default: tct on PATH
+set -euo pipefail
+umask 077
+
+tct="${TCT:-tct}"
+keep="${TCT_BACKUP_KEEP:-30}"
+args=(backup --keep "$keep")
+if [[ -n "${TCT_BACKUP_DIR:-}" ]]; then
+    args+=(--to "$TCT_BACKUP_DIR")
+fi
+if [[ "${TCT_BACKUP_GZIP:-0}" == "1" ]]; then
+    args+=(--gzip)
+fi
+
+status=0
+path="$("$tct" "${args[@]}")" || status=$?
+if [[ $status -ne 0 ]]; then
+    echo "nightly-backup: backup of ${TCT_DB:-the default tct register} FAILED (exit $status) on ${HOSTNAME:-$(uname -n)} at $(date '+%Y-%m-%d %H:%M:%S')" >&2
+    exit "$status"
+fi
+if [[ -t 1 ]]; then
+    echo "$path"
+fi

@@ -1,0 +1,768 @@
+"""Backups and restores of the register: a legal record that must survive a lost disk or a bad night.
+
+Backup (SQLite): a consistent snapshot through SQLite's online backup API while other desks go
+on writing — never a plain copy of a live file. The source is read inside one read transaction,
+so the copy and the row counts it is checked against come from the same instant. The copy is
+written under a hidden temporary name in the destination folder, checked (`PRAGMA
+integrity_check`, the same row counts), made durable (fsync) and only then given its backup
+name, by a link that never replaces an existing file. Any failure removes the temporary file:
+no file ever carries a backup name unless it is a complete, healthy copy.
+
+Backup names are `tct-YYYYMMDD-HHMMSS.db` (`.db.gz` with gzip, `.dump` for PostgreSQL), in the
+machine's local time, with `-2`, `-3`… when two backups start in the same second. Rotation
+(`keep`) only ever considers files named that way; pre-upgrade and pre-restore copies and any
+other file in the folder are never deleted.
+
+PostgreSQL: `pg_dump --format=custom`, run on a snapshot exported from the transaction that
+counts the rows, so the summary matches the dump exactly.
+
+Restore (SQLite): the file (plain or gzip) is copied to a private scratch file beside the
+register, checked there (integrity, foreign keys, a tct schema this version can read), upgraded
+there if older, and given the `restore` audit event there; the user's file is only ever read.
+The current register is backed up first (`tct-pre-restore-YYYYMMDD-HHMMSS.db` in the backups
+folder, never rotated), then the scratch copy replaces it through the backup API into the live
+file: one write transaction, so other readers see the old register or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tct.errors import DatabaseError, TctError, UsageError
+
+if TYPE_CHECKING:
+    from tct.db import Database
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) as a long copy advances; the CLI draws a bar with it at a terminal."""
+
+BACKUP_NAME = re.compile(r"^tct-(\d{8})-(\d{6})(?:-(\d+))?\.(?:db|db\.gz|dump)$")
+BACKUP_FOLDER = "backups"
+_FILE_SUFFIXES = (".db", ".gz", ".sqlite", ".sqlite3", ".dump", ".bak")
+_GZIP_MAGIC = b"\x1f\x8b"
+_PAGES_PER_STEP = 1024
+
+
+class BackupFailed(TctError):
+    """A backup or restore could not be completed; nothing was left under a backup name."""
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    bytes: int
+    sha256: str
+    counts: dict[str, int]
+    seconds: float
+    removed: list[Path] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The documented JSON summary of `tct backup --format json`."""
+        return {"path": str(self.path), "bytes": self.bytes, "sha256": self.sha256, "counts": self.counts,
+                "seconds": round(self.seconds, 3)}
+
+
+# --- backup -----------------------------------------------------------------------------------
+
+def default_folder(db: Database) -> Path:
+    """`backups/` beside the database file."""
+    if db.path is None:
+        raise UsageError("a PostgreSQL register has no folder of its own: give --to DIR or --to FILE")
+    return db.path.parent / BACKUP_FOLDER
+
+
+def backup(db: Database, to: Path | None = None, *, keep: int | None = None, compress: bool = False,
+           progress: Progress | None = None) -> BackupResult:
+    """Take a verified backup of the register; with `keep`, then delete all but the newest `keep`
+    tct backups of that folder.
+
+    `to` is a folder when it exists as one, ends with a separator, or has no file suffix (.db,
+    .gz, .sqlite, .sqlite3, .dump, .bak); otherwise it is the file to create (never replaced).
+    """
+    if keep is not None and keep < 1:
+        raise UsageError("--keep must be at least 1")
+    started = time.monotonic()
+    folder, target = _destination(db, to, compress)
+    if db.is_sqlite:
+        assert db.path is not None
+        path, counts = _sqlite_backup(db.path, folder, target, compress=compress, progress=progress)
+    else:
+        if compress:
+            raise UsageError("--gzip does not apply to PostgreSQL: pg_dump's custom format is already compressed")
+        path, counts = _pg_backup(db, folder, target)
+    size, digest = _size_and_digest(path)
+    removed = rotate(folder, keep) if keep is not None else []
+    return BackupResult(path=path, bytes=size, sha256=digest, counts=counts, seconds=time.monotonic() - started,
+                        removed=removed)
+
+
+def _destination(db: Database, to: Path | None, compress: bool) -> tuple[Path, Path | None]:
+    """(folder, explicit file or None for a generated backup name)."""
+    if to is None:
+        return default_folder(db), None
+    text = str(to)
+    to = to.expanduser()
+    if to.is_dir() or text.endswith(("/", os.sep)) or (not to.exists() and to.suffix.lower() not in _FILE_SUFFIXES):
+        return to, None
+    if to.exists():
+        raise BackupFailed(f"{to} already exists; a backup never replaces a file: choose a new name or a folder")
+    return to.parent, to
+
+
+def _stamp_name(folder: Path, suffix: str, prefix: str = "tct") -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = folder / f"{prefix}-{stamp}{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{prefix}-{stamp}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+def _prepare_folder(folder: Path) -> None:
+    from tct.db import _ensure_private_folder
+
+    try:
+        _ensure_private_folder(folder)
+    except OSError as exc:
+        raise BackupFailed(f"cannot create the backup folder {folder}: {exc.strerror}; no backup was made") from exc
+    if not folder.is_dir():
+        raise BackupFailed(f"{folder} is not a folder; no backup was made")
+    _sweep_stale(folder)
+
+
+_TEMPORARY = re.compile(r"^\.tct-tmp-(\d+)-\d+\.")
+
+
+def _sweep_stale(folder: Path) -> None:
+    """Remove temporary files left by a tct that was killed (SIGKILL, power cut) mid-copy."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for path in entries:
+        match = _TEMPORARY.match(path.name)
+        if not match or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            _remove_quietly(path)
+        except OSError:
+            continue
+
+
+def _temporary(folder: Path, suffix: str) -> Path:
+    """A new private (0600) file with a hidden name that rotation and restore never take for a backup."""
+    from tct.db import create_private_file
+
+    for attempt in range(100):
+        path = folder / f".tct-tmp-{os.getpid()}-{attempt}{suffix}"
+        try:
+            create_private_file(path)
+            return path
+        except FileExistsError:
+            continue
+    raise BackupFailed(f"cannot create a temporary file in {folder}")  # pragma: no cover
+
+
+def _remove_quietly(*paths: Path | None) -> None:
+    for path in paths:
+        if path is None:
+            continue
+        for extra in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                extra.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError:  # noqa: PERF203 — best effort; the name is hidden, never a backup name
+                pass
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover — some systems cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def _publish(temporary: Path, final: Path | None, folder: Path, suffix: str, prefix: str = "tct") -> Path:
+    """Give the verified file its name without ever replacing an existing file."""
+    _fsync_file(temporary)
+    while True:
+        target = final or _stamp_name(folder, suffix, prefix)
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            if final is not None:
+                raise BackupFailed(f"{final} already exists; a backup never replaces a file") from None
+            continue
+        except OSError:
+            # A file system without hard links: the name was free a moment ago.
+            if target.exists():
+                continue
+            os.rename(temporary, target)
+            break
+        temporary.unlink()
+        break
+    _fsync_folder(folder)
+    return target
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _busy_timeout() -> float:
+    return float(os.environ.get("TCT_BUSY_TIMEOUT", 15))
+
+
+def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, *, progress: Progress | None = None,
+                pages: int = -1) -> None:
+    """src.backup(dst), but giving up when a lock is held past the busy timeout (Python's backup
+    would otherwise wait for ever) and reporting progress as (done, total) pages."""
+    deadline = time.monotonic() + _busy_timeout()
+
+    def step(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if time.monotonic() > deadline:
+                raise _Timeout
+            return
+        if progress is not None:
+            progress(total - remaining, total)
+
+    try:
+        src.backup(dst, pages=pages, progress=step, sleep=0.05)
+    except _Timeout:
+        raise sqlite3.OperationalError("database is locked") from None
+
+
+def _count(con: sqlite3.Connection) -> dict[str, int]:
+    from tct.models import ALL_TABLES
+
+    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in ALL_TABLES}
+
+
+def _integrity(con: sqlite3.Connection) -> list[str]:
+    return [str(row[0]) for row in con.execute("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+
+
+def _snapshot_copy(source: Path, target: Path, progress: Progress | None) -> dict[str, int]:
+    """Copy the live file into `target` (an empty private file) and return the snapshot's row counts.
+
+    The source's read transaction is held across the copy, so WAL writers go on while the copy
+    and the counts see the same instant (the backup is not restarted by their commits).
+    """
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None, timeout=_busy_timeout())
+    try:
+        src.execute("BEGIN")
+        counts = _count(src)
+        dst = sqlite3.connect(target, isolation_level=None)
+        try:
+            _copy_pages(src, dst, progress=progress, pages=_PAGES_PER_STEP if progress else -1)
+            # A self-contained file: no -wal beside it, whatever the source's journal mode.
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+        src.execute("COMMIT")
+    finally:
+        src.close()
+    return counts
+
+
+def _verify_copy(path: Path, counts: dict[str, int]) -> None:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        problems = _integrity(con)
+        if problems:
+            raise BackupFailed(f"the copy failed its integrity check ({problems[0]}); no backup was made")
+        copied = _count(con)
+    finally:
+        con.close()
+    if copied != counts:
+        differ = ", ".join(f"{name} {counts[name]}→{copied.get(name)}" for name in counts
+                           if copied.get(name) != counts[name])
+        raise BackupFailed(f"the copy's row counts differ from the register's ({differ}); no backup was made")
+
+
+def _gzip_file(plain: Path, packed: Path) -> None:
+    with plain.open("rb") as source, packed.open("r+b") as raw:
+        raw.truncate()
+        # mtime=0 and no file name in the header: the same register gives the same bytes.
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+
+
+def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress: bool,
+                   progress: Progress | None, prefix: str = "tct") -> tuple[Path, dict[str, int]]:
+    _prepare_folder(folder)
+    suffix = ".db.gz" if compress else ".db"
+    plain = packed = None
+    try:
+        try:
+            plain = _temporary(folder, ".db")
+            counts = _snapshot_copy(source, plain, progress)
+            _verify_copy(plain, counts)
+            if compress:
+                packed = _temporary(folder, ".db.gz")
+                _gzip_file(plain, packed)
+                _remove_quietly(plain)
+                plain = None
+            final = _publish(packed or plain, target, folder, suffix, prefix)  # type: ignore[arg-type]
+        except OSError as exc:
+            where = exc.filename or folder
+            raise BackupFailed(f"cannot write the backup in {folder} ({exc.strerror or exc}: {where}); "
+                               "no backup was made") from exc
+        except sqlite3.Error as exc:
+            text = str(exc)
+            if "malformed" in text or "not a database" in text:
+                raise DatabaseError(f"the database {source} is damaged ({text}); no backup was made") from exc
+            raise BackupFailed(f"backup of {source} into {folder} failed: {text}; no backup was made") from exc
+    except BaseException:
+        _remove_quietly(plain, packed)
+        raise
+    return final, counts
+
+
+def rotate(folder: Path, keep: int | None) -> list[Path]:
+    """Delete all but the newest `keep` files named like tct backups in `folder`; returns the deleted.
+
+    Only names of the form tct-YYYYMMDD-HHMMSS[-N].db[.gz] or .dump are considered: every other
+    file, including pre-upgrade and pre-restore copies, is left alone.
+    """
+    if keep is None:
+        return []
+    ours = []
+    for path in folder.iterdir():
+        match = BACKUP_NAME.match(path.name)
+        if match and path.is_file() and not path.is_symlink():
+            ours.append(((match.group(1), match.group(2), int(match.group(3) or 1)), path))
+    ours.sort(reverse=True)
+    removed = []
+    for _, path in ours[keep:]:
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise BackupFailed(f"the backup was made, but the old backup {path} could not be deleted: "
+                               f"{exc.strerror}") from exc
+        removed.append(path)
+    return removed
+
+
+def _size_and_digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, dict[str, int]]:
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    from tct.models import ALL_TABLES
+
+    exe = shutil.which("pg_dump")
+    if exe is None:
+        raise BackupFailed("pg_dump is not on PATH: a PostgreSQL register is backed up with the server's own "
+                           "tools; install the PostgreSQL client (pg_dump) or use your server's backups")
+    url = make_url(db.url)
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)  # never on the command line, where `ps` would show it
+    libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    _prepare_folder(folder)
+    temporary = None
+    try:
+        temporary = _temporary(folder, ".dump")
+        with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            with conn.begin():
+                snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+                counts = {name: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar() or 0)
+                          for name in ALL_TABLES}
+                done = subprocess.run([exe, "--format=custom", "--no-password", f"--snapshot={snapshot}",
+                                       f"--file={temporary}", libpq],
+                                      env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            detail = " ".join((done.stderr or "").split())[:300]
+            raise BackupFailed(f"pg_dump failed ({detail or 'exit ' + str(done.returncode)}); no backup was made")
+        checker = shutil.which("pg_restore")
+        if checker is not None:
+            listed = subprocess.run([checker, "--list", str(temporary)], capture_output=True, text=True, check=False)
+            if listed.returncode != 0:
+                raise BackupFailed("pg_restore cannot read the dump pg_dump wrote; no backup was made")
+        final = _publish(temporary, target, folder, ".dump")
+    except OSError as exc:
+        _remove_quietly(temporary)
+        raise BackupFailed(f"cannot write the backup in {folder} ({exc.strerror or exc}); no backup was made") from exc
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+    return final, counts
+
+
+# --- restore ----------------------------------------------------------------------------------
+
+@dataclass
+class RegisterSummary:
+    """What a register holds, shown before a restore replaces it."""
+
+    counts: dict[str, int]
+    newest_visit: str | None  # "CODE at ISO-TIMESTAMP"
+    schema: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"counts": self.counts, "newest_visit": self.newest_visit, "schema": self.schema}
+
+
+@dataclass
+class RestorePlan:
+    """A checked scratch copy of the file to restore, ready to replace the register at `target`."""
+
+    source: Path
+    target: Path
+    scratch: Path
+    sha256: str
+    incoming: RegisterSummary
+    current: RegisterSummary | None
+    upgraded_from: str | None = None
+
+    def discard(self) -> None:
+        _remove_quietly(self.scratch)
+
+
+@dataclass
+class RestoreResult:
+    target: Path
+    source: Path
+    pre_restore_backup: Path | None
+    counts: dict[str, int]
+    upgraded_from: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.target), "from": str(self.source),
+                "pre_restore_backup": str(self.pre_restore_backup) if self.pre_restore_backup else None,
+                "counts": self.counts, "upgraded_from": self.upgraded_from}
+
+
+def _summary(con: sqlite3.Connection) -> RegisterSummary:
+    from tct.models import ALL_TABLES
+
+    counts = {}
+    for name in ALL_TABLES:
+        try:
+            counts[name] = int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+        except sqlite3.OperationalError:
+            continue  # a table an older schema does not have yet
+    newest = None
+    try:
+        row = con.execute("SELECT code, visited_at FROM visit ORDER BY visited_at DESC, id DESC LIMIT 1").fetchone()
+        if row:
+            newest = f"{row[0]} at {str(row[1]).replace(' ', 'T')}"
+    except sqlite3.OperationalError:
+        pass
+    try:
+        schema = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        schema = None
+    return RegisterSummary(counts=counts, newest_visit=newest, schema=str(schema[0]) if schema else None)
+
+
+def _unpack_into(source: Path, scratch: Path) -> None:
+    """The file to restore, as a plain SQLite file in `scratch`; the user's file is only read."""
+    from tct.db import SQLITE_HEADER
+
+    try:
+        with source.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise BackupFailed(f"no file {source}; nothing was changed") from None
+    except IsADirectoryError:
+        raise BackupFailed(f"{source} is a folder; give the backup file to restore") from None
+    except OSError as exc:
+        raise BackupFailed(f"cannot read {source}: {exc.strerror}; nothing was changed") from exc
+    if head.startswith(_GZIP_MAGIC):
+        try:
+            with gzip.open(source, "rb") as packed, scratch.open("r+b") as out:
+                shutil.copyfileobj(packed, out, 1024 * 1024)
+        except (OSError, EOFError) as exc:
+            raise BackupFailed(f"{source} is a damaged gzip file ({exc}); nothing was changed") from exc
+        with scratch.open("rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                raise BackupFailed(f"{source} does not hold a tct database (not an SQLite file); nothing was changed")
+        return
+    if head != SQLITE_HEADER:
+        raise BackupFailed(f"{source} is not a tct database (not an SQLite or gzip file); nothing was changed")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=_busy_timeout())
+    dst = sqlite3.connect(scratch)
+    try:
+        _copy_pages(src, dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _check_scratch(source: Path, scratch: Path) -> tuple[RegisterSummary, str | None]:
+    """Refuse what is not a healthy tct database of a readable schema; upgrade an older one (in scratch)."""
+    from tct.db import SCHEMA_HEAD, SCHEMA_REVISIONS
+
+    con = sqlite3.connect(scratch, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=DELETE")
+        problems = _integrity(con)
+        if problems:
+            raise BackupFailed(f"{source} is damaged ({problems[0]}); nothing was changed")
+        broken = con.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise BackupFailed(f"{source} has {len(broken)} row(s) pointing to missing rows (first in table "
+                               f"{broken[0][0]}); nothing was changed")
+        try:
+            revisions = [str(row[0]) for row in con.execute("SELECT version_num FROM alembic_version")]
+        except sqlite3.OperationalError:
+            raise BackupFailed(f"{source} is not a tct database (no schema version); nothing was changed") from None
+    finally:
+        con.close()
+    if len(revisions) != 1:
+        raise BackupFailed(f"{source} has a damaged schema version table; nothing was changed")
+    revision = revisions[0]
+    if revision not in SCHEMA_REVISIONS:
+        raise BackupFailed(f"{source} was written by a newer tct (schema {revision}); upgrade tct to restore it. "
+                           "Nothing was changed")
+    upgraded_from = None
+    if revision != SCHEMA_HEAD:
+        from tct.db import open_database, run_migrations
+
+        # Only the scratch copy is migrated (so not db.upgrade, which would copy it first).
+        scratch_db = open_database(str(scratch), create=False, allow_old=True)
+        try:
+            with scratch_db.write_engine.connect() as conn:
+                with conn.begin():
+                    run_migrations(conn, SCHEMA_HEAD)
+        finally:
+            scratch_db.dispose()
+        upgraded_from = revision
+    con = sqlite3.connect(f"file:{scratch}?mode=ro", uri=True)
+    try:
+        summary = _summary(con)
+    finally:
+        con.close()
+    return summary, upgraded_from
+
+
+def _current_summary(target: Path) -> RegisterSummary | None:
+    if not target.exists() or target.stat().st_size == 0:
+        return None
+    try:
+        con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            return _summary(con)
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return RegisterSummary(counts={}, newest_visit=None, schema=None)  # damaged: nothing readable
+
+
+def prepare_restore(location: str | None, source: Path) -> RestorePlan:
+    """Check `source` on a private scratch copy beside the register; nothing of the register changes.
+
+    Works even when the current register is damaged or missing (that is when a restore is needed).
+    """
+    from tct.db import resolve_url, sqlite_path
+
+    url = resolve_url(location)
+    target = sqlite_path(url)
+    if target is None:
+        raise UsageError("tct restore replaces an SQLite register; restore a PostgreSQL register from its "
+                         "pg_dump file with pg_restore")
+    source = source.expanduser()
+    try:
+        if source.resolve() == target.resolve():
+            raise UsageError(f"{source} is the register itself; give a backup file")
+    except OSError:
+        pass
+    try:
+        from tct.db import _ensure_private_folder
+
+        _ensure_private_folder(target.parent)
+    except OSError as exc:
+        raise BackupFailed(f"cannot create {target.parent}: {exc.strerror}") from exc
+    scratch = None
+    try:
+        try:
+            scratch = _temporary(target.parent, ".restore.db")
+            _unpack_into(source, scratch)
+            incoming, upgraded_from = _check_scratch(source, scratch)
+            digest = _size_and_digest(source)[1]
+        except sqlite3.Error as exc:
+            raise BackupFailed(f"{source} cannot be read as a tct database ({exc}); nothing was changed") from exc
+        except OSError as exc:
+            raise BackupFailed(f"cannot prepare the restore beside {target} ({exc.strerror or exc}); "
+                               "nothing was changed") from exc
+    except BaseException:
+        _remove_quietly(scratch)
+        raise
+    return RestorePlan(source=source, target=target, scratch=scratch, sha256=digest, incoming=incoming,
+                       current=_current_summary(target), upgraded_from=upgraded_from)
+
+
+def _audit_in_scratch(plan: RestorePlan, actor: str, pre_backup: Path | None) -> None:
+    """The restore's audit event, written into the copy before it goes live (so both happen at once)."""
+    from tct import audit
+    from tct.db import open_database, write_session
+
+    scratch_db = open_database(str(plan.scratch), create=False)
+    try:
+        with write_session(scratch_db) as session:
+            after: dict[str, Any] = {"file": str(plan.source), "sha256": plan.sha256}
+            if pre_backup is not None:
+                after["pre_restore_backup"] = str(pre_backup)
+            if plan.upgraded_from:
+                after["upgraded_from"] = plan.upgraded_from
+            audit.record(session, actor=actor, entity="register", code=plan.source.name, action="restore",
+                         after=after)
+    finally:
+        scratch_db.dispose()
+    con = sqlite3.connect(plan.scratch, isolation_level=None)
+    try:
+        con.execute("PRAGMA journal_mode=DELETE")  # fold the -wal back so the file is complete
+    finally:
+        con.close()
+
+
+def _pre_restore_backup(target: Path) -> Path | None:
+    """Back up the register about to be replaced; a damaged one is saved byte for byte."""
+    if not target.exists() or target.stat().st_size == 0:
+        return None
+    folder = target.parent / BACKUP_FOLDER
+    try:
+        path, _ = _sqlite_backup(target, folder, None, compress=False, progress=None, prefix="tct-pre-restore")
+        return path
+    except (BackupFailed, DatabaseError, sqlite3.Error):
+        pass
+    # The register cannot be read through SQLite (damaged): keep its bytes, and its -wal, as they are.
+    _prepare_folder(folder)
+    temporary = None
+    try:
+        temporary = _temporary(folder, ".db")
+        shutil.copyfile(target, temporary)
+        final = _publish(temporary, None, folder, ".db", "tct-pre-restore")
+        wal = Path(f"{target}-wal")
+        if wal.exists():
+            from tct.db import create_private_file
+
+            create_private_file(Path(f"{final}-wal"))
+            shutil.copyfile(wal, Path(f"{final}-wal"))
+        return final
+    except OSError as exc:
+        _remove_quietly(temporary)
+        raise BackupFailed(f"cannot back up the current register first ({exc.strerror}); nothing was changed") \
+            from exc
+
+
+def _page_size(path: Path) -> int:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(con.execute("PRAGMA page_size").fetchone()[0])
+    finally:
+        con.close()
+
+
+def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
+    """Replace the register with the checked scratch copy, after backing the register up."""
+    target = plan.target
+    try:
+        pre = _pre_restore_backup(target)
+        _audit_in_scratch(plan, actor, pre)
+        if not target.exists() or target.stat().st_size == 0:
+            _replace_file(plan.scratch, target)
+        else:
+            try:
+                live_page = _page_size(target)
+                if live_page != _page_size(plan.scratch):
+                    # The backup API cannot change a WAL database's page size: match it in the copy.
+                    con = sqlite3.connect(plan.scratch, isolation_level=None)
+                    try:
+                        con.execute(f"PRAGMA page_size={live_page}")
+                        con.execute("VACUUM")
+                    finally:
+                        con.close()
+                src = sqlite3.connect(f"file:{plan.scratch}?mode=ro", uri=True)
+                dst = sqlite3.connect(target, timeout=_busy_timeout())
+                try:
+                    _copy_pages(src, dst)
+                finally:
+                    dst.close()
+                    src.close()
+            except sqlite3.DatabaseError as exc:
+                text = str(exc)
+                if "locked" in text or "busy" in text:
+                    raise DatabaseError(f"the database {target} is locked by another program past the timeout; "
+                                        "nothing was changed; try again in a moment") from exc
+                if "malformed" not in text and "not a database" not in text:
+                    raise
+                # The current file is too damaged to be written through SQLite (it was saved above).
+                _replace_file(plan.scratch, target)
+        con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            counts = _count(con)
+        finally:
+            con.close()
+    except OSError as exc:
+        raise BackupFailed(f"restore into {target} failed ({exc.strerror or exc})") from exc
+    except sqlite3.Error as exc:
+        raise BackupFailed(f"restore into {target} failed ({exc})") from exc
+    finally:
+        plan.discard()
+    return RestoreResult(target=target, source=plan.source, pre_restore_backup=pre, counts=counts,
+                         upgraded_from=plan.upgraded_from)
+
+
+def _replace_file(scratch: Path, target: Path) -> None:
+    """Put a complete copy in place by rename (for a missing or unreadable register), mode 0600."""
+    temporary = _temporary(target.parent, ".db")
+    try:
+        shutil.copyfile(scratch, temporary)
+        con = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+        finally:
+            con.close()
+        _fsync_file(temporary)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        os.replace(temporary, target)
+        _fsync_folder(target.parent)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise

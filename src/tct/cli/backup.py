@@ -1,0 +1,263 @@
+"""`tct backup`, `tct restore`, `tct export`, `tct import`: copies of the register and their way back."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, state, stdin_is_terminal
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+OfficerOption = Annotated[str | None, typer.Option("--officer", metavar="NAME",
+                                                   help="Who does this, for the audit trail "
+                                                        "[default: TCT_OFFICER, login name].")]
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr at a terminal; nothing at all from cron or a pipe."""
+    if not _stderr_is_terminal():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM (systemd stopping the unit, `kill`) unwinds like Ctrl-C, so temporary files are removed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def backup(
+    to: Annotated[Path | None, typer.Option("--to", metavar="DIR|FILE",
+                                            help="Folder (or new file) for the backup [default: backups/ beside "
+                                                 "the database].")] = None,
+    keep: Annotated[int | None, typer.Option("--keep", min=1, metavar="N",
+                                             help="Then delete all but the newest N tct backups in that folder.")
+                    ] = None,
+    compress: Annotated[bool, typer.Option("--gzip", help="Compress the backup (.db.gz).")] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Take a verified, consistent backup while other desks go on writing; prints its path."""
+    from tct import backup as library
+    from tct import render
+    from tct.i18n import label
+
+    database = state().db()
+    with _terminate_cleanly(), _progress(label("backing_up", lang())) as progress:
+        result = library.backup(database, to, keep=keep, compress=compress, progress=progress)
+    if fmt.value == "json":
+        render.record(result.as_dict(), None, "json")
+        return
+    if fmt.value == "table":
+        render.text_block(str(result.path))
+    else:
+        render.record({k: v for k, v in result.as_dict().items() if k != "counts"}, None, fmt.value, lang=lang())
+    if _stderr_is_terminal():  # from cron, success is silent: no mail for a good night
+        for old in result.removed:
+            notice(label("backup_removed", lang(), path=old))
+
+
+def restore(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A backup (.db or .db.gz) of a tct register.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the register without asking.")] = False,
+    officer: OfficerOption = None,
+) -> None:
+    """Replace the register with a backup, after checking it and backing up the current one."""
+    from tct import backup as library
+
+    with _terminate_cleanly():
+        _restore(library.prepare_restore(state().db_location, file), force=force, officer=officer)
+
+
+def _restore(plan, *, force: bool, officer: str | None) -> None:  # type: ignore[no-untyped-def]
+    from tct import audit
+    from tct import backup as library
+    from tct.errors import UsageError
+    from tct.i18n import label
+
+    try:
+        if not force:
+            if not stdin_is_terminal():
+                raise UsageError("restore replaces the whole register; give --force to do it without a terminal")
+            _show_plan(plan)
+            typer.confirm(label("restore_confirm", lang(), path=plan.target), abort=True, err=True)
+        result = library.restore(plan, actor=audit.current_actor(officer))
+    finally:
+        plan.discard()
+    notice(label("restored", lang(), path=result.target, source=result.source,
+                 backup=result.pre_restore_backup or "-"))
+    if result.upgraded_from:
+        notice(label("restore_upgraded", lang(), old=result.upgraded_from))
+
+
+def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
+    from tct import render
+    from tct.i18n import label
+
+    current = plan.current.counts if plan.current else {}
+    rows = [{"table": name, "current": current.get(name), "incoming": count}
+            for name, count in plan.incoming.counts.items()]
+    rows.append({"table": label("newest_visit", lang()),
+                 "current": plan.current.newest_visit if plan.current else None,
+                 "incoming": plan.incoming.newest_visit})
+    render.rows(rows, [("table", "table"), ("current", "restore_current"), ("incoming", "restore_incoming")],
+                "table", lang=lang(), stream=sys.stderr)
+
+
+def export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH",
+                                                help="File (JSON), folder or .zip (CSV) [default: stdout for JSON].")
+                      ] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", case_sensitive=False,
+                                              help="json: one lossless document; csv: one file per table.")
+                   ] = ExportFormat.json,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Include denouncers' identities (audited).")] = False,
+    officer: OfficerOption = None,
+) -> None:
+    """Export every table; denouncers' identities are withheld unless --reveal."""
+    from tct import audit, exchange
+    from tct.i18n import label
+
+    database = state().db()
+    with _progress(label("exporting", lang())) as progress:
+        result = exchange.export(database, fmt=fmt.value, output=output, reveal=reveal,
+                                 actor=audit.current_actor(officer), progress=progress)
+    if result.data is not None:
+        # The exact bytes of the document (UTF-8, '\n'), whatever the console's encoding.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.flush()
+    else:
+        notice(label("exported", lang(), path=result.path, rows=sum(result.counts.values())))
+    if result.protected_citizens:
+        notice(label("identities_withheld", lang(), count=result.protected_citizens))
+
+
+def import_(
+    file: Annotated[Path | None, typer.Argument(metavar="FILE", help="A JSON export of `tct export`.")] = None,
+    visits: Annotated[Path | None, typer.Option("--visits", metavar="FILE.csv",
+                                                help="Bulk-load visits from a spreadsheet (see README).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Validate only; write nothing.")] = False,
+    officer: OfficerOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Fill an empty register from a JSON export, or add visits from a spreadsheet (all rows or none)."""
+    from tct.errors import UsageError
+
+    if (file is None) == (visits is None):
+        raise UsageError("give either FILE (a JSON export of `tct export`) or --visits FILE.csv")
+    if visits is not None:
+        _import_visits(visits, check=check, officer=officer, fmt=fmt)
+        return
+    assert file is not None
+    _import_register(file, check=check, fmt=fmt)
+
+
+def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputFormat) -> None:
+    """`tct import --visits`: rows from a spreadsheet, with the checks of `tct visit add`."""
+    import os
+
+    from tct import audit, bulk, render, settings
+    from tct.db import write_session
+    from tct.errors import ValidationError
+    from tct.i18n import label
+
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ValidationError(f"cannot read {path}: {exc.strerror}") from exc
+
+    class _Rollback(Exception):
+        pass
+
+    summary = None
+    try:
+        with handle, _progress(label("importing", lang())) as progress:
+            try:
+                with write_session(state().db()) as session:
+                    summary = bulk.load(session, handle, settings=settings.load(session),
+                                        actor=audit.current_actor(officer), check=check, source=path.name,
+                                        officer_fallback=os.environ.get("TCT_OFFICER") or None,
+                                        progress=(lambda rows: progress(rows, None)) if progress else None)
+                    if check:
+                        raise _Rollback
+            except _Rollback:
+                pass
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path} is not UTF-8 text (save the spreadsheet as CSV UTF-8)") from exc
+    except bulk.VisitsRejected as rejected:
+        render.rows(bulk.problems_table(rejected), [("line", "line"), ("problem", "problem")],
+                    "json" if fmt.value == "json" else fmt.value, lang=lang(), stream=sys.stderr)
+        raise
+    assert summary is not None
+    for line, warning in summary.warnings:
+        notice(f"Warning: line {line}: {warning}")
+    data = {"rows": summary.rows, "visits": len(summary.visits), "new_cases": summary.new_cases,
+            "first": summary.visits[0] if summary.visits else None,
+            "last": summary.visits[-1] if summary.visits else None, "checked_only": check}
+    if fmt.value != "table":
+        render.record(data, None, fmt.value, lang=lang())
+    notice(label("visits_checked" if check else "visits_imported", lang(), path=path, rows=summary.rows,
+                 first=data["first"] or "-", last=data["last"] or "-"))
+
+
+def _import_register(file: Path, *, check: bool, fmt: OutputFormat) -> None:
+    from tct import exchange, render
+    from tct.i18n import label
+
+    document = exchange.load(file)
+    database = state().db()
+    with _progress(label("importing", lang())) as progress:
+        result = exchange.import_document(database, document, check=check, progress=progress)
+    if fmt.value == "json":
+        render.record(result.as_dict(), None, "json")
+    elif fmt.value != "table":
+        render.rows([{"table": name, "rows": count} for name, count in result.counts.items()],
+                    [("table", "table"), ("rows", "rows")], fmt.value, lang=lang())
+    total = sum(result.counts.values())
+    notice(label("import_checked" if check else "imported", lang(), path=file, rows=total))
+    if result.withheld_citizens:
+        notice(label("import_withheld", lang(), count=result.withheld_citizens))

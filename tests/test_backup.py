@@ -1,0 +1,475 @@
+"""Backups and restores: consistent while others write, verified, private, rotated, loud on failure."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import assert_one_line_error, file_mode
+from tct import backup as library
+from tct.errors import TctError
+from test_exchange import fill_register
+
+NAME = re.compile(r"^tct-\d{8}-\d{6}(-\d+)?\.db(\.gz)?$")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _healthy(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return con
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_backup_is_a_private_verified_copy_beside_the_database(tct, database, db_path):
+    fill_register(database)
+    old = os.umask(0)
+    try:
+        run = tct("backup", "--format", "json")
+    finally:
+        os.umask(old)
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr == ""  # nothing extra when not at a terminal (cron)
+    summary = run.json()
+    assert set(summary) == {"path", "bytes", "sha256", "counts", "seconds"}
+    path = Path(summary["path"])
+    assert path.parent == db_path.parent / "backups" and NAME.match(path.name)
+    assert file_mode(path) == 0o600 and file_mode(path.parent) == 0o700
+    assert summary["bytes"] == path.stat().st_size and summary["sha256"] == _sha(path)
+    con = _healthy(path)
+    assert summary["counts"]["visit"] == con.execute("SELECT count(*) FROM visit").fetchone()[0] == 3
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
+    con.close()
+    assert _files(path.parent) == [path.name]
+    plain = tct("backup")
+    assert plain.exit_code == 0 and Path(plain.stdout.strip()).exists()
+
+
+def test_gzip_backup_holds_the_same_database(tct, database, tmp_path):
+    fill_register(database)
+    run = tct("backup", "--gzip", "--to", str(tmp_path / "nightly"), "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    path = Path(run.json()["path"])
+    assert path.name.endswith(".db.gz") and file_mode(path) == 0o600
+    unpacked = tmp_path / "unpacked.db"
+    unpacked.write_bytes(gzip.decompress(path.read_bytes()))
+    assert _healthy(unpacked).execute("SELECT count(*) FROM cases").fetchone()[0] == 3
+
+
+def test_backup_to_an_explicit_file_never_replaces_one(tct, database, tmp_path):
+    target = tmp_path / "copy.db"
+    assert tct("backup", "--to", str(target)).exit_code == 0
+    first = _sha(target)
+    assert_one_line_error(tct("backup", "--to", str(target)), 1, "already exists")
+    assert _sha(target) == first
+
+
+def test_keep_rotation_deletes_only_older_tct_backups(tct, database, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    older = ["tct-20210101-010101.db", "tct-20210102-010101.db.gz", "tct-20210103-010101.db",
+             "tct-20210103-010101-2.db"]
+    others = ["notes.txt", "tct-pre-upgrade-20200101-000000.db", "tct-pre-restore-20200101-000000.db",
+              "tct-20200101.db", "my-tct-20200101-000000.db", "tct-20200101-000000.db.bak"]
+    for name in older + others:
+        (folder / name).write_bytes(b"x")
+    run = tct("backup", "--to", str(folder), "--keep", "2")
+    assert run.exit_code == 0, run.stderr
+    new = Path(run.stdout.strip()).name
+    assert _files(folder) == sorted(others + ["tct-20210103-010101-2.db", new])
+    assert run.stderr == ""  # silent for cron
+    assert tct("backup", "--to", str(folder), "--keep", "1").exit_code == 0
+    assert len([n for n in _files(folder) if NAME.match(n)]) == 1
+    assert set(others) <= set(_files(folder))
+    assert tct("backup", "--keep", "0").exit_code == 2
+
+
+def test_backup_into_an_unwritable_place_fails_and_leaves_nothing(tct, database, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = tct("backup", "--to", str(blocker / "backups"))
+    assert_one_line_error(run, 1, "no backup was made")
+    assert _files(tmp_path) == ["a-file", "register", "xdg-data"] or _files(tmp_path) == ["a-file", "register"]
+
+
+def test_a_copy_that_fails_verification_leaves_no_file(tct, database, tmp_path, monkeypatch):
+    fill_register(database)
+    real = library._count
+    calls = []
+
+    def count_drops_a_row(con):  # type: ignore[no-untyped-def]
+        counts = real(con)
+        calls.append(1)
+        if len(calls) == 2:  # the copy's count, after the snapshot's
+            counts["visit"] -= 1
+        return counts
+
+    monkeypatch.setattr(library, "_count", count_drops_a_row)
+    folder = tmp_path / "out"
+    run = tct("backup", "--to", str(folder))
+    assert_one_line_error(run, 1, "row counts differ", "visit 3→2", "no backup was made")
+    assert _files(folder) == []
+
+
+def test_an_interrupted_backup_leaves_no_file(tct, database, tmp_path, monkeypatch):
+    def interrupted(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(library, "_verify_copy", interrupted)
+    folder = tmp_path / "out"
+    assert tct("backup", "--to", str(folder)).exit_code == 130
+    assert _files(folder) == []
+
+
+def _big_register(path: Path) -> None:
+    """Half a megabyte of officers, and the WAL folded in (nothing left to checkpoint later)."""
+    con = sqlite3.connect(path)
+    con.executemany("INSERT INTO officer (name, name_folded, active, created_at) VALUES (?, ?, 1, "
+                    "'2021-01-01 00:00:00.000000')", [(f"Cán bộ {i} " + "x" * 200, f"can bo {i}") for i in range(2000)])
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_loudly_and_leaves_no_file(tct, db_path, tmp_path):
+    """A real write failure, even for root: the process may not write files bigger than 64 KiB."""
+    assert tct("db", "info").exit_code == 0
+    _big_register(db_path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    def small_files() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # get EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    done = subprocess.run([sys.executable, "-m", "tct", "--db", str(db_path), "backup", "--to", str(folder)],
+                          capture_output=True, text=True, preexec_fn=small_files, timeout=120,
+                          env={**os.environ, "TCT_DEBUG": ""})
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "no backup was made" in lines[0], done.stderr
+    assert _files(folder) == []
+
+
+def test_postgresql_without_pg_dump_says_what_is_needed(tmp_path, monkeypatch):
+    monkeypatch.setattr(library.shutil, "which", lambda _name: None)
+    register = SimpleNamespace(url="postgresql+psycopg://tct:secret@db.example/tct", path=None, is_sqlite=False)
+    with pytest.raises(TctError, match="pg_dump is not on PATH.*server's own"):
+        library.backup(register, tmp_path / "pg")  # type: ignore[arg-type]
+    with pytest.raises(TctError, match="--to"):
+        library.backup(register)  # type: ignore[arg-type]
+
+
+WRITER = textwrap.dedent("""
+    import sqlite3, sys
+    path, stop = sys.argv[1], sys.argv[2]
+    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    import os
+    seq = 0
+    while not os.path.exists(stop):
+        seq += 1
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "
+                    "people, delegation, type, field, handling, kind, escalated, search_folded, void, created_at, "
+                    "updated_at) VALUES (?, 2021, ?, 1, 1, 1, '2021-02-10 02:00:00.000000', '2021-02-10', 1, 0, "
+                    "'complaint', 'land', 'guided', 'regular', 0, '', 0, '2021-02-10 02:00:00.000000', "
+                    "'2021-02-10 02:00:00.000000')", (f"TCD-2021-{seq:06d}", seq))
+        con.execute("UPDATE code_counter SET last = ? WHERE kind = 'visit' AND year = 2021", (seq,))
+        con.execute("COMMIT")
+    print(seq)
+""")
+
+
+def _written(path: Path) -> int:
+    probe = sqlite3.connect(path, timeout=30)
+    try:
+        return probe.execute("SELECT count(*) FROM visit WHERE year = 2021").fetchone()[0]
+    finally:
+        probe.close()
+
+
+@pytest.mark.slow
+def test_backup_while_another_process_writes_is_a_healthy_prefix(tct, database, db_path, tmp_path, monkeypatch):
+    fill_register(database)
+    con = sqlite3.connect(db_path)
+    con.execute("DELETE FROM code_counter WHERE kind = 'visit'")
+    con.execute("INSERT INTO code_counter (kind, year, last) VALUES ('visit', 2021, 0)")
+    con.execute("UPDATE visit SET year = 2020")  # the test data's visits, out of the writer's way
+    con.commit()
+    con.close()
+    _big_register(db_path)  # big enough for the copy to take many steps
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(stop)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if _written(db_path) >= 50:
+                break
+            time.sleep(0.05)
+        results = []
+        run = tct("backup", "--to", str(tmp_path / "b"), "-f", "json")  # one step, as from cron
+        assert run.exit_code == 0, run.stderr
+        results.append((run.json(), None, None))
+        # Small steps with a pause in each, as with a progress bar: the writer commits during the copy.
+        monkeypatch.setattr(library, "_PAGES_PER_STEP", 8)
+        for _ in range(3):
+            before = _written(db_path)
+            summary = library.backup(database, tmp_path / "b", progress=lambda *_: time.sleep(0.01)).as_dict()
+            results.append((summary, before, _written(db_path)))
+    finally:
+        stop.touch()
+        total = int(writer.communicate(timeout=60)[0])
+    assert writer.returncode == 0
+    seen = []
+    overlapped = 0
+    for summary, before, after in results:
+        con = _healthy(Path(summary["path"]))
+        seqs = [row[0] for row in con.execute("SELECT seq FROM visit WHERE year = 2021 ORDER BY seq")]
+        assert seqs == list(range(1, len(seqs) + 1))  # a prefix of the writer's visits: no gap, nothing torn
+        assert con.execute("SELECT last FROM code_counter WHERE kind = 'visit' AND year = 2021").fetchone()[0] \
+            == len(seqs)
+        assert summary["counts"]["visit"] == len(seqs) + 3
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        con.close()
+        seen.append(len(seqs))
+        if before is not None:
+            assert before <= len(seqs) <= after
+            overlapped += after > before
+    assert seen == sorted(seen) and 0 < seen[0] and seen[-1] <= total
+    assert overlapped  # the writer did commit while a copy was being made
+
+
+# --- restore ----------------------------------------------------------------------------------
+
+def _counts(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("visit", "setting", "officer")}
+    finally:
+        con.close()
+
+
+def test_restore_round_trip(tct, database, db_path, tmp_path):
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    original = tct("export", "--reveal").json()
+    assert tct("config", "set", "agency.name", "Đổi tên sau sao lưu").exit_code == 0
+    changed = _counts(db_path)
+    reader = sqlite3.connect(db_path)  # another desk with the register open
+    reader.execute("SELECT count(*) FROM visit").fetchone()
+    run = tct("restore", "--force", str(saved), "--officer", "Quản trị")
+    assert run.exit_code == 0, run.stderr
+    assert reader.execute("SELECT value FROM setting WHERE key = 'agency.name'").fetchone()[0] \
+        == '"Thanh tra Sở Thông tin và Truyền thông"'
+    reader.close()
+    restored = tct("export", "--reveal").json()
+    events = restored["tables"]["audit_event"]
+    assert events[-1]["action"] == "restore" and events[-1]["actor"] == "Quản trị"
+    assert events[-1]["changes"]["after"]["sha256"] == _sha(saved) if isinstance(events[-1]["changes"], dict) \
+        else _sha(saved) in events[-1]["changes"]
+    # The backup's rows exactly, plus the restore's own event (the later setting change is gone).
+    assert restored["tables"] == {**original["tables"], "audit_event": original["tables"]["audit_event"] + [events[-1]]}
+    pre = [p for p in (db_path.parent / "backups").iterdir() if p.name.startswith("tct-pre-restore-")]
+    assert len(pre) == 1 and _counts(pre[0]) == changed and file_mode(pre[0]) == 0o600
+    assert file_mode(db_path) == 0o600
+    assert tct("db", "check").exit_code == 0
+    assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_restore_of_a_gzip_backup(tct, database, db_path, tmp_path):
+    fill_register(database)
+    saved = Path(tct("backup", "--gzip", "--to", str(tmp_path / "safe")).stdout.strip())
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE officer SET title = 'đã sửa'")
+    con.commit()
+    con.close()
+    assert tct("restore", "--force", str(saved)).exit_code == 0
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT title FROM officer WHERE id = 1").fetchone()[0] == "Thanh tra viên"
+    con.close()
+
+
+def _fold_wal(path: Path) -> None:
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    con.close()
+
+
+def _corrupt_files(tmp_path: Path, good: Path) -> dict[str, Path]:
+    text = tmp_path / "notes.db"
+    text.write_text("không phải cơ sở dữ liệu")
+    torn = tmp_path / "torn.db"
+    data = bytearray(good.read_bytes())
+    data[4096:12288] = b"\xff" * 8192
+    torn.write_bytes(bytes(data))
+    half = tmp_path / "half.db"
+    half.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    packed = tmp_path / "bad.db.gz"
+    packed.write_bytes(gzip.compress(good.read_bytes())[:200])
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE things (x)")
+    con.commit()
+    con.close()
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(good.read_bytes())
+    con = sqlite3.connect(newer)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    return {"text": text, "torn": torn, "half": half, "gzip": packed, "foreign": foreign, "newer": newer,
+            "missing": tmp_path / "missing.db"}
+
+
+def test_restore_of_a_bad_file_changes_nothing(tct, database, db_path, tmp_path):
+    fill_register(database)
+    good = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    database.dispose()
+    _fold_wal(db_path)
+    before = _sha(db_path)
+    folder_before = _files(db_path.parent)
+    for kind, bad in _corrupt_files(tmp_path, good).items():
+        bad_before = _sha(bad) if bad.exists() else None
+        run = tct("restore", "--force", str(bad))
+        assert run.exit_code == 1, (kind, run.stderr)
+        assert_one_line_error(run, 1)
+        assert _sha(db_path) == before, kind
+        assert _files(db_path.parent) == folder_before, kind
+        assert (_sha(bad) if bad.exists() else None) == bad_before, kind  # the user's file is only read
+
+
+def test_restore_asks_at_a_terminal_and_refuses_without_one(tct, database, db_path, tmp_path, monkeypatch):
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    assert tct("config", "set", "agency.name", "Mới").exit_code == 0
+    assert_one_line_error(tct("restore", str(saved)), 2, "--force")
+    from tct.cli import backup as backup_cli
+
+    monkeypatch.setattr(backup_cli, "stdin_is_terminal", lambda: True)
+    declined = tct("restore", str(saved), input="n\n")
+    assert declined.exit_code == 1
+    assert "TCD-2021-0003" in declined.stderr and "visit" in declined.stderr  # what would be replaced
+    assert tct("config", "get", "agency.name").stdout.strip() == "Mới"
+    accepted = tct("restore", str(saved), input="y\n")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở Thông tin và Truyền thông"
+
+
+def test_restore_of_an_older_backup_upgrades_a_copy_not_the_file(tct, db_path, tmp_path):
+    from test_db import _older_database
+
+    old = tmp_path / "old" / "tct.db"
+    _older_database(old)
+    before = _sha(old)
+    assert tct("db", "info").exit_code == 0
+    run = tct("restore", "--force", str(old))
+    assert run.exit_code == 0, run.stderr
+    assert "older schema 0001" in run.stderr
+    assert _sha(old) == before
+    assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở"
+    assert tct("db", "info", "-f", "json").json()["schema"] == "0002"
+
+
+def test_restore_replaces_a_damaged_register(tct, database, db_path, tmp_path):
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    database.dispose()
+    _fold_wal(db_path)
+    data = bytearray(db_path.read_bytes())
+    data[0:100] = b"\x00" * 100
+    db_path.write_bytes(bytes(data))
+    assert tct("config", "list").exit_code == 3
+    run = tct("restore", "--force", str(saved))
+    assert run.exit_code == 0, run.stderr
+    assert tct("db", "check").exit_code == 0
+    kept = [p for p in (db_path.parent / "backups").iterdir() if p.name.startswith("tct-pre-restore-")]
+    assert len(kept) == 1 and kept[0].read_bytes()[:100] == b"\x00" * 100  # the damaged file, kept as it was
+    assert file_mode(db_path) == 0o600
+
+
+def test_restore_is_refused_for_postgresql(tct):
+    run = tct("--db", "postgresql://u@h/d", "restore", "--force", "x.dump", db=False)
+    assert_one_line_error(run, 2, "pg_restore")
+
+
+@pytest.mark.slow
+def test_nightly_script_is_silent_on_success_and_loud_on_failure(tct, database, db_path, tmp_path):
+    script = Path(__file__).parent.parent / "examples" / "nightly-backup.sh"
+    command = Path(sys.executable).parent / "tct"
+    folder = tmp_path / "nightly"
+    folder.mkdir()
+    for day in range(1, 33):
+        (folder / f"tct-202101{day:02d}-020000.db" if day < 32 else folder / "readme.txt").write_bytes(b"x")
+    env = {**os.environ, "TCT": str(command), "TCT_DB": str(db_path), "TCT_BACKUP_DIR": str(folder)}
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert len([p for p in folder.iterdir() if NAME.match(p.name)]) == 30 and (folder / "readme.txt").exists()
+    env["TCT_BACKUP_DIR"] = str(folder / "readme.txt" / "below")
+    failed = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert failed.returncode != 0 and failed.stdout == ""
+    assert failed.stderr.startswith("Error: ") and "FAILED" in failed.stderr
+
+
+def test_restore_waits_for_a_writer_then_gives_up_changing_nothing(tct, database, db_path, tmp_path, monkeypatch):
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    assert tct("config", "set", "agency.name", "Mới").exit_code == 0
+    monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.3")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        run = tct("restore", "--force", str(saved))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert_one_line_error(run, 3, "locked", "nothing was changed")
+    assert tct("config", "get", "agency.name").stdout.strip() == "Mới"
+    assert not [p for p in db_path.parent.iterdir() if p.name.startswith(".tct-tmp-")]
+
+
+def test_restore_into_a_new_location(tct, database, tmp_path):
+    fill_register(database)
+    saved = Path(tct("backup", "--gzip", "--to", str(tmp_path / "safe")).stdout.strip())
+    fresh = tmp_path / "elsewhere" / "tct.db"
+    run = tct("--db", str(fresh), "restore", "--force", str(saved), db=False)
+    assert run.exit_code == 0, run.stderr
+    assert file_mode(fresh) == 0o600 and file_mode(fresh.parent) == 0o700
+    assert tct("--db", str(fresh), "db", "check", db=False).exit_code == 0
+    con = sqlite3.connect(fresh)
+    assert con.execute("SELECT count(*) FROM visit").fetchone()[0] == 3
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    con.close()
+
+
+def test_temporary_files_of_a_killed_backup_are_swept_later(tct, database, tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = folder / f".tct-tmp-{int(dead.stdout)}-0.db"
+    stale.write_bytes(b"half a copy")
+    keep = folder / ".tct-tmp-notes"
+    keep.write_bytes(b"not ours")
+    assert tct("backup", "--to", str(folder)).exit_code == 0
+    assert not stale.exists() and keep.exists()

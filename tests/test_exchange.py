@@ -1,0 +1,318 @@
+"""Export and import: lossless JSON round trip, denouncers withheld, CSV for spreadsheets, refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import zipfile
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_one_line_error, file_mode
+from tct import exchange
+from tct.db import open_database
+
+DENOUNCER = {"name": "Nguyễn Văn Đức", "name_folded": "nguyen van duc", "id_number": "001085012345",
+             "address": "12 Lê Lợi, phường Bến Thành", "address_folded": "12 le loi, phuong ben thanh",
+             "phone": "0987 654 321"}
+OTHER_NAME = "Lê Thị Hoa"
+
+
+def fill_register(db) -> None:  # type: ignore[no-untyped-def]
+    """One row or more in every table, written through the library and the models as tct writes them,
+    with a citizen who denounced and also brought a complaint."""
+    from tct import audit, settings
+    from tct.db import next_number, write_session
+    from tct.models import (
+        Case,
+        CaseExtension,
+        CaseFlag,
+        CaseStatusChange,
+        Citizen,
+        DutyShift,
+        Officer,
+        Period,
+        Referral,
+        Visit,
+    )
+
+    at = datetime(2021, 2, 9, 16, 30, 0, 123456, tzinfo=UTC)
+    with write_session(db) as s:
+        settings.set_value(s, "agency.name", "Thanh tra Sở Thông tin và Truyền thông", actor="tester")
+        settings.set_value(s, "visit.fields", "land; =cmd|' /C calc'!A0; other", actor="tester")
+        officer = Officer(name="Trần Thị Bình", name_folded="tran thi binh", title="Thanh tra viên",
+                          unit="Thanh tra Sở", phone="0912 345 678", created_at=at)
+        retired = Officer(name="Phạm Văn An", name_folded="pham van an", unit="=1+1", active=False, created_at=at,
+                          retired_at=at)
+        denouncer = Citizen(**DENOUNCER, locality="Quận 1", created_at=at, updated_at=at)
+        other = Citizen(name=OTHER_NAME, name_folded="le thi hoa", id_number="079190000001", created_at=at,
+                        updated_at=at)
+        s.add_all([officer, retired, denouncer, other])
+        s.flush()
+        audit.record(s, actor="tester", entity="citizen", code=denouncer.id_number, action="create",
+                     after={"name": denouncer.name, "id_number": denouncer.id_number, "phone": denouncer.phone})
+        cases = []
+        for kind, who, summary in (("complaint", other, "Tranh chấp ranh giới đất"),
+                                   ("denunciation", denouncer, "Tố cáo cán bộ địa chính nhận tiền"),
+                                   ("complaint", denouncer, "Khiếu nại quyết định thu hồi đất")):
+            seq = next_number(s, "case", 2021)
+            case = Case(code=f"VV-2021-{seq:04d}", year=2021, seq=seq, type=kind, field="land", locality="Quận 1",
+                        locality_folded="quan 1", summary=summary, search_folded=f"{summary} {who.name_folded}",
+                        opened_on=date(2021, 2, 9), deadline=date(2021, 3, 11), citizen_id=who.id,
+                        created_at=at, updated_at=at)
+            s.add(case)
+            cases.append(case)
+        s.flush()
+        s.add(CaseStatusChange(case_id=cases[0].id, changed_on=date(2021, 2, 10), at=at, from_status="new",
+                               to_status="accepted", actor="tester"))
+        s.add(CaseExtension(case_id=cases[1].id, days=30, reason="vụ việc phức tạp", at=at, actor="tester"))
+        s.add(CaseFlag(case_id=cases[0].id, kind="crowd", source="auto", set_at=at, set_by="tct",
+                       cleared_at=at, cleared_by="tester", clear_reason="nhầm"))
+        s.add(Referral(case_id=cases[1].id, to_agency="Thanh tra tỉnh", sent_on=date(2021, 2, 11), at=at,
+                       actor="tester"))
+        for case, who, kind, representatives in ((cases[0], other, "complaint", None),
+                                                 (cases[1], denouncer, "denunciation", "Nguyễn Văn Đức, Bùi Văn F"),
+                                                 (cases[2], denouncer, "complaint", None)):
+            seq = next_number(s, "visit", 2021)
+            s.add(Visit(code=f"TCD-2021-{seq:04d}", year=2021, seq=seq, case_id=case.id, citizen_id=who.id,
+                        officer_id=officer.id, visited_at=at, visit_date=date(2021, 2, 9), people=6 if
+                        representatives else 1, delegation=bool(representatives), representatives=representatives,
+                        type=kind, field="land", content=f"Công dân {who.name} trình bày", note=None,
+                        search_folded=f"{who.name_folded} {who.id_number}", created_at=at, updated_at=at))
+        s.add(DutyShift(officer_id=officer.id, shift_date=date(2021, 2, 10), shift="morning", start_time=time(7, 30),
+                        end_time=time(11, 30), location="Phòng tiếp công dân", created_at=at))
+        s.add(Period(name="tet-2021", title="Tết Tân Sửu 2021", start=date(2021, 2, 10), end=date(2021, 2, 16),
+                     before_days=7, after_days=7, created_at=at))
+
+
+@pytest.fixture
+def filled(database):  # type: ignore[no-untyped-def]
+    fill_register(database)
+    return database
+
+
+def _export(tct, *args: str) -> bytes:  # type: ignore[no-untyped-def]
+    run = tct("export", *args)
+    assert run.exit_code == 0, run.stderr
+    return run.stdout.encode("utf-8")
+
+
+def test_every_table_is_filled_by_the_test_data(filled):
+    from tct.models import ALL_TABLES
+
+    document, _ = exchange.snapshot(filled, reveal=True)
+    assert set(document["tables"]) == set(ALL_TABLES)
+    assert all(document["tables"][name] for name in ALL_TABLES), {k: len(v) for k, v in document["tables"].items()}
+
+
+def test_export_import_export_is_byte_identical_with_reveal(tct, filled, tmp_path):
+    first = tmp_path / "first.json"
+    assert tct("export", "--reveal", "--output", str(first)).exit_code == 0
+    before = exchange.load(first)
+    target = tmp_path / "copy" / "tct.db"
+    run = tct("--db", str(target), "import", str(first), db=False)
+    assert run.exit_code == 0, run.stderr
+    second = tmp_path / "second.json"
+    # The copy now holds the first file's data verbatim (ids, audit events, counters); its own reveal export
+    # adds an event only after reading, so this second file is the first one byte for byte.
+    assert tct("--db", str(target), "export", "--reveal", "-o", str(second), db=False).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+    # Import itself recorded nothing: the copy's audit trail is the original's plus the one reveal above.
+    copy = open_database(str(target))
+    try:
+        after, _ = exchange.snapshot(copy, reveal=True)
+    finally:
+        copy.dispose()
+    events = after["tables"]["audit_event"]
+    assert events[:-1] == before["tables"]["audit_event"]
+    assert events[-1]["action"] == "export-reveal"
+    assert tct("--db", str(target), "db", "check", db=False).exit_code == 0
+
+
+def test_export_is_deterministic_and_ordered_by_primary_key(tct, filled):
+    one, two = _export(tct, "--reveal"), _export(tct, "--reveal")
+    # Each reveal adds an audit event after its snapshot: the later file has one more event, nothing else.
+    first, second = json.loads(one), json.loads(two)
+    assert len(second["tables"]["audit_event"]) == len(first["tables"]["audit_event"]) + 1
+    second["tables"]["audit_event"].pop()
+    assert first == second
+    assert _export(tct) == _export(tct)  # without --reveal nothing is recorded: the same bytes
+    document = json.loads(one)
+    assert document["format_version"] == exchange.FORMAT_VERSION and document["schema"] == "0002"
+    for rows in document["tables"].values():
+        if rows and "id" in rows[0]:
+            assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+    visit = document["tables"]["visit"][0]
+    assert visit["visited_at"] == "2021-02-09T16:30:00.123456+00:00" and visit["visit_date"] == "2021-02-09"
+    assert document["tables"]["duty_shift"][0]["start_time"] == "07:30:00"
+
+
+def test_denouncer_identity_is_withheld_everywhere_unless_reveal(tct, filled):
+    data = _export(tct).decode("utf-8")
+    for key, value in DENOUNCER.items():
+        assert value not in data, (key, value)
+    document = json.loads(data)
+    assert document["identities"] == "withheld"
+    citizens = {row["id_number"]: row for row in document["tables"]["citizen"] if row["id_number"]}
+    assert OTHER_NAME in data and "079190000001" in citizens  # a complainant alone is not withheld
+    protected = [row for row in document["tables"]["citizen"] if row["name"] == exchange.PLACEHOLDER]
+    assert len(protected) == 1
+    assert protected[0]["id_number"] is None and protected[0]["address"] is None and protected[0]["phone"] is None
+    # The denouncer's complaint visit (not a denunciation) is protected too: it would name them.
+    visits = document["tables"]["visit"]
+    assert [v["citizen_id"] for v in visits].count(protected[0]["id"]) == 2
+    assert all(exchange.PLACEHOLDER in v["content"] for v in visits if v["citizen_id"] == protected[0]["id"])
+    assert visits[1]["representatives"] == exchange.PLACEHOLDER
+    assert "Thanh tra tỉnh" in data  # everything else is there
+
+
+def test_reveal_includes_identities_and_is_audited_after_the_snapshot(tct, filled):
+    run = tct("export", "--reveal", "--officer", "Trần Thị Bình")
+    assert run.exit_code == 0, run.stderr
+    document = run.json()
+    assert document["identities"] == "revealed"
+    assert all(value in run.stdout for value in DENOUNCER.values())
+    assert not [e for e in document["tables"]["audit_event"] if e["action"] == "export-reveal"]
+    log = tct("log", "--format", "json").json()
+    assert log[-1]["action"] == "export-reveal" and log[-1]["actor"] == "Trần Thị Bình"
+    assert log[-1]["changes"]["after"]["output"] == "stdout"
+
+
+def test_withheld_export_round_trips_and_stays_withheld(tct, filled, tmp_path):
+    first = tmp_path / "masked.json"
+    assert tct("export", "-o", str(first)).exit_code == 0
+    target = tmp_path / "copy.db"
+    run = tct("--db", str(target), "import", str(first), db=False)
+    assert run.exit_code == 0, run.stderr
+    assert "withheld" in run.stderr
+    second = tmp_path / "again.json"
+    assert tct("--db", str(target), "export", "-o", str(second), db=False).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_import_into_a_non_empty_register_is_refused_and_changes_nothing(tct, filled, tmp_path):
+    exported = tmp_path / "e.json"
+    assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0
+    before = _export(tct, "--reveal")
+    run = tct("import", str(exported))
+    assert_one_line_error(run, 1, "not empty")
+    assert json.loads(_export(tct, "--reveal"))["tables"]["visit"] == json.loads(before)["tables"]["visit"]
+
+
+def test_import_check_validates_without_writing(tct, filled, tmp_path):
+    exported = tmp_path / "e.json"
+    assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0
+    target = tmp_path / "empty.db"
+    run = tct("--db", str(target), "import", "--check", str(exported), "--format", "json", db=False)
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["checked_only"] is True and run.json()["counts"]["visit"] == 3
+    con = sqlite3.connect(target)
+    assert con.execute("SELECT count(*) FROM visit").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM audit_event").fetchone()[0] == 0
+    con.close()
+
+
+def _broken_copy(source: Path, target: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    document = json.loads(source.read_text(encoding="utf-8"))
+    change(document["tables"])
+    target.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return target
+
+
+def test_bad_rows_are_named_and_nothing_is_imported(tct, filled, tmp_path):
+    exported = tmp_path / "e.json"
+    assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0
+
+    def bad_values(tables):  # type: ignore[no-untyped-def]
+        tables["visit"][1]["visit_date"] = "10/02/2021"
+        tables["officer"][0]["active"] = "yes"
+
+    bad = _broken_copy(exported, tmp_path / "bad.json", bad_values)
+    target = tmp_path / "new.db"
+    for args in (("import", "--check", str(bad)), ("import", str(bad))):
+        run = tct("--db", str(target), *args, db=False)
+        assert_one_line_error(run, 1, "visit row 2: visit_date", "officer row 1: active", "nothing was imported")
+
+    def dangling(tables):  # type: ignore[no-untyped-def]
+        tables["visit"][0]["officer_id"] = 999
+
+    orphan = _broken_copy(exported, tmp_path / "orphan.json", dangling)
+    run = tct("--db", str(target), "import", "--check", str(orphan), db=False)
+    assert_one_line_error(run, 1, "FOREIGN KEY", "nothing was imported")
+    con = sqlite3.connect(target)
+    tables = ("visit", "officer", "audit_event")
+    assert sum(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables) == 0
+    con.close()
+
+
+def test_a_file_that_is_not_an_export_is_refused(tct, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "tct-export",\n "tables": {,}}\n')
+    assert_one_line_error(tct("import", str(broken)), 1, "not valid JSON", "line 2")
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": 1}')
+    assert_one_line_error(tct("import", str(other)), 1, "not a tct export")
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps({"format": "tct-export", "format_version": 1, "schema": "9999",
+                                 "identities": "revealed", "tables": {}}))
+    assert_one_line_error(tct("import", str(newer)), 1, "newer")
+    assert_one_line_error(tct("import", str(tmp_path / "missing.json")), 1, "no file")
+    assert_one_line_error(tct("import"), 2, "FILE")
+
+
+def test_an_export_of_an_older_schema_is_upgraded_on_the_way_in(tct, tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({
+        "format": "tct-export", "format_version": 1, "schema": "0001", "identities": "revealed",
+        "tables": {"setting": [{"key": "agency.name", "value": "\"Thanh tra Sở\"",
+                                "updated_at": "2021-01-06T00:00:00+00:00"}],
+                   "audit_event": [{"id": 7, "at": "2021-01-06T00:00:00+00:00", "actor": "a", "entity": "setting",
+                                    "code": "agency.name", "action": "set", "changes": None, "reason": None}],
+                   "code_counter": []}}, ensure_ascii=False))
+    run = tct("import", str(old))
+    assert run.exit_code == 0, run.stderr
+    assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở"
+    assert tct("log", "-f", "json").json()[0]["id"] == 7
+
+
+def test_export_files_are_private_whatever_the_umask(tct, filled, tmp_path):
+    old = os.umask(0)
+    try:
+        json_file = tmp_path / "out" / "register.json"
+        assert tct("export", "-o", str(json_file)).exit_code == 0
+        folder = tmp_path / "csv"
+        assert tct("export", "-f", "csv", "-o", str(folder)).exit_code == 0
+        archive = tmp_path / "register.zip"
+        assert tct("export", "-f", "csv", "-o", str(archive)).exit_code == 0
+    finally:
+        os.umask(old)
+    assert file_mode(json_file) == 0o600 and file_mode(json_file.parent) == 0o700
+    assert file_mode(folder) == 0o700 and file_mode(archive) == 0o600
+    assert all(file_mode(path) == 0o600 for path in folder.iterdir())
+    assert not [p for p in tmp_path.rglob(".*.tmp")]
+
+
+def test_csv_export_is_one_file_per_table_in_a_folder_or_zip(tct, filled, tmp_path):
+    from tct.models import ALL_TABLES
+
+    folder = tmp_path / "csv"
+    assert tct("export", "-f", "csv", "-o", str(folder)).exit_code == 0
+    assert {p.name for p in folder.iterdir()} == {f"{t}.csv" for t in ALL_TABLES} | {exchange.META_FILE}
+    visits = list(csv.DictReader(io.StringIO((folder / "visit.csv").read_text(encoding="utf-8"))))
+    assert [v["code"] for v in visits] == ["TCD-2021-0001", "TCD-2021-0002", "TCD-2021-0003"]
+    assert DENOUNCER["name"] not in (folder / "citizen.csv").read_text(encoding="utf-8")
+    assert ",'=1+1," in (folder / "officer.csv").read_text(encoding="utf-8")  # a spreadsheet shows it as text
+    archive = tmp_path / "register.zip"
+    assert tct("export", "-f", "csv", "-o", str(archive)).exit_code == 0
+    with zipfile.ZipFile(archive) as opened:
+        assert set(opened.namelist()) == {p.name for p in folder.iterdir()}
+        assert opened.read("visit.csv") == (folder / "visit.csv").read_bytes()
+    first = archive.read_bytes()
+    assert tct("export", "-f", "csv", "-o", str(archive)).exit_code == 0
+    assert archive.read_bytes() == first
+    assert_one_line_error(tct("export", "-f", "csv"), 2, "--output")
