@@ -40,6 +40,7 @@ class TctGroup(TyperGroup):
 
         debug = bool(os.environ.get("TCT_DEBUG"))
         try:
+            _refuse_undecodable(sys.argv[1:] if args is None else args)
             result = super().main(args=args, prog_name=prog_name or "tct", complete_var=complete_var,
                                   standalone_mode=False, **extra)
             return result if isinstance(result, int) else 0
@@ -80,6 +81,24 @@ class TctGroup(TyperGroup):
             return _unexpected(exc)
         finally:
             common.state().close()
+
+
+def _refuse_undecodable(args: Any) -> None:
+    """Bytes that are not UTF-8 (a terminal in another encoding) reach Python as lone surrogates,
+    which can be neither stored nor printed: refuse them up front, naming the option."""
+    from tct.errors import UsageError
+
+    previous = ""
+    for arg in args or ():
+        if isinstance(arg, str) and any("\ud800" <= ch <= "\udfff" for ch in arg):
+            if arg.startswith("--") and "=" in arg:
+                where = f"the value of {arg.split('=', 1)[0]}"
+            elif previous.startswith("-"):
+                where = f"the value of {previous}"
+            else:
+                where = "an argument"
+            raise UsageError(f"{where} is not UTF-8 text; check the terminal's character encoding")
+        previous = arg if isinstance(arg, str) else ""
 
 
 def _unexpected(exc: Exception) -> int:

@@ -40,7 +40,8 @@ def _tz(session: Session) -> str:
 def _day(text: str | None, session: Session, label: str) -> date | None:
     from tct.dates import parse_date
 
-    return parse_date(text, tz=_tz(session), label=label) if text else None
+    # An empty value typed (`--date ""`) is an error to name, not a missing option.
+    return parse_date(text, tz=_tz(session), label=label) if text is not None else None
 
 
 def _range(session: Session, period: str | None, since: str | None, until: str | None) -> tuple[date, date]:
