@@ -9,7 +9,7 @@ STAMP := $(VENV)/.tct-installed
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,xlsx]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,xlsx,postgres]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -389,7 +389,7 @@ def test_restore_of_an_older_backup_upgrades_a_copy_not_the_file(tct, db_path, t
     assert "older schema 0001" in run.stderr
     assert _sha(old) == before
     assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở"
-    assert tct("db", "info", "-f", "json").json()["schema"] == "0002"
+    assert tct("db", "info", "-f", "json").json()["schema"] == "0003"
 
 
 def test_restore_replaces_a_damaged_register(tct, database, db_path, tmp_path):
@@ -473,3 +473,19 @@ def test_temporary_files_of_a_killed_backup_are_swept_later(tct, database, tmp_p
     keep.write_bytes(b"not ours")
     assert tct("backup", "--to", str(folder)).exit_code == 0
     assert not stale.exists() and keep.exists()
+
+
+def test_postgresql_backup_is_a_pg_dump_of_the_counted_snapshot(tct, postgres_database, tmp_path):
+    import shutil
+
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("the PostgreSQL client tools are not installed")
+    assert tct("--db", postgres_database, "config", "set", "agency.name", "Sở", db=False).exit_code == 0
+    run = tct("--db", postgres_database, "backup", "--to", str(tmp_path / "pg"), "-f", "json", db=False)
+    assert run.exit_code == 0, run.stderr
+    summary = run.json()
+    path = Path(summary["path"])
+    assert path.name.endswith(".dump") and file_mode(path) == 0o600
+    assert summary["counts"]["setting"] == 1 and summary["counts"]["audit_event"] == 1
+    listed = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "TABLE DATA public visit" in listed

@@ -143,7 +143,7 @@ def test_export_is_deterministic_and_ordered_by_primary_key(tct, filled):
     assert first == second
     assert _export(tct) == _export(tct)  # without --reveal nothing is recorded: the same bytes
     document = json.loads(one)
-    assert document["format_version"] == exchange.FORMAT_VERSION and document["schema"] == "0002"
+    assert document["format_version"] == exchange.FORMAT_VERSION and document["schema"] == "0003"
     for rows in document["tables"].values():
         if rows and "id" in rows[0]:
             assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)

@@ -37,10 +37,11 @@ MAX_PROBLEMS_SHOWN = 1000
 class VisitsRejected(ValidationError):
     """A visits file with bad rows: each problem with its line number; nothing was imported."""
 
-    def __init__(self, problems: list[tuple[int, str]], total: int) -> None:
-        count = len(problems)
+    def __init__(self, problems: list[tuple[int, str]], total: int, more: int = 0) -> None:
+        count = len(problems) + more
         super().__init__(f"{count} bad row{'s' if count != 1 else ''} of {total}; nothing was imported")
-        self.problems = problems
+        self.problems = problems  # the first MAX_PROBLEMS_SHOWN
+        self.more = more  # bad rows beyond those, only counted (a file of millions of bad rows fits in memory)
 
 
 @dataclass
@@ -68,8 +69,9 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
     from tct.text import fold
 
     reader = csv.reader(lines)
+    rows = _parsed(reader)
     try:
-        header = next(reader)
+        header = next(rows)
     except StopIteration:
         raise ValidationError("the file is empty; it needs a header row naming the columns") from None
     names = [fold(name.lstrip("\ufeff")).replace(" ", "_").replace("-", "_") for name in header]
@@ -78,13 +80,26 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
         raise ValidationError(f"unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}")
     if "citizen" not in names:
         raise ValidationError("the header has no `citizen` column")
-    for row in reader:
+    for row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
             yield reader.line_num, {"__error__": f"{len(row)} cells, the header has {len(names)}"}
             continue
         yield reader.line_num, {names[i]: cell for i, cell in enumerate(row) if names[i]}
+
+
+def _parsed(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a file the csv module cannot read on (a cell above its field limit of
+    131,072 characters) is a one-line error naming the line, not a crash."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValidationError(f"line {reader.line_num}: {exc}; nothing was imported") from None
+        yield row
 
 
 CHUNK = 2000
@@ -102,8 +117,11 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
 
     summary = ImportSummary(checked_only=check)
     problems: list[tuple[int, str]] = []
+    more_problems = 0  # bad rows beyond the first MAX_PROBLEMS_SHOWN: counted, not kept
     lookups: dict[Any, Any] = {}
-    first_of_ref: dict[str, visits.PreparedVisit] = {}
+    # The type and field of the row that opens each `case_ref` (later rows of the case default to them);
+    # only these two values are kept, so memory does not grow with whole rows.
+    first_of_ref: dict[str, tuple[str, str]] = {}
     writer = _Writer(session, settings, actor)
     pending: list[tuple[int, visits.PreparedVisit, str]] = []
     now = now_local(settings["timezone"])
@@ -112,21 +130,27 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
         if progress is not None and summary.rows % 1000 == 0:
             progress(summary.rows)
         if "__error__" in row:
-            problems.append((line, row["__error__"]))
+            if len(problems) < MAX_PROBLEMS_SHOWN:
+                problems.append((line, row["__error__"]))
+            else:
+                more_problems += 1
             continue
         try:
             ref = (row.get("case_ref") or "").strip()
             typed = _typed(row)
             if ref and ref in first_of_ref and not typed.case:
-                first = first_of_ref[ref]
-                typed.type, typed.field = typed.type or first.type, typed.field or first.field
+                first_type, first_field = first_of_ref[ref]
+                typed.type, typed.field = typed.type or first_type, typed.field or first_field
             ready = visits.prepare(session, typed, settings=settings, now=now, officer_fallback=officer_fallback,
                                    lookups=lookups)
         except TctError as exc:
-            problems.append((line, exc.message if len(problems) < MAX_PROBLEMS_SHOWN else "bad row"))
+            if len(problems) < MAX_PROBLEMS_SHOWN:
+                problems.append((line, exc.message))
+            else:
+                more_problems += 1
             continue
         if ref and ref not in first_of_ref:
-            first_of_ref[ref] = ready
+            first_of_ref[ref] = (ready.type, ready.field)
         summary.warnings.extend((line, warning) for warning in ready.warnings)
         if problems:
             continue  # keep checking the rest, but nothing more will be written
@@ -135,7 +159,7 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
             writer.write(pending)
             pending = []
     if problems:
-        raise VisitsRejected(problems, summary.rows)
+        raise VisitsRejected(problems, summary.rows, more_problems)
     if summary.rows == 0:
         raise ValidationError("the file has a header but no rows")
     writer.write(pending)
@@ -174,11 +198,20 @@ class _Writer:
         self.new_citizens = 0
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-        from sqlalchemy import insert
+        from sqlalchemy import func, insert, select
 
         if not rows:
             return []
         table = model.__table__
+        if self.session.get_bind().dialect.name == "sqlite":
+            # SQLAlchemy cannot batch INSERT … RETURNING in parameter order on SQLite and sends one
+            # statement per row. Inside the import's write transaction (BEGIN IMMEDIATE) nobody else
+            # inserts, so the rows take the ids SQLite would give them (after the highest) in one
+            # executemany.
+            first = int(self.session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            ids = list(range(first, first + len(rows)))
+            self.session.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
+            return ids
         result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         return [row[0] for row in result]
 
@@ -197,12 +230,15 @@ class _Writer:
                 self.citizen_by_number[number] = citizen_id
         stamp = utc_now()
         new_rows, owners = [], []
+        owned: set[str] = set()  # numbers of the citizens this batch creates (a set: no quadratic scan)
         for index, (_, ready, _) in enumerate(batch):
             number = ready.details.id_number
             if ready.same_as is not None or (number and number in self.citizen_by_number):
                 continue
-            if number and any(number == n for n, _ in owners):
+            if number and number in owned:
                 continue
+            if number:
+                owned.add(number)
             d = ready.details
             new_rows.append({"name": d.name, "name_folded": fold(d.name), "id_number": number, "address": d.address,
                              "address_folded": fold(d.address) or None, "phone": d.phone, "locality": d.locality,
@@ -241,21 +277,23 @@ class _Writer:
         next_seq = {year: reserve_numbers(self.session, "case", year, count) for year, count in sorted(years.items())}
         stamp = utc_now()
         rows = []
+        deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
         for index in openers:
             ready = batch[index][1]
             year, day = ready.moment.year, ready.moment.date()
             seq = next_seq[year]
             next_seq[year] += 1
             locality = ready.details.locality
-            case = SimpleNamespace(type=ready.type, status="new", opened_on=day,
-                                   accepted_on=None,
-                                   extension_days=0)
+            if (ready.type, day) not in deadlines:
+                case = SimpleNamespace(type=ready.type, status="new", opened_on=day, accepted_on=None,
+                                       extension_days=0)
+                deadlines[(ready.type, day)] = deadline_for(case, self.settings)  # type: ignore[arg-type]
             rows.append({"code": f"VV-{year}-{seq:04d}", "year": year, "seq": seq, "type": ready.type,
                          "field": ready.field,
                          "locality": locality, "locality_folded": fold(locality) or None, "summary": ready.content,
                          "search_folded": fold(" ".join(filter(None, [ready.content, locality]))),
                          "within_authority": True, "status": "new", "opened_on": day,
-                         "deadline": deadline_for(case, self.settings),  # type: ignore[arg-type]
+                         "deadline": deadlines[(ready.type, day)],
                          "extension_days": 0,
                          "citizen_id": citizen_ids[index], "created_at": stamp, "updated_at": stamp})
         ids = dict(zip(openers, self._insert(Case, rows), strict=True))
@@ -319,4 +357,7 @@ class _Writer:
 
 
 def problems_table(error: VisitsRejected) -> list[dict[str, Any]]:
-    return [{"line": line, "problem": message} for line, message in error.problems]
+    table: list[dict[str, Any]] = [{"line": line, "problem": message} for line, message in error.problems]
+    if error.more:
+        table.append({"line": None, "problem": f"…and {error.more} more bad row{'s' if error.more != 1 else ''}"})
+    return table

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # Every Alembic revision shipped, oldest first; the last is the schema this tct writes.
-SCHEMA_REVISIONS = ("0001", "0002")
+SCHEMA_REVISIONS = ("0001", "0002", "0003")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -140,14 +140,65 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
+# Any fixed number: the key of the transaction-level advisory lock that serialises writers on
+# PostgreSQL as BEGIN IMMEDIATE does on SQLite (advisory locks are per database).
+WRITE_LOCK_KEY = 0x7463_7400  # "tct\0"
+
+
 def _postgres_engine(url: str) -> Engine:
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:
         raise DatabaseError("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'") from exc
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
 
-    return create_engine(url, pool_pre_ping=True)
+    busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
+    query = make_url(url).query
+    # Timestamps come back in UTC, as they are stored, whatever the server's TimeZone setting
+    # (added to any `options` the URL gives, e.g. a search_path).
+    options = " ".join(filter(None, [str(query.get("options") or ""), "-c timezone=UTC"]))
+    connect_args: dict[str, Any] = {"options": options, "application_name": "tct"}
+    if "connect_timeout" not in query:
+        connect_args["connect_timeout"] = 10  # an unreachable server fails in seconds, not minutes
+    try:
+        engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    except ImportError as exc:
+        raise DatabaseError(f"this URL needs a driver tct does not use ({exc}); "
+                            "write postgresql+psycopg://USER@HOST/DBNAME") from exc
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Every writing command waits for the others, as on SQLite: the business rules that read
+        # before they write (duplicates, flags, roster overlaps) then see every committed change.
+        # The lock is released at COMMIT or ROLLBACK; waiting longer than the busy timeout fails
+        # like a locked SQLite file.
+        if conn.get_execution_options().get("tct_write"):
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy * 1000)}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _no_nul_in_lookups(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                           executemany: bool) -> tuple[str, Any]:
+        # PostgreSQL refuses a NUL character in any text value, even in a WHERE clause, where SQLite
+        # simply finds nothing (tct never stores a NUL: see tct.text.clean). So a search or lookup
+        # for text with a NUL in it asks for "\x01" instead, which tct never stores either, and
+        # finds nothing as on SQLite. Writes keep failing loudly rather than change what was typed.
+        if not executemany and parameters and statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+            parameters = _without_nul(parameters)
+        return statement, parameters
+
+    return engine
+
+
+def _without_nul(parameters: Any) -> Any:
+    if isinstance(parameters, dict):
+        if any(isinstance(v, str) and "\x00" in v for v in parameters.values()):
+            return {k: v.replace("\x00", "\x01") if isinstance(v, str) else v for k, v in parameters.items()}
+    elif isinstance(parameters, list | tuple):
+        if any(isinstance(v, str) and "\x00" in v for v in parameters):
+            return type(parameters)(v.replace("\x00", "\x01") if isinstance(v, str) else v for v in parameters)
+    return parameters
 
 
 @dataclass
@@ -185,8 +236,13 @@ class Database:
 
 def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     """Turn a driver error into the one-line, exit-3 message of what to do."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text:
+    text = " ".join(str(getattr(exc, "orig", exc)).lower().split())
+    if "://" in location:
+        try:
+            location = display_url(resolve_url(location))
+        except Exception:  # noqa: BLE001 — a URL SQLAlchemy cannot parse: show no part of it
+            location = "the register"
+    if "locked" in text or "busy" in text or "lock timeout" in text or "deadlock" in text:
         return DatabaseError(f"the database {location} is locked by another program past the timeout; "
                              "try again in a moment")
     if "not a database" in text or "malformed" in text or "corrupt" in text:
@@ -429,7 +485,14 @@ def info(db: Database) -> dict[str, Any]:
 
 
 def check(db: Database) -> list[str]:
-    """Integrity and foreign-key problems (empty when healthy)."""
+    """Integrity and foreign-key problems (empty when healthy).
+
+    SQLite checks its file (integrity_check) and its foreign keys. PostgreSQL keeps its own files
+    sound, so there tct checks what can still go wrong: constraints or indexes left unvalidated
+    (NOT VALID, a failed CREATE INDEX CONCURRENTLY), rows that point nowhere (loaded with triggers
+    off, e.g. by a data-only restore), and the triggers that keep visits and the audit trail
+    append-only being missing or disabled. On both, visit and case codes must have no gaps.
+    """
     from sqlalchemy import text
 
     problems: list[str] = []
@@ -441,7 +504,7 @@ def check(db: Database) -> list[str]:
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
                 problems.append(f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}")
         else:
-            conn.execute(text("SELECT 1"))
+            problems.extend(_postgres_problems(conn))
         # Codes are numbered per year without gaps: the counter must cover every number used.
         for table, kind in (("visit", "visit"), ("cases", "case")):
             rows = conn.execute(text(
@@ -453,4 +516,50 @@ def check(db: Database) -> list[str]:
                     problems.append(f"{table} codes of {year}: {count} rows but numbers up to {highest}")
                 if last is None or last < highest:
                     problems.append(f"{table} counter of {year} is behind its highest code {highest}")
+    return problems
+
+
+# The triggers the migrations create on PostgreSQL, by table (see migrations/versions).
+POSTGRES_TRIGGERS = {"audit_event": "audit_event_append_only", "visit": "visit_no_delete"}
+
+
+def _postgres_problems(conn: Connection) -> list[str]:
+    from sqlalchemy import text
+    from sqlmodel import SQLModel
+
+    import tct.models  # noqa: F401  (registers the tables)
+
+    problems: list[str] = []
+    for table, name in conn.execute(text(
+            "SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c "
+            "JOIN pg_namespace n ON n.oid = c.connamespace "
+            "WHERE n.nspname = current_schema() AND NOT c.convalidated ORDER BY 1, 2")).fetchall():
+        problems.append(f"constraint: {name} on table {table} is not validated; "
+                        f"run ALTER TABLE {table} VALIDATE CONSTRAINT {name}")
+    for table, name in conn.execute(text(
+            "SELECT i.indrelid::regclass::text, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready) ORDER BY 1, 2")).fetchall():
+        problems.append(f"index: {name} on table {table} is invalid; rebuild it with REINDEX")
+    # Every foreign key, checked by hand: rows loaded with triggers disabled are not checked by the server.
+    for table in SQLModel.metadata.sorted_tables:
+        for fk in table.foreign_key_constraints:
+            (child,), (parent,) = fk.column_keys, [element.column.name for element in fk.elements]
+            rows = conn.execute(text(
+                f'SELECT t.id FROM "{table.name}" t WHERE t."{child}" IS NOT NULL AND NOT EXISTS '
+                f'(SELECT 1 FROM "{fk.referred_table.name}" p WHERE p."{parent}" = t."{child}") '
+                "ORDER BY t.id LIMIT 100")).scalars().all()
+            for row_id in rows:
+                problems.append(f"foreign key: table {table.name} row {row_id} points to a missing "
+                                f"{fk.referred_table.name}")
+    triggers = dict(conn.execute(text(
+        "SELECT t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+        "AND NOT t.tgisinternal")).fetchall())
+    for table, name in POSTGRES_TRIGGERS.items():
+        state = triggers.get(name)
+        if state is None:
+            problems.append(f"trigger: {name} on table {table} is missing, so its rows can be changed")
+        elif state == "D":
+            problems.append(f"trigger: {name} on table {table} is disabled, so its rows can be changed")
     return problems

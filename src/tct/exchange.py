@@ -35,6 +35,8 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -59,6 +61,7 @@ META_FILE = "tct-export.csv"
 DENUNCIATION = "denunciation"
 _MIN_SCRUB = 3  # identity values shorter than this are not searched for in other text
 _MAX_PROBLEMS = 50
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Progress = Callable[[int, int], None]
 
@@ -146,12 +149,16 @@ def _typed(table: Table, column_name: str, value: Any) -> Any:
     if isinstance(kind, sa.Integer):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not a whole number")
+        if not -(2**63) <= value < 2**63:  # what a database integer holds
+            raise ValueError(f"{value} is out of range")
         return value
     if isinstance(kind, sa.String):
         if not isinstance(value, str):
             raise ValueError(f"{value!r} is not text")
         if kind.length is not None and len(value) > kind.length:
             raise ValueError(f"is longer than {kind.length} characters")
+        if _SURROGATE.search(value):  # a lone surrogate ("\ud800" in JSON) cannot be stored
+            raise ValueError("is not Unicode text (it holds a lone surrogate)")
         return value
     return value  # pragma: no cover — every column type of tct is handled above
 
@@ -218,6 +225,7 @@ def _withhold(data: dict[str, list[dict[str, Any]]]) -> int:
             if key in row:
                 row[key] = PLACEHOLDER if key in ("name", "name_folded") else None
     ordered = sorted(secrets, key=len, reverse=True)
+    contains_secret = _finder(ordered)
     denunciation_cases = {row["id"] for row in data.get("cases", []) if row.get("type") == DENUNCIATION}
     for table, rows in data.items():
         for row in rows:
@@ -226,6 +234,10 @@ def _withhold(data: dict[str, list[dict[str, Any]]]) -> int:
             if table == "visit" and row.get("representatives") and (
                     row.get("type") == DENUNCIATION or row.get("case_id") in denunciation_cases):
                 row["representatives"] = PLACEHOLDER
+            # One search of the row's text (cells joined by NUL, which no stored text contains) tells
+            # whether any cell holds a secret; only then are its cells replaced one secret at a time.
+            if not contains_secret("\x00".join(v for v in row.values() if isinstance(v, str))):
+                continue
             for key, value in row.items():
                 if isinstance(value, str) and value != PLACEHOLDER:
                     for secret in ordered:
@@ -233,6 +245,30 @@ def _withhold(data: dict[str, list[dict[str, Any]]]) -> int:
                             value = value.replace(secret, PLACEHOLDER)
                     row[key] = value
     return len(protected)
+
+
+def _finder(words: list[str]) -> Callable[[str], Any]:
+    """A fast test of whether a text contains any of `words`: one regular expression shaped as a
+    trie of the words (a word that starts with a shorter one needs no branch of its own), so a
+    search costs about the length of the text, not the number of words times it."""
+    import re
+
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    if not trie:
+        return lambda _text: None
+    return re.compile(pattern(trie)).search
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -308,6 +344,9 @@ def write_private(path: Path, payload: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a file-size limit: one line naming the file, nothing left behind
+        temporary.unlink(missing_ok=True)
+        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}; nothing was exported") from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -337,9 +376,25 @@ def _write_folder(document: dict[str, Any], folder: Path) -> None:
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--output {folder} is a file; give a folder or a name ending in .zip for CSV")
-    _ensure_private_folder(folder)
-    for name, payload in _csv_files(document).items():
-        write_private(folder / name, payload)
+    # Every file is written into a hidden folder beside the target first, and moved in only when all
+    # are written: a full disk half-way leaves no partial export under the target's name.
+    _ensure_private_folder(folder.parent)
+    files = _csv_files(document)
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _ensure_private_folder(staging)
+        for name, payload in files.items():
+            write_private(staging / name, payload)
+        if not folder.exists():
+            os.rename(staging, folder)
+            return
+        for name in files:
+            os.replace(staging / name, folder / name)
+        staging.rmdir()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def _write_zip(document: dict[str, Any], path: Path) -> None:
@@ -355,11 +410,39 @@ def _write_zip(document: dict[str, Any], path: Path) -> None:
 
 # --- import -----------------------------------------------------------------------------------
 
-def load(path: Path) -> dict[str, Any]:
-    """Read an export document; a file that is not one is a one-line error with its position."""
-    path = path.expanduser()
+MAX_IMPORT_MB = 48
+"""The largest JSON file `import` reads (TCT_IMPORT_MAX_MB changes it). A document is parsed whole and
+every row is held while it is checked, about 5 bytes of memory per byte of file; above the limit the
+file is refused before anything is read."""
+
+
+def _max_import_mb() -> float:
+    value = os.environ.get("TCT_IMPORT_MAX_MB", "").strip()
     try:
-        raw = path.read_bytes()
+        megabytes = float(value) if value else MAX_IMPORT_MB
+    except ValueError:
+        raise UsageError(f"TCT_IMPORT_MAX_MB={value!r} is not a number of megabytes") from None
+    if not 0 < megabytes < float("inf"):
+        raise UsageError(f"TCT_IMPORT_MAX_MB={value!r} must be a number of megabytes above 0")
+    return megabytes
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read an export document; a file that is not one is a one-line error with its position.
+
+    A file above the import limit (MAX_IMPORT_MB) is refused before it is read."""
+    path = path.expanduser()
+    megabytes = _max_import_mb()
+    limit = int(megabytes * 1024 * 1024)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)  # never more than the limit, even from a pipe or a growing file
+            if len(raw) > limit:
+                size = max(os.fstat(handle.fileno()).st_size, len(raw))
+                raise ValidationError(
+                    f"{path} is {size / 1024 / 1024:.0f} MB, above the {megabytes:g} MB that import reads "
+                    "into memory; nothing was imported. Move a register this large with `tct backup` and "
+                    "`tct restore`, or set TCT_IMPORT_MAX_MB (about 5 MB of memory per MB of file)")
     except FileNotFoundError:
         raise ValidationError(f"no file {path}") from None
     except IsADirectoryError:
@@ -373,6 +456,9 @@ def load(path: Path) -> dict[str, Any]:
             from exc
     except json.JSONDecodeError as exc:
         raise ValidationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except RecursionError:
+        raise ValidationError(f"{path} nests arrays or objects too deeply; give the JSON file of `tct export`") \
+            from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationError(f"{path} is not a tct export (no \"format\": \"{FORMAT}\")")
     return document

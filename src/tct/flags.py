@@ -144,14 +144,24 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
     localities: set[str] = set()
     for start in range(0, len(case_ids), 500):
         part = case_ids[start:start + 500]
-        visits: dict[int, list[Visit]] = defaultdict(list)
-        for visit in session.exec(select(Visit).where(col(Visit.case_id).in_(part), col(Visit.void).is_(False))
-                                  .order_by(col(Visit.visit_date), col(Visit.id))).all():
+        # Only the columns the rules read (plain rows, not ORM objects: an import touches many cases).
+        visits: dict[int, list[Any]] = defaultdict(list)
+        for visit in session.execute(select(Visit.case_id, Visit.code, Visit.visit_date, Visit.delegation,
+                                            Visit.escalated, Visit.created_at)
+                                     .where(col(Visit.case_id).in_(part), col(Visit.void).is_(False))
+                                     .order_by(col(Visit.visit_date), col(Visit.id))).all():
             visits[visit.case_id].append(visit)
         known: dict[int, list[CaseFlag]] = defaultdict(list)
         for flag_row in session.exec(select(CaseFlag).where(col(CaseFlag.case_id).in_(part))).all():
             known[flag_row.case_id].append(flag_row)
-        for case in session.exec(select(Case).where(col(Case.id).in_(part))).all():
+        # A case with no flag and no visit that could set one (no delegation, nothing escalated,
+        # fewer visits than a repeat needs) has nothing to change: most cases of an import.
+        count = int(settings["repeat.min_visits"])
+        busy = [case_id for case_id in part if case_id in known or len(visits.get(case_id, ())) >= count
+                or any(v.delegation or v.escalated for v in visits.get(case_id, ()))]
+        if not busy:
+            continue
+        for case in session.exec(select(Case).where(col(Case.id).in_(busy))).all():
             _refresh_case(session, case, visits.get(case.id, []), settings, actor=actor, known=known[case.id])
             if case.locality_folded and any(v.delegation for v in visits.get(case.id, [])):
                 localities.add(case.locality_folded)

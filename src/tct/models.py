@@ -120,7 +120,7 @@ class CaseStatusChange(SQLModel, table=True):
     __tablename__ = "case_status_change"
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    changed_on: date
+    changed_on: date = Field(index=True)
     at: datetime = Field(default_factory=utc_now)
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
@@ -183,6 +183,7 @@ class Visit(SQLModel, table=True):
         UniqueConstraint("year", "seq", name="uq_visit_year_seq"),
         Index("ix_visit_date_void", "visit_date", "void"),
         Index("ix_visit_case_at", "case_id", "visited_at"),
+        Index("ix_visit_case_void_date", "case_id", "void", "visit_date"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)

@@ -1,0 +1,169 @@
+"""What keeps tct fast, checked without timing anything (bench/run.py measures; these guard).
+
+- `tct --help` and Tab completion import no SQLAlchemy, SQLModel, pydantic or Alembic;
+- `tct visit add` does not import Alembic when no migration is pending;
+- the report and alerts reach visits through indexes (SQLite `EXPLAIN QUERY PLAN` on the very
+  statements the library sends), so their cost follows the period, not the register's size;
+- `visit list --search` is an infix LIKE on the folded column, which no B-tree index can serve:
+  the reasonable plan walks visits newest first by the `visited_at` index and stops at the
+  limit, with no sort of every match.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic")
+
+PROBE = """
+import sys
+sys.argv = ["tct"] + sys.argv[1:]
+try:
+    from tct.cli import main
+    main()
+except SystemExit:
+    pass
+print("MODULES", " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+def _modules(args: list[str], env: dict[str, str] | None = None) -> set[str]:
+    """Top-level modules a `tct` process imported, run in a subprocess as the console script would."""
+    run = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})}, timeout=120)
+    line = [x for x in run.stderr.splitlines() if x.startswith("MODULES ")]
+    assert line, run.stderr
+    return set(line[-1].split()[1:])
+
+
+def test_help_imports_no_database_layer(tmp_path: Path) -> None:
+    loaded = _modules(["--help"], {"TCT_DB": str(tmp_path / "never.db")})
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_tab_completion_imports_no_database_layer(tmp_path: Path) -> None:
+    # Typer's bash protocol: the words typed so far and the index of the one being completed.
+    env = {"_TCT_COMPLETE": "complete_bash", "COMP_WORDS": "tct vi", "COMP_CWORD": "1",
+           "TCT_DB": str(tmp_path / "never.db")}
+    run = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                         env={**os.environ, **env}, timeout=120)
+    assert "visit" in run.stdout.split()
+    loaded = set(next(x for x in run.stderr.splitlines() if x.startswith("MODULES ")).split()[1:])
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_visit_add_does_not_import_alembic_when_no_migration_is_pending(tct, db_path: Path) -> None:
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0  # the register exists, at the head schema
+    loaded = _modules(["visit", "add", "--citizen", "Nguyễn Văn Đức", "--type", "complaint", "--field", "land",
+                       "--officer", "binh", "--at", "04/02/2021 09:00"], {"TCT_DB": str(db_path)})
+    assert "tct" in loaded and "sqlalchemy" in loaded  # it did run and write
+    assert "alembic" not in loaded
+
+
+# --- query plans ---------------------------------------------------------------------------------
+
+HEADER = "citizen,id_number,type,field,at,officer,people,case_ref,locality,handling,kind,escalated\n"
+
+
+@pytest.fixture
+def register(database):  # type: ignore[no-untyped-def]
+    """A small register: visits around Tết 2021 and before, delegations, repeat visits, closed cases."""
+    from tct import bulk, cases, officers, settings
+    from tct.db import write_session
+
+    lines = [HEADER]
+    for n in range(120):
+        day = date(2020, 11, 1).toordinal() + n
+        when = date.fromordinal(day).strftime("%d/%m/%Y") + f" {8 + n % 8:02d}:00"
+        kind = ("complaint", "denunciation", "petition")[n % 3]
+        people, escalated = (8 if n % 17 == 0 else 1), ("yes" if n % 23 == 0 else "")
+        lines.append(f"Nguyễn Văn {n % 40},0910780{n % 40:05d},{kind},land,{when},binh,{people},r{n % 50},"
+                     f"Xã {n % 5},accepted,,{escalated}\n")
+    with write_session(database) as session:
+        officers.add(session, "Trần Thị Bình", actor="t")
+        current = settings.load(session)
+        bulk.load(session, io.StringIO("".join(lines)), settings=current, actor="t")
+        cases.transition(session, "VV-2020-0001", "accept", settings=current, actor="t", on=date(2020, 11, 5))
+    return database
+
+
+def _plans(database, work) -> list[tuple[str, list[str]]]:  # type: ignore[no-untyped-def]
+    """(statement, plan lines) of every SELECT the library sends while `work(session)` runs."""
+    from sqlalchemy import event
+
+    from tct.db import read_session
+
+    sent: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        with read_session(database) as session:
+            work(session)
+            raw = session.connection().connection.driver_connection
+            return [(statement, [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters)])
+                    for statement, parameters in sent]
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+
+
+def _visit_scans(plans: list[tuple[str, list[str]]]) -> list[str]:
+    """Plan lines that read the whole visit table or a whole index of it."""
+    return [f"{line}  <-  {statement[:160]}" for statement, lines in plans for line in lines
+            if re.match(r"SCAN visit\b", line)]
+
+
+@pytest.mark.sqlite_only
+def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: ignore[no-untyped-def]
+    from tct import periods, report, settings
+
+    def work(session):  # type: ignore[no-untyped-def]
+        built = report.build(session, periods.resolve(session, "tet-2021"), settings.load(session))
+        assert built["reception"]["total"]["visits"] > 0
+
+    plans = _plans(register, work)
+    assert any("visit" in statement for statement, _ in plans)
+    assert _visit_scans(plans) == []
+    # the backlog asks per candidate case, through the covering index, not for every case visited
+    backlog = [lines for statement, lines in plans if "case_status_change.changed_on >" in statement]
+    assert backlog and any("ix_visit_case_void_date" in line for line in backlog[0])
+    assert any("ix_case_status_change_changed_on" in line for line in backlog[0])
+
+
+@pytest.mark.sqlite_only
+def test_alerts_reach_visits_and_cases_through_indexes(register) -> None:  # type: ignore[no-untyped-def]
+    from tct import alerts, settings
+
+    plans = _plans(register, lambda session: alerts.morning(session, settings.load(session), date(2021, 2, 20)))
+    assert _visit_scans(plans) == []
+    assert [line for _, lines in plans for line in lines if re.match(r"SCAN cases\b", line)] == []
+
+
+@pytest.mark.sqlite_only
+def test_search_walks_visits_newest_first_and_stops_at_the_limit(register) -> None:  # type: ignore[no-untyped-def]
+    from tct import settings, visits
+
+    def work(session):  # type: ignore[no-untyped-def]
+        found = visits.listing(session, visits.VisitFilter(search="nguyen van", limit=10),
+                               settings=settings.load(session))
+        assert len(found) == 10
+
+    plans = _plans(register, work)
+    search = [lines for statement, lines in plans if "search_folded LIKE" in statement]
+    assert len(search) == 1
+    # An infix LIKE can use no B-tree index: the scan is in visited_at order, so it ends after
+    # `limit` matches, and nothing sorts every match.
+    assert any(re.match(r"SCAN visit USING INDEX ix_visit_visited_at\b", line) for line in search[0])
+    assert not any("TEMP B-TREE" in line for line in search[0])

@@ -1,0 +1,413 @@
+"""PostgreSQL as the shared register (issue 10): what differs from an SQLite file, tested on a real server.
+
+The rest of the suite already runs every register test on both backends (see conftest.py); here
+are the PostgreSQL counterparts of the SQLite-file tests (refusing foreign or newer databases,
+upgrades, append-only rows, `db check`, locking), the driver and connection messages, the same
+answers from both backends, and many desks writing at once. Tests that need a server take the
+`postgres_database` fixture and are skipped without TCT_TEST_POSTGRES_URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import Run, assert_one_line_error
+from tct import db as store
+from tct.cli import app
+
+BASE = ["--type", "complaint", "--field", "land", "--officer", "binh"]
+
+
+def _runner(url: str):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Run:
+        result = runner.invoke(app, ["--db", url, *args], env=env)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+def _connect(url: str):  # type: ignore[no-untyped-def]
+    """A plain psycopg connection to the test database, bypassing tct (to look or plant problems)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(libpq, autocommit=True)
+
+
+@pytest.fixture
+def pg(postgres_database: str):  # type: ignore[no-untyped-def]
+    """`tct --db <fresh PostgreSQL database> ARGS…`, with the URL as `pg.url`."""
+    run = _runner(postgres_database)
+    run.url = postgres_database  # type: ignore[attr-defined]
+    return run
+
+
+@pytest.fixture
+def desk(pg):  # type: ignore[no-untyped-def]
+    assert pg("officer", "add", "Trần Thị Bình").exit_code == 0
+    return pg
+
+
+# --- driver and connection messages (no server needed) -------------------------------------
+
+def test_missing_driver_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
+    run = _runner("postgresql+psycopg://tct@127.0.0.1:1/tct")("config", "list")
+    assert_one_line_error(run, 3, "psycopg", "pip install 'tct[postgres]'")
+
+
+def test_unreachable_server_is_one_line_exit_3_without_the_password():
+    pytest.importorskip("psycopg")
+    run = _runner("postgresql://tct:s3cret@127.0.0.1:1/tct")("config", "list")
+    assert_one_line_error(run, 3, "cannot reach the database", "127.0.0.1")
+    assert "s3cret" not in run.stderr
+
+
+def test_postgres_urls_are_normalised_to_psycopg():
+    assert store.resolve_url("postgres://a@h/d") == "postgresql+psycopg://a@h/d"
+    assert store.resolve_url("postgresql://a@h/d") == "postgresql+psycopg://a@h/d"
+    assert store.display_url("postgresql+psycopg://a:pw@h/d") == "postgresql+psycopg://a:***@h/d"
+
+
+# --- the schema: creation, refusals, upgrades ---------------------------------------------
+
+def test_first_use_creates_the_schema_and_db_info_reports_it(pg):
+    run = pg("db", "info", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    data = run.json()
+    assert data["dialect"] == "postgresql" and data["schema"] == store.SCHEMA_HEAD
+    assert data["size_bytes"] > 0 and data["mode"] is None
+    assert set(data["tables"]) == set(__import__("tct.models").models.ALL_TABLES)
+    with _connect(pg.url) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(store.SCHEMA_HEAD,)]
+
+
+def test_a_database_with_other_tables_is_refused_and_untouched(pg):
+    with _connect(pg.url) as conn:
+        conn.execute("CREATE TABLE things (x int)")
+    assert_one_line_error(pg("config", "list"), 3, "not a tct database")
+    with _connect(pg.url) as conn:
+        tables = conn.execute("SELECT table_name FROM information_schema.tables "
+                              "WHERE table_schema = current_schema()").fetchall()
+    assert tables == [("things",)]
+
+
+def test_a_database_from_a_newer_tct_is_refused(pg):
+    assert pg("db", "info").exit_code == 0
+    with _connect(pg.url) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    assert_one_line_error(pg("config", "set", "agency.name", "X"), 3, "newer tct")
+    with _connect(pg.url) as conn:
+        assert conn.execute("SELECT count(*) FROM audit_event").fetchone() == (0,)
+
+
+def test_db_upgrade_migrates_an_older_schema_once(pg):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg.url)
+    with engine.begin() as conn:
+        store.run_migrations(conn, store.SCHEMA_REVISIONS[0])
+        conn.exec_driver_sql("INSERT INTO setting (key, value, updated_at) "
+                             "VALUES ('agency.name', '\"Thanh tra Sở\"', '2021-01-06 00:00:00+00')")
+    engine.dispose()
+    assert_one_line_error(pg("config", "list"), 3, "tct db upgrade")
+    run = pg("db", "upgrade")
+    assert run.exit_code == 0, run.stderr
+    assert pg("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở"
+    again = pg("db", "upgrade")
+    assert again.exit_code == 0 and "already" in again.stderr
+
+
+def test_desks_starting_on_an_empty_database_at_once_create_the_schema_once(postgres_database):
+    procs = [subprocess.Popen([sys.executable, "-m", "tct", "--db", postgres_database, "config", "list", "-f", "json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+             for _ in range(4)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with _connect(postgres_database) as conn:
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+# --- append-only rows, checked by the server itself ----------------------------------------
+
+def test_audit_events_and_visits_cannot_be_changed_or_deleted_on_the_server(desk):
+    import psycopg
+
+    assert desk("visit", "add", "--citizen", "A", *BASE).exit_code == 0
+    with _connect(desk.url) as conn:
+        for statement in ("DELETE FROM audit_event", "UPDATE audit_event SET actor = 'x'", "DELETE FROM visit"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM visit").fetchone() == (1,)
+
+
+# --- db check --------------------------------------------------------------------------------
+
+def test_db_check_passes_on_a_healthy_register(desk):
+    assert desk("visit", "add", "--citizen", "A", *BASE).exit_code == 0
+    run = desk("db", "check", "-f", "json")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert run.json()["ok"] is True
+
+
+def test_db_check_finds_a_gap_in_the_codes(desk):
+    for name in ("A", "B"):
+        assert desk("visit", "add", "--citizen", name, *BASE, "--at", "04/02/2021 09:00").exit_code == 0
+    with _connect(desk.url) as conn:
+        conn.execute("UPDATE visit SET seq = 3, code = 'TCD-2021-0003' WHERE seq = 2")
+        conn.execute("UPDATE code_counter SET last = 3 WHERE kind = 'visit'")
+    run = desk("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert any("visit codes of 2021" in line for line in run.json()["problems"])
+
+
+def test_db_check_finds_rows_loaded_past_the_foreign_keys_and_unvalidated_constraints(desk):
+    assert desk("db", "info").exit_code == 0
+    with _connect(desk.url) as conn:
+        if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+            pytest.skip("needs a superuser to load rows with the foreign keys off")
+        conn.execute("SET session_replication_role = replica")  # as a data-only restore does
+        conn.execute("INSERT INTO duty_shift (officer_id, shift_date, shift, start_time, end_time, role, created_at) "
+                     "VALUES (42, '2021-02-10', 'morning', '07:30', '11:30', 'main', now())")
+        conn.execute("SET session_replication_role = origin")
+        conn.execute("ALTER TABLE referral DROP CONSTRAINT referral_case_id_fkey")
+        conn.execute("ALTER TABLE referral ADD CONSTRAINT referral_case_id_fkey FOREIGN KEY (case_id) "
+                     "REFERENCES cases (id) NOT VALID")
+    run = desk("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    problems = run.json()["problems"]
+    assert "foreign key: table duty_shift row 1 points to a missing officer" in problems
+    assert any(line.startswith("constraint: referral_case_id_fkey") for line in problems), problems
+
+
+def test_db_check_finds_a_disabled_append_only_trigger(desk):
+    assert desk("db", "info").exit_code == 0
+    with _connect(desk.url) as conn:
+        conn.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
+        conn.execute("DROP TRIGGER visit_no_delete ON visit")
+    problems = desk("db", "check", "-f", "json").json()["problems"]
+    assert any("audit_event_append_only" in line and "disabled" in line for line in problems), problems
+    assert any("visit_no_delete" in line and "missing" in line for line in problems), problems
+
+
+# --- locking ---------------------------------------------------------------------------------
+
+def test_writers_wait_for_each_other_and_fail_cleanly_past_the_timeout(desk, monkeypatch):
+    assert desk("config", "set", "agency.name", "A").exit_code == 0
+    holder = _connect(desk.url)
+    try:
+        holder.execute("BEGIN")
+        holder.execute(f"SELECT pg_advisory_xact_lock({store.WRITE_LOCK_KEY})")  # another desk mid-write
+        monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.3")
+        started = time.monotonic()
+        run = desk("config", "set", "agency.name", "B")
+        assert time.monotonic() - started < 10
+        assert_one_line_error(run, 3, "locked")
+        assert desk("config", "get", "agency.name").stdout.strip() == "A"  # readers are never blocked
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert desk("config", "set", "agency.name", "B").exit_code == 0
+
+
+def test_timestamps_do_not_depend_on_the_servers_time_zone(desk):
+    with _connect(desk.url) as conn:
+        name = conn.execute("SELECT current_database()").fetchone()[0]
+        conn.execute(f"ALTER DATABASE \"{name}\" SET timezone = 'America/New_York'")
+    data = desk("visit", "add", "--citizen", "B", *BASE, "--at", "09/02/2021 23:30", "-f", "json").json()
+    assert data["visited_at"] == "2021-02-09T23:30:00+07:00" and data["visit_date"] == "2021-02-09"
+    shown = desk("visit", "show", data["code"], "-f", "json").json()
+    assert shown["visited_at"] == "2021-02-09T23:30:00+07:00"
+    assert desk("visit", "list", "--from", "09/02/2021", "--to", "09/02/2021", "-f", "json").json()[0]["code"] \
+        == data["code"]
+
+
+def test_text_with_a_nul_is_found_nowhere_instead_of_failing(desk):
+    assert desk("visit", "add", "--citizen", "A", *BASE).exit_code == 0
+    for args in (["visit", "list", "--search", "a\x00"], ["citizen", "list", "--search", "a\x00"],
+                 ["case", "list", "--locality", "a\x00"]):
+        run = desk(*args, "-f", "json")
+        assert run.exit_code == 0 and run.json() == [], (args, run.stderr)
+    assert_one_line_error(desk("visit", "show", "--", "TCD\x00"), 1, "no visit")
+
+
+# --- the same answers from both backends ---------------------------------------------------
+
+SCRIPT = [
+    ["officer", "add", "Trần Thị Bình"], ["officer", "add", "Lê Văn An"], ["officer", "add", "Lê Văn Ánh"],
+    ["officer", "add", "Đỗ Minh-Châu"], ["officer", "add", "Do Minh"], ["officer", "retire", "do minh"],
+    ["config", "set", "agency.name", "Thanh tra tỉnh"],
+    ["visit", "add", "--citizen", "Nguyễn Văn Đức", *BASE, "--at", "04/02/2021 09:00", "--id-number", "079123456789",
+     "--locality", "Phường 1, Quận 3", "--content", "Tranh chấp ranh giới đất 50%_"],
+    ["visit", "add", "--citizen", "Phạm Thị Lan", *BASE, "--at", "05/02/2021 10:15", "--people", "12",
+     "--representatives", "A; B", "--locality", "Phường 1, Quận 3"],
+    ["visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "079123456789", "--type", "denunciation",
+     "--field", "policy", "--officer", "le van an", "--at", "09/02/2021 23:30"],
+    ["visit", "add", "--citizen", "Ông Ba", *BASE, "--at", "10/02/2021 08:00", "--case", "VV-2021-0001"],
+    ["visit", "add", "--citizen", "Bà Tư", *BASE, "--at", "11/02/2021 14:00", "--people", "6",
+     "--locality", "Phường 1, Quận 3"],
+    ["visit", "void", "TCD-2021-0004", "--reason", "nhập nhầm"],
+    ["case", "accept", "VV-2021-0001", "--date", "15/02/2021"],
+    ["case", "flag", "--complex", "--reason", "phức tạp", "VV-2021-0001"],
+    ["case", "refer", "VV-2021-0002", "--to", "UBND Quận 3", "--date", "16/02/2021"],
+    ["roster", "add", "binh", "--date", "01/02/2021", "--to", "12/02/2021", "--shift", "full"],
+    ["roster", "add", "le van an", "--date", "08/02/2021", "--shift", "morning", "--role", "backup"],
+    ["period", "add", "plan-tet-2021", "--from", "01/02/2021", "--to", "20/02/2021", "--title", "Tết 2021",
+     "--before-days", "3"],
+    ["period", "add", "plan2", "--from", "01/03/2021", "--to", "02/03/2021", "--title", "B"],
+]
+READS = [
+    ["officer", "list", "--all"], ["visit", "list"], ["visit", "list", "--search", "duc"],
+    ["visit", "list", "--search", "50%_"], ["visit", "show", "TCD-2021-0003"], ["citizen", "list"],
+    ["citizen", "list", "--search", "nguyen"], ["case", "list"], ["case", "list", "--locality", "phuong 1"],
+    ["case", "show", "VV-2021-0001"], ["alerts", "--on", "20/04/2021"], ["roster", "list", "--from",
+    "01/02/2021", "--to", "12/02/2021"], ["roster", "check", "--from", "01/02/2021", "--to", "12/02/2021"],
+    ["roster", "export"], ["period", "list", "--year", "2021"], ["period", "show", "tet-2021"], ["config", "list"],
+    ["db", "check"],
+]
+
+
+def _strip_times(value):  # type: ignore[no-untyped-def]
+    """Drop the moments of writing (created, updated, logged) and the location, which differ."""
+    if isinstance(value, dict):
+        return {k: _strip_times(v) for k, v in value.items()
+                if k == "visited_at" or not (k in ("at", "location") or k.endswith("_at"))}
+    if isinstance(value, list):
+        return [_strip_times(v) for v in value]
+    return value
+
+
+def _answers(run) -> list:  # type: ignore[no-untyped-def]
+    for args in SCRIPT:
+        done = run(*args)
+        assert done.exit_code == 0, (args, done.stderr)
+    answers = []
+    for args in READS:
+        fmt = [] if args[:2] == ["roster", "export"] else ["-f", "json"]
+        done = run(*args, *fmt)
+        answers.append((args, done.exit_code, _strip_times(done.json()) if fmt and done.stdout else done.stdout))
+    log = run("log", "-f", "json").json()
+    answers.append((["log"], 0, [{k: v for k, v in e.items() if k not in ("at", "id")} for e in log]))
+    return answers
+
+
+def test_both_backends_give_the_same_answers_to_the_same_work(tmp_path, postgres_database):
+    sqlite = _answers(_runner(str(tmp_path / "tct.db")))
+    postgres = _answers(_runner(postgres_database))
+    for left, right in zip(sqlite, postgres, strict=True):
+        assert left == right, left[0]
+
+
+# --- many desks at once ----------------------------------------------------------------------
+
+def _env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TCT_")}
+    env.update({"TCT_OFFICER": "tester", "LANG": "C.UTF-8"})
+    return env
+
+
+# One desk: waits for the start signal, then runs `tct visit add` RUNS times, each a complete
+# invocation of the command (its own engine, connection and transaction), as a desk would.
+DESK = r"""
+import json, os, sys, time
+from tct.cli import app
+
+url, desk, runs, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+while not os.path.exists(start):
+    time.sleep(0.01)
+shared = ["079100000000", "079100000001", "079100000002"]
+for i in range(runs):
+    args = ["--db", url, "visit", "add", "--citizen", f"Người {desk}-{i}", "--type", ("complaint", "petition")[i % 2],
+            "--field", "land", "--officer", ("binh", "an")[desk % 2],
+            "--at", f"{1 + i % 28:02d}/0{1 + desk % 9}/2021 09:00", "--content", f"bàn {desk} lượt {i}", "-f", "json"]
+    if i % 10 == 0:  # the same citizens come to several desks: found, never created twice
+        args += ["--id-number", shared[(desk + i) % len(shared)]]
+    code = app(args, standalone_mode=False)
+    if code:
+        sys.exit(f"desk {desk} visit {i}: exit {code}")
+"""
+
+
+@pytest.mark.slow
+def test_eight_desks_each_logging_fifty_visits_on_one_server(postgres_database, tmp_path: Path):
+    desks, runs = 8, 50
+    run = _runner(postgres_database)
+    for name in ("Trần Thị Bình", "Lê Văn An"):
+        assert run("officer", "add", name).exit_code == 0
+    start = tmp_path / "start"
+    procs = [subprocess.Popen([sys.executable, "-c", DESK, postgres_database, str(n), str(runs), str(start)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+             for n in range(desks)]
+    start.touch()
+    outputs = [proc.communicate(timeout=600) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), [err[-2000:] for _, err in outputs]
+    records = [json.loads(line) for out, _ in outputs for line in _documents(out)]
+    total = desks * runs
+    assert len(records) == total
+    assert sorted(r["code"] for r in records) == [f"TCD-2021-{n:04d}" for n in range(1, total + 1)]
+    assert sorted(r["case"] for r in records) == [f"VV-2021-{n:04d}" for n in range(1, total + 1)]
+    with _connect(postgres_database) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT code), min(seq), max(seq) FROM visit "
+                            "WHERE year = 2021").fetchone() == (total, total, 1, total)
+        assert conn.execute("SELECT kind, year, last FROM code_counter ORDER BY kind").fetchall() == \
+            [("case", 2021, total), ("visit", 2021, total)]
+        assert conn.execute("SELECT count(*), count(DISTINCT id_number) FROM citizen "
+                            "WHERE id_number IS NOT NULL").fetchone() == (3, 3)
+        assert conn.execute("SELECT count(*) FROM audit_event WHERE entity = 'visit' AND action = 'create'"
+                            ).fetchone() == (total,)
+    assert run("db", "check").exit_code == 0
+
+
+def _documents(out: str) -> list[str]:
+    """The JSON documents printed one after another by a desk's runs."""
+    decoder, documents, index = json.JSONDecoder(), [], 0
+    while index < len(out):
+        while index < len(out) and out[index].isspace():
+            index += 1
+        if index >= len(out):
+            break
+        document, end = decoder.raw_decode(out, index)
+        documents.append(json.dumps(document))
+        index = end
+    return documents
+
+
+# --- the report on either backend -------------------------------------------------------------
+
+def _example_report(run) -> dict:  # type: ignore[no-untyped-def]
+    """Load the Tết 2021 example (the officers, roster and visits `make demo` uses) and report on it."""
+    example = Path(__file__).parent.parent / "examples" / "tet-2021"
+    for name in ("Nguyễn Văn Đức", "Trần Thị Bình", "Lê Minh Tuấn", "Phạm Thị Hồng Nhung", "Võ Quốc Huy"):
+        assert run("officer", "add", name).exit_code == 0
+    assert run("roster", "import", str(example / "roster.csv")).exit_code == 0
+    done = run("import", "--visits", str(example / "visits.csv"))
+    assert done.exit_code == 0, done.stderr
+    for args in (["visit", "void", "TCD-2021-0016", "--reason", "nhập thử"],
+                 ["case", "accept", "VV-2021-0001", "--date", "04/02/2021"],
+                 ["case", "flag", "VV-2021-0001", "--complex", "--reason", "đo kiểm bức xạ"],
+                 ["case", "refer", "VV-2021-0006", "--to", "UBND huyện", "--date", "06/02/2021"]):
+        assert run(*args).exit_code == 0, args
+    report = run("report", "tet-2021", "-f", "json")
+    assert report.exit_code == 0, report.stderr
+    data = report.json()
+    data.pop("made_at")
+    return data
+
+
+def test_the_report_is_the_same_on_postgresql_and_sqlite(tmp_path, postgres_database):
+    on_sqlite = _example_report(_runner(str(tmp_path / "tct.db")))
+    on_postgres = _example_report(_runner(postgres_database))
+    assert on_postgres == on_sqlite
+    assert on_sqlite["reception"]["total"]["visits"] == 29  # the example's visits in the period, void left out
