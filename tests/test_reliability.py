@@ -419,3 +419,111 @@ def test_the_register_is_in_wal_mode_with_a_busy_timeout(desk, db_path):
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         database.dispose()
+
+
+# --- personal data in the files tct writes (backup, export, report) ---------------------------------
+
+def _report_range() -> str:
+    from datetime import date, timedelta
+
+    today = date.today()
+    return f"{today - timedelta(days=7)}..{today}"
+
+
+def test_backup_export_and_report_files_are_private_under_a_permissive_umask(desk, denouncer, db_path, tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    old = os.umask(0)
+    try:
+        backups = [desk("backup").stdout.strip(), desk("backup", "--gzip").stdout.strip(),
+                   desk("backup", "--to", str(tmp_path / "new" / "nightly")).stdout.strip()]
+        exported = [tmp_path / "e1" / "register.json", tmp_path / "e2" / "register.zip", tmp_path / "e3" / "csv"]
+        assert desk("export", "-o", str(exported[0])).exit_code == 0
+        assert desk("export", "-f", "csv", "-o", str(exported[1])).exit_code == 0
+        assert desk("export", "-f", "csv", "--reveal", "-o", str(exported[2])).exit_code == 0
+        written = []
+        for fmt in ("table", "md", "csv", "json", "xlsx"):
+            written.append(reports / f"report.{fmt}")
+            run = desk("report", _report_range(), "-f", fmt, "-o", str(written[-1]))
+            assert run.exit_code == 0, run.stderr
+    finally:
+        os.umask(old)
+    for path in map(Path, backups):
+        assert path.exists() and file_mode(path) == 0o600, path
+    assert file_mode(db_path.parent / "backups") == 0o700
+    assert file_mode(tmp_path / "new") == 0o700 and file_mode(tmp_path / "new" / "nightly") == 0o700
+    for path in exported[:2]:
+        assert file_mode(path) == 0o600 and file_mode(path.parent) == 0o700, path
+    assert file_mode(exported[2]) == 0o700 and file_mode(exported[2].parent) == 0o700
+    assert sorted(file_mode(p) for p in exported[2].iterdir()) == [0o600] * len(list(exported[2].iterdir()))
+    assert [file_mode(p) for p in written] == [0o600] * len(written)
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.startswith(".")]
+    assert not leftovers, leftovers  # no temporary file left anywhere
+
+
+def _xlsx_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        names = book.namelist()
+        assert any(name.startswith("xl/worksheets/") for name in names)
+        return "\n".join(book.read(name).decode("utf-8") for name in names if name.endswith((".xml", ".rels")))
+
+
+def _csv_export_text(path: Path) -> str:
+    import zipfile
+
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(path.iterdir()))
+
+
+def test_a_denouncer_never_appears_in_a_report_or_an_export_without_reveal(desk, denouncer, tmp_path):
+    """Every report format, with and without --reveal and in both languages (the xlsx unzipped and its
+    XML read), and every export format without --reveal."""
+    outputs: dict[str, str] = {}
+    for lang in ("vi", "en"):
+        for reveal in ([], ["--reveal"]):
+            for fmt in ("table", "md", "csv", "json"):
+                run = desk("report", _report_range(), "-f", fmt, "--lang", lang, *reveal)
+                assert run.exit_code == 0, run.stderr
+                outputs[f"report {fmt} {lang} {reveal}"] = run.stdout + run.stderr
+            target = tmp_path / f"report-{lang}-{len(reveal)}.xlsx"
+            run = desk("report", _report_range(), "-f", "xlsx", "--lang", lang, "-o", str(target), *reveal)
+            assert run.exit_code == 0, run.stderr
+            outputs[f"report xlsx {lang} {reveal}"] = _xlsx_text(target) + run.stderr
+    report = json.loads(desk("report", _report_range(), "-f", "json").stdout)
+    assert report["reception"]["total"]["visits"] == 5  # the denouncer's visits are counted, not named
+    exported = desk("export")
+    assert exported.exit_code == 0 and json.loads(exported.stdout)["identities"] == "withheld"
+    outputs["export json stdout"] = exported.stdout + exported.stderr
+    assert desk("export", "-o", str(tmp_path / "e.json")).exit_code == 0
+    outputs["export json file"] = (tmp_path / "e.json").read_text(encoding="utf-8")
+    for name in ("csv-folder", "e.zip"):
+        run = desk("export", "-f", "csv", "-o", str(tmp_path / name))
+        assert run.exit_code == 0, run.stderr
+        outputs[f"export csv {name}"] = _csv_export_text(tmp_path / name) + run.stderr
+    for what, text in outputs.items():
+        assert not _leaks(text), (what, _leaks(text))
+        assert "Z. Q." not in text or what.startswith("export"), what  # reports carry not even the initials
+    # The same export with --reveal does hold them: the search above can find what it looks for.
+    assert all(value in desk("export", "--reveal").stdout for value in DENOUNCER.values())
+
+
+def test_export_reveal_is_audited_with_who_and_where(desk, denouncer, tmp_path, monkeypatch):
+    monkeypatch.setenv("TCT_OFFICER", "thanh tra Hùng")
+    events = len(desk("log", "-f", "json").json())
+    target = tmp_path / "revealed.json"
+    assert desk("export", "--reveal", "-o", str(target)).exit_code == 0
+    assert desk("export", "--reveal", "-f", "csv", "-o", str(tmp_path / "r.zip"), "--officer", "binh").exit_code == 0
+    log = desk("log", "-f", "json").json()
+    reveals = log[events:]
+    assert [(e["action"], e["actor"]) for e in reveals] == [("export-reveal", "thanh tra Hùng"),
+                                                             ("export-reveal", "binh")]
+    assert reveals[0]["changes"]["after"]["output"] == str(target)
+    assert reveals[1]["changes"]["after"]["format"] == "csv"
+    assert not _leaks(json.dumps(reveals, ensure_ascii=False))  # the trail says who looked, not what they saw
+    # Without --reveal nothing is recorded.
+    assert desk("export", "-o", str(tmp_path / "masked.json")).exit_code == 0
+    assert len(desk("log", "-f", "json").json()) == len(log)

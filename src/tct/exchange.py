@@ -436,12 +436,13 @@ def load(path: Path) -> dict[str, Any]:
     limit = int(megabytes * 1024 * 1024)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(limit + 1)  # never more than the limit, even from a pipe or a growing file
-            if len(raw) > limit:
-                size = max(os.fstat(handle.fileno()).st_size, len(raw))
+            size = os.fstat(handle.fileno()).st_size
+            # never more than the limit, even from a pipe or a growing file
+            raw = handle.read(limit + 1) if size <= limit else b""
+            if size > limit or len(raw) > limit:
                 raise ValidationError(
-                    f"{path} is {size / 1024 / 1024:.0f} MB, above the {megabytes:g} MB that import reads "
-                    "into memory; nothing was imported. Move a register this large with `tct backup` and "
+                    f"{path} is larger than the {megabytes:g} MB that import reads into memory; "
+                    "nothing was imported. Move a register this large with `tct backup` and "
                     "`tct restore`, or set TCT_IMPORT_MAX_MB (about 5 MB of memory per MB of file)")
     except FileNotFoundError:
         raise ValidationError(f"no file {path}") from None

@@ -258,8 +258,32 @@ def xlsx_bytes(sections: list[Section], *, title: str, header: list[str], lang: 
             cell.font = Font(bold=True)
         for item in section.data:
             sheet.append([_xlsx_value(item.get(key), lang) for key, _ in section.columns])
+    return _save_book(book)
+
+
+def _save_book(book: Any) -> bytes:
+    """The workbook's bytes. openpyxl writes each sheet to a temporary file first: when that fails
+    (a full disk) the error is one line, and the half-written sheets it drops, which complain as
+    they are collected, print nothing."""
+    import gc
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    failure = None
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        try:
+            book.save(buffer)
+        except OSError as exc:
+            failure = exc.strerror or str(exc)
+        if failure is not None:
+            gc.collect()  # the failed writers go now, while their complaints are silenced
+    finally:
+        sys.unraisablehook = previous
+    if failure is not None:
+        from tct.errors import ValidationError
+
+        raise ValidationError(f"cannot make the xlsx file in the temporary folder ({failure}); nothing was written")
     return buffer.getvalue()
 
 
