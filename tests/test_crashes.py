@@ -247,7 +247,7 @@ def test_a_full_disk_fails_report_export_and_backup_cleanly(big_register, tmp_pa
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_an_unwritable_place_fails_report_export_and_backup_cleanly(tct, tmp_path):
+def test_an_unwritable_place_fails_report_export_and_backup_cleanly(tct, tmp_path, backend):
     """A folder that cannot be made (its parent is a regular file): root cannot write there either."""
     assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
@@ -260,7 +260,8 @@ def test_an_unwritable_place_fails_report_export_and_backup_cleanly(tct, tmp_pat
     for args, name in ((["-f", "json"], "register.json"), (["-f", "csv"], "register-csv"),
                        (["-f", "csv"], "register.zip"), (["-f", "json", "--reveal"], "revealed.json")):
         assert_one_line_error(tct("export", *args, "--output", str(below / name)), 1)
-    for extra in ([], ["--gzip"]):
+    # On PostgreSQL the backup is pg_dump's custom format, already compressed: --gzip is a usage error there.
+    for extra in ([], ["--gzip"]) if backend == "sqlite" else ([],):
         assert_one_line_error(tct("backup", "--to", str(below / "backups"), *extra), 1, "no backup was made")
     assert blocker.read_text() == "not a folder"
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("register", "xdg"))) == ["a-file"]
