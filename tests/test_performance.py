@@ -50,6 +50,31 @@ def test_help_imports_no_database_layer(tmp_path: Path) -> None:
     assert not (tmp_path / "never.db").exists()
 
 
+def test_help_builds_no_command_and_lists_each_one_as_built() -> None:
+    """`tct --help` lists every command from its help text without turning any into its click form
+    (Typer evaluates every annotation of a command's signature to do that); the list must say
+    exactly what the built command would say."""
+    import click
+    import typer
+
+    from tct.cli import COMMANDS, _build, _help_text, app
+
+    group = typer.main.get_command(app)
+    with click.Context(group, info_name="tct") as ctx:
+        text = group.get_help(ctx)
+        width = ctx.make_formatter().width
+    assert not group.commands  # nothing was built for the help
+    listed = dict(line.split(None, 1) for line in text.split("Commands:\n", 1)[1].splitlines() if line.strip())
+    assert list(listed) == list(COMMANDS)
+    for name in COMMANDS:
+        built = _build(name)
+        assert built.name == name
+        for limit in (30, 45, 200):
+            assert click.Command(name, help=_help_text(name)).get_short_help_str(limit) == \
+                built.get_short_help_str(limit), name
+        assert listed[name].strip() == built.get_short_help_str(width - 6 - max(map(len, COMMANDS))), name
+
+
 def test_tab_completion_imports_no_database_layer(tmp_path: Path) -> None:
     # Typer's bash protocol: the words typed so far and the index of the one being completed.
     env = {"_TCT_COMPLETE": "complete_bash", "COMP_WORDS": "tct vi", "COMP_CWORD": "1",
