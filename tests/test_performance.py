@@ -50,29 +50,53 @@ def test_help_imports_no_database_layer(tmp_path: Path) -> None:
     assert not (tmp_path / "never.db").exists()
 
 
-def test_help_builds_no_command_and_lists_each_one_as_built() -> None:
-    """`tct --help` lists every command from its help text without turning any into its click form
-    (Typer evaluates every annotation of a command's signature to do that); the list must say
-    exactly what the built command would say."""
+def _helps(group, ctx, path=()):  # type: ignore[no-untyped-def]
+    """The `--help` text of every command under `group`, by command path."""
+    import click
+
+    texts = {}
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        with click.Context(command, parent=ctx, info_name=name) as sub:
+            texts[(*path, name)] = command.get_help(sub)
+            if isinstance(command, click.Group):
+                texts.update(_helps(command, sub, (*path, name)))
+    return texts
+
+
+def test_commands_are_built_lazily_and_read_as_if_built_eagerly() -> None:
+    """tct turns only the command being run into its click form (Typer evaluates every annotation
+    of a signature to do it); `tct --help` builds none. Every command's help must read exactly as
+    if Typer had built the whole tree up front with add_typer/command."""
     import click
     import typer
 
-    from tct.cli import COMMANDS, _build, _help_text, app
+    from tct.cli import COMMANDS, _root, _target, app
 
     group = typer.main.get_command(app)
     with click.Context(group, info_name="tct") as ctx:
-        text = group.get_help(ctx)
-        width = ctx.make_formatter().width
-    assert not group.commands  # nothing was built for the help
-    listed = dict(line.split(None, 1) for line in text.split("Commands:\n", 1)[1].splitlines() if line.strip())
-    assert list(listed) == list(COMMANDS)
+        root_help = group.get_help(ctx)
+        assert not group.commands  # nothing was built for the root help
+        lazy = _helps(group, ctx)
+    listed = [line.split()[0] for line in root_help.split("Commands:\n", 1)[1].splitlines() if line.strip()]
+    assert listed == list(COMMANDS)
+
+    eager = typer.Typer(name="tct", no_args_is_help=True, rich_markup_mode=None,
+                        context_settings={"help_option_names": ["-h", "--help"]})
+    eager.callback()(_root)
     for name in COMMANDS:
-        built = _build(name)
-        assert built.name == name
-        for limit in (30, 45, 200):
-            assert click.Command(name, help=_help_text(name)).get_short_help_str(limit) == \
-                built.get_short_help_str(limit), name
-        assert listed[name].strip() == built.get_short_help_str(width - 6 - max(map(len, COMMANDS))), name
+        target = _target(name)
+        if isinstance(target, typer.Typer):
+            eager.add_typer(target, name=name)
+        else:
+            eager.command(name)(target)
+    eager_group = typer.main.get_command(eager)
+    with click.Context(eager_group, info_name="tct") as ctx:
+        built = _helps(eager_group, ctx)
+    assert lazy.keys() == built.keys()
+    assert len(lazy) > 40
+    for path, text in built.items():
+        assert lazy[path] == text, path
 
 
 def test_tab_completion_imports_no_database_layer(tmp_path: Path) -> None:

@@ -17,7 +17,15 @@ from sqlmodel import Field, SQLModel
 from tct.dates import utc_now
 
 
-class Setting(SQLModel, table=True):
+class Entity(SQLModel):
+    """Base of every table. Table models are never validated (SQLModel skips validation for them),
+    so pydantic's validator is built on first use instead of at import: half of `tct.models`'s
+    import time, which every command touching the register pays."""
+
+    model_config = {"defer_build": True}  # type: ignore[assignment]
+
+
+class Setting(Entity, table=True):
     """A value of `tct config`; the value is JSON text."""
 
     __tablename__ = "setting"
@@ -26,7 +34,7 @@ class Setting(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(Entity, table=True):
     """One write to the register (nhật ký): append-only, never updated or deleted."""
 
     __tablename__ = "audit_event"
@@ -41,7 +49,7 @@ class AuditEvent(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class CodeCounter(SQLModel, table=True):
+class CodeCounter(Entity, table=True):
     """The last number handed out for a kind of code in a year: gapless, one row per (kind, year)."""
 
     __tablename__ = "code_counter"
@@ -50,7 +58,7 @@ class CodeCounter(SQLModel, table=True):
     last: int = 0
 
 
-class Officer(SQLModel, table=True):
+class Officer(Entity, table=True):
     """A civil servant who receives citizens (công chức tiếp công dân)."""
 
     __tablename__ = "officer"
@@ -65,7 +73,7 @@ class Officer(SQLModel, table=True):
     retired_at: datetime | None = None
 
 
-class Citizen(SQLModel, table=True):
+class Citizen(Entity, table=True):
     """A person who came to the desk; one record per ID number (CCCD/CMND) when given."""
 
     __tablename__ = "citizen"
@@ -81,7 +89,7 @@ class Citizen(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
-class Case(SQLModel, table=True):
+class Case(Entity, table=True):
     """A matter (vụ việc) that one or more visits bring. `deadline` is stored so backlog is a query."""
 
     __tablename__ = "cases"
@@ -114,7 +122,7 @@ class Case(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
-class CaseStatusChange(SQLModel, table=True):
+class CaseStatusChange(Entity, table=True):
     """One step of a case's lifecycle, with the values that step needs (result, agency)."""
 
     __tablename__ = "case_status_change"
@@ -130,7 +138,7 @@ class CaseStatusChange(SQLModel, table=True):
     actor: str = Field(max_length=200)
 
 
-class CaseExtension(SQLModel, table=True):
+class CaseExtension(Entity, table=True):
     """A lawful extension of a case's resolution deadline (gia hạn)."""
 
     __tablename__ = "case_extension"
@@ -142,7 +150,7 @@ class CaseExtension(SQLModel, table=True):
     actor: str = Field(max_length=200)
 
 
-class CaseFlag(SQLModel, table=True):
+class CaseFlag(Entity, table=True):
     """A flag on a case (crowd, repeat, escalated, complex, hotspot); cleared, never deleted."""
 
     __tablename__ = "case_flag"
@@ -159,7 +167,7 @@ class CaseFlag(SQLModel, table=True):
     clear_reason: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class Referral(SQLModel, table=True):
+class Referral(Entity, table=True):
     """Information on a case sent to another agency (phối hợp, cung cấp thông tin)."""
 
     __tablename__ = "referral"
@@ -172,7 +180,7 @@ class Referral(SQLModel, table=True):
     actor: str = Field(max_length=200)
 
 
-class Visit(SQLModel, table=True):
+class Visit(Entity, table=True):
     """One reception of one citizen or one delegation (lượt tiếp).
 
     `visited_at` is UTC; `visit_date` is the office-local day it belongs to in every report.
@@ -212,7 +220,7 @@ class Visit(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
-class DutyShift(SQLModel, table=True):
+class DutyShift(Entity, table=True):
     """An officer's reception duty on one day (lịch trực tiếp công dân)."""
 
     __tablename__ = "duty_shift"
@@ -229,7 +237,7 @@ class DutyShift(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class Period(SQLModel, table=True):
+class Period(Entity, table=True):
     """A custom reporting period (built-in holiday periods are computed, not stored)."""
 
     __tablename__ = "period"

@@ -129,6 +129,11 @@ class Settings:
 
 
 def load(session: Session) -> Settings:
+    """The settings as this session sees them, read once per session (a visit add needs them in
+    several places); `set_value` forgets the copy."""
+    cached = session.info.get(_CACHE)
+    if cached is not None:
+        return cached
     from sqlmodel import select
 
     from tct.models import Setting
@@ -137,7 +142,11 @@ def load(session: Session) -> Settings:
     for row in session.exec(select(Setting)).all():
         if row.key in DEFINITIONS:
             stored[row.key] = json.loads(row.value)
-    return Settings(stored)
+    session.info[_CACHE] = Settings(stored)
+    return session.info[_CACHE]
+
+
+_CACHE = "tct.settings"
 
 
 def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any, Any]:
@@ -148,6 +157,7 @@ def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any,
 
     value = parse_value(key, raw)
     before = load(session)[key]
+    session.info.pop(_CACHE, None)
     row = session.get(Setting, key)
     if row is None:
         row = Setting(key=key, value=json.dumps(value, ensure_ascii=False))

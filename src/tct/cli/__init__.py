@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -25,8 +27,45 @@ def _error_line(message: str) -> None:
     sys.stderr.flush()
 
 
-class TctGroup(TyperGroup):
+class LazyGroup(TyperGroup):
+    """A group that turns a command into its click form only when it is run or completed.
+
+    Typer does that by evaluating every annotation of the command's signature (~0.5 ms per
+    option), for every command of the tree, before anything runs; `tct --help`, Tab completion
+    and each command need only one of them. `lazy` maps a name to a function building the command
+    and to its help text (for the list in `--help`), in the order the list shows them."""
+
+    lazy: dict[str, tuple[Callable[[], Any], Callable[[], str]]]
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        lazy = getattr(self, "lazy", {})
+        return [*lazy, *(name for name in super().list_commands(ctx) if name not in lazy)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        lazy = getattr(self, "lazy", {})
+        if cmd_name in lazy and cmd_name not in self.commands:
+            self.commands[cmd_name] = lazy[cmd_name][0]()
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        from click import Command
+
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, (self.commands.get(name) or Command(name, help=self.lazy[name][1]())).get_short_help_str(limit))
+                for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class TctGroup(LazyGroup):
     """Runs a command and turns every failure into one line on stderr and a documented exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = {name: (partial(_build, name), partial(_help_text, name)) for name in COMMANDS}
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -34,27 +73,6 @@ class TctGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in COMMANDS and cmd_name not in self.commands:
-            self.commands[cmd_name] = _build(cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        """The command list of `tct --help`, from each command's help text, without building any."""
-        from click import Command
-
-        names = self.list_commands(ctx)
-        if not names:
-            return
-        limit = formatter.width - 6 - max(len(name) for name in names)
-        rows = [(name, (self.commands.get(name) or Command(name, help=_help_text(name))).get_short_help_str(limit))
-                for name in names]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
 
     def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         from click import exceptions as click_exc
@@ -227,12 +245,31 @@ def _build(name: str) -> Any:
     from typer.models import CommandInfo, TyperInfo
 
     target = _target(name)
-    if isinstance(target, typer.Typer):
-        return get_group_from_info(TyperInfo(target, name=name), pretty_exceptions_short=app.pretty_exceptions_short,
-                                   rich_markup_mode=app.rich_markup_mode, suggest_commands=app.suggest_commands)
-    return get_command_from_info(CommandInfo(name=name, callback=target),
-                                 pretty_exceptions_short=app.pretty_exceptions_short,
-                                 rich_markup_mode=app.rich_markup_mode)
+    style = {"pretty_exceptions_short": app.pretty_exceptions_short, "rich_markup_mode": app.rich_markup_mode}
+    if not isinstance(target, typer.Typer):
+        return get_command_from_info(CommandInfo(name=name, callback=target), **style)
+    # The group alone (its commands set aside while Typer makes it), then its commands, lazily.
+    commands, target.registered_commands = target.registered_commands, []
+    try:
+        group = get_group_from_info(TyperInfo(target, name=name, cls=LazyGroup), suggest_commands=app.suggest_commands,
+                                    **style)
+    finally:
+        target.registered_commands = commands
+    group.lazy = {_command_name(info): (partial(get_command_from_info, info, **style), partial(_command_help, info))
+                  for info in commands}
+    return group
+
+
+def _command_name(info: Any) -> str:
+    from typer.main import get_command_name
+
+    return info.name or get_command_name(info.callback.__name__)
+
+
+def _command_help(info: Any) -> str:
+    import inspect
+
+    return inspect.cleandoc(info.help) if info.help is not None else inspect.getdoc(info.callback) or ""
 
 
 def _help_text(name: str) -> str:
