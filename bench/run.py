@@ -2,6 +2,7 @@
 """Time whole processes of the installed `tct` against their floors and print the table of issue 9.
 
     bench/run.py [--sizes 10000,100000,1000000] [--runs 5] [--seed 1] [--work DIR] [--tct PATH]
+                 [--import-rows 100000]
 
 For each size it seeds a register with bench/seed.py (or reuses the one cached in the work
 folder, keyed by size, seed and the hash of seed.py), copies it, and runs each command and its
@@ -32,7 +33,7 @@ ROOT = HERE.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 TCT = ROOT / ".venv" / "bin" / "tct"
 SQLITE = shutil.which("sqlite3")
-IMPORT_ROWS = 20_000
+IMPORT_ROWS = 100_000  # enough that the ~0.4 s start-up does not decide the rate
 SEARCH = "nguyen van"
 REPORT_PERIOD = "tet-2021"   # grows with the register
 FIXED_PERIOD = "tet-2023"    # holds the same visits in every register (bench/seed.py FIXED_PERIOD)
@@ -278,8 +279,8 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
                 old.unlink()
     db_bytes = db.stat().st_size
 
-    # bulk import of IMPORT_ROWS visits (into the register, which grows by them each run)
-    csv_path = import_file(work, IMPORT_ROWS, args.seed)
+    # bulk import of the file's visits (into the register, which grows by them each run)
+    csv_path = import_file(work, args.import_rows, args.seed)
     for _ in range(runs):
         for key, argv in (("tct import --visits", tct + ["import", "--visits", str(csv_path)]),
                           ("sqlite3 .import", [SQLITE, ":memory:", f".import --csv '{csv_path}' t"])):
@@ -287,12 +288,12 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
                 continue
             series.setdefault(key, Series()).samples.append(run_once(argv, env))
 
-    rows = table(series, db_bytes)
+    rows = table(series, db_bytes, args.import_rows)
     shutil.rmtree(folder, ignore_errors=True)
     return rows, series
 
 
-def table(s: dict[str, Series], db_bytes: int) -> list[Row]:
+def table(s: dict[str, Series], db_bytes: int, import_rows: int) -> list[Row]:
     rows: list[Row] = []
 
     def relative(name: str, floor: str, limit: float) -> None:
@@ -330,7 +331,7 @@ def table(s: dict[str, Series], db_bytes: int) -> list[Row]:
     export_bytes = statistics.median(x.out_bytes for x in s["tct export"].samples)
     dump_bytes = statistics.median(x.out_bytes for x in s["sqlite3 .dump"].samples)
     rate("tct export", "sqlite3 .dump", export_bytes / mb, "MB/s", 50, dump_bytes / mb)
-    rate("tct import --visits", "sqlite3 .import", IMPORT_ROWS, "rows/s", 20_000)
+    rate("tct import --visits", "sqlite3 .import", import_rows, "rows/s", 20_000)
     return rows
 
 
@@ -382,10 +383,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "tct-bench",
                         help="folder for seeded registers (cached) and scratch copies")
     parser.add_argument("--tct", type=Path, default=TCT)
+    parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS, help="rows of the visits CSV imported")
     args = parser.parse_args(argv)
     if SQLITE is None:
         raise SystemExit("the sqlite3 command-line shell is needed for the floors (apt-get install sqlite3)")
     args.work.mkdir(parents=True, exist_ok=True)
+    # An editable install (make's .venv) leaves tct's bytecode to be written on first run, which
+    # PYTHONDONTWRITEBYTECODE prevents; a regular `pip install` compiles it. Compile it as pip would,
+    # so every run starts like an installed tct.
+    subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(ROOT / "src" / "tct")], check=True,
+                   stdout=subprocess.DEVNULL)
     sizes = [int(x) for x in args.sizes.split(",")]
     print(f"bench/run.py --sizes {args.sizes} --runs {args.runs} --seed {args.seed}\n")
     fixed: dict[int, float] = {}
