@@ -57,6 +57,11 @@ def record(session: Session, *, actor: str, entity: str, code: str | None, actio
     return event
 
 
+def reveal(session: Session, *, entity: str, code: str | None = None, after: dict[str, Any] | None = None) -> None:
+    """A denouncer's identity was shown to the person running the command: that is audited."""
+    record(session, actor=current_actor(), entity=entity, code=code, action="reveal", after=after)
+
+
 def events(session: Session, *, code: str | None = None, since: datetime | None = None,
            until: datetime | None = None, limit: int | None = None) -> list[AuditEvent]:
     """Audit events, oldest first; `since`/`until` are aware datetimes (until exclusive)."""

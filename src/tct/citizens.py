@@ -17,7 +17,7 @@ from tct.text import MAX_LINE, MAX_NAME, clean, fold, initials
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from tct.models import Citizen
+    from tct.models import Citizen, Visit
 
 _DIGITS = re.compile(r"^\d+$")
 
@@ -142,6 +142,16 @@ def as_dict(citizen: Citizen, *, masked: bool = False) -> dict[str, Any]:
     return {"id": citizen.id, "name": initials(citizen.name) if masked else citizen.name,
             "id_number": None if masked else citizen.id_number, "address": None if masked else citizen.address,
             "phone": None if masked else citizen.phone, "locality": citizen.locality, "masked": masked}
+
+
+def history(session: Session, citizen_id: int) -> list[Visit]:
+    """Every visit of the citizen, void ones included, oldest first."""
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    return list(session.exec(select(Visit).where(col(Visit.citizen_id) == citizen_id)
+                             .order_by(col(Visit.visited_at), col(Visit.id))).all())
 
 
 def is_denouncer(session: Session, citizen_id: int) -> bool:

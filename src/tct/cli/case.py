@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, state
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, session_for, state
 
 app = typer.Typer(help="Cases (vụ việc): lifecycle, deadlines, flags, referrals.", no_args_is_help=True)
 
@@ -51,16 +51,15 @@ def list_(status: Annotated[str | None, typer.Option("--status", help="new|accep
           fmt: FormatOption = OutputFormat.table) -> None:
     """Cases, the most urgent deadline first."""
     from tct import audit, cases, render, settings
-    from tct.db import read_session, write_session
 
-    with (write_session if reveal else read_session)(state().db()) as session:
+    with session_for(reveal=reveal) as session:
         wanted = cases.CaseFilter(status=status, type=type_, flag=flag, locality=locality, search=search,
                                   overdue=overdue, due_within=due_within, on=_parse_day(on, session, "--on"),
                                   limit=limit)
         data = cases.listing(session, wanted, settings=settings.load(session), reveal=reveal)
         if reveal:
-            audit.record(session, actor=audit.current_actor(), entity="case", code=None, action="reveal",
-                         after={"cases": [c["code"] for c in data if c["type"] == "denunciation"]})
+            denunciations = [c["code"] for c in data if c["type"] == "denunciation"]
+            audit.reveal(session, entity="case", after={"cases": denunciations})
     render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
 
 
@@ -78,7 +77,7 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
         data = _one(session, case, current, reveal)
         data["timeline"] = cases.timeline(session, case, tz=current["timezone"])
         if reveal and cases.protects_citizen(session, case):
-            audit.record(session, actor=audit.current_actor(), entity="case", code=case.code, action="reveal")
+            audit.reveal(session, entity="case", code=case.code)
     if fmt.value == "json":
         render.record(data, None, "json")
         return

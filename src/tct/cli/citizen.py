@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, state
+from tct.cli.common import FormatOption, OutputFormat, lang, session_for, state
 
 app = typer.Typer(help="Citizens and their visit history.", no_args_is_help=True)
 
@@ -21,13 +21,11 @@ def list_(search: Annotated[str | None, typer.Option("--search", help="Name or a
           fmt: FormatOption = OutputFormat.table) -> None:
     """Citizens on the register with their number of visits. Denouncers are masked unless --reveal."""
     from tct import audit, citizens, render
-    from tct.db import read_session, write_session
 
-    with (write_session if reveal else read_session)(state().db()) as session:
+    with session_for(reveal=reveal) as session:
         data = citizens.listing(session, search=search, limit=limit, reveal=reveal)
         if reveal:
-            audit.record(session, actor=audit.current_actor(), entity="citizen", code=None, action="reveal",
-                         after={"search": search})
+            audit.reveal(session, entity="citizen", after={"search": search})
     for item in data:
         item["ref"] = f"CD-{item['id']}"
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
@@ -39,19 +37,13 @@ def show(ref: Annotated[str, typer.Argument(help="CD-N from `citizen list`, or a
     """A citizen with every visit and case, oldest first. Showing a denouncer is audited."""
     from tct import audit, citizens, render, settings, visits
     from tct.db import write_session
-    from tct.models import Visit
 
     with write_session(state().db()) as session:
         current = settings.load(session)
         citizen = citizens.resolve(session, ref)
-        from sqlmodel import col, select
-
-        history = session.exec(select(Visit).where(col(Visit.citizen_id) == citizen.id)
-                               .order_by(col(Visit.visited_at), col(Visit.id))).all()
-        records = [visits.record(session, v, tz=current["timezone"]) for v in history]
+        records = [visits.record(session, v, tz=current["timezone"]) for v in citizens.history(session, citizen.id)]
         if citizens.is_denouncer(session, citizen.id):
-            audit.record(session, actor=audit.current_actor(), entity="citizen", code=f"CD-{citizen.id}",
-                         action="reveal")
+            audit.reveal(session, entity="citizen", code=f"CD-{citizen.id}")
     data = {**citizens.as_dict(citizen), "ref": f"CD-{citizen.id}",
             "visits": [{k: r[k] for k in ("code", "visited_at", "case", "type", "field", "people", "handling",
                                           "void")} for r in records],

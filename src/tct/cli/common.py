@@ -59,6 +59,13 @@ def lang() -> str:
     return _state.lang
 
 
+def session_for(*, reveal: bool):  # type: ignore[no-untyped-def]
+    """A read session, or a write session when identities are revealed (the reveal is audited)."""
+    from tct.db import read_session, write_session
+
+    return (write_session if reveal else read_session)(state().db())
+
+
 def notice(message: str) -> None:
     """A message for the person, never part of the data: stderr."""
     typer.echo(message, err=True)

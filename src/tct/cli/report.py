@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tct.cli.common import lang as global_lang
-from tct.cli.common import notice, state
+from tct.cli.common import notice, session_for
 
 
 class ReportFormat(StrEnum):
@@ -34,19 +34,18 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
     """The reception results of a period: before, during and after the holiday."""
     from tct import audit, periods, render, settings
     from tct import report as library
-    from tct.db import read_session, write_session
     from tct.errors import UsageError
 
     language = _language(lang)
     if fmt.value == "xlsx" and not output:
         raise UsageError("--format xlsx needs --output FILE")
-    with (write_session if reveal else read_session)(state().db()) as session:
+    with session_for(reveal=reveal) as session:
         current = settings.load(session)
         resolved = periods.resolve(session, period)
         data = library.build(session, resolved, current, reveal=reveal)
         if reveal:
-            audit.record(session, actor=audit.current_actor(), entity="report", code=resolved.name,
-                         action="reveal", after={"cases": [c["code"] for c in data["flagged_cases"]]})
+            audit.reveal(session, entity="report", code=resolved.name,
+                         after={"cases": [c["code"] for c in data["flagged_cases"]]})
     if fmt.value == "json":
         content = render.to_json(data) + "\n"
     else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, state, stdin_is_terminal
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, session_for, state, stdin_is_terminal
 
 app = typer.Typer(help="Visits (lượt tiếp): log, list, show, edit, void.", no_args_is_help=True)
 
@@ -147,19 +147,16 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
           fmt: FormatOption = OutputFormat.table) -> None:
     """Visits, newest first. Denouncers are masked to initials unless --reveal."""
     from tct import audit, citizens, render, settings, visits
-    from tct.db import read_session, write_session
 
     wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
                                 officer=officer, case=case, search=search, include_void=include_void, limit=limit)
-    opener = write_session if reveal else read_session
-    with opener(state().db()) as session:
+    with session_for(reveal=reveal) as session:
         current = settings.load(session)
         data = visits.listing(session, wanted, settings=current, reveal=reveal)
         protected = citizens.denouncers(session, [item["citizen_id"] for item in data]) if reveal else set()
         revealed = [item["code"] for item in data if item["type"] == "denunciation" or item["citizen_id"] in protected]
         if reveal and revealed:
-            audit.record(session, actor=audit.current_actor(), entity="visit", code=None, action="reveal",
-                         after={"visits": revealed})
+            audit.reveal(session, entity="visit", after={"visits": revealed})
     for item in data:
         item["visited"] = _local_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
     render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
@@ -183,7 +180,7 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
         visit = visits.get(session, code)
         data = visits.record(session, visit, tz=current["timezone"])
         if visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id):
-            audit.record(session, actor=audit.current_actor(), entity="visit", code=visit.code, action="reveal")
+            audit.reveal(session, entity="visit", code=visit.code)
     data["visited"] = _local_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
     render.record(data, None if fmt.value == "json" else _SHOW_FIELDS, fmt.value, lang=lang(),
                   title=data["code"])
