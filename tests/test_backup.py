@@ -73,6 +73,62 @@ def test_gzip_backup_holds_the_same_database(tct, database, tmp_path):
     assert _healthy(unpacked).execute("SELECT count(*) FROM cases").fetchone()[0] == 3
 
 
+def test_gzip_summary_describes_the_compressed_file(tct, database, tmp_path):
+    fill_register(database)
+    summary = tct("backup", "--gzip", "--to", str(tmp_path / "nightly"), "-f", "json").json()
+    path = Path(summary["path"])
+    assert summary["bytes"] == path.stat().st_size and summary["sha256"] == _sha(path)
+
+
+def test_backup_tables_are_the_models_tables():
+    from tct.models import ALL_TABLES
+
+    assert library.TABLES == ALL_TABLES
+
+
+def test_a_plain_sqlite_backup_does_not_load_sqlalchemy(tct, database, db_path, tmp_path):
+    """Start-up is most of a small register's backup: the command path stays on the sqlite3 module."""
+    fill_register(database)
+    probe = textwrap.dedent("""
+        import atexit, runpy, sys
+        atexit.register(lambda: print(sorted(m for m in ("sqlalchemy", "sqlmodel", "tct.models")
+                                             if m in sys.modules)))
+        sys.argv = ["tct"] + sys.argv[1:]
+        runpy.run_module("tct", run_name="__main__")
+    """)
+    done = subprocess.run([sys.executable, "-c", probe, "--db", str(db_path), "backup", "--to", str(tmp_path / "b")],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "TCT_DEBUG": ""})
+    assert done.returncode == 0, done.stderr
+    path, loaded = done.stdout.strip().splitlines()
+    assert NAME.match(Path(path).name) and loaded == "[]"
+
+
+def test_registers_the_sqlite3_module_cannot_vouch_for_get_the_full_open(tct, db_path, tmp_path):
+    """Missing, older-schema or foreign files go through open_database: same messages as any command."""
+    assert library.sqlite_register(str(db_path)) is None  # missing: the full open creates it
+    assert tct("backup", "--to", str(tmp_path / "first")).exit_code == 0
+    assert library.sqlite_register(str(db_path)) == db_path
+    assert library.sqlite_register("postgresql+psycopg://u@h/d") is None
+    from test_db import _older_database
+
+    old = tmp_path / "old" / "tct.db"
+    _older_database(old)
+    assert library.sqlite_register(str(old)) is None
+    assert_one_line_error(tct("--db", str(old), "backup", db=False), 3, "tct db upgrade")
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE things (x)")
+    con.commit()
+    con.close()
+    assert library.sqlite_register(str(foreign)) is None
+    assert_one_line_error(tct("--db", str(foreign), "backup", db=False), 3, "not a tct database")
+    text = tmp_path / "notes.db"
+    text.write_text("không phải cơ sở dữ liệu")
+    assert library.sqlite_register(str(text)) is None
+    assert_one_line_error(tct("--db", str(text), "backup", db=False), 3, "not a tct database")
+    assert not (tmp_path / "old" / "backups").exists()
+
+
 def test_backup_to_an_explicit_file_never_replaces_one(tct, database, tmp_path):
     target = tmp_path / "copy.db"
     assert tct("backup", "--to", str(target)).exit_code == 0

@@ -85,9 +85,11 @@ def backup(
     from tct import render
     from tct.i18n import label
 
-    database = state().db()
+    # A plain SQLite register at this tct's schema is backed up with the sqlite3 module alone;
+    # anything else is opened as every command opens it (same checks, same messages).
+    register = library.sqlite_register(state().db_location) or state().db()
     with _terminate_cleanly(), _progress(label("backing_up", lang())) as progress:
-        result = library.backup(database, to, keep=keep, compress=compress, progress=progress)
+        result = library.backup(register, to, keep=keep, compress=compress, progress=progress)
     if fmt.value == "json":
         render.record(result.as_dict(), None, "json")
         return
