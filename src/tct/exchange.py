@@ -206,7 +206,7 @@ def protected_citizens(data: dict[str, list[dict[str, Any]]]) -> set[int]:
 _IDENTITY = ("name", "name_folded", "id_number", "address", "address_folded", "phone", "locality")
 _SECRET_KEYS = ("name", "name_folded", "id_number", "address", "address_folded", "phone")
 _WORD = re.compile(r"\w+")
-_MAX_TOKENS = 300_000  # distinct words remembered by _Secrets before it starts afresh (bounded memory)
+_MAX_TOKENS = 100_000  # distinct words remembered by _Secrets before it starts afresh (bounded memory)
 
 
 class _Secrets:
@@ -215,62 +215,78 @@ class _Secrets:
     A text holds a value only if it holds the value's words: a word of the value with a non-word
     character on both sides is a whole word of the text, one with such a character only before it
     starts a word of the text, only after it ends one, neither lies inside one. Each value is filed
-    under the word (and that relation) the fewest values share; a text's distinct words, each
-    examined once and remembered, give the few values worth looking for with `in`. This finds
-    exactly the values a text holds, at about the cost of splitting it into words, whatever the
-    number of protected citizens (one regular expression of all of them does not scale to a large
-    register: tens of seconds and gigabytes to compile).
+    under the two of these conditions the fewest values share (one for a value of one word); a
+    text's distinct words, each examined once and remembered, tell which conditions it meets, and
+    so the few values worth looking for with `in`. This finds exactly the values a text holds, at
+    about the cost of splitting it into words, whatever the number of protected citizens (one
+    regular expression of them all takes tens of seconds and gigabytes to compile for a large
+    register, and names from a common stock share any one word with hundreds of others).
     """
 
     def __init__(self, secrets: set[str]) -> None:
         from collections import Counter
 
-        # Longest first (a value inside a longer one goes with it); equal lengths in a fixed order.
-        self.ordered = sorted(secrets, key=lambda secret: (-len(secret), secret))
-        self.rank = {secret: number for number, secret in enumerate(self.ordered)}
-        shared = Counter(word for secret in secrets for word in set(_WORD.findall(secret)))
-        self.anchors: dict[str, dict[str, list[str]]] = {"whole": {}, "starts": {}, "ends": {}, "inside": {}}
+        shared: Counter[tuple[str, str]] = Counter()
+        for secret in secrets:
+            found = _conditions(secret)
+            if len(found) > 1:  # a value of one word has no choice to make
+                shared.update(found)
         # Values without a word, or that could newly appear beside a placeholder put in by a longer
         # value, are looked for in every text.
         self.always: list[str] = []
-        for secret in self.ordered:
-            places = []
-            for match in _WORD.finditer(secret):
-                before, after = match.start() > 0, match.end() < len(secret)
-                kind = "whole" if before and after else "starts" if before else "ends" if after else "inside"
-                places.append((shared[match.group()], -len(match.group()), kind, match.group()))
-            if not places or _overlaps(secret, PLACEHOLDER):
+        self.singles: dict[tuple[str, str], list[str]] = {}
+        self.pairs: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
+        self.words: dict[str, dict[str, tuple[str, str]]] = {"whole": {}, "starts": {}, "ends": {}, "inside": {}}
+        for secret in sorted(secrets, key=_longest_first):
+            found = _conditions(secret)
+            if not found or _overlaps(secret, PLACEHOLDER):
                 self.always.append(secret)
                 continue
-            _, _, kind, word = min(places)
-            self.anchors[kind].setdefault(word, []).append(secret)
-        self.lengths = {kind: sorted({len(word) for word in words}) for kind, words in self.anchors.items()}
+            chosen = sorted(found, key=lambda condition: (shared[condition], -len(condition[1]), condition))[:2]
+            for kind, word in chosen:
+                self.words[kind][word] = (kind, word)
+            if len(chosen) == 1:
+                self.singles.setdefault(chosen[0], []).append(secret)
+            else:
+                self.pairs.setdefault(chosen[0], {}).setdefault(chosen[1], []).append(secret)
+        self.lengths = {kind: sorted({len(word) for word in words}) for kind, words in self.words.items()}
+        # For each condition a value is filed under first: its values of one word, and the second
+        # conditions of its values of more.
+        self.firsts = {first: (self.singles.get(first, []), self.pairs.get(first, {}))
+                       for first in self.singles.keys() | self.pairs.keys()}
+        self.first_set = set(self.firsts)
         self.seen: set[str] = set()
-        self.hits: dict[str, list[str]] = {}
+        self.met: dict[str, list[tuple[str, str]]] = {}  # a word of the texts → the conditions it meets
+        self.meeting: set[str] = set()  # the words in self.met
 
     def _learn(self, words: set[str]) -> None:
         if len(self.seen) > _MAX_TOKENS:
             self.seen.clear()
-            self.hits.clear()
-        whole, starts, ends, inside = (self.anchors[kind] for kind in ("whole", "starts", "ends", "inside"))
+            self.met.clear()
+            self.meeting.clear()
+        whole, starts, ends, inside = (self.words[kind] for kind in ("whole", "starts", "ends", "inside"))
         for word in words:
-            found = list(whole.get(word, ()))
+            met = [whole[word]] if word in whole else []
             size = len(word)
             for length in self.lengths["starts"]:
                 if length > size:
                     break
-                found += starts.get(word[:length], ())
+                if word[:length] in starts:
+                    met.append(starts[word[:length]])
             for length in self.lengths["ends"]:
                 if length > size:
                     break
-                found += ends.get(word[size - length:], ())
+                if word[size - length:] in ends:
+                    met.append(ends[word[size - length:]])
             for length in self.lengths["inside"]:
                 if length > size:
                     break
                 for start in range(size - length + 1):
-                    found += inside.get(word[start:start + length], ())
-            if found:
-                self.hits[word] = found
+                    if word[start:start + length] in inside:
+                        met.append(inside[word[start:start + length]])
+            if met:
+                self.met[word] = met
+                self.meeting.add(word)
         self.seen.update(words)
 
     def found_in(self, text: str) -> list[str]:
@@ -279,20 +295,50 @@ class _Secrets:
         new = words.difference(self.seen)
         if new:
             self._learn(new)
-        hits = words.intersection(self.hits)
+        hits = words & self.meeting
         if not hits:
             return self.always
-        candidates = {secret for word in hits for secret in self.hits[word]}
+        met = set().union(*map(self.met.__getitem__, hits))
+        candidates: list[str] = []
+        firsts = self.firsts
+        for first in met & self.first_set:
+            singles, pairs = firsts[first]
+            candidates += singles
+            if pairs:
+                for second in pairs.keys() & met:
+                    candidates += pairs[second]
         found = [secret for secret in candidates if secret in text]
         if not found:
             return self.always
         found += self.always
-        found.sort(key=self.rank.__getitem__)
+        found.sort(key=_longest_first)
         return found
+
+
+def _longest_first(secret: str) -> tuple[int, str]:
+    """The order values are replaced in: a value inside a longer one goes with it; equal lengths in
+    a fixed order."""
+    return -len(secret), secret
+
+
+def _conditions(secret: str) -> set[tuple[str, str]]:
+    """What a text holding `secret` must hold of each of its words (see _Secrets)."""
+    words = _WORD.findall(secret)
+    if not words:
+        return set()
+    lead, trail = not secret.startswith(words[0]), not secret.endswith(words[-1])  # begins, ends with no word
+    if len(words) == 1:
+        return {("whole" if lead and trail else "starts" if lead else "ends" if trail else "inside", words[0])}
+    found = {("whole", word) for word in words[1:-1]}
+    found.add(("whole" if lead else "ends", words[0]))
+    found.add(("whole" if trail else "starts", words[-1]))
+    return found
 
 
 def _overlaps(secret: str, placeholder: str) -> bool:
     """Whether `secret` could be found across a placeholder and the text beside it."""
+    if len(secret) > len(placeholder) and placeholder[0] not in secret and placeholder[-1] not in secret:
+        return False
     if secret in placeholder or placeholder in secret:
         return True
     return any(secret.endswith(placeholder[:size]) or secret.startswith(placeholder[-size:])
@@ -306,33 +352,38 @@ class _Withholding:
     denunciation_cases: set[int]
     secrets: _Secrets
 
-    def masker(self, table: str, columns: list[str]) -> Callable[[list[Any]], None]:
-        """A function that withholds the identities in one row (a list of `columns`' values) in place."""
+    def masker(self, table: str, columns: list[str]) -> Callable[[list[Any], int], None]:
+        """A function that withholds the identities in one row in place: the `columns`' values at
+        `base` onwards in a batch's flat list of values."""
         at = {name: index for index, name in enumerate(columns)}
+        width = len(columns)
         protected, denunciation_cases, secrets = self.protected, self.denunciation_cases, self.secrets
         own = [(at[key], PLACEHOLDER if key in ("name", "name_folded") else None) for key in _IDENTITY if key in at]
-        citizen = table == "citizen"
-        visit = table == "visit"
+        citizen, visit = table == "citizen", table == "visit"
+        key = at.get("id")
+        if visit:
+            representatives, kind, case = at["representatives"], at["type"], at["case_id"]
 
-        def mask(row: list[Any]) -> None:
-            if citizen and row[at["id"]] in protected:
+        def mask(values: list[Any], base: int) -> None:
+            if citizen and values[base + key] in protected:
                 for index, value in own:
-                    row[index] = value
+                    values[base + index] = value
                 return
-            if visit and row[at["representatives"]] and (
-                    row[at["type"]] == DENUNCIATION or row[at["case_id"]] in denunciation_cases):
-                row[at["representatives"]] = PLACEHOLDER
-            # One look at the row's text (cells joined by NUL, which no stored text contains) tells
-            # which values it holds; only then are its cells replaced one value at a time.
-            found = secrets.found_in("\x00".join([value for value in row if value.__class__ is str]))
+            if visit and values[base + representatives] and (
+                    values[base + kind] == DENUNCIATION or values[base + case] in denunciation_cases):
+                values[base + representatives] = PLACEHOLDER
+            # One look at the row's text tells which values it holds; only then are its cells
+            # replaced one value at a time.
+            row = values[base:base + width]
+            found = secrets.found_in("\n".join([value for value in row if value.__class__ is str]))
             if not found:
                 return
-            for index, value in enumerate(row):
+            for index, value in enumerate(row, start=base):
                 if value.__class__ is str and value != PLACEHOLDER:
                     for secret in found:
                         if secret in value:
                             value = value.replace(secret, PLACEHOLDER)
-                    row[index] = value
+                    values[index] = value
 
         return mask
 
@@ -393,7 +444,7 @@ def _converters(table: Table, columns: list[str], conn: Connection) -> list[tupl
         process = column_type._cached_result_processor(dialect, None)
 
         def exact(value: Any, process: Any = process) -> Any:
-            return None if value is None else _plain(process(value) if process else value)
+            return _plain(process(value) if process else value)
 
         if sqlite and isinstance(kind, sa.DateTime):
             found.append((index, _sqlite_timestamp(exact)))
@@ -404,7 +455,7 @@ def _converters(table: Table, columns: list[str], conn: Connection) -> list[tupl
         elif sqlite and isinstance(kind, sa.Boolean):
             found.append((index, lambda value: None if value is None else bool(value)))
         elif not isinstance(kind, sa.Boolean) or process:
-            found.append((index, exact))
+            found.append((index, lambda value, exact=exact: None if value is None else exact(value)))
     return found
 
 
@@ -414,7 +465,7 @@ def _sqlite_timestamp(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
             if value.endswith(".000000"):
                 return f"{value[:10]}T{value[11:19]}+00:00"
             return f"{value[:10]}T{value[11:]}+00:00"
-        return exact(value)
+        return None if value is None else exact(value)
     return convert
 
 
@@ -422,7 +473,7 @@ def _sqlite_time(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:  # "07:30:00.000000" → "07:30:00"
         if value.__class__ is str and len(value) == 15 and value[8] == "." and value.endswith(".000000"):
             return value[:8]
-        return exact(value)
+        return None if value is None else exact(value)
     return convert
 
 
@@ -430,35 +481,51 @@ def _sqlite_date(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
             return value
-        return exact(value)
+        return None if value is None else exact(value)
     return convert
 
 
 def _stream_rows(conn: Connection, table: Table, columns: list[str], withholding: _Withholding | None
-                 ) -> Iterator[list[list[Any]]]:
-    """The table's rows in primary-key order, as export values (identities withheld), a batch at a time.
+                 ) -> Iterator[list[Any]]:
+    """The table's rows in primary-key order as export values (identities withheld), a batch at a
+    time: each batch one flat list, the `columns`' values of its first row, then of the next…
 
-    The rows come from the driver in batches (a server-side cursor on PostgreSQL), never all at once."""
+    The rows come from the driver a batch at a time (a server-side cursor on PostgreSQL), as plain
+    tuples: no row objects, and never all rows at once."""
+    from itertools import chain
+
     quoted = ", ".join(f'"{name}"' for name in columns)
     order = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
-    result = conn.exec_driver_sql(f'SELECT {quoted} FROM "{table.name}" ORDER BY {order}',
-                                  execution_options={"yield_per": _BATCH})
     converters = _converters(table, columns, conn)
     mask = withholding.masker(table.name, columns) if withholding else None
-    try:
-        for part in result.partitions(_BATCH):
-            rows = [list(row) for row in part]
+    width = len(columns)
+    with _driver_cursor(conn, f'SELECT {quoted} FROM "{table.name}" ORDER BY {order}') as cursor:
+        while part := cursor.fetchmany(_BATCH):
+            values = list(chain.from_iterable(part))
             for index, convert in converters:
-                for row in rows:
-                    value = row[index]
-                    if value is not None:
-                        row[index] = convert(value)
+                values[index::width] = map(convert, values[index::width])
             if mask:
-                for row in rows:
-                    mask(row)
-            yield rows
+                for base in range(0, len(values), width):
+                    mask(values, base)
+            yield values
+
+
+@contextmanager
+def _driver_cursor(conn: Connection, query: str) -> Iterator[Any]:
+    """The driver's own cursor over `query` in the snapshot's transaction: sqlite3 reads rows as
+    they are fetched; psycopg needs a named (server-side) cursor not to load the whole result."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if conn.dialect.name == "sqlite":
+        cursor = driver.cursor()
+    else:
+        cursor = driver.cursor(name="tct_export")
+        cursor.itersize = _BATCH
+    try:
+        cursor.execute(query)
+        yield cursor
     finally:
-        result.close()
+        cursor.close()
 
 
 # --- export -----------------------------------------------------------------------------------
@@ -475,13 +542,19 @@ def snapshot(db: Database, *, reveal: bool = False, progress: Progress | None = 
         for number, table in enumerate(tables, start=1):
             columns = [column.name for column in table.columns]
             data[table.name] = [dict(zip(columns, row, strict=True))
-                                for rows in _stream_rows(conn, table, columns, withholding) for row in rows]
+                                for values in _stream_rows(conn, table, columns, withholding)
+                                for row in _rows_of(values, len(columns))]
             if progress:
                 progress(number, len(tables))
         schema = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": str(schema),
                 "identities": "revealed" if reveal else "withheld", "tables": data}
     return document, 0 if reveal else len(protected)
+
+
+def _rows_of(values: list[Any], width: int) -> Iterator[tuple[Any, ...]]:
+    """A batch's flat list of values as rows of `width` values."""
+    return zip(*[iter(values)] * width, strict=True)
 
 
 def to_bytes(document: dict[str, Any]) -> bytes:
@@ -503,40 +576,45 @@ class _Export:
         self.progress = progress
         self.done = 0
 
-    def rows(self, table: Table, columns: list[str]) -> Iterator[list[list[Any]]]:
-        for rows in _stream_rows(self.conn, table, columns, self.withholding):
-            self.counts[table.name] += len(rows)
-            yield rows
+    def rows(self, table: Table, columns: list[str]) -> Iterator[list[Any]]:
+        """The table's batches (see _stream_rows), counted."""
+        for values in _stream_rows(self.conn, table, columns, self.withholding):
+            self.counts[table.name] += len(values) // len(columns)
+            yield values
         self.done += 1
         if self.progress:
             self.progress(self.done, len(self.tables))
 
 
-# Rows are encoded by json's C encoder with separators that give to_bytes's layout: a row's keys
-# at 8 spaces; the rows of a batch come out joined the same way and are split at "},\n" + 8 spaces
-# + "{", which no encoded value holds (JSON escapes a newline inside a string).
-_ROW_INDENT = ",\n" + " " * 8
-_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(_ROW_INDENT, ": "))
-_ROWS_JOIN = "}" + _ROW_INDENT + "{"
-_ROWS_SPLIT = "\n      },\n      {\n        "
+# A batch is encoded by json's C encoder as one flat list with a separator no encoded value holds
+# (JSON escapes control characters inside strings), split into the values, and interleaved with
+# each column's key as to_bytes lays it out: keys at 8 spaces, rows at 6.
+_SEPARATOR = "\x1f"
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(_SEPARATOR, ":"))
+_ROW_START = "\n      {\n        "
+_ROW_BREAK = "\n      }," + _ROW_START
 
 
 def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
     """Write the document to_bytes would give, a batch of rows at a time."""
+    from itertools import chain, cycle
+
     head = {"format": FORMAT, "format_version": FORMAT_VERSION, "identities": export.identities,
             "schema": export.schema}
     out(("{\n" + "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
                          for key, value in head.items()) + '  "tables": {').encode())
     for number, table in enumerate(sorted(export.tables, key=lambda table: table.name)):
         columns = sorted(column.name for column in table.columns)
+        keys = [f"{_ROW_BREAK if index == 0 else ',' + chr(10) + ' ' * 8}{json.dumps(name, ensure_ascii=False)}: "
+                for index, name in enumerate(columns)]
         out(f'{"," if number else ""}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
         empty = True
-        for rows in export.rows(table, columns):
-            text = _ROW_ENCODER.encode([dict(zip(columns, row, strict=True)) for row in rows])
-            body = text[2:-2].replace(_ROWS_JOIN, _ROWS_SPLIT)
-            out(f'{"" if empty else ","}\n      {{\n        {body}\n      }}'.encode())
+        for values in export.rows(table, columns):
+            pieces = _FLAT_ENCODER.encode(values)[1:-1].split(_SEPARATOR)
+            text = "".join(chain.from_iterable(zip(cycle(keys), pieces)))
+            out((text[len(_ROW_BREAK) - len(_ROW_START):] if empty else text).encode())
             empty = False
-        out(b"]" if empty else b"\n    ]")
+        out(b"]" if empty else b"\n      }\n    ]")
     out(b"\n  }\n}\n")
 
 
@@ -562,8 +640,8 @@ def _write_table_csv(export: _Export, table: Table, stream: BinaryIO) -> None:
     columns = [column.name for column in table.columns]
     text, writer = _csv_writer(stream)
     writer.writerow(columns)
-    for rows in export.rows(table, columns):
-        writer.writerows([[_csv_value(value) for value in row] for row in rows])
+    for values in export.rows(table, columns):
+        writer.writerows(_rows_of(list(map(_csv_value, values)), len(columns)))
     text.flush()
     text.detach()
 
@@ -650,7 +728,7 @@ def _private_output(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-_FILE_BUFFER = 1 << 20
+_FILE_BUFFER = 1 << 18
 
 
 def write_private(path: Path, payload: bytes) -> None:

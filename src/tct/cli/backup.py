@@ -167,7 +167,8 @@ def export(
     stream = sys.stdout.buffer if output is None and fmt.value == "json" else None
     if stream is not None:
         sys.stdout.flush()
-    with _progress(label("exporting", lang())) as progress:
+    # SIGTERM unwinds like Ctrl-C: the file being written under a temporary name is removed.
+    with _terminate_cleanly(), _progress(label("exporting", lang())) as progress:
         result = exchange.export(database, fmt=fmt.value, output=output, reveal=reveal,
                                  actor=audit.current_actor(officer), progress=progress, stream=stream)
     if stream is not None:
