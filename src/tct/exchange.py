@@ -260,10 +260,6 @@ class _Secrets:
         self.meeting: set[str] = set()  # the words in self.met
 
     def _learn(self, words: set[str]) -> None:
-        if len(self.seen) > _MAX_TOKENS:
-            self.seen.clear()
-            self.met.clear()
-            self.meeting.clear()
         whole, starts, ends, inside = (self.words[kind] for kind in ("whole", "starts", "ends", "inside"))
         for word in words:
             met = [whole[word]] if word in whole else []
@@ -292,6 +288,10 @@ class _Secrets:
     def found_in(self, text: str) -> list[str]:
         """The values `text` holds (plus those looked for everywhere), longest first."""
         words = set(_WORD.findall(text))
+        if len(self.seen) > _MAX_TOKENS:  # start afresh rather than grow without bound
+            self.seen.clear()
+            self.met.clear()
+            self.meeting.clear()
         new = words.difference(self.seen)
         if new:
             self._learn(new)
@@ -797,26 +797,29 @@ def _write_zip_once(db: Database, path: Path, *, reveal: bool, progress: Progres
         return info
 
     with _private_output(path) as handle:
-        # Not closed on failure (that would write a directory): the unfinished file is discarded.
         archive = zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED)
-        with _snapshot_connection(db) as conn:
-            current = _Export(conn, reveal=reveal, progress=progress)
-            with archive.open(entry(META_FILE), "w") as member:
-                _write_meta(current, member)
-            for table in current.tables:
-                name = f"{table.name}.csv"
-                info = entry(name)
-                try:
-                    with archive.open(info, "w", force_zip64=name in large) as member:
-                        _write_table_csv(current, table, member)
-                except RuntimeError as exc:  # past 2 GiB without zip64 headers
-                    if name in large:
-                        raise
-                    raise _Zip64Needed(name) from exc
-                # zipfile.writestr gives a member zip64 headers from 1/1.05 of the limit on
-                if name not in large and info.file_size * 1.05 > zipfile.ZIP64_LIMIT:
-                    raise _Zip64Needed(name)
-        archive.close()
+        try:
+            with _snapshot_connection(db) as conn:
+                current = _Export(conn, reveal=reveal, progress=progress)
+                with archive.open(entry(META_FILE), "w") as member:
+                    _write_meta(current, member)
+                for table in current.tables:
+                    name = f"{table.name}.csv"
+                    info = entry(name)
+                    try:
+                        with archive.open(info, "w", force_zip64=name in large) as member:
+                            _write_table_csv(current, table, member)
+                    except RuntimeError as exc:  # past 2 GiB without zip64 headers
+                        if name in large:
+                            raise
+                        raise _Zip64Needed(name) from exc
+                    # zipfile.writestr gives a member zip64 headers from 1/1.05 of the limit on
+                    if name not in large and info.file_size * 1.05 > zipfile.ZIP64_LIMIT:
+                        raise _Zip64Needed(name)
+            archive.close()
+        except BaseException:
+            archive.fp = None  # left unclosed (closing writes a directory) in the file being discarded
+            raise
         finish(current)
 
 
