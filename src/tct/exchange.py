@@ -23,6 +23,9 @@ folded forms) replaced by PLACEHOLDER. Free text that names the denouncer some o
 detected. An export with `reveal` is recorded in the audit trail (who, when, where to), after the
 snapshot is read, so the export does not contain its own event.
 
+Export streams: rows come from the driver a batch at a time and are withheld and written as they
+come, so its memory does not grow with the register (a file still appears only when complete).
+
 Import fills an *empty* register with a JSON export, verbatim: the same ids, audit events and
 code counters. It adds no audit event of its own — it is a copy of a register, not a change to
 one (the copied audit trail already says who did what). A document of an older schema is loaded
@@ -593,6 +596,7 @@ _SEPARATOR = "\x1f"
 _FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(_SEPARATOR, ":"))
 _ROW_START = "\n      {\n        "
 _ROW_BREAK = "\n      }," + _ROW_START
+_KEY_BREAK = ",\n" + " " * 8
 
 
 def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
@@ -605,7 +609,7 @@ def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
                          for key, value in head.items()) + '  "tables": {').encode())
     for number, table in enumerate(sorted(export.tables, key=lambda table: table.name)):
         columns = sorted(column.name for column in table.columns)
-        keys = [f"{_ROW_BREAK if index == 0 else ',' + chr(10) + ' ' * 8}{json.dumps(name, ensure_ascii=False)}: "
+        keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
                 for index, name in enumerate(columns)]
         out(f'{"," if number else ""}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
         empty = True
@@ -669,9 +673,16 @@ def export(db: Database, *, fmt: str = "json", output: Path | None = None, revea
 
     if fmt == "json" and output is None:
         target = io.BytesIO() if stream is None else stream
-        with _snapshot_connection(db) as conn:
-            current = _Export(conn, reveal=reveal, progress=progress)
-            _write_json(current, target.write)
+        current: _Export | None = None
+        try:
+            with _snapshot_connection(db) as conn:
+                current = _Export(conn, reveal=reveal, progress=progress)
+                _write_json(current, target.write)
+        except OSError:  # stdout closed part-way (its reader quit): what went out is audited
+            if reveal and current is not None:
+                _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(current.protected))
+            raise
+        assert current is not None
         finish(current)
         if stream is None:
             result.data = target.getvalue()  # type: ignore[attr-defined]
