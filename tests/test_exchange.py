@@ -316,3 +316,136 @@ def test_csv_export_is_one_file_per_table_in_a_folder_or_zip(tct, filled, tmp_pa
     assert tct("export", "-f", "csv", "-o", str(archive)).exit_code == 0
     assert archive.read_bytes() == first
     assert_one_line_error(tct("export", "-f", "csv"), 2, "--output")
+
+
+# --- streaming: the same bytes as the whole-document export, in bounded memory ---------------------
+
+def _reference_export(db, reveal: bool) -> bytes:  # type: ignore[no-untyped-def]
+    """The export as tct wrote it before it streamed (the whole document in memory), kept here as
+    the reference the streamed files must equal byte for byte."""
+    import re
+
+    from sqlalchemy import select
+
+    def plain(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+        return value.isoformat() if isinstance(value, date | time) else value
+
+    with exchange._snapshot_connection(db) as conn:
+        data = {table.name: [{k: plain(v) for k, v in row._mapping.items()}
+                             for row in conn.execute(select(table).order_by(*table.primary_key.columns))]
+                for table in exchange._tables()}
+        schema = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    if not reveal:
+        protected = exchange.protected_citizens(data)
+        secrets: set[str] = set()
+        for row in data["citizen"]:
+            if row["id"] in protected:
+                for key in ("name", "name_folded", "id_number", "address", "address_folded", "phone"):
+                    value = row[key]
+                    if isinstance(value, str) and len(value.strip()) >= 3:
+                        secrets |= {value, json.dumps(value, ensure_ascii=False)[1:-1], json.dumps(value)[1:-1]}
+                for key in ("name", "name_folded", "id_number", "address", "address_folded", "phone", "locality"):
+                    row[key] = exchange.PLACEHOLDER if key in ("name", "name_folded") else None
+        ordered = sorted(secrets, key=lambda s: (-len(s), s))
+        finder = re.compile("|".join(map(re.escape, ordered))).search if ordered else lambda _text: None
+        cases = {row["id"] for row in data["cases"] if row["type"] == "denunciation"}
+        for table, rows in data.items():
+            for row in rows:
+                if table == "citizen" and row["id"] in protected:
+                    continue
+                if table == "visit" and row["representatives"] and (row["type"] == "denunciation"
+                                                                    or row["case_id"] in cases):
+                    row["representatives"] = exchange.PLACEHOLDER
+                if not finder("\x00".join(v for v in row.values() if isinstance(v, str))):
+                    continue
+                for key, value in row.items():
+                    if isinstance(value, str) and value != exchange.PLACEHOLDER:
+                        for secret in ordered:
+                            if secret in value:
+                                value = value.replace(secret, exchange.PLACEHOLDER)
+                        row[key] = value
+    document = {"format": "tct-export", "format_version": 1, "schema": str(schema),
+                "identities": "revealed" if reveal else "withheld", "tables": data}
+    return (json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+def _add_lookalikes(db) -> None:  # type: ignore[no-untyped-def]
+    """Text that holds the denouncer's values inside other words, beside each other, escaped as in
+    JSON, and a citizen whose name starts with the denouncer's: the cases a word-based search must
+    get exactly right."""
+    from tct.db import write_session
+    from tct.models import AuditEvent, Citizen
+
+    at = datetime(2021, 2, 9, 16, 30, tzinfo=UTC)
+    texts = [f"x{DENOUNCER['name']}y and {DENOUNCER['phone']}{DENOUNCER['id_number']}",
+             json.dumps({"name": DENOUNCER["name"], "address": DENOUNCER["address"]}),
+             f"{DENOUNCER['name_folded']}s, {DENOUNCER['address_folded'].upper()} {DENOUNCER['address_folded']}",
+             "Nguyễn Văn Đứ and Nguyễn Văn", f"[withheld]{DENOUNCER['id_number'][:6]}"]
+    with write_session(db) as s:
+        s.add(Citizen(name=DENOUNCER["name"] + " Anh", name_folded=DENOUNCER["name_folded"] + " anh",
+                      created_at=at, updated_at=at))
+        for text in texts:
+            s.add(AuditEvent(at=at, actor="tester", entity="citizen", action="note", changes=text, reason=text))
+
+
+@pytest.mark.parametrize("reveal", [False, True])
+def test_streamed_export_equals_the_whole_document_export(filled, tmp_path, reveal, monkeypatch):
+    monkeypatch.setattr(exchange, "_MAX_TOKENS", 3)  # the words remembered are forgotten often
+    _add_lookalikes(filled)
+    expected = _reference_export(filled, reveal)
+    document, protected = exchange.snapshot(filled, reveal=reveal)
+    assert exchange.to_bytes(document) == expected and protected == (0 if reveal else 1)
+    target = tmp_path / "e.json"
+    result = exchange.export(filled, output=target, reveal=reveal, actor="tester")
+    assert target.read_bytes() == expected
+    assert result.counts == {name: len(rows) for name, rows in json.loads(expected)["tables"].items()}
+    assert result.protected_citizens == protected
+    if not reveal:  # a reveal export adds its audit event: the next export differs by it
+        assert exchange.export(filled, reveal=reveal, actor="tester").data == expected
+        archive = tmp_path / "e.zip"
+        exchange.export(filled, fmt="csv", output=archive, reveal=reveal, actor="tester")
+        with zipfile.ZipFile(archive) as opened:
+            visits = list(csv.DictReader(io.StringIO(opened.read("visit.csv").decode("utf-8"))))
+            events = list(csv.DictReader(io.StringIO(opened.read("audit_event.csv").decode("utf-8"))))
+        assert [v["content"] for v in visits] == [v["content"] for v in document["tables"]["visit"]]
+        assert [e["changes"] for e in events] == [e["changes"] or "" for e in document["tables"]["audit_event"]]
+
+
+def test_export_streams_in_memory_far_below_its_size(database, tmp_path, monkeypatch):
+    """Memory must not grow with the register: export holds a batch of rows, not the document."""
+    import tracemalloc
+
+    from tct.db import write_session
+    from tct.models import Case, Citizen, Officer, Visit
+
+    at = datetime(2021, 2, 9, 16, 30, tzinfo=UTC)
+    with write_session(database) as s:
+        officer = Officer(name="Trần Thị Bình", name_folded="tran thi binh", created_at=at)
+        citizens = [Citizen(name=f"Nguyễn Văn {i}", name_folded=f"nguyen van {i}", created_at=at, updated_at=at)
+                    for i in range(2)]
+        s.add_all([officer, *citizens])
+        s.flush()
+        case = Case(code="VV-2021-0001", year=2021, seq=1, type="denunciation", field="land", summary="x",
+                    opened_on=date(2021, 2, 9), deadline=date(2021, 3, 11), citizen_id=citizens[0].id,
+                    created_at=at, updated_at=at)
+        s.add(case)
+        s.flush()
+        s.add_all([Visit(code=f"TCD-2021-{i:05d}", year=2021, seq=i, case_id=case.id, citizen_id=citizens[i % 2].id,
+                         officer_id=officer.id, visited_at=at, visit_date=date(2021, 2, 9), type="complaint",
+                         field="land", content=f"Công dân Nguyễn Văn {i % 2} trình bày " + "nội dung " * 20,
+                         search_folded=f"nguyen van {i % 2}", created_at=at, updated_at=at)
+                   for i in range(1, 6001)])
+    monkeypatch.setattr(exchange, "_BATCH", 100)
+    target = tmp_path / "big.json"
+    exchange.export(database, output=target, actor="tester")  # modules and caches loaded first
+    tracemalloc.start()
+    try:
+        exchange.export(database, output=target, actor="tester")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = target.stat().st_size
+    assert size > 5_000_000
+    assert peak < size / 3, (peak, size)  # the whole document in memory takes several times its size

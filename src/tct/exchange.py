@@ -23,6 +23,9 @@ folded forms) replaced by PLACEHOLDER. Free text that names the denouncer some o
 detected. An export with `reveal` is recorded in the audit trail (who, when, where to), after the
 snapshot is read, so the export does not contain its own event.
 
+Export streams: rows come from the driver a batch at a time and are withheld and written as they
+come, so its memory does not grow with the register (a file still appears only when complete).
+
 Import fills an *empty* register with a JSON export, verbatim: the same ids, audit events and
 code counters. It adds no audit event of its own — it is a copy of a register, not a change to
 one (the copied audit trail already says who did what). A document of an older schema is loaded
@@ -44,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tct.errors import DatabaseError, UsageError, ValidationError
 
@@ -204,85 +207,357 @@ def protected_citizens(data: dict[str, list[dict[str, Any]]]) -> set[int]:
 
 
 _IDENTITY = ("name", "name_folded", "id_number", "address", "address_folded", "phone", "locality")
+_SECRET_KEYS = ("name", "name_folded", "id_number", "address", "address_folded", "phone")
+_WORD = re.compile(r"\w+")
+_MAX_TOKENS = 100_000  # distinct words remembered by _Secrets before it starts afresh (bounded memory)
 
 
-def _withhold(data: dict[str, list[dict[str, Any]]]) -> int:
-    """Replace protected citizens' identities in place; returns how many citizens were protected."""
-    protected = protected_citizens(data)
+class _Secrets:
+    """The protected citizens' identity values, and which of them a text holds.
+
+    A text holds a value only if it holds the value's words: a word of the value with a non-word
+    character on both sides is a whole word of the text, one with such a character only before it
+    starts a word of the text, only after it ends one, neither lies inside one. Each value is filed
+    under the two of these conditions the fewest values share (one for a value of one word); a
+    text's distinct words, each examined once and remembered, tell which conditions it meets, and
+    so the few values worth looking for with `in`. This finds exactly the values a text holds, at
+    about the cost of splitting it into words, whatever the number of protected citizens (one
+    regular expression of them all takes tens of seconds and gigabytes to compile for a large
+    register, and names from a common stock share any one word with hundreds of others).
+    """
+
+    def __init__(self, secrets: set[str]) -> None:
+        from collections import Counter
+
+        shared: Counter[tuple[str, str]] = Counter()
+        for secret in secrets:
+            found = _conditions(secret)
+            if len(found) > 1:  # a value of one word has no choice to make
+                shared.update(found)
+        # Values without a word, or that could newly appear beside a placeholder put in by a longer
+        # value, are looked for in every text.
+        self.always: list[str] = []
+        self.singles: dict[tuple[str, str], list[str]] = {}
+        self.pairs: dict[tuple[str, str], dict[tuple[str, str], list[str]]] = {}
+        self.words: dict[str, dict[str, tuple[str, str]]] = {"whole": {}, "starts": {}, "ends": {}, "inside": {}}
+        for secret in sorted(secrets, key=_longest_first):
+            found = _conditions(secret)
+            if not found or _overlaps(secret, PLACEHOLDER):
+                self.always.append(secret)
+                continue
+            chosen = sorted(found, key=lambda condition: (shared[condition], -len(condition[1]), condition))[:2]
+            for kind, word in chosen:
+                self.words[kind][word] = (kind, word)
+            if len(chosen) == 1:
+                self.singles.setdefault(chosen[0], []).append(secret)
+            else:
+                self.pairs.setdefault(chosen[0], {}).setdefault(chosen[1], []).append(secret)
+        self.lengths = {kind: sorted({len(word) for word in words}) for kind, words in self.words.items()}
+        # For each condition a value is filed under first: its values of one word, and the second
+        # conditions of its values of more.
+        self.firsts = {first: (self.singles.get(first, []), self.pairs.get(first, {}))
+                       for first in self.singles.keys() | self.pairs.keys()}
+        self.first_set = set(self.firsts)
+        self.seen: set[str] = set()
+        self.met: dict[str, list[tuple[str, str]]] = {}  # a word of the texts → the conditions it meets
+        self.meeting: set[str] = set()  # the words in self.met
+
+    def _learn(self, words: set[str]) -> None:
+        whole, starts, ends, inside = (self.words[kind] for kind in ("whole", "starts", "ends", "inside"))
+        for word in words:
+            met = [whole[word]] if word in whole else []
+            size = len(word)
+            for length in self.lengths["starts"]:
+                if length > size:
+                    break
+                if word[:length] in starts:
+                    met.append(starts[word[:length]])
+            for length in self.lengths["ends"]:
+                if length > size:
+                    break
+                if word[size - length:] in ends:
+                    met.append(ends[word[size - length:]])
+            for length in self.lengths["inside"]:
+                if length > size:
+                    break
+                for start in range(size - length + 1):
+                    if word[start:start + length] in inside:
+                        met.append(inside[word[start:start + length]])
+            if met:
+                self.met[word] = met
+                self.meeting.add(word)
+        self.seen.update(words)
+
+    def found_in(self, text: str) -> list[str]:
+        """The values `text` holds (plus those looked for everywhere), longest first."""
+        words = set(_WORD.findall(text))
+        if len(self.seen) > _MAX_TOKENS:  # start afresh rather than grow without bound
+            self.seen.clear()
+            self.met.clear()
+            self.meeting.clear()
+        new = words.difference(self.seen)
+        if new:
+            self._learn(new)
+        hits = words & self.meeting
+        if not hits:
+            return self.always
+        met = set().union(*map(self.met.__getitem__, hits))
+        candidates: list[str] = []
+        firsts = self.firsts
+        for first in met & self.first_set:
+            singles, pairs = firsts[first]
+            candidates += singles
+            if pairs:
+                for second in pairs.keys() & met:
+                    candidates += pairs[second]
+        found = [secret for secret in candidates if secret in text]
+        if not found:
+            return self.always
+        found += self.always
+        found.sort(key=_longest_first)
+        return found
+
+
+def _longest_first(secret: str) -> tuple[int, str]:
+    """The order values are replaced in: a value inside a longer one goes with it; equal lengths in
+    a fixed order."""
+    return -len(secret), secret
+
+
+def _conditions(secret: str) -> set[tuple[str, str]]:
+    """What a text holding `secret` must hold of each of its words (see _Secrets)."""
+    words = _WORD.findall(secret)
+    if not words:
+        return set()
+    lead, trail = not secret.startswith(words[0]), not secret.endswith(words[-1])  # begins, ends with no word
+    if len(words) == 1:
+        return {("whole" if lead and trail else "starts" if lead else "ends" if trail else "inside", words[0])}
+    found = {("whole", word) for word in words[1:-1]}
+    found.add(("whole" if lead else "ends", words[0]))
+    found.add(("whole" if trail else "starts", words[-1]))
+    return found
+
+
+def _overlaps(secret: str, placeholder: str) -> bool:
+    """Whether `secret` could be found across a placeholder and the text beside it."""
+    if len(secret) > len(placeholder) and placeholder[0] not in secret and placeholder[-1] not in secret:
+        return False
+    if secret in placeholder or placeholder in secret:
+        return True
+    return any(secret.endswith(placeholder[:size]) or secret.startswith(placeholder[-size:])
+               for size in range(1, min(len(secret), len(placeholder)) + 1))
+
+
+@dataclass
+class _Withholding:
+    """What an export without `reveal` needs before its first row: who is protected, and their values."""
+    protected: set[Any]
+    denunciation_cases: set[int]
+    secrets: _Secrets
+
+    def masker(self, table: str, columns: list[str]) -> Callable[[list[Any], int], None]:
+        """A function that withholds the identities in one row in place: the `columns`' values at
+        `base` onwards in a batch's flat list of values."""
+        at = {name: index for index, name in enumerate(columns)}
+        width = len(columns)
+        protected, denunciation_cases, secrets = self.protected, self.denunciation_cases, self.secrets
+        own = [(at[key], PLACEHOLDER if key in ("name", "name_folded") else None) for key in _IDENTITY if key in at]
+        citizen, visit = table == "citizen", table == "visit"
+        key = at.get("id")
+        if visit:
+            representatives, kind, case = at["representatives"], at["type"], at["case_id"]
+
+        def mask(values: list[Any], base: int) -> None:
+            if citizen and values[base + key] in protected:
+                for index, value in own:
+                    values[base + index] = value
+                return
+            if visit and values[base + representatives] and (
+                    values[base + kind] == DENUNCIATION or values[base + case] in denunciation_cases):
+                values[base + representatives] = PLACEHOLDER
+            # One look at the row's text tells which values it holds; only then are its cells
+            # replaced one value at a time.
+            row = values[base:base + width]
+            found = secrets.found_in("\n".join([value for value in row if value.__class__ is str]))
+            if not found:
+                return
+            for index, value in enumerate(row, start=base):
+                if value.__class__ is str and value != PLACEHOLDER:
+                    for secret in found:
+                        if secret in value:
+                            value = value.replace(secret, PLACEHOLDER)
+                    values[index] = value
+
+        return mask
+
+
+def _protected(conn: Connection) -> tuple[set[Any], set[int]]:
+    """Who is protected (the module's rule, in SQL), and the ids of the denunciation cases."""
+    from sqlalchemy import text
+
+    kind = {"kind": DENUNCIATION}
+    denunciation_cases = {row[0] for row in conn.execute(text("SELECT id FROM cases WHERE type = :kind"), kind)}
+    protected = {row[0] for row in conn.execute(text(
+        "SELECT citizen_id FROM cases WHERE type = :kind AND citizen_id IS NOT NULL UNION "
+        "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN (SELECT id FROM cases WHERE type = :kind)"),
+        kind)}
+    return protected, denunciation_cases
+
+
+def _withholding(conn: Connection, protected: set[Any], denunciation_cases: set[int]) -> _Withholding | None:
+    """What withholding needs, read before the first row; None when nobody is protected."""
+    from sqlalchemy import text
+
     if not protected:
-        return 0
+        return None
     secrets: set[str] = set()
-    for row in data.get("citizen", []):
-        if row["id"] not in protected:
-            continue
-        for key in ("name", "name_folded", "id_number", "address", "address_folded", "phone"):
-            value = row.get(key)
+    columns = ", ".join(f'"{key}"' for key in ("id", *_SECRET_KEYS))
+    for row in conn.execute(text(f"SELECT {columns} FROM citizen WHERE id IN ("
+                                 "SELECT citizen_id FROM cases WHERE type = :kind UNION "
+                                 "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN "
+                                 "(SELECT id FROM cases WHERE type = :kind))"), {"kind": DENUNCIATION}):
+        for value in row[1:]:
             if isinstance(value, str) and len(value.strip()) >= _MIN_SCRUB:
                 secrets.add(value)
                 secrets.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it appears inside JSON text
                 secrets.add(json.dumps(value)[1:-1])
-        for key in _IDENTITY:
-            if key in row:
-                row[key] = PLACEHOLDER if key in ("name", "name_folded") else None
-    ordered = sorted(secrets, key=len, reverse=True)
-    contains_secret = _finder(ordered)
-    denunciation_cases = {row["id"] for row in data.get("cases", []) if row.get("type") == DENUNCIATION}
-    for table, rows in data.items():
-        for row in rows:
-            if table == "citizen" and row["id"] in protected:
-                continue
-            if table == "visit" and row.get("representatives") and (
-                    row.get("type") == DENUNCIATION or row.get("case_id") in denunciation_cases):
-                row["representatives"] = PLACEHOLDER
-            # One search of the row's text (cells joined by NUL, which no stored text contains) tells
-            # whether any cell holds a secret; only then are its cells replaced one secret at a time.
-            if not contains_secret("\x00".join(v for v in row.values() if isinstance(v, str))):
-                continue
-            for key, value in row.items():
-                if isinstance(value, str) and value != PLACEHOLDER:
-                    for secret in ordered:
-                        if secret in value:
-                            value = value.replace(secret, PLACEHOLDER)
-                    row[key] = value
-    return len(protected)
+    return _Withholding(protected, denunciation_cases, _Secrets(secrets))
 
 
-def _finder(words: list[str]) -> Callable[[str], Any]:
-    """A fast test of whether a text contains any of `words`: one regular expression shaped as a
-    trie of the words (a word that starts with a shorter one needs no branch of its own), so a
-    search costs about the length of the text, not the number of words times it."""
-    import re
+# --- reading rows -----------------------------------------------------------------------------
 
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+_BATCH = 2000  # rows fetched, converted and written at a time: memory stays flat whatever the register's size
 
-    def pattern(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items())]
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
-    if not trie:
-        return lambda _text: None
-    return re.compile(pattern(trie)).search
+def _converters(table: Table, columns: list[str], conn: Connection) -> list[tuple[int, Callable[[Any], Any]]]:
+    """For each column whose driver values are not already export values, (its index, a converter).
+
+    Each converter gives exactly what the column's SQLAlchemy type and `_plain` give, with a fast
+    path for the text SQLite stores (dates, times and timestamps as SQLAlchemy writes them)."""
+    import sqlalchemy as sa
+
+    dialect = conn.dialect
+    sqlite = dialect.name == "sqlite"
+    found = []
+    for index, name in enumerate(columns):
+        column_type = table.columns[name].type
+        kind = column_type.impl_instance if isinstance(column_type, sa.TypeDecorator) else column_type
+        if not isinstance(kind, sa.DateTime | sa.Date | sa.Time | sa.Boolean):
+            continue
+        process = column_type._cached_result_processor(dialect, None)
+
+        def exact(value: Any, process: Any = process) -> Any:
+            return _plain(process(value) if process else value)
+
+        if sqlite and isinstance(kind, sa.DateTime):
+            found.append((index, _sqlite_timestamp(exact)))
+        elif sqlite and isinstance(kind, sa.Time):
+            found.append((index, _sqlite_time(exact)))
+        elif sqlite and isinstance(kind, sa.Date):
+            found.append((index, _sqlite_date(exact)))
+        elif sqlite and isinstance(kind, sa.Boolean):
+            found.append((index, lambda value: None if value is None else bool(value)))
+        elif not isinstance(kind, sa.Boolean) or process:
+            found.append((index, lambda value, exact=exact: None if value is None else exact(value)))
+    return found
+
+
+def _sqlite_timestamp(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:  # "2021-02-09 16:30:00.123456" → "2021-02-09T16:30:00.123456+00:00"
+        if value.__class__ is str and len(value) == 26 and value[10] == " " and value[19] == ".":
+            if value.endswith(".000000"):
+                return f"{value[:10]}T{value[11:19]}+00:00"
+            return f"{value[:10]}T{value[11:]}+00:00"
+        return None if value is None else exact(value)
+    return convert
+
+
+def _sqlite_time(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:  # "07:30:00.000000" → "07:30:00"
+        if value.__class__ is str and len(value) == 15 and value[8] == "." and value.endswith(".000000"):
+            return value[:8]
+        return None if value is None else exact(value)
+    return convert
+
+
+def _sqlite_date(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return value
+        return None if value is None else exact(value)
+    return convert
+
+
+def _stream_rows(conn: Connection, table: Table, columns: list[str], withholding: _Withholding | None
+                 ) -> Iterator[list[Any]]:
+    """The table's rows in primary-key order as export values (identities withheld), a batch at a
+    time: each batch one flat list, the `columns`' values of its first row, then of the next…
+
+    The rows come from the driver a batch at a time (a server-side cursor on PostgreSQL), as plain
+    tuples: no row objects, and never all rows at once."""
+    from itertools import chain
+
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    order = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
+    converters = _converters(table, columns, conn)
+    mask = withholding.masker(table.name, columns) if withholding else None
+    width = len(columns)
+    with _driver_cursor(conn, f'SELECT {quoted} FROM "{table.name}" ORDER BY {order}') as cursor:
+        while part := cursor.fetchmany(_BATCH):
+            values = list(chain.from_iterable(part))
+            for index, convert in converters:
+                values[index::width] = map(convert, values[index::width])
+            if mask:
+                for base in range(0, len(values), width):
+                    mask(values, base)
+            yield values
+
+
+@contextmanager
+def _driver_cursor(conn: Connection, query: str) -> Iterator[Any]:
+    """The driver's own cursor over `query` in the snapshot's transaction: sqlite3 reads rows as
+    they are fetched; psycopg needs a named (server-side) cursor not to load the whole result."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if conn.dialect.name == "sqlite":
+        cursor = driver.cursor()
+    else:
+        cursor = driver.cursor(name="tct_export")
+        cursor.itersize = _BATCH
+    try:
+        cursor.execute(query)
+        yield cursor
+    finally:
+        cursor.close()
 
 
 # --- export -----------------------------------------------------------------------------------
 
 def snapshot(db: Database, *, reveal: bool = False, progress: Progress | None = None) -> tuple[dict[str, Any], int]:
-    """The register as one export document, and how many citizens' identities it withholds."""
+    """The register as one export document in memory, and how many citizens' identities it withholds.
+
+    For tests and small registers: `export` writes the same document without holding it."""
     tables = _tables()
+    data: dict[str, list[dict[str, Any]]] = {}
     with _snapshot_connection(db) as conn:
-        data = _read_tables(conn, tables, progress)
+        protected, denunciation_cases = _protected(conn)
+        withholding = None if reveal else _withholding(conn, protected, denunciation_cases)
+        for number, table in enumerate(tables, start=1):
+            columns = [column.name for column in table.columns]
+            data[table.name] = [dict(zip(columns, row, strict=True))
+                                for values in _stream_rows(conn, table, columns, withholding)
+                                for row in _rows_of(values, len(columns))]
+            if progress:
+                progress(number, len(tables))
         schema = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    protected = 0 if reveal else _withhold(data)
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": str(schema),
                 "identities": "revealed" if reveal else "withheld", "tables": data}
-    return document, protected
+    return document, 0 if reveal else len(protected)
+
+
+def _rows_of(values: list[Any], width: int) -> Iterator[tuple[Any, ...]]:
+    """A batch's flat list of values as rows of `width` values."""
+    return zip(*[iter(values)] * width, strict=True)
 
 
 def to_bytes(document: dict[str, Any]) -> bytes:
@@ -290,29 +565,139 @@ def to_bytes(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
+class _Export:
+    """One export being written: the snapshot's connection, who is protected, and the counts so far."""
+
+    def __init__(self, conn: Connection, *, reveal: bool, progress: Progress | None) -> None:
+        self.conn = conn
+        self.protected, denunciation_cases = _protected(conn)
+        self.withholding = None if reveal else _withholding(conn, self.protected, denunciation_cases)
+        self.schema = str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar())
+        self.identities = "revealed" if reveal else "withheld"
+        self.tables = _tables()
+        self.counts = {table.name: 0 for table in self.tables}
+        self.progress = progress
+        self.done = 0
+
+    def rows(self, table: Table, columns: list[str]) -> Iterator[list[Any]]:
+        """The table's batches (see _stream_rows), counted."""
+        for values in _stream_rows(self.conn, table, columns, self.withholding):
+            self.counts[table.name] += len(values) // len(columns)
+            yield values
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, len(self.tables))
+
+
+# A batch is encoded by json's C encoder as one flat list with a separator no encoded value holds
+# (JSON escapes control characters inside strings), split into the values, and interleaved with
+# each column's key as to_bytes lays it out: keys at 8 spaces, rows at 6.
+_SEPARATOR = "\x1f"
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(_SEPARATOR, ":"))
+_ROW_START = "\n      {\n        "
+_ROW_BREAK = "\n      }," + _ROW_START
+_KEY_BREAK = ",\n" + " " * 8
+
+
+def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
+    """Write the document to_bytes would give, a batch of rows at a time."""
+    from itertools import chain, cycle
+
+    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "identities": export.identities,
+            "schema": export.schema}
+    out(("{\n" + "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
+                         for key, value in head.items()) + '  "tables": {').encode())
+    for number, table in enumerate(sorted(export.tables, key=lambda table: table.name)):
+        columns = sorted(column.name for column in table.columns)
+        keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
+                for index, name in enumerate(columns)]
+        out(f'{"," if number else ""}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
+        empty = True
+        for values in export.rows(table, columns):
+            pieces = _FLAT_ENCODER.encode(values)[1:-1].split(_SEPARATOR)
+            text = "".join(chain.from_iterable(zip(cycle(keys), pieces)))
+            out((text[len(_ROW_BREAK) - len(_ROW_START):] if empty else text).encode())
+            empty = False
+        out(b"]" if empty else b"\n      }\n    ]")
+    out(b"\n  }\n}\n")
+
+
+def _csv_writer(stream: BinaryIO) -> tuple[io.TextIOWrapper, Any]:
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
+    return text, csv.writer(text, lineterminator="\n")
+
+
+def _write_meta(export: _Export, stream: BinaryIO) -> None:
+    text, writer = _csv_writer(stream)
+    writer.writerow(["key", "value"])
+    for key, value in (("format", FORMAT), ("format_version", FORMAT_VERSION), ("schema", export.schema),
+                       ("identities", export.identities)):
+        writer.writerow([key, value])
+    text.flush()
+    text.detach()
+
+
+def _write_table_csv(export: _Export, table: Table, stream: BinaryIO) -> None:
+    """One table as tct.render writes CSV (formula-like cells prefixed with ', booleans true/false)."""
+    from tct.render import _csv_value
+
+    columns = [column.name for column in table.columns]
+    text, writer = _csv_writer(stream)
+    writer.writerow(columns)
+    for values in export.rows(table, columns):
+        writer.writerows(_rows_of(list(map(_csv_value, values)), len(columns)))
+    text.flush()
+    text.detach()
+
+
 def export(db: Database, *, fmt: str = "json", output: Path | None = None, reveal: bool = False,
-           actor: str, progress: Progress | None = None) -> ExportResult:
-    """Export the register; JSON without `output` is returned as bytes for the caller to write."""
+           actor: str, progress: Progress | None = None, stream: BinaryIO | None = None) -> ExportResult:
+    """Export the register, streaming: rows are read, withheld and written a batch at a time.
+
+    JSON without `output` goes to `stream` (the CLI gives stdout), or without one is returned as
+    bytes. A file is written under a temporary name and renamed when complete; an export with
+    `reveal` is recorded in the audit trail once every row is read, before the file takes its name.
+    """
     if fmt not in ("json", "csv"):
         raise UsageError(f"--format {fmt} is not an export format; use json or csv")
     if fmt == "csv" and output is None:
         raise UsageError("a CSV export is one file per table: give --output FOLDER or --output FILE.zip")
-    document, protected = snapshot(db, reveal=reveal, progress=progress)
-    counts = {name: len(rows) for name, rows in document["tables"].items()}
-    if reveal:
-        _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(protected_citizens(document["tables"])))
-    result = ExportResult(path=output, format=fmt, revealed=reveal, protected_citizens=protected, counts=counts)
-    if fmt == "json":
-        payload = to_bytes(document)
-        if output is None:
-            result.data = payload
-        else:
-            write_private(output, payload)
+    result = ExportResult(path=output, format=fmt, revealed=reveal, protected_citizens=0, counts={})
+
+    def finish(export: _Export) -> None:
+        """Once every row is read (and the snapshot's transaction is over), before a file takes its name."""
+        result.counts = dict(export.counts)
+        result.protected_citizens = 0 if reveal else len(export.protected)
+        if reveal:
+            _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(export.protected))
+
+    if fmt == "json" and output is None:
+        target = io.BytesIO() if stream is None else stream
+        current: _Export | None = None
+        try:
+            with _snapshot_connection(db) as conn:
+                current = _Export(conn, reveal=reveal, progress=progress)
+                _write_json(current, target.write)
+        except OSError:  # stdout closed part-way (its reader quit): what went out is audited
+            if reveal and current is not None:
+                _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(current.protected))
+            raise
+        assert current is not None
+        finish(current)
+        if stream is None:
+            result.data = target.getvalue()  # type: ignore[attr-defined]
+    elif fmt == "json":
+        assert output is not None
+        with _private_output(output) as handle:
+            with _snapshot_connection(db) as conn:
+                current = _Export(conn, reveal=reveal, progress=progress)
+                _write_json(current, handle.write)
+            finish(current)
     elif output is not None and output.suffix.lower() == ".zip":
-        _write_zip(document, output)
+        _write_zip(db, output, reveal=reveal, progress=progress, finish=finish)
     else:
         assert output is not None
-        _write_folder(document, output)
+        _write_folder(db, output, reveal=reveal, progress=progress, finish=finish)
     return result
 
 
@@ -327,8 +712,10 @@ def _record_reveal(db: Database, *, actor: str, fmt: str, output: Path | None, c
                             "protected_citizens": citizens})
 
 
-def write_private(path: Path, payload: bytes) -> None:
-    """Write a file mode 0600 (whatever the umask) through a temporary name and a rename."""
+@contextmanager
+def _private_output(path: Path) -> Iterator[BinaryIO]:
+    """A file mode 0600 (whatever the umask) written through a temporary name, renamed into place
+    only when the body has written all of it; on any failure nothing is left behind."""
     from tct.db import _ensure_private_folder, create_private_file
 
     path = path.expanduser()
@@ -339,8 +726,8 @@ def write_private(path: Path, payload: bytes) -> None:
     temporary.unlink(missing_ok=True)
     create_private_file(temporary)
     try:
-        with temporary.open("r+b") as handle:
-            handle.write(payload)
+        with temporary.open("r+b", buffering=_FILE_BUFFER) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -352,25 +739,17 @@ def write_private(path: Path, payload: bytes) -> None:
         raise
 
 
-def _csv_files(document: dict[str, Any]) -> dict[str, bytes]:
-    from tct import render
-
-    files: dict[str, bytes] = {}
-    meta = io.StringIO()
-    writer = csv.writer(meta, lineterminator="\n")
-    writer.writerow(["key", "value"])
-    for key in ("format", "format_version", "schema", "identities"):
-        writer.writerow([key, document[key]])
-    files[META_FILE] = meta.getvalue().encode("utf-8")
-    for table in _tables():
-        columns = [(column.name, column.name) for column in table.columns]
-        buffer = io.StringIO()
-        render.rows(document["tables"][table.name], columns, "csv", stream=buffer)
-        files[f"{table.name}.csv"] = buffer.getvalue().encode("utf-8")
-    return files
+_FILE_BUFFER = 1 << 18
 
 
-def _write_folder(document: dict[str, Any], folder: Path) -> None:
+def write_private(path: Path, payload: bytes) -> None:
+    """Write a file mode 0600 (whatever the umask) through a temporary name and a rename."""
+    with _private_output(path) as handle:
+        handle.write(payload)
+
+
+def _write_folder(db: Database, folder: Path, *, reveal: bool, progress: Progress | None,
+                  finish: Callable[[_Export], None]) -> None:
     from tct.db import _ensure_private_folder
 
     folder = folder.expanduser()
@@ -379,17 +758,24 @@ def _write_folder(document: dict[str, Any], folder: Path) -> None:
     # Every file is written into a hidden folder beside the target first, and moved in only when all
     # are written: a full disk half-way leaves no partial export under the target's name.
     _ensure_private_folder(folder.parent)
-    files = _csv_files(document)
     staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         _ensure_private_folder(staging)
-        for name, payload in files.items():
-            write_private(staging / name, payload)
+        names = [META_FILE]
+        with _snapshot_connection(db) as conn:
+            current = _Export(conn, reveal=reveal, progress=progress)
+            with _private_output(staging / META_FILE) as handle:
+                _write_meta(current, handle)
+            for table in current.tables:
+                names.append(f"{table.name}.csv")
+                with _private_output(staging / names[-1]) as handle:
+                    _write_table_csv(current, table, handle)
+        finish(current)
         if not folder.exists():
             os.rename(staging, folder)
             return
-        for name in files:
+        for name in names:
             os.replace(staging / name, folder / name)
         staging.rmdir()
     except BaseException:
@@ -397,15 +783,55 @@ def _write_folder(document: dict[str, Any], folder: Path) -> None:
         raise
 
 
-def _write_zip(document: dict[str, Any], path: Path) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, payload in _csv_files(document).items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same register, the same bytes
-            info.external_attr = 0o600 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, payload)
-    write_private(path, buffer.getvalue())
+class _Zip64Needed(Exception):
+    """A table's CSV came out at the size where zipfile writes zip64 headers: write the archive again
+    with them for that table, as for a CSV known in advance (the same register, the same bytes)."""
+
+
+def _write_zip(db: Database, path: Path, *, reveal: bool, progress: Progress | None,
+               finish: Callable[[_Export], None]) -> None:
+    large: set[str] = set()
+    while True:
+        try:
+            _write_zip_once(db, path, reveal=reveal, progress=progress, finish=finish, large=large)
+            return
+        except _Zip64Needed as exc:
+            large.add(str(exc))
+
+
+def _write_zip_once(db: Database, path: Path, *, reveal: bool, progress: Progress | None,
+                    finish: Callable[[_Export], None], large: set[str]) -> None:
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same register, the same bytes
+        info.external_attr = 0o600 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
+    with _private_output(path) as handle:
+        archive = zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED)
+        try:
+            with _snapshot_connection(db) as conn:
+                current = _Export(conn, reveal=reveal, progress=progress)
+                with archive.open(entry(META_FILE), "w") as member:
+                    _write_meta(current, member)
+                for table in current.tables:
+                    name = f"{table.name}.csv"
+                    info = entry(name)
+                    try:
+                        with archive.open(info, "w", force_zip64=name in large) as member:
+                            _write_table_csv(current, table, member)
+                    except RuntimeError as exc:  # past 2 GiB without zip64 headers
+                        if name in large:
+                            raise
+                        raise _Zip64Needed(name) from exc
+                    # zipfile.writestr gives a member zip64 headers from 1/1.05 of the limit on
+                    if name not in large and info.file_size * 1.05 > zipfile.ZIP64_LIMIT:
+                        raise _Zip64Needed(name)
+            archive.close()
+        except BaseException:
+            archive.fp = None  # left unclosed (closing writes a directory) in the file being discarded
+            raise
+        finish(current)
 
 
 # --- import -----------------------------------------------------------------------------------

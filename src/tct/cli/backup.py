@@ -164,14 +164,17 @@ def export(
     from tct.i18n import label
 
     database = state().db()
-    with _progress(label("exporting", lang())) as progress:
+    # JSON without --output goes straight to stdout as it is read: the exact bytes of the document
+    # (UTF-8, '\n'), whatever the console's encoding.
+    stream = sys.stdout.buffer if output is None and fmt.value == "json" else None
+    if stream is not None:
+        sys.stdout.flush()
+    # SIGTERM unwinds like Ctrl-C: the file being written under a temporary name is removed.
+    with _terminate_cleanly(), _progress(label("exporting", lang())) as progress:
         result = exchange.export(database, fmt=fmt.value, output=output, reveal=reveal,
-                                 actor=audit.current_actor(officer), progress=progress)
-    if result.data is not None:
-        # The exact bytes of the document (UTF-8, '\n'), whatever the console's encoding.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(result.data)
-        sys.stdout.flush()
+                                 actor=audit.current_actor(officer), progress=progress, stream=stream)
+    if stream is not None:
+        stream.flush()
     else:
         notice(label("exported", lang(), path=result.path, rows=sum(result.counts.values())))
     if result.protected_citizens:
