@@ -128,3 +128,47 @@ def test_example_holiday_loads(tct, tmp_path, monkeypatch):
     report = tct("report", "tet-2021", "-f", "json").json()
     assert report["duty"]["gaps"] == [{"date": "2021-02-13", "shifts": ["morning", "afternoon"]}]
     assert report["reception"]["total"]["delegations"] >= 5
+
+
+def test_fold_of_joined_parts_is_the_join_of_their_folds():
+    """The writer folds a visit's search key from the folds of its parts (bulk._Writer.fold_joined)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tct.text import fold
+
+    alphabet = st.sampled_from(list("aAđĐeêếỆ iIyY\t\n\u00a0\u0301\u0323\u0300ßΣσςİ̇ﬁ  \u3000xZ0-,"))
+    text = st.text(alphabet, max_size=12) | st.text(max_size=12)
+
+    @given(st.lists(st.none() | text, max_size=4))
+    def check(parts):
+        writer = bulk._Writer.__new__(bulk._Writer)
+        writer.folded = {}
+        assert writer.fold_joined(*parts) == fold(" ".join(part for part in parts if part))
+
+    check()
+
+
+def test_flag_changes_are_written_as_audit_record_writes_them(register):
+    """refresh_many writes flag events itself; their changes must read as audit.record's."""
+    import json
+
+    from tct import audit
+    from tct.flags import _Changes
+
+    class Rows:
+        def stamp(self, moment):
+            return moment
+
+    changes = _Changes(Rows(), "t")
+    event = changes._event("VV-2021-0001", "flag", after={"flag": "crowd", "source": "auto"}, reason="r")
+    with write_session(register) as session:
+        recorded = audit.record(session, actor="t", entity="case", code="VV-2021-0001", action="flag",
+                                after={"flag": "crowd", "source": "auto"}, reason="r")
+        assert event[1:] == (recorded.actor, recorded.entity, recorded.code, recorded.action, recorded.changes,
+                             recorded.reason)
+        unflag = changes._event("VV-2021-0001", "unflag", before={"flag": "crowd"}, reason="gone")
+        again = audit.record(session, actor="t", entity="case", code="VV-2021-0001", action="unflag",
+                             before={"flag": "crowd"}, reason="gone")
+        assert json.loads(unflag[5]) == json.loads(again.changes) and unflag[5] == again.changes
+        session.rollback()

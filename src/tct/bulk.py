@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -33,6 +34,7 @@ COLUMNS = ("citizen", "id_number", "address", "phone", "locality", "people", "re
 _TRUE = {"yes", "y", "true", "1", "co", "x"}
 _FALSE = {"no", "n", "false", "0", "khong", ""}
 MAX_PROBLEMS_SHOWN = 1000
+_FLAG_KEYS: dict[str, str] = {}
 
 
 class VisitsRejected(ValidationError):
@@ -55,9 +57,13 @@ class ImportSummary:
 
 
 def _flag(value: str, line: int) -> bool:
-    from tct.text import fold
+    key = _FLAG_KEYS.get(value)
+    if key is None:
+        from tct.text import fold
 
-    key = fold(value or "")
+        key = fold(value or "")
+        if len(_FLAG_KEYS) < 100:  # the few spellings a file uses
+            _FLAG_KEYS[value] = key
     if key in _TRUE:
         return True
     if key in _FALSE:
@@ -104,6 +110,7 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
 
 
 CHUNK = 2000
+PAGE_CACHE_KIB = 64 * 1024
 
 
 def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: str, check: bool = False,
@@ -113,6 +120,14 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
     that the caller's rollback does not undo. Every row gets the checks of `tct visit add`
     (visits.prepare); rows are then written in batches, and the automatic flags of every case
     touched are recomputed once at the end. The import is one audit event."""
+    writer = _Writer(session, settings, actor)
+    with writer.db.page_cache(PAGE_CACHE_KIB):
+        return _load(session, lines, writer, settings=settings, check=check, officer_fallback=officer_fallback,
+                     source=source, progress=progress)
+
+
+def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: Settings, check: bool,
+          officer_fallback: str | None, source: str, progress: Callable[[int], None] | None) -> ImportSummary:
     from tct import visits
     from tct.dates import now_local
 
@@ -123,7 +138,6 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
     # The type and field of the row that opens each `case_ref` (later rows of the case default to them);
     # only these two values are kept, so memory does not grow with whole rows.
     first_of_ref: dict[str, tuple[str, str]] = {}
-    writer = _Writer(session, settings, actor)
     pending: list[tuple[int, visits.PreparedVisit, str]] = []
     now = now_local(settings["timezone"])
     for line, row in read_rows(lines):
@@ -170,14 +184,14 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
 
 
 def _typed(row: dict[str, str]):  # type: ignore[no-untyped-def]
-    from tct import visits
+    from tct.visits import VisitInput
 
     people = (row.get("people") or "").strip()
     if people and not people.lstrip("-").isdigit():
         raise ValidationError(f"people {people!r} is not a whole number")
     if not (row.get("at") or "").strip():
         raise ValidationError("`at` (when the visit happened) is empty")
-    return visits.VisitInput(
+    return VisitInput(
         citizen=row.get("citizen"), id_number=row.get("id_number") or None, address=row.get("address"),
         phone=row.get("phone") or None, locality=row.get("locality"), people=int(people) if people else None,
         representatives=row.get("representatives"), type=row.get("type") or None, field=row.get("field") or None,
@@ -207,6 +221,20 @@ class Driver:
         """One executemany of `rows` (nothing when there are none)."""
         if rows:
             self.connection.exec_driver_sql(self._sql(statement), rows)
+
+    @contextmanager
+    def page_cache(self, kib: int) -> Iterator[None]:
+        """SQLite's page cache raised to `kib` KiB while a bulk write runs (its default, 2 MiB, makes
+        every batch of index inserts spill pages to the journal and read them back), then restored."""
+        if not self.sqlite:
+            yield
+            return
+        before = self.rows("PRAGMA cache_size")[0][0]
+        self.connection.exec_driver_sql(f"PRAGMA cache_size = {-int(kib)}")
+        try:
+            yield
+        finally:
+            self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
     def stamp(self, moment: datetime) -> Any:
         """A timestamp as SQLAlchemy stores it (UTC wall time; on SQLite its text form)."""
@@ -253,13 +281,28 @@ class _Writer:
         self.codes: list[str] = []
         self.new_cases = 0
         self.new_citizens = 0
+        self.folded: dict[str | None, str] = {}  # fold() of the texts of the batch, each computed once
+        self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
+
+    def fold(self, text: str | None) -> str:
+        value = self.folded.get(text)
+        if value is None:
+            from tct.text import fold
+
+            value = self.folded[text] = fold(text)
+        return value
+
+    def fold_joined(self, *parts: str | None) -> str:
+        """fold(" ".join(parts)), from the folds of the parts: folding works character by
+        character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
+        return " ".join(folded for folded in map(self.fold, parts) if folded)
 
     def _citizens(self, batch: list[Any]) -> list[int]:
         from tct.dates import utc_now
-        from tct.text import fold
 
         db = self.db
-        wanted = list({r.details.id_number for _, r, _ in batch if r.details.id_number} - set(self.citizen_by_number))
+        known = self.citizen_by_number
+        wanted = list({number for _, r, _ in batch if (number := r.details.id_number) and number not in known})
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
             for citizen_id, number in db.rows(
@@ -277,8 +320,8 @@ class _Writer:
             if number:
                 owned.add(number)
             d = ready.details
-            new_rows.append((d.name, fold(d.name), number, d.address, fold(d.address) or None, d.phone, d.locality,
-                             stamp, stamp))
+            new_rows.append((d.name, self.fold(d.name), number, d.address, self.fold(d.address) or None, d.phone,
+                             d.locality, stamp, stamp))
             owners.append((number, index))
         ids = db.new_ids("citizen", len(new_rows))
         db.many("INSERT INTO citizen (id, name, name_folded, id_number, address, address_folded, phone, locality, "
@@ -302,7 +345,6 @@ class _Writer:
         from tct.cases import deadline_for
         from tct.dates import utc_now
         from tct.db import reserve_numbers
-        from tct.text import fold
 
         db = self.db
         openers = []
@@ -317,7 +359,6 @@ class _Writer:
         stamp = db.stamp(utc_now())
         rows = []
         deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
-        folded: dict[str | None, str | None] = {}  # localities repeat: fold each once
         ids = db.new_ids("cases", len(openers))
         for index, case_id in zip(openers, ids, strict=True):
             ready = batch[index][1]
@@ -329,10 +370,8 @@ class _Writer:
                 case = SimpleNamespace(type=ready.type, status="new", opened_on=day, accepted_on=None,
                                        extension_days=0)
                 deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
-            if locality not in folded:
-                folded[locality] = fold(locality) or None
             rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq, ready.type, ready.field, locality,
-                         folded[locality], ready.content, fold(" ".join(filter(None, [ready.content, locality]))),
+                         self.fold(locality) or None, ready.content, self.fold_joined(ready.content, locality),
                          True, "new", db.day(day), deadlines[(ready.type, day)], 0, citizen_ids[index],
                          stamp, stamp))
         db.many("INSERT INTO cases (id, code, year, seq, type, field, locality, locality_folded, summary, "
@@ -358,11 +397,14 @@ class _Writer:
 
         from tct.dates import to_utc, utc_now
         from tct.db import reserve_numbers
-        from tct.visits import search_key
 
         if not batch:
             return
         db = self.db
+        self.folded.clear()
+        if len(self.moments) > 50_000:
+            self.moments.clear()
+        moments = self.moments
         citizen_ids = self._citizens(batch)
         case_ids = self._cases(batch, citizen_ids)
         years = Counter(ready.moment.year for _, ready, _ in batch)
@@ -376,11 +418,16 @@ class _Writer:
             next_seq[year] += 1
             code = f"TCD-{year}-{seq:04d}"
             self.codes.append(code)
-            rows.append((code, year, seq, case_id, citizen_id, ready.officer.id, db.stamp(to_utc(ready.moment)),
-                         db.day(ready.moment.date()), ready.people, ready.delegation,
-                         "; ".join(ready.representatives) or None, ready.type, ready.field, ready.content,
-                         ready.handling, ready.kind, ready.escalated, ready.note,
-                         search_key(ready.type, ready.details, ready.content), False, stamp, stamp))
+            when = moments.get(ready.moment)
+            if when is None:
+                when = moments[ready.moment] = (db.stamp(to_utc(ready.moment)), db.day(ready.moment.date()))
+            # visits.search_key: a denouncer's name and address are left out of it.
+            search = (self.fold(ready.content) if ready.type == "denunciation" else
+                      self.fold_joined(ready.details.name, ready.details.address, ready.content))
+            rows.append((code, year, seq, case_id, citizen_id, ready.officer.id, *when, ready.people,
+                         ready.delegation, "; ".join(ready.representatives) or None, ready.type, ready.field,
+                         ready.content, ready.handling, ready.kind, ready.escalated, ready.note, search, False,
+                         stamp, stamp))
             if ready.case is not None:
                 self.existing.add(case_id)
             else:
