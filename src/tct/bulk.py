@@ -87,13 +87,17 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
         raise ValidationError(f"unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}")
     if "citizen" not in names:
         raise ValidationError("the header has no `citizen` column")
+    unnamed = "" in names  # cells under a blank heading are ignored
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
             yield reader.line_num, {"__error__": f"{len(row)} cells, the header has {len(names)}"}
             continue
-        yield reader.line_num, {names[i]: cell for i, cell in enumerate(row) if names[i]}
+        cells = dict(zip(names, row, strict=False))  # a short row gives only the cells it has
+        if unnamed:
+            cells.pop("", None)
+        yield reader.line_num, cells
 
 
 def _parsed(reader: Any) -> Iterator[list[str]]:
@@ -110,7 +114,8 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
 
 
 CHUNK = 2000
-PAGE_CACHE_KIB = 64 * 1024
+MEMO_LIMIT = 50_000  # texts and moments the writer remembers before it forgets them all
+PAGE_CACHE_KIB = 32 * 1024
 
 
 def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: str, check: bool = False,
@@ -166,7 +171,8 @@ def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: 
             continue
         if ref and ref not in first_of_ref:
             first_of_ref[ref] = (ready.type, ready.field)
-        summary.warnings.extend((line, warning) for warning in ready.warnings)
+        if ready.warnings:
+            summary.warnings.extend((line, warning) for warning in ready.warnings)
         if problems:
             continue  # keep checking the rest, but nothing more will be written
         pending.append((line, ready, ref))
@@ -281,7 +287,7 @@ class _Writer:
         self.codes: list[str] = []
         self.new_cases = 0
         self.new_citizens = 0
-        self.folded: dict[str | None, str] = {}  # fold() of the texts of the batch, each computed once
+        self.folded: dict[str | None, str] = {}  # fold() of the texts met lately, each computed once
         self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
 
     def fold(self, text: str | None) -> str:
@@ -401,8 +407,9 @@ class _Writer:
         if not batch:
             return
         db = self.db
-        self.folded.clear()
-        if len(self.moments) > 50_000:
+        if len(self.folded) > MEMO_LIMIT:  # names and places repeat across batches; memory stays bounded
+            self.folded.clear()
+        if len(self.moments) > MEMO_LIMIT:
             self.moments.clear()
         moments = self.moments
         citizen_ids = self._citizens(batch)

@@ -218,13 +218,17 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         details = citizens.CitizenDetails.from_typed(typed.citizen, id_number=typed.id_number,
                                                      address=typed.address, phone=typed.phone,
                                                      locality=typed.locality)
-    else:  # the same checks in the same order, with the locality remembered
-        name = clean(typed.citizen, label="--citizen", max_len=MAX_NAME, required=True)
-        assert name is not None
+    else:  # the same checks in the same order; a person who comes back is checked once
+        def person() -> tuple[str, str | None, str | None, str | None]:
+            name = clean(typed.citizen, label="--citizen", max_len=MAX_NAME, required=True)
+            assert name is not None
+            return (name, citizens.normalise_id_number(typed.id_number),
+                    clean(typed.address, label="--address", max_len=MAX_LINE), citizens.normalise_phone(typed.phone))
+
+        name, id_number, address, phone = _memo(
+            memo, ("person", typed.citizen, typed.id_number, typed.address, typed.phone), person)
         details = citizens.CitizenDetails(
-            name=name, id_number=citizens.normalise_id_number(typed.id_number),
-            address=clean(typed.address, label="--address", max_len=MAX_LINE),
-            phone=citizens.normalise_phone(typed.phone),
+            name=name, id_number=id_number, address=address, phone=phone,
             locality=_memo(memo, ("locality", typed.locality),
                            lambda: clean(typed.locality, label="--locality", max_len=MAX_NAME)))
     people = parse_people(typed.people)
