@@ -301,7 +301,14 @@ class _Writer:
     def fold_joined(self, *parts: str | None) -> str:
         """fold(" ".join(parts)), from the folds of the parts: folding works character by
         character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
-        return " ".join(folded for folded in map(self.fold, parts) if folded)
+        known, out = self.folded, []
+        for part in parts:
+            folded = known.get(part)
+            if folded is None:
+                folded = self.fold(part)
+            if folded:
+                out.append(folded)
+        return " ".join(out)
 
     def _citizens(self, batch: list[Any]) -> list[int]:
         from tct.dates import utc_now
