@@ -128,3 +128,76 @@ def test_example_holiday_loads(tct, tmp_path, monkeypatch):
     report = tct("report", "tet-2021", "-f", "json").json()
     assert report["duty"]["gaps"] == [{"date": "2021-02-13", "shifts": ["morning", "afternoon"]}]
     assert report["reception"]["total"]["delegations"] >= 5
+
+
+def test_fold_of_joined_parts_is_the_join_of_their_folds():
+    """The writer folds a visit's search key from the folds of its parts (bulk._Writer.fold_joined)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tct.text import fold
+
+    alphabet = st.sampled_from(list("aAđĐeêếỆ iIyY\t\n\u00a0\u0301\u0323\u0300ßΣσςİ̇ﬁ  \u3000xZ0-,"))
+    text = st.text(alphabet, max_size=12) | st.text(max_size=12)
+
+    @given(st.lists(st.none() | text, max_size=4))
+    def check(parts):
+        writer = bulk._Writer.__new__(bulk._Writer)
+        writer.folded = {}
+        assert writer.fold_joined(*parts) == fold(" ".join(part for part in parts if part))
+
+    check()
+
+
+def test_flag_changes_are_written_as_audit_record_writes_them(register):
+    """refresh_many writes flag events itself; their changes must read as audit.record's."""
+    import json
+
+    from tct import audit
+    from tct.flags import _Changes
+
+    class Rows:
+        def stamp(self, moment):
+            return moment
+
+    changes = _Changes(Rows(), "t")
+    event = changes._event("VV-2021-0001", "flag", after={"flag": "crowd", "source": "auto"}, reason="r")
+    with write_session(register) as session:
+        recorded = audit.record(session, actor="t", entity="case", code="VV-2021-0001", action="flag",
+                                after={"flag": "crowd", "source": "auto"}, reason="r")
+        assert event[1:] == (recorded.actor, recorded.entity, recorded.code, recorded.action, recorded.changes,
+                             recorded.reason)
+        unflag = changes._event("VV-2021-0001", "unflag", before={"flag": "crowd"}, reason="gone")
+        again = audit.record(session, actor="t", entity="case", code="VV-2021-0001", action="unflag",
+                             before={"flag": "crowd"}, reason="gone")
+        assert json.loads(unflag[5]) == json.loads(again.changes) and unflag[5] == again.changes
+        session.rollback()
+
+
+def test_import_sets_repeat_and_hotspot_and_respects_a_flag_cleared_by_hand(register, tct):
+    """The set-based refresh of an import follows the rules of `visit add` (flags.py)."""
+    text = HEADER + (
+        "Đoàn 1,,complaint,land,01/02/2021 08:00,binh,10,A,d1,Xã Vĩnh Hòa,,,\n"
+        "Đoàn 2,,complaint,land,20/02/2021 08:00,binh,6,A,d2,xa vinh hoa,,,\n"
+        "Đoàn 0,,complaint,land,01/11/2020 08:00,binh,6,A,d0,Xã Vĩnh Hòa,,,\n"
+        "Lan,,petition,policy,01/03/2021 08:00,binh,1,,r,,,,\n"
+        "Lan,,,,15/03/2021 08:00,binh,1,,r,,,,\n"
+        "Lan,,,,31/03/2021 08:00,binh,1,,r,,,,\n"
+    )
+    _load(register, text)
+    flags = {c["code"]: c["flags"] for c in tct("case", "list", "-f", "json").json()}
+    assert flags == {"VV-2021-0001": ["crowd", "hotspot"], "VV-2021-0002": ["crowd", "hotspot"],
+                     "VV-2020-0001": ["crowd"], "VV-2021-0003": ["repeat"]}
+    events = [(e["code"], e["action"], e["changes"]["after"].get("flag")) for e in tct("log", "-f", "json").json()
+              if e["entity"] == "case" and e["action"] == "flag"]
+    assert events == [("VV-2021-0001", "flag", "crowd"), ("VV-2021-0002", "flag", "crowd"),
+                      ("VV-2020-0001", "flag", "crowd"), ("VV-2021-0003", "flag", "repeat"),
+                      ("VV-2021-0001", "flag", "hotspot"), ("VV-2021-0002", "flag", "hotspot")]
+    assert tct("case", "unflag", "VV-2020-0001", "--crowd", "--reason", "đã đối thoại").exit_code == 0
+    again = "citizen,type,field,at,officer,case,people,representatives\n"
+    _load(register, again + "Đoàn 0,complaint,land,02/11/2020 08:00,binh,VV-2020-0001,1,\n")
+    assert tct("case", "show", "VV-2020-0001", "-f", "json").json()["flags"] == []  # no new delegation visit
+    _load(register, again + "Đoàn 0,,,03/11/2020 08:00,binh,vv-2020-0001,7,A\n")
+    assert tct("case", "show", "VV-2020-0001", "-f", "json").json()["flags"] == ["crowd", "repeat"]
+    events = [(e["code"], e["action"]) for e in tct("log", "-f", "json").json() if e["entity"] == "case"]
+    assert events.count(("VV-2020-0001", "flag")) == 3 and ("VV-2020-0001", "unflag") in events

@@ -15,8 +15,10 @@ as a stream, so its size is bounded by the disk, not by memory.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ COLUMNS = ("citizen", "id_number", "address", "phone", "locality", "people", "re
 _TRUE = {"yes", "y", "true", "1", "co", "x"}
 _FALSE = {"no", "n", "false", "0", "khong", ""}
 MAX_PROBLEMS_SHOWN = 1000
+_FLAG_KEYS: dict[str, str] = {}
 
 
 class VisitsRejected(ValidationError):
@@ -54,9 +57,13 @@ class ImportSummary:
 
 
 def _flag(value: str, line: int) -> bool:
-    from tct.text import fold
+    key = _FLAG_KEYS.get(value)
+    if key is None:
+        from tct.text import fold
 
-    key = fold(value or "")
+        key = fold(value or "")
+        if len(_FLAG_KEYS) < 100:  # the few spellings a file uses
+            _FLAG_KEYS[value] = key
     if key in _TRUE:
         return True
     if key in _FALSE:
@@ -80,13 +87,17 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
         raise ValidationError(f"unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}")
     if "citizen" not in names:
         raise ValidationError("the header has no `citizen` column")
+    unnamed = "" in names  # cells under a blank heading are ignored
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(names):
             yield reader.line_num, {"__error__": f"{len(row)} cells, the header has {len(names)}"}
             continue
-        yield reader.line_num, {names[i]: cell for i, cell in enumerate(row) if names[i]}
+        cells = dict(zip(names, row, strict=False))  # a short row gives only the cells it has
+        if unnamed:
+            cells.pop("", None)
+        yield reader.line_num, cells
 
 
 def _parsed(reader: Any) -> Iterator[list[str]]:
@@ -103,6 +114,8 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
 
 
 CHUNK = 2000
+MEMO_LIMIT = 50_000  # texts and moments the writer remembers before it forgets them all
+PAGE_CACHE_KIB = 32 * 1024
 
 
 def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: str, check: bool = False,
@@ -112,6 +125,14 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
     that the caller's rollback does not undo. Every row gets the checks of `tct visit add`
     (visits.prepare); rows are then written in batches, and the automatic flags of every case
     touched are recomputed once at the end. The import is one audit event."""
+    writer = _Writer(session, settings, actor)
+    with writer.db.page_cache(PAGE_CACHE_KIB):
+        return _load(session, lines, writer, settings=settings, check=check, officer_fallback=officer_fallback,
+                     source=source, progress=progress)
+
+
+def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: Settings, check: bool,
+          officer_fallback: str | None, source: str, progress: Callable[[int], None] | None) -> ImportSummary:
     from tct import visits
     from tct.dates import now_local
 
@@ -122,7 +143,6 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
     # The type and field of the row that opens each `case_ref` (later rows of the case default to them);
     # only these two values are kept, so memory does not grow with whole rows.
     first_of_ref: dict[str, tuple[str, str]] = {}
-    writer = _Writer(session, settings, actor)
     pending: list[tuple[int, visits.PreparedVisit, str]] = []
     now = now_local(settings["timezone"])
     for line, row in read_rows(lines):
@@ -151,7 +171,8 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
             continue
         if ref and ref not in first_of_ref:
             first_of_ref[ref] = (ready.type, ready.field)
-        summary.warnings.extend((line, warning) for warning in ready.warnings)
+        if ready.warnings:
+            summary.warnings.extend((line, warning) for warning in ready.warnings)
         if problems:
             continue  # keep checking the rest, but nothing more will be written
         pending.append((line, ready, ref))
@@ -169,14 +190,14 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
 
 
 def _typed(row: dict[str, str]):  # type: ignore[no-untyped-def]
-    from tct import visits
+    from tct.visits import VisitInput
 
     people = (row.get("people") or "").strip()
     if people and not people.lstrip("-").isdigit():
         raise ValidationError(f"people {people!r} is not a whole number")
     if not (row.get("at") or "").strip():
         raise ValidationError("`at` (when the visit happened) is empty")
-    return visits.VisitInput(
+    return VisitInput(
         citizen=row.get("citizen"), id_number=row.get("id_number") or None, address=row.get("address"),
         phone=row.get("phone") or None, locality=row.get("locality"), people=int(people) if people else None,
         representatives=row.get("representatives"), type=row.get("type") or None, field=row.get("field") or None,
@@ -185,50 +206,122 @@ def _typed(row: dict[str, str]):  # type: ignore[no-untyped-def]
         kind=row.get("kind") or None, escalated=_flag(row.get("escalated", ""), 0), note=row.get("note"))
 
 
+class Driver:
+    """Plain tuples through the DB-API driver (`exec_driver_sql`), for the bulk paths: SQLAlchemy's
+    per-row parameter processing and ORM objects cost more than the database's own work there.
+    The one place for what differs between the drivers: the paramstyle (SQLite `?`, psycopg `%s`),
+    how dates and timestamps are sent and read back (SQLite keeps SQLAlchemy's text forms,
+    psycopg takes and returns the objects), and where new ids come from."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        self.sqlite = self.connection.dialect.name == "sqlite"
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.sqlite else statement.replace("?", "%s")
+
+    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+        return list(self.connection.exec_driver_sql(self._sql(statement), tuple(params)).fetchall())
+
+    def many(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """One executemany of `rows` (nothing when there are none)."""
+        if rows:
+            self.connection.exec_driver_sql(self._sql(statement), rows)
+
+    @contextmanager
+    def page_cache(self, kib: int) -> Iterator[None]:
+        """SQLite's page cache raised to `kib` KiB while a bulk write runs (its default, 2 MiB, makes
+        every batch of index inserts spill pages to the journal and read them back), then restored."""
+        if not self.sqlite:
+            yield
+            return
+        before = self.rows("PRAGMA cache_size")[0][0]
+        self.connection.exec_driver_sql(f"PRAGMA cache_size = {-int(kib)}")
+        try:
+            yield
+        finally:
+            self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+    def stamp(self, moment: datetime) -> Any:
+        """A timestamp as SQLAlchemy stores it (UTC wall time; on SQLite its text form)."""
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
+
+    def day(self, value: date | None) -> Any:
+        return value.isoformat() if self.sqlite and value is not None else value
+
+    def read_day(self, value: Any) -> date:
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+    def read_stamp(self, value: Any) -> datetime | None:
+        """A stored timestamp, naive as SQLAlchemy reads it back."""
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=None)
+        return value
+
+    def new_ids(self, table: str, count: int) -> list[int]:
+        """Ids for `count` new rows of `table`, in order. On SQLite the ones it would give (after the
+        highest: the import holds the write lock, so nobody else inserts); on PostgreSQL taken from
+        the column's sequence, so explicit ids never collide with later inserts."""
+        if count == 0:
+            return []
+        if self.sqlite:
+            first = int(self.rows(f'SELECT max(id) FROM "{table}"')[0][0] or 0) + 1
+            return list(range(first, first + count))
+        return sorted(row[0] for row in self.rows(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", [count]))
+
+
 class _Writer:
-    """Writes prepared visits in batches: citizens, new cases and visits with reserved code blocks."""
+    """Writes prepared visits in batches: citizens, new cases and visits with reserved code blocks,
+    as plain tuples in one executemany per table and batch (see Driver)."""
 
     def __init__(self, session: Session, settings: Settings, actor: str) -> None:
         self.session, self.settings, self.actor = session, settings, actor
+        self.db = Driver(session)
         self.citizen_by_number: dict[str, int] = {}
         self.case_by_ref: dict[str, int] = {}
-        self.touched: set[int] = set()
+        self.existing: set[int] = set()  # cases that were on the register before the import
+        # New cases: imported visits * 2, + 1 when one of them is a delegation or escalated; only
+        # those that can carry an automatic flag are refreshed (a new case has no flag yet).
+        self.visits_of_new: dict[int, int] = {}
         self.codes: list[str] = []
         self.new_cases = 0
         self.new_citizens = 0
+        self.folded: dict[str | None, str] = {}  # fold() of the texts met lately, each computed once
+        self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
 
-    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-        from sqlalchemy import func, insert, select
+    def fold(self, text: str | None) -> str:
+        value = self.folded.get(text)
+        if value is None:
+            from tct.text import fold
 
-        if not rows:
-            return []
-        table = model.__table__
-        if self.session.get_bind().dialect.name == "sqlite":
-            # SQLAlchemy cannot batch INSERT … RETURNING in parameter order on SQLite and sends one
-            # statement per row. Inside the import's write transaction (BEGIN IMMEDIATE) nobody else
-            # inserts, so the rows take the ids SQLite would give them (after the highest) in one
-            # executemany.
-            first = int(self.session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
-            ids = list(range(first, first + len(rows)))
-            self.session.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
-            return ids
-        result = self.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return [row[0] for row in result]
+            value = self.folded[text] = fold(text)
+        return value
+
+    def fold_joined(self, *parts: str | None) -> str:
+        """fold(" ".join(parts)), from the folds of the parts: folding works character by
+        character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
+        known, out = self.folded, []
+        for part in parts:
+            folded = known.get(part)
+            if folded is None:
+                folded = self.fold(part)
+            if folded:
+                out.append(folded)
+        return " ".join(out)
 
     def _citizens(self, batch: list[Any]) -> list[int]:
-        from sqlmodel import col, select
-
         from tct.dates import utc_now
-        from tct.models import Citizen
-        from tct.text import fold
 
-        wanted = {r.details.id_number for _, r, _ in batch if r.details.id_number} - set(self.citizen_by_number)
+        db = self.db
+        known = self.citizen_by_number
+        wanted = list({number for _, r, _ in batch if (number := r.details.id_number) and number not in known})
         for start in range(0, len(wanted), 500):
-            part = list(wanted)[start:start + 500]
-            for citizen_id, number in self.session.execute(
-                    select(Citizen.id, Citizen.id_number).where(col(Citizen.id_number).in_(part))):
+            part = wanted[start:start + 500]
+            for citizen_id, number in db.rows(
+                    f"SELECT id, id_number FROM citizen WHERE id_number IN ({', '.join('?' * len(part))})", part):
                 self.citizen_by_number[number] = citizen_id
-        stamp = utc_now()
+        stamp = db.stamp(utc_now())
         new_rows, owners = [], []
         owned: set[str] = set()  # numbers of the citizens this batch creates (a set: no quadratic scan)
         for index, (_, ready, _) in enumerate(batch):
@@ -240,11 +333,13 @@ class _Writer:
             if number:
                 owned.add(number)
             d = ready.details
-            new_rows.append({"name": d.name, "name_folded": fold(d.name), "id_number": number, "address": d.address,
-                             "address_folded": fold(d.address) or None, "phone": d.phone, "locality": d.locality,
-                             "created_at": stamp, "updated_at": stamp})
+            new_rows.append((d.name, self.fold(d.name), number, d.address, self.fold(d.address) or None, d.phone,
+                             d.locality, stamp, stamp))
             owners.append((number, index))
-        ids = self._insert(Citizen, new_rows)
+        ids = db.new_ids("citizen", len(new_rows))
+        db.many("INSERT INTO citizen (id, name, name_folded, id_number, address, address_folded, phone, locality, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(new_id, *row) for new_id, row in zip(ids, new_rows, strict=True)])
         self.new_citizens += len(ids)
         by_index: dict[int, int] = {}
         for (number, index), citizen_id in zip(owners, ids, strict=True):
@@ -263,9 +358,8 @@ class _Writer:
         from tct.cases import deadline_for
         from tct.dates import utc_now
         from tct.db import reserve_numbers
-        from tct.models import Case
-        from tct.text import fold
 
+        db = self.db
         openers = []
         seen_refs: set[str] = set()
         for index, (_, ready, ref) in enumerate(batch):
@@ -275,10 +369,11 @@ class _Writer:
                     seen_refs.add(ref)
         years = Counter(batch[i][1].moment.year for i in openers)
         next_seq = {year: reserve_numbers(self.session, "case", year, count) for year, count in sorted(years.items())}
-        stamp = utc_now()
+        stamp = db.stamp(utc_now())
         rows = []
         deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
-        for index in openers:
+        ids = db.new_ids("cases", len(openers))
+        for index, case_id in zip(openers, ids, strict=True):
             ready = batch[index][1]
             year, day = ready.moment.year, ready.moment.date()
             seq = next_seq[year]
@@ -287,23 +382,22 @@ class _Writer:
             if (ready.type, day) not in deadlines:
                 case = SimpleNamespace(type=ready.type, status="new", opened_on=day, accepted_on=None,
                                        extension_days=0)
-                deadlines[(ready.type, day)] = deadline_for(case, self.settings)  # type: ignore[arg-type]
-            rows.append({"code": f"VV-{year}-{seq:04d}", "year": year, "seq": seq, "type": ready.type,
-                         "field": ready.field,
-                         "locality": locality, "locality_folded": fold(locality) or None, "summary": ready.content,
-                         "search_folded": fold(" ".join(filter(None, [ready.content, locality]))),
-                         "within_authority": True, "status": "new", "opened_on": day,
-                         "deadline": deadlines[(ready.type, day)],
-                         "extension_days": 0,
-                         "citizen_id": citizen_ids[index], "created_at": stamp, "updated_at": stamp})
-        ids = dict(zip(openers, self._insert(Case, rows), strict=True))
+                deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
+            rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq, ready.type, ready.field, locality,
+                         self.fold(locality) or None, ready.content, self.fold_joined(ready.content, locality),
+                         True, "new", db.day(day), deadlines[(ready.type, day)], 0, citizen_ids[index],
+                         stamp, stamp))
+        db.many("INSERT INTO cases (id, code, year, seq, type, field, locality, locality_folded, summary, "
+                "search_folded, within_authority, status, opened_on, deadline, extension_days, citizen_id, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        by_index = dict(zip(openers, ids, strict=True))
         self.new_cases += len(ids)
         result = []
         for index, (_, ready, ref) in enumerate(batch):
             if ready.case is not None:
                 case_id = ready.case.id
-            elif index in ids:
-                case_id = ids[index]
+            elif index in by_index:
+                case_id = by_index[index]
                 if ref:
                     self.case_by_ref[ref] = case_id
             else:
@@ -316,40 +410,55 @@ class _Writer:
 
         from tct.dates import to_utc, utc_now
         from tct.db import reserve_numbers
-        from tct.models import Visit
-        from tct.visits import search_key
 
         if not batch:
             return
+        db = self.db
+        if len(self.folded) > MEMO_LIMIT:  # names and places repeat across batches; memory stays bounded
+            self.folded.clear()
+        if len(self.moments) > MEMO_LIMIT:
+            self.moments.clear()
+        moments = self.moments
         citizen_ids = self._citizens(batch)
         case_ids = self._cases(batch, citizen_ids)
         years = Counter(ready.moment.year for _, ready, _ in batch)
         next_seq = {year: reserve_numbers(self.session, "visit", year, count) for year, count in sorted(years.items())}
-        stamp = utc_now()
+        stamp = db.stamp(utc_now())
         rows = []
+        counts = self.visits_of_new
         for (_, ready, _), citizen_id, case_id in zip(batch, citizen_ids, case_ids, strict=True):
             year = ready.moment.year
             seq = next_seq[year]
             next_seq[year] += 1
             code = f"TCD-{year}-{seq:04d}"
             self.codes.append(code)
-            rows.append({"code": code, "year": year, "seq": seq, "case_id": case_id, "citizen_id": citizen_id,
-                         "officer_id": ready.officer.id, "visited_at": to_utc(ready.moment),
-                         "visit_date": ready.moment.date(), "people": ready.people, "delegation": ready.delegation,
-                         "representatives": "; ".join(ready.representatives) or None, "type": ready.type,
-                         "field": ready.field, "content": ready.content, "handling": ready.handling,
-                         "kind": ready.kind, "escalated": ready.escalated, "note": ready.note,
-                         "search_folded": search_key(ready.type, ready.details, ready.content), "void": False,
-                         "created_at": stamp, "updated_at": stamp})
-            self.touched.add(case_id)
-        from sqlalchemy import insert
-
-        self.session.execute(insert(Visit.__table__), rows)
+            when = moments.get(ready.moment)
+            if when is None:
+                when = moments[ready.moment] = (db.stamp(to_utc(ready.moment)), db.day(ready.moment.date()))
+            # visits.search_key: a denouncer's name and address are left out of it.
+            search = (self.fold(ready.content) if ready.type == "denunciation" else
+                      self.fold_joined(ready.details.name, ready.details.address, ready.content))
+            rows.append((code, year, seq, case_id, citizen_id, ready.officer.id, *when, ready.people,
+                         ready.delegation, "; ".join(ready.representatives) or None, ready.type, ready.field,
+                         ready.content, ready.handling, ready.kind, ready.escalated, ready.note, search, False,
+                         stamp, stamp))
+            if ready.case is not None:
+                self.existing.add(case_id)
+            else:
+                counts[case_id] = (counts.get(case_id, 0) + 2) | (ready.delegation or ready.escalated)
+        db.many("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, people, "
+                "delegation, representatives, type, field, content, handling, kind, escalated, note, search_folded, "
+                f"void, created_at, updated_at) VALUES ({', '.join('?' * 22)})", rows)
 
     def finish(self, source: str) -> None:
         from tct import audit, flags
 
-        flags.refresh_many(self.session, sorted(self.touched), self.settings, actor=self.actor)
+        # A new case whose imported visits can set no flag (too few for a repeat, no delegation,
+        # nothing escalated) has nothing to refresh: most cases of an import.
+        least = 2 * int(self.settings["repeat.min_visits"])
+        candidates = self.existing | {case_id for case_id, mark in self.visits_of_new.items()
+                                      if mark & 1 or mark >= least}
+        flags.refresh_many(self.session, sorted(candidates), self.settings, actor=self.actor)
         if self.codes:
             audit.record(self.session, actor=self.actor, entity="import", code=source, action="import",
                          after={"visits": len(self.codes), "first": self.codes[0], "last": self.codes[-1],

@@ -14,9 +14,11 @@ Flags are cleared, never deleted, so the case's history keeps who set and cleare
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tct import audit
 from tct.errors import ValidationError
@@ -80,23 +82,31 @@ def _clear(session: Session, case: Case, flag: CaseFlag, *, by: str, reason: str
                  before={"flag": flag.kind}, reason=reason)
 
 
+def _verdict(flags: list[Any], trigger_times: list[Any]) -> tuple[bool, list[Any]]:
+    """The rule of an automatic flag, for one kind on one case: (set a new one?, the flags to clear).
+    `flags`: the case's flags of that kind (anything with source, cleared_at, cleared_by);
+    `trigger_times`: when the visits that call for it were created."""
+    active = [f for f in flags if f.cleared_at is None]
+    if trigger_times:
+        if active:
+            return False, []
+        cleared_by_hand = [f.cleared_at for f in flags if f.cleared_by != SYSTEM and f.cleared_at]
+        if cleared_by_hand and not any(at > max(cleared_by_hand) for at in trigger_times):
+            return False, []
+        return True, []
+    return False, [f for f in active if f.source == "auto"]
+
+
 def _sync_auto(session: Session, case: Case, kind: str, triggers: list[Visit], reason: str, *,
                actor: str, known: list[CaseFlag] | None = None) -> None:
     """Make the automatic flag `kind` agree with its triggering visits (`known`: the case's flags,
     when the caller already loaded them)."""
     flags = [f for f in (known if known is not None else _flags(session, case.id)) if f.kind == kind]
-    active = [f for f in flags if f.cleared_at is None]
-    if triggers:
-        if active:
-            return
-        cleared_by_hand = [f.cleared_at for f in flags if f.cleared_by != SYSTEM and f.cleared_at]
-        if cleared_by_hand and not any(v.created_at > max(cleared_by_hand) for v in triggers):
-            return
+    new, stale = _verdict(flags, [v.created_at for v in triggers])
+    if new:
         _set(session, case, kind, source="auto", reason=reason, actor=actor)
-    else:
-        for flag in active:
-            if flag.source == "auto":
-                _clear(session, case, flag, by=SYSTEM, reason=f"no visit calls for {kind} any more", actor=actor)
+    for flag in stale:
+        _clear(session, case, flag, by=SYSTEM, reason=f"no visit calls for {kind} any more", actor=actor)
 
 
 def _visits(session: Session, case_id: int) -> list[Visit]:
@@ -135,40 +145,200 @@ def _refresh_case(session: Session, case: Case, visits: list[Visit], settings: S
                known=known)
 
 
+class _Flag(NamedTuple):
+    id: int
+    case_id: int
+    kind: str
+    source: str
+    cleared_at: Any
+    cleared_by: str | None
+
+
+class _BulkVisit(NamedTuple):
+    code: str
+    visit_date: date
+    delegation: bool
+    escalated: bool
+    created_at: Any
+
+
+class _Changes:
+    """Flags set and cleared by refresh_many, and their audit events, in the order `refresh` would
+    make them; written at the end with one executemany per table."""
+
+    def __init__(self, db: Any, actor: str) -> None:
+        from tct.dates import utc_now
+
+        self.db, self.actor = db, actor
+        self.stamp = db.stamp(utc_now())
+        self.new: list[tuple[Any, ...]] = []
+        self.cleared: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+
+    def sync(self, case_id: int, code: str, kind: str, flags: list[_Flag], trigger_times: list[Any],
+             reason: str) -> None:
+        """_sync_auto on plain rows."""
+        new, stale = _verdict(flags, trigger_times)
+        if new:
+            self.new.append((case_id, kind, "auto", reason, self.stamp, self.actor))
+            self.events.append(self._event(code, "flag", after={"flag": kind, "source": "auto"}, reason=reason))
+        for flag in stale:
+            why = f"no visit calls for {kind} any more"
+            self.cleared.append((self.stamp, SYSTEM, why, flag.id))
+            self.events.append(self._event(code, "unflag", before={"flag": kind}, reason=why))
+
+    def _event(self, code: str, action: str, *, before: dict[str, Any] | None = None,
+               after: dict[str, Any] | None = None, reason: str | None) -> tuple[Any, ...]:
+        # The changes as audit.record writes them (test_bulk compares the two).
+        changes = json.dumps({"before": before or {}, "after": after or {}}, ensure_ascii=False, sort_keys=True)
+        return (self.stamp, self.actor, "case", code, action, changes, reason)
+
+    def write(self) -> None:
+        self.db.many("INSERT INTO case_flag (case_id, kind, source, reason, set_at, set_by) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", self.new)
+        self.db.many("UPDATE case_flag SET cleared_at = ?, cleared_by = ?, clear_reason = ? WHERE id = ?",
+                     self.cleared)
+        self.db.many("INSERT INTO audit_event (at, actor, entity, code, action, changes, reason) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", self.events)
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
 def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, actor: str) -> None:
-    """`refresh` for many cases at once (a bulk import): a few queries per 500 cases, not per case."""
-    from sqlmodel import col, select
+    """`refresh` for many cases at once (a bulk import), with the same rules (_verdict), flags and
+    audit events in the same order as case by case, but set-based: three queries per 500 cases and
+    a few for the hotspots of every locality involved, plain rows instead of ORM objects, and the
+    changes written with executemany."""
+    from tct.bulk import Driver
 
-    from tct.models import Case, CaseFlag, Visit
-
+    session.flush()
+    db = Driver(session)
+    changes = _Changes(db, actor)
+    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
     localities: set[str] = set()
-    for start in range(0, len(case_ids), 500):
-        part = case_ids[start:start + 500]
-        # Only the columns the rules read (plain rows, not ORM objects: an import touches many cases).
-        visits: dict[int, list[Any]] = defaultdict(list)
-        for visit in session.execute(select(Visit.case_id, Visit.code, Visit.visit_date, Visit.delegation,
-                                            Visit.escalated, Visit.created_at)
-                                     .where(col(Visit.case_id).in_(part), col(Visit.void).is_(False))
-                                     .order_by(col(Visit.visit_date), col(Visit.id))).all():
-            visits[visit.case_id].append(visit)
-        known: dict[int, list[CaseFlag]] = defaultdict(list)
-        for flag_row in session.exec(select(CaseFlag).where(col(CaseFlag.case_id).in_(part))).all():
-            known[flag_row.case_id].append(flag_row)
+    for part in _chunks(sorted(case_ids)):
+        visits: dict[int, list[_BulkVisit]] = defaultdict(list)
+        for case_id, code, day, delegation, escalated, created_at in db.rows(
+                "SELECT case_id, code, visit_date, delegation, escalated, created_at FROM visit "
+                f"WHERE case_id IN ({_marks(part)}) AND void = ? ORDER BY visit_date, id", [*part, False]):
+            visits[case_id].append(_BulkVisit(code, db.read_day(day), bool(delegation), bool(escalated),
+                                              db.read_stamp(created_at)))
+        known: dict[int, list[_Flag]] = defaultdict(list)
+        for row in db.rows("SELECT id, case_id, kind, source, cleared_at, cleared_by FROM case_flag "
+                           f"WHERE case_id IN ({_marks(part)}) ORDER BY id", part):
+            known[row[1]].append(_Flag(row[0], row[1], row[2], row[3], db.read_stamp(row[4]), row[5]))
         # A case with no flag and no visit that could set one (no delegation, nothing escalated,
-        # fewer visits than a repeat needs) has nothing to change: most cases of an import.
-        count = int(settings["repeat.min_visits"])
+        # fewer visits than a repeat needs) has nothing to change.
         busy = [case_id for case_id in part if case_id in known or len(visits.get(case_id, ())) >= count
                 or any(v.delegation or v.escalated for v in visits.get(case_id, ()))]
         if not busy:
             continue
-        for case in session.exec(select(Case).where(col(Case.id).in_(busy))).all():
-            _refresh_case(session, case, visits.get(case.id, []), settings, actor=actor, known=known[case.id])
-            if case.locality_folded and any(v.delegation for v in visits.get(case.id, [])):
-                localities.add(case.locality_folded)
-        session.flush()
-        session.expunge_all()
-    for locality in sorted(localities):
-        refresh_hotspots(session, locality, settings, actor=actor)
+        cases = {row[0]: row for row in db.rows(
+            f"SELECT id, code, locality_folded FROM cases WHERE id IN ({_marks(busy)})", busy)}
+        for case_id in busy:
+            if case_id not in cases:
+                continue
+            _, code, locality_folded = cases[case_id]
+            seen, flags = visits.get(case_id, []), known.get(case_id, [])
+            delegations = [v for v in seen if v.delegation]
+            changes.sync(case_id, code, "crowd", [f for f in flags if f.kind == "crowd"],
+                         [v.created_at for v in delegations],
+                         f"delegation visit {delegations[0].code}" if delegations else "")
+            escalated = [v for v in seen if v.escalated]
+            changes.sync(case_id, code, "escalated", [f for f in flags if f.kind == "escalated"],
+                         [v.created_at for v in escalated],
+                         f"escalated visit {escalated[0].code}" if escalated else "")
+            repeated = seen if _within([v.visit_date for v in seen], count, window) else []
+            changes.sync(case_id, code, "repeat", [f for f in flags if f.kind == "repeat"],
+                         [v.created_at for v in repeated], f"{count} or more visits within {window} days")
+            if locality_folded and delegations:
+                localities.add(locality_folded)
+    _hotspots_many(db, changes, sorted(localities), settings)
+    changes.write()
+
+
+# Up to this many localities, their delegation visits are found through the cases of each; past it,
+# one scan of the visits is cheaper than the index lookups (a large import touches most localities).
+HOTSPOT_LOOKUP_LIMIT = 20
+
+
+def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: Settings) -> None:
+    """refresh_hotspots for every locality, on plain rows: the same windows, flags and events."""
+    if not localities:
+        return
+    count, window = int(settings["hotspot.min_cases"]), int(settings["hotspot.window_days"])
+    wanted = set(localities)
+    rows: dict[str, list[tuple[date, int, Any]]] = defaultdict(list)
+    base = ("SELECT c.locality_folded, v.case_id, v.visit_date, v.created_at FROM visit v "
+            "JOIN cases c ON c.id = v.case_id WHERE v.delegation = ? AND v.void = ?")
+    if len(localities) <= HOTSPOT_LOOKUP_LIMIT:
+        found = db.rows(f"{base} AND c.locality_folded IN ({_marks(localities)})", [True, False, *localities])
+    else:
+        found = db.rows(base, [True, False])
+    for locality, case_id, day, created_at in found:
+        if locality in wanted:
+            rows[locality].append((db.read_day(day), case_id, created_at))
+    flagged: dict[str, set[int]] = defaultdict(set)
+    for part in _chunks(localities):
+        for locality, case_id in db.rows(
+                "SELECT c.locality_folded, f.case_id FROM case_flag f JOIN cases c ON c.id = f.case_id "
+                f"WHERE c.locality_folded IN ({_marks(part)}) AND f.kind = ? AND f.cleared_at IS NULL",
+                [*part, "hotspot"]):
+            flagged[locality].add(case_id)
+    hot_by_place: dict[str, dict[int, list[Any]]] = {}
+    for locality in localities:
+        hot_by_place[locality] = _hot(rows.get(locality, []), count, window)
+    involved = sorted({case_id for locality in localities
+                       for case_id in set(hot_by_place[locality]) | flagged.get(locality, set())})
+    known: dict[int, list[_Flag]] = defaultdict(list)
+    names: dict[int, tuple[str, str | None]] = {}
+    for part in _chunks(involved):
+        for row in db.rows("SELECT id, case_id, kind, source, cleared_at, cleared_by FROM case_flag "
+                           f"WHERE case_id IN ({_marks(part)}) AND kind = ? ORDER BY id", [*part, "hotspot"]):
+            known[row[1]].append(_Flag(row[0], row[1], row[2], row[3], db.read_stamp(row[4]), row[5]))
+        for case_id, code, locality in db.rows(
+                f"SELECT id, code, locality FROM cases WHERE id IN ({_marks(part)})", part):
+            names[case_id] = (code, locality)
+    for locality in localities:
+        hot = hot_by_place[locality]
+        for case_id in sorted(set(hot) | flagged.get(locality, set())):
+            code, shown = names[case_id]
+            changes.sync(case_id, code, "hotspot", known.get(case_id, []),
+                         [db.read_stamp(at) for at in hot.get(case_id, [])],
+                         f"{count} or more crowd cases in {shown} within {window} days")
+
+
+def _hot(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int, list[Any]]:
+    """The delegation visits (day, case, created_at) of a locality that fall in a window of `window`
+    days holding `count` or more cases: {case: created_at of its visits in such windows}."""
+    rows = sorted(rows, key=lambda row: row[0])
+    cover = [0] * (len(rows) + 1)  # windows [i, j] that qualify, as a difference array
+    end = 0
+    cases: dict[int, int] = defaultdict(int)  # visits per case in rows[i:end]
+    for i, (first, _, _) in enumerate(rows):
+        while end < len(rows) and (rows[end][0] - first).days <= window:
+            cases[rows[end][1]] += 1
+            end += 1
+        if len(cases) >= count:
+            cover[i] += 1
+            cover[end] -= 1
+        cases[rows[i][1]] -= 1
+        if not cases[rows[i][1]]:
+            del cases[rows[i][1]]
+    hot: dict[int, list[Any]] = defaultdict(list)
+    depth = 0
+    for i, (_, case_id, created_at) in enumerate(rows):
+        depth += cover[i]
+        if depth > 0:
+            hot[case_id].append(created_at)
+    return hot
 
 
 def refresh_hotspots(session: Session, locality_folded: str, settings: Settings, *, actor: str) -> None:

@@ -8,13 +8,14 @@ người). Nothing deletes a visit: it is voided with a reason and kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tct import audit, citizens, flags, vocab
 from tct.errors import NotFoundError, UsageError, ValidationError
-from tct.text import MAX_LINE, MAX_TEXT, clean, fold
+from tct.text import MAX_LINE, MAX_NAME, MAX_TEXT, clean, fold
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -183,45 +184,95 @@ class PreparedVisit:
     warnings: list[str]
 
 
+MEMO_LIMIT = 50_000  # values remembered by a bulk import's prepare; forgotten past this, so memory stays bounded
+
+
+_UNSEEN = object()
+
+
+def _memo(memo: dict[Any, Any] | None, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """`make()`, remembered under `key` when a bulk import passes its memo: the values typed into
+    a spreadsheet's type, field, date or locality columns repeat, and checking each costs more
+    than looking it up. Only good values are kept; a bad one raises again, with the same message."""
+    if memo is None:
+        return make()
+    value = memo.get(key, _UNSEEN)
+    if value is _UNSEEN:
+        value = memo[key] = make()
+    return value
+
+
 def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: datetime,
             officer_fallback: str | None = None, lookups: dict[str, Any] | None = None) -> PreparedVisit:
     """Every check `visit add` makes, without writing. `lookups` caches officers and cases by the
-    text typed, for a bulk import."""
-    from tct import cases, officers
-
+    text typed, and the checked values of the columns that repeat (see _memo), for a bulk import."""
     cache = lookups if lookups is not None else {}
+    memo = None
+    if lookups is not None:
+        memo = lookups.get("memo")
+        if memo is None or len(memo) > MEMO_LIMIT:
+            memo = lookups["memo"] = {}
     tz = settings["timezone"]
     warnings: list[str] = []
-    details = citizens.CitizenDetails.from_typed(typed.citizen, id_number=typed.id_number, address=typed.address,
-                                                 phone=typed.phone, locality=typed.locality)
+    if memo is None:
+        details = citizens.CitizenDetails.from_typed(typed.citizen, id_number=typed.id_number,
+                                                     address=typed.address, phone=typed.phone,
+                                                     locality=typed.locality)
+    else:  # the same checks in the same order; a person who comes back is checked once
+        def person() -> tuple[str, str | None, str | None, str | None]:
+            name = clean(typed.citizen, label="--citizen", max_len=MAX_NAME, required=True)
+            assert name is not None
+            return (name, citizens.normalise_id_number(typed.id_number),
+                    clean(typed.address, label="--address", max_len=MAX_LINE), citizens.normalise_phone(typed.phone))
+
+        name, id_number, address, phone = _memo(
+            memo, ("person", typed.citizen, typed.id_number, typed.address, typed.phone), person)
+        details = citizens.CitizenDetails(
+            name=name, id_number=id_number, address=address, phone=phone,
+            locality=_memo(memo, ("locality", typed.locality),
+                           lambda: clean(typed.locality, label="--locality", max_len=MAX_NAME)))
     people = parse_people(typed.people)
-    representatives = parse_representatives(typed.representatives)
+    representatives = _memo(memo, ("representatives", typed.representatives),
+                            lambda: parse_representatives(typed.representatives))
     existing_case = None
     if typed.case:
+        from tct import cases
+
         key = ("case", cases.code_key(typed.case))
         existing_case = cache.get(key) or cases.get(session, typed.case)
         cache[key] = existing_case
-    visit_type = vocab.choose(typed.type, vocab.VISIT_TYPES, label="--type") if typed.type else None
-    visit_field = vocab.choose(typed.field, settings["visit.fields"], label="--field") if typed.field else None
+    visit_type = _memo(memo, ("type", typed.type), lambda: vocab.choose(typed.type, vocab.VISIT_TYPES,
+                                                                        label="--type")) if typed.type else None
+    visit_field = _memo(memo, ("field", typed.field), lambda: vocab.choose(
+        typed.field, settings["visit.fields"], label="--field")) if typed.field else None
     if existing_case is None and (visit_type is None or visit_field is None):
         raise UsageError("missing " + ", ".join(n for n, v in (("--type", visit_type), ("--field", visit_field))
                                                  if v is None))
     visit_type = visit_type or existing_case.type  # type: ignore[union-attr]
     visit_field = visit_field or existing_case.field  # type: ignore[union-attr]
-    handling = vocab.choose(typed.handling or "guided", vocab.HANDLINGS, label="--handling")
-    kind = vocab.choose(typed.kind or "regular", vocab.RECEPTION_KINDS, label="--kind")
-    content = clean(typed.content, label="--content", max_len=MAX_TEXT, multiline=True)
-    note = clean(typed.note, label="--note", max_len=MAX_TEXT, multiline=True)
-    moment = parse_moment(typed.at, tz=tz, now=now)
+    handling = _memo(memo, ("handling", typed.handling), lambda: vocab.choose(
+        typed.handling or "guided", vocab.HANDLINGS, label="--handling"))
+    kind = _memo(memo, ("kind", typed.kind), lambda: vocab.choose(typed.kind or "regular", vocab.RECEPTION_KINDS,
+                                                                  label="--kind"))
+    content = _memo(memo, ("content", typed.content), lambda: clean(typed.content, label="--content",
+                                                                    max_len=MAX_TEXT, multiline=True))
+    note = _memo(memo, ("note", typed.note), lambda: clean(typed.note, label="--note", max_len=MAX_TEXT,
+                                                           multiline=True))
+    # `now` is the same for every row of an import, so the same text is the same moment.
+    moment = _memo(memo, ("at", typed.at), lambda: parse_moment(typed.at, tz=tz, now=now))
     if typed.officer and lookups is not None:
         key = ("officer", typed.officer)
-        officer = cache.get(key) or officers.resolve(session, typed.officer)
+        officer = cache.get(key)
+        if officer is None:
+            from tct import officers
+
+            officer = officers.resolve(session, typed.officer)
         cache[key] = officer
     else:
         officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
     if existing_case is not None and existing_case.type != visit_type:
         warnings.append(f"case {existing_case.code} is a {existing_case.type}, this visit a {visit_type}")
-    min_people = int(settings["delegation.min_people"])
+    min_people = _memo(memo, ("min_people",), lambda: int(settings["delegation.min_people"]))
     warning = representatives_warning(people, representatives, min_people)
     if warning:
         warnings.append(warning)
