@@ -10,8 +10,10 @@ Counting rules (pinned by tests/test_report.py, written in README):
 - `delegations` are delegation visits in the window, `delegation_people` the people in them, and
   `delegation_cases_old/new` the same old/new split over the distinct cases of those visits;
 - content counts visits per type and field, and `cases` = distinct cases visited in the window.
-All counting is done by the database over the period's visits, so its cost follows the period,
-not the size of the register. A denouncer's identity never appears in a report.
+Every statement reads the period's visits through their day (and cases, flags and status history
+per case through indexes), so the cost follows the period, not the size of the register; the
+backlog of the period's last day also follows the cases opened by then. A denouncer's identity
+never appears in a report.
 """
 
 from __future__ import annotations
@@ -225,10 +227,11 @@ def _referrals(session: Session, start: date, end: date) -> list[dict[str, Any]]
 
     from tct.models import Case, Referral
 
-    rows = session.exec(select(Referral, Case).join(Case, col(Case.id) == col(Referral.case_id)).where(
-        col(Referral.sent_on) >= start, col(Referral.sent_on) <= end)
-        .order_by(col(Referral.sent_on), col(Referral.id))).all()
-    return [{"case": c.code, "to": r.to_agency, "date": r.sent_on.isoformat()} for r, c in rows]
+    rows = session.execute(select(col(Case.code), col(Referral.to_agency), col(Referral.sent_on))
+                           .join(Case, col(Case.id) == col(Referral.case_id))
+                           .where(col(Referral.sent_on) >= start, col(Referral.sent_on) <= end)
+                           .order_by(col(Referral.sent_on), col(Referral.id))).all()
+    return [{"case": code, "to": to, "date": day.isoformat()} for code, to, day in rows]
 
 
 def build(session: Session, period: ResolvedPeriod, settings: Settings, *, reveal: bool = False,
