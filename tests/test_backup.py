@@ -434,6 +434,7 @@ def test_restore_asks_at_a_terminal_and_refuses_without_one(tct, database, db_pa
 
 
 def test_restore_of_an_older_backup_upgrades_a_copy_not_the_file(tct, db_path, tmp_path):
+    from tct.db import SCHEMA_HEAD
     from test_db import _older_database
 
     old = tmp_path / "old" / "tct.db"
@@ -445,7 +446,7 @@ def test_restore_of_an_older_backup_upgrades_a_copy_not_the_file(tct, db_path, t
     assert "older schema 0001" in run.stderr
     assert _sha(old) == before
     assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở"
-    assert tct("db", "info", "-f", "json").json()["schema"] == "0003"
+    assert tct("db", "info", "-f", "json").json()["schema"] == SCHEMA_HEAD
 
 
 def test_restore_replaces_a_damaged_register(tct, database, db_path, tmp_path):

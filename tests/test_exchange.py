@@ -135,6 +135,8 @@ def test_export_import_export_is_byte_identical_with_reveal(tct, filled, tmp_pat
 
 
 def test_export_is_deterministic_and_ordered_by_primary_key(tct, filled):
+    from tct.db import SCHEMA_HEAD
+
     one, two = _export(tct, "--reveal"), _export(tct, "--reveal")
     # Each reveal adds an audit event after its snapshot: the later file has one more event, nothing else.
     first, second = json.loads(one), json.loads(two)
@@ -143,7 +145,7 @@ def test_export_is_deterministic_and_ordered_by_primary_key(tct, filled):
     assert first == second
     assert _export(tct) == _export(tct)  # without --reveal nothing is recorded: the same bytes
     document = json.loads(one)
-    assert document["format_version"] == exchange.FORMAT_VERSION and document["schema"] == "0003"
+    assert document["format_version"] == exchange.FORMAT_VERSION and document["schema"] == SCHEMA_HEAD
     for rows in document["tables"].values():
         if rows and "id" in rows[0]:
             assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)

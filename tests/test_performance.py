@@ -168,6 +168,12 @@ def _plans(database, work) -> list[tuple[str, list[str]]]:  # type: ignore[no-un
         event.remove(database.engine, "before_cursor_execute", capture)
 
 
+def _scans(plans: list[tuple[str, list[str]]], table: str) -> list[str]:
+    """Plan lines that read the whole of `table`."""
+    return [f"{line}  <-  {statement[:160]}" for statement, lines in plans for line in lines
+            if re.match(rf"SCAN {table}\b", line)]
+
+
 def _visit_scans(plans: list[tuple[str, list[str]]]) -> list[str]:
     """Plan lines that read the whole visit table or a whole index of it."""
     return [f"{line}  <-  {statement[:160]}" for statement, lines in plans for line in lines
@@ -185,10 +191,24 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
     plans = _plans(register, work)
     assert any("visit" in statement for statement, _ in plans)
     assert _visit_scans(plans) == []
-    # the backlog asks per candidate case, through the covering index, not for every case visited
+    assert _scans(plans, "cases") == [] and _scans(plans, "case_status_change") == []
+    assert _scans(plans, "case_flag") == []
+    # the backlog asks per candidate case, through covering indexes, not for every case visited nor
+    # for every status change after the day: a case's status then is its last change by the day,
+    # read from ix_case_status_change_case_day in (changed_on, id) order with no sort
     backlog = [lines for statement, lines in plans if "case_status_change.changed_on >" in statement]
-    assert backlog and any("ix_visit_case_void_date" in line for line in backlog[0])
-    assert any("ix_case_status_change_changed_on" in line for line in backlog[0])
+    assert len(backlog) == 1
+    assert any("ix_visit_case_void_date" in line for line in backlog[0])
+    history = [line for line in backlog[0] if "case_status_change" in line]
+    assert history and all("COVERING INDEX ix_case_status_change_case_day (case_id=?" in line for line in history)
+    assert not any("RIGHT PART OF ORDER BY" in line for line in backlog[0])
+    # the flagged cases are asked per case visited in the period, not as every flagged case
+    flagged = [lines for statement, lines in plans if "FROM case_flag" in statement and "EXISTS" in statement]
+    assert flagged and any("ix_case_flag_case_kind (case_id=?" in line for line in flagged[0])
+    # the reception counts read the period's visits once, by day
+    reception = [lines for statement, lines in plans if "first_visit.first_date" in statement]
+    assert len(reception) == 1 and any("ix_visit_date_void (visit_date>? AND visit_date<?)" in line
+                                       for line in reception[0])
 
 
 @pytest.mark.sqlite_only
@@ -197,7 +217,14 @@ def test_alerts_reach_visits_and_cases_through_indexes(register) -> None:  # typ
 
     plans = _plans(register, lambda session: alerts.morning(session, settings.load(session), date(2021, 2, 20)))
     assert _visit_scans(plans) == []
-    assert [line for _, lines in plans for line in lines if re.match(r"SCAN cases\b", line)] == []
+    assert _scans(plans, "cases") == [] and _scans(plans, "case_flag") == [] and _scans(plans, "citizen") == []
+    # open cases through (status, deadline); a case's flags asked per open case
+    cases = [lines for statement, lines in plans if statement.lstrip().startswith("SELECT cases.id")]
+    assert len(cases) == 2 and all(any("ix_cases_status_deadline (status=?" in line for line in lines)
+                                   for lines in cases)
+    assert any("ix_case_flag_case_kind (case_id=?" in line for line in cases[0])
+    # one statement per list, whatever the number of cases, repeat visitors or flags
+    assert len(plans) <= 12
 
 
 @pytest.mark.sqlite_only

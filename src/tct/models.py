@@ -126,6 +126,7 @@ class CaseStatusChange(Entity, table=True):
     """One step of a case's lifecycle, with the values that step needs (result, agency)."""
 
     __tablename__ = "case_status_change"
+    __table_args__ = (Index("ix_case_status_change_case_day", "case_id", "changed_on", "id", "to_status"),)
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     changed_on: date = Field(index=True)

@@ -10,14 +10,17 @@ Counting rules (pinned by tests/test_report.py, written in README):
 - `delegations` are delegation visits in the window, `delegation_people` the people in them, and
   `delegation_cases_old/new` the same old/new split over the distinct cases of those visits;
 - content counts visits per type and field, and `cases` = distinct cases visited in the window.
-All counting is done by the database over the period's visits, so its cost follows the period,
-not the size of the register. A denouncer's identity never appears in a report.
+Every statement reads the period's visits through their day (and cases, flags and status history
+per case through indexes), so the cost follows the period, not the size of the register; the
+backlog of the period's last day also follows the cases opened by then. A denouncer's identity
+never appears in a report.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -47,39 +50,46 @@ def _first_visits(start: date, end: date):  # type: ignore[no-untyped-def]
             .group_by(col(Visit.case_id)).subquery("first_visit"))
 
 
-def _reception(session: Session, start: date, end: date, period_start: date, period_end: date
-               ) -> dict[str, dict[str, int]]:
-    """The reception counts of one window, for all visits and for each kind of reception."""
-    from sqlalchemy import case, func, select
+def _reception(session: Session, windows: list[tuple[str, date, date]], period_start: date, period_end: date
+               ) -> dict[str, dict[str, dict[str, int]]]:
+    """The reception counts of each window (name, start, end), for all visits and for each kind of
+    reception. The database reads the period's visits once, each with the day of its case's first
+    visit; counting them here costs less than one conditional aggregate per window, kind and count."""
+    from sqlalchemy import select
     from sqlmodel import col
 
     from tct.models import Visit
 
     first = _first_visits(period_start, period_end)
-    new = first.c.first_date >= start
-    old = first.c.first_date < start
-    is_delegation = col(Visit.delegation).is_(True)
-
-    def distinct_cases(condition):  # type: ignore[no-untyped-def]
-        return func.count(func.distinct(case((condition, col(Visit.case_id)), else_=None)))
-
-    columns = [
-        func.count().label("visits"),
-        func.coalesce(func.sum(Visit.people), 0).label("people"),
-        distinct_cases(old).label("cases_old"),
-        distinct_cases(new).label("cases_new"),
-        func.coalesce(func.sum(case((is_delegation, 1), else_=0)), 0).label("delegations"),
-        func.coalesce(func.sum(case((is_delegation, col(Visit.people)), else_=0)), 0).label("delegation_people"),
-        distinct_cases(is_delegation & old).label("delegation_cases_old"),
-        distinct_cases(is_delegation & new).label("delegation_cases_new"),
-        func.coalesce(func.sum(case((col(Visit.kind) == "leader", 1), else_=0)), 0).label("leader_visits"),
-    ]
-    base = (select(*columns).select_from(Visit).join(first, first.c.case_id == col(Visit.case_id))
-            .where(col(Visit.void).is_(False), col(Visit.visit_date) >= start, col(Visit.visit_date) <= end))
-    result = {"all": dict(zip(RECEPTION_KEYS, (int(x) for x in session.execute(base).one()), strict=True))}
-    for kind in KINDS:
-        row = session.execute(base.where(col(Visit.kind) == kind)).one()
-        result[kind] = dict(zip(RECEPTION_KEYS, (int(x) for x in row), strict=True))
+    query = (select(col(Visit.case_id), col(Visit.visit_date), col(Visit.kind), col(Visit.delegation),
+                    col(Visit.people), first.c.first_date)
+             .join(first, first.c.case_id == col(Visit.case_id))
+             .where(col(Visit.void).is_(False), col(Visit.visit_date) >= period_start,
+                    col(Visit.visit_date) <= period_end))
+    rows = session.execute(query).all()
+    result = {}
+    for name, start, end in windows:
+        counts = {kind: dict.fromkeys(RECEPTION_KEYS, 0) for kind in ("all", *KINDS)}
+        cases: dict[tuple[str, str], set[int]] = {(kind, key): set() for kind in counts for key in RECEPTION_KEYS}
+        for case_id, day, kind, delegation, people, first_date in rows:
+            if not start <= day <= end:
+                continue
+            age = "cases_new" if first_date >= start else "cases_old"
+            for group in ("all", kind) if kind in counts else ("all",):
+                tally = counts[group]
+                tally["visits"] += 1
+                tally["people"] += people
+                cases[group, age].add(case_id)
+                if delegation:
+                    tally["delegations"] += 1
+                    tally["delegation_people"] += people
+                    cases[group, "delegation_" + age].add(case_id)
+                if kind == "leader":
+                    tally["leader_visits"] += 1
+        for (group, key), ids in cases.items():
+            if ids:
+                counts[group][key] = len(ids)
+        result[name] = counts
     return result
 
 
@@ -124,10 +134,13 @@ def _flagged(session: Session, start: date, end: date, *, reveal: bool) -> list[
 
     visited = select(Visit.case_id).where(col(Visit.void).is_(False), col(Visit.visit_date) >= start,
                                           col(Visit.visit_date) <= end)
-    flagged = select(CaseFlag.case_id).where(col(CaseFlag.kind).in_(FLAG_KINDS), col(CaseFlag.cleared_at).is_(None))
+    # Asked per case visited in the period (index ix_case_flag_case_kind), not as the list of every
+    # flagged case of the register.
+    flagged = select(CaseFlag.id).where(col(CaseFlag.case_id) == col(Case.id), col(CaseFlag.kind).in_(FLAG_KINDS),
+                                        col(CaseFlag.cleared_at).is_(None)).exists()
     rows = session.exec(select(Case, Citizen).join(Citizen, col(Citizen.id) == col(Case.citizen_id), isouter=True)
                         .where(col(Case.status).in_(OPEN_STATUSES), col(Case.id).in_(visited),
-                               col(Case.id).in_(flagged)).order_by(col(Case.code))).all()
+                               flagged).order_by(col(Case.code))).all()
     kinds = active_flags_by_case(session, [c.id for c, _ in rows])
     result = []
     for case, citizen in rows:
@@ -142,58 +155,57 @@ def _flagged(session: Session, start: date, end: date, *, reveal: bool) -> list[
 
 
 def _backlog(session: Session, day: date, settings: Settings) -> list[dict[str, Any]]:
-    """Cases that were open and past their deadline on `day`, from the status history."""
-    from sqlalchemy import or_
-    from sqlmodel import col, select
+    """Cases that were open and past their deadline on `day`, from the status history.
+
+    The database judges each case's status on `day` (its last status change by then, index
+    ix_case_status_change_case_day); Python only computes the deadline of the cases open then.
+    Candidates are the cases opened by `day` that are open now or changed status after it, found
+    per case through indexes rather than by listing every status change after `day` (which grows
+    with all the history after the period).
+    """
+    from sqlalchemy import func, select, union_all
 
     from tct.cases import OPEN_STATUSES, deadline_for
-    from tct.models import Case, CaseExtension, CaseStatusChange, Visit
+    from tct.models import Case, CaseExtension, CaseFlag, CaseStatusChange, Visit
 
-    changed_later = select(CaseStatusChange.case_id).where(col(CaseStatusChange.changed_on) > day)
-    # A case whose every visit was voided was entered in error: it is nobody's backlog. Asked per
-    # candidate case (index ix_visit_case_void_date), not as the list of every case visited before
-    # the day, which grows with the register's history.
-    visited = select(Visit.id).where(col(Visit.case_id) == col(Case.id), col(Visit.void).is_(False),
-                                     col(Visit.visit_date) <= day).exists()
-    candidates = session.exec(select(Case).where(col(Case.opened_on) <= day, visited, or_(
-        col(Case.status).in_(OPEN_STATUSES), col(Case.id).in_(changed_later))).order_by(col(Case.code))).all()
-    if not candidates:
-        return []
-    ids = [c.id for c in candidates]
-    history: dict[int, list[CaseStatusChange]] = {}
-    for change in session.exec(select(CaseStatusChange).where(col(CaseStatusChange.case_id).in_(ids),
-                                                              col(CaseStatusChange.changed_on) <= day)
-                               .order_by(col(CaseStatusChange.changed_on), col(CaseStatusChange.id))).all():
-        history.setdefault(change.case_id, []).append(change)
-    complex_ids = _complex_on(session, ids)
-    extended: dict[int, int] = {}
-    for extension in session.exec(select(CaseExtension).where(col(CaseExtension.case_id).in_(ids))).all():
-        extended[extension.case_id] = extended.get(extension.case_id, 0) + extension.days
+    def last_step(column, *conditions):  # type: ignore[no-untyped-def]
+        """The case's last status change by `day` (in (changed_on, id) order), as one value."""
+        return (select(column).where(CaseStatusChange.case_id == Case.id, CaseStatusChange.changed_on <= day,
+                                     *conditions)
+                .order_by(CaseStatusChange.changed_on.desc(), CaseStatusChange.id.desc())
+                .limit(1).correlate(Case).scalar_subquery())
+
+    open_now = select(Case.id).where(Case.status.in_(OPEN_STATUSES), Case.opened_on <= day)
+    changed_later = select(Case.id).where(Case.opened_on <= day, select(CaseStatusChange.id).where(
+        CaseStatusChange.case_id == Case.id, CaseStatusChange.changed_on > day).exists())
+    candidates = union_all(open_now, changed_later).subquery("candidate")
+    # A case whose every visit was voided was entered in error: it is nobody's backlog.
+    visited = select(Visit.id).where(Visit.case_id == Case.id, Visit.void.is_(False),
+                                     Visit.visit_date <= day).exists()
+    status_then = func.coalesce(last_step(CaseStatusChange.to_status), "new")
+    accepted_then = last_step(CaseStatusChange.changed_on, CaseStatusChange.to_status == "accepted")
+    complex_ = select(CaseFlag.id).where(CaseFlag.case_id == Case.id, CaseFlag.kind == "complex",
+                                         CaseFlag.cleared_at.is_(None)).exists()
+    extended = (select(func.coalesce(func.sum(CaseExtension.days), 0)).where(CaseExtension.case_id == Case.id)
+                .correlate(Case).scalar_subquery())
+    then = (select(Case.code, Case.type, Case.opened_on, status_then.label("status"),
+                   accepted_then.label("accepted_on"), complex_.label("complex"), extended.label("extended"))
+            .where(Case.id.in_(select(candidates.c.id)), visited).subquery("then"))
+    rows = session.execute(select(then).where(then.c.status.in_(OPEN_STATUSES)).order_by(then.c.code)).all()
     result = []
-    for case in candidates:
-        steps = history.get(case.id, [])
-        status = steps[-1].to_status if steps else "new"
-        if status not in OPEN_STATUSES:
-            continue
-        accepted = [s.changed_on for s in steps if s.to_status == "accepted"]
-        as_then = Case(code=case.code, year=case.year, seq=case.seq, type=case.type, field=case.field,
-                       status=status, opened_on=case.opened_on, accepted_on=accepted[-1] if accepted else None,
-                       extension_days=extended.get(case.id, 0))
-        deadline = deadline_for(as_then, settings, complex_=case.id in complex_ids)
+    deadlines: dict[tuple[Any, ...], date | None] = {}
+    for code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
+        key = (type_, status, opened_on, accepted_on, bool(complex_flag), int(extension))
+        if key not in deadlines:
+            # The case as it stood on `day`: only what deadline_for reads (a model instance costs ~0.2 ms).
+            as_then = SimpleNamespace(type=type_, status=status, opened_on=opened_on, accepted_on=accepted_on,
+                                      extension_days=int(extension))
+            deadlines[key] = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
+        deadline = deadlines[key]
         if deadline is not None and deadline < day:
-            result.append({"code": case.code, "type": case.type, "deadline": deadline.isoformat(),
+            result.append({"code": code, "type": type_, "deadline": deadline.isoformat(),
                            "days_overdue": (day - deadline).days, "status": status})
     return result
-
-
-def _complex_on(session: Session, ids: list[int]) -> set[int]:
-    from sqlmodel import col, select
-
-    from tct.models import CaseFlag
-
-    return set(session.exec(select(CaseFlag.case_id).where(col(CaseFlag.case_id).in_(ids),
-                                                           col(CaseFlag.kind) == "complex",
-                                                           col(CaseFlag.cleared_at).is_(None))).all())
 
 
 def _duty(session: Session, start: date, end: date) -> dict[str, Any]:
@@ -215,10 +227,11 @@ def _referrals(session: Session, start: date, end: date) -> list[dict[str, Any]]
 
     from tct.models import Case, Referral
 
-    rows = session.exec(select(Referral, Case).join(Case, col(Case.id) == col(Referral.case_id)).where(
-        col(Referral.sent_on) >= start, col(Referral.sent_on) <= end)
-        .order_by(col(Referral.sent_on), col(Referral.id))).all()
-    return [{"case": c.code, "to": r.to_agency, "date": r.sent_on.isoformat()} for r, c in rows]
+    rows = session.execute(select(col(Case.code), col(Referral.to_agency), col(Referral.sent_on))
+                           .join(Case, col(Case.id) == col(Referral.case_id))
+                           .where(col(Referral.sent_on) >= start, col(Referral.sent_on) <= end)
+                           .order_by(col(Referral.sent_on), col(Referral.id))).all()
+    return [{"case": code, "to": to, "date": day.isoformat()} for code, to, day in rows]
 
 
 def build(session: Session, period: ResolvedPeriod, settings: Settings, *, reveal: bool = False,
@@ -227,12 +240,10 @@ def build(session: Session, period: ResolvedPeriod, settings: Settings, *, revea
     from tct.dates import now_local
 
     start, end = period.start, period.end
+    windows = [(phase.name, phase.start, phase.end) for phase in period.phases] + [("total", start, end)]
     reception: dict[str, Any] = {}
-    for phase in period.phases:
-        counts = _reception(session, phase.start, phase.end, start, end)
-        reception[phase.name] = {**counts["all"], "regular": counts["regular"], "leader": counts["leader"]}
-    counts = _reception(session, start, end, start, end)
-    reception["total"] = {**counts["all"], "regular": counts["regular"], "leader": counts["leader"]}
+    for name, counts in _reception(session, windows, start, end).items():
+        reception[name] = {**counts["all"], "regular": counts["regular"], "leader": counts["leader"]}
     return {
         "agency": settings["agency.name"],
         "made_at": made_at or now_local(settings["timezone"]).replace(microsecond=0).isoformat(),
