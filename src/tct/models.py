@@ -88,6 +88,7 @@ class Case(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         Index("ix_cases_status_deadline", "status", "deadline"),
+        Index("ix_cases_status_opened", "status", "opened_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
