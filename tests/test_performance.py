@@ -202,6 +202,7 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
     history = [line for line in backlog[0] if "case_status_change" in line]
     assert history and all("COVERING INDEX ix_case_status_change_case_day (case_id=?" in line for line in history)
     assert not any("RIGHT PART OF ORDER BY" in line for line in backlog[0])
+    assert any("COVERING INDEX ix_cases_status_opened (status=? AND opened_on<?)" in line for line in backlog[0])
     # the flagged cases are asked per case visited in the period, not as every flagged case
     flagged = [lines for statement, lines in plans if "FROM case_flag" in statement and "EXISTS" in statement]
     assert flagged and any("ix_case_flag_case_kind (case_id=?" in line for line in flagged[0])
@@ -218,11 +219,11 @@ def test_alerts_reach_visits_and_cases_through_indexes(register) -> None:  # typ
     plans = _plans(register, lambda session: alerts.morning(session, settings.load(session), date(2021, 2, 20)))
     assert _visit_scans(plans) == []
     assert _scans(plans, "cases") == [] and _scans(plans, "case_flag") == [] and _scans(plans, "citizen") == []
-    # open cases through (status, deadline); a case's flags asked per open case
-    cases = [lines for statement, lines in plans if statement.lstrip().startswith("SELECT cases.id")]
-    assert len(cases) == 2 and all(any("ix_cases_status_deadline (status=?" in line for line in lines)
-                                   for lines in cases)
-    assert any("ix_case_flag_case_kind (case_id=?" in line for line in cases[0])
+    # open cases through (status, opened_on) and (status, deadline); flags asked per open case
+    flagged, due = [lines for statement, lines in plans if statement.lstrip().startswith("SELECT cases.id")]
+    assert any("ix_cases_status_opened (status=? AND opened_on<?)" in line for line in flagged)
+    assert any("ix_case_flag_case_kind (case_id=?" in line for line in flagged)
+    assert any("ix_cases_status_deadline (status=? AND deadline>? AND deadline<?)" in line for line in due)
     # one statement per list, whatever the number of cases, repeat visitors or flags
     assert len(plans) <= 12
 

@@ -96,6 +96,7 @@ class Case(Entity, table=True):
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         Index("ix_cases_status_deadline", "status", "deadline"),
+        Index("ix_cases_status_opened", "status", "opened_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)

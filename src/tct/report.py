@@ -195,7 +195,11 @@ def _backlog(session: Session, day: date, settings: Settings) -> list[dict[str, 
     result = []
     deadlines: dict[tuple[Any, ...], date | None] = {}
     for code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
-        key = (type_, status, opened_on, accepted_on, bool(complex_flag), int(extension))
+        # What deadline_for reads: the day of receipt before acceptance, else acceptance and extensions.
+        if status == "new" or accepted_on is None:
+            key: tuple[Any, ...] = (type_, status, opened_on)
+        else:
+            key = (type_, status, accepted_on, bool(complex_flag), int(extension))
         if key not in deadlines:
             # The case as it stood on `day`: only what deadline_for reads (a model instance costs ~0.2 ms).
             as_then = SimpleNamespace(type=type_, status=status, opened_on=opened_on, accepted_on=accepted_on,
