@@ -1,0 +1,64 @@
+"""Long tables for a pipe or a file are written without rich's layout engine, and must read
+exactly as rich would have drawn them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tct import render
+
+COLUMNS = [("code", "code"), ("citizen", "citizen"), ("people", "people"), ("case", "case"), ("note", "note")]
+LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯ àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+ALPHABET = LETTERS + "0123456789 .,-/:;()'\"#%&*+<=>?@_|~" + "中文字😀é\u0301\t\n[]\\\u200b"
+
+
+class _Pipe(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def _drawn(data: list[dict], columns, title: str | None, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    out = _Pipe()
+    monkeypatch.setattr(render, "_FAST_ROWS", 1 if fast else 10**9)
+    render.rows(data, columns, "table", lang="en", title=title, stream=out)
+    return out.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_long_table_reads_as_rich_draws_it(data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = COLUMNS[:data.draw(st.integers(1, len(COLUMNS)))]
+    cell = st.one_of(st.none(), st.integers(0, 10**6), st.text(ALPHABET, max_size=data.draw(st.integers(0, 30))))
+    records = data.draw(st.lists(st.fixed_dictionaries({key: cell for key, _ in columns}), min_size=1, max_size=30))
+    title = data.draw(st.one_of(st.none(), st.text(LETTERS, min_size=1, max_size=40)))
+    assert _drawn(records, columns, title, fast=True, monkeypatch=monkeypatch) == \
+        _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_long_table_that_fits_is_written_by_the_fast_path(data: st.DataObject,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    columns = COLUMNS[:data.draw(st.integers(1, 4))]
+    cell = st.one_of(st.none(), st.integers(0, 10**6), st.text(LETTERS + "0123456789 .,-/中😀", max_size=12))
+    records = data.draw(st.lists(st.fixed_dictionaries({key: cell for key, _ in columns}), min_size=1, max_size=30))
+    title = data.draw(st.one_of(st.none(), st.text(LETTERS, min_size=1, max_size=4)))  # no wider than a header
+    cells = [[render.label(lab, "en") for _, lab in columns]]
+    cells += [[render.display(item.get(key), "en") for key, _ in columns] for item in records]
+    assert render._plain_table(cells, title, _Pipe())
+    assert _drawn(records, columns, title, fast=True, monkeypatch=monkeypatch) == \
+        _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
+
+
+def test_the_alerts_of_a_big_register_take_the_fast_path() -> None:
+    cells = [["code", "citizen", "people", "case"]]
+    cells += [[f"TCD-2024-{n:05d}", "Nguyễn Văn Đức", str(n % 40), f"VV-2024-{n:04d}"] for n in range(10_000)]
+    out = _Pipe()
+    assert render._plain_table(cells, "Alerts", out)
+    assert out.getvalue().count("\n") == 10_002
