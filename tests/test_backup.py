@@ -18,6 +18,7 @@ import pytest
 
 from conftest import assert_one_line_error, file_mode
 from tct import backup as library
+from tct.db import sqlite_register
 from tct.errors import TctError
 from test_exchange import fill_register
 
@@ -105,26 +106,26 @@ def test_a_plain_sqlite_backup_does_not_load_sqlalchemy(tct, database, db_path, 
 
 def test_registers_the_sqlite3_module_cannot_vouch_for_get_the_full_open(tct, db_path, tmp_path):
     """Missing, older-schema or foreign files go through open_database: same messages as any command."""
-    assert library.sqlite_register(str(db_path)) is None  # missing: the full open creates it
+    assert sqlite_register(str(db_path)) is None  # missing: the full open creates it
     assert tct("backup", "--to", str(tmp_path / "first")).exit_code == 0
-    assert library.sqlite_register(str(db_path)) == db_path
-    assert library.sqlite_register("postgresql+psycopg://u@h/d") is None
+    assert sqlite_register(str(db_path)) == db_path
+    assert sqlite_register("postgresql+psycopg://u@h/d") is None
     from test_db import _older_database
 
     old = tmp_path / "old" / "tct.db"
     _older_database(old)
-    assert library.sqlite_register(str(old)) is None
+    assert sqlite_register(str(old)) is None
     assert_one_line_error(tct("--db", str(old), "backup", db=False), 3, "tct db upgrade")
     foreign = tmp_path / "foreign.db"
     con = sqlite3.connect(foreign)
     con.execute("CREATE TABLE things (x)")
     con.commit()
     con.close()
-    assert library.sqlite_register(str(foreign)) is None
+    assert sqlite_register(str(foreign)) is None
     assert_one_line_error(tct("--db", str(foreign), "backup", db=False), 3, "not a tct database")
     text = tmp_path / "notes.db"
     text.write_text("không phải cơ sở dữ liệu")
-    assert library.sqlite_register(str(text)) is None
+    assert sqlite_register(str(text)) is None
     assert_one_line_error(tct("--db", str(text), "backup", db=False), 3, "not a tct database")
     assert not (tmp_path / "old" / "backups").exists()
 

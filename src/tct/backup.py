@@ -16,7 +16,7 @@ it could still be refused by `tct restore` (whose check is the full one) — a b
 restored is worse than a slow one; the sha256 of the summary is computed on another core while
 SQLite checks the same bytes (or, with gzip, of the compressed bytes as they are written); row
 counts are `count(*)`, which SQLite answers from the smallest index. For a register already at
-this tct's schema the command path never imports SQLAlchemy (see `sqlite_register`).
+this tct's schema the command path never imports SQLAlchemy (see `tct.db.sqlite_register`).
 
 Backup names are `tct-YYYYMMDD-HHMMSS.db` (`.db.gz` with gzip, `.dump` for PostgreSQL), in the
 machine's local time, with `-2`, `-3`… when two backups start in the same second. Rotation
@@ -101,35 +101,9 @@ def default_folder(db: Database | Path) -> Path:
     return path.parent / BACKUP_FOLDER
 
 
-def sqlite_register(location: str | None) -> Path | None:
-    """The file of `location` when it is an SQLite tct register at this tct's schema, found with the
-    sqlite3 module alone, so that `tct backup` need not import SQLAlchemy (a third of a second).
-
-    None whenever the full `open_database` must decide — PostgreSQL, a missing, empty, foreign,
-    damaged, busy or older-schema file — so every refusal and its message stay the same.
-    """
-    from tct.db import SCHEMA_HEAD, SQLITE_HEADER, resolve_url, sqlite_path
-
-    path = sqlite_path(resolve_url(location))
-    if path is None or not path.is_file():  # (not a FIFO, which an open would wait on)
-        return None
-    try:
-        with path.open("rb") as handle:
-            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                return None
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0)
-        try:
-            rows = con.execute("SELECT version_num FROM alembic_version").fetchall()
-        finally:
-            con.close()
-    except (OSError, sqlite3.Error):
-        return None
-    return path if rows == [(SCHEMA_HEAD,)] else None
-
-
 def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = None, compress: bool = False,
            progress: Progress | None = None) -> BackupResult:
-    """Take a verified backup of the register (an opened database, or the file `sqlite_register`
+    """Take a verified backup of the register (an opened database, or the file `tct.db.sqlite_register`
     found); with `keep`, then delete all but the newest `keep` tct backups of that folder.
 
     `to` is a folder when it exists as one, ends with a separator, or has no file suffix (.db,
@@ -178,10 +152,10 @@ def _stamp_name(folder: Path, suffix: str, prefix: str = "tct") -> Path:
 
 
 def _prepare_folder(folder: Path) -> None:
-    from tct.db import _ensure_private_folder
+    from tct.db import ensure_private_folder
 
     try:
-        _ensure_private_folder(folder)
+        ensure_private_folder(folder)
     except OSError as exc:
         raise BackupFailed(f"cannot create the backup folder {folder}: {exc.strerror}; no backup was made") from exc
     if not folder.is_dir():
@@ -735,9 +709,9 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
     except OSError:
         pass
     try:
-        from tct.db import _ensure_private_folder
+        from tct.db import ensure_private_folder
 
-        _ensure_private_folder(target.parent)
+        ensure_private_folder(target.parent)
     except OSError as exc:
         raise BackupFailed(f"cannot create {target.parent}: {exc.strerror}") from exc
     scratch = None

@@ -15,10 +15,9 @@ as a stream, so its size is bounded by the disk, not by memory.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -206,77 +205,14 @@ def _typed(row: dict[str, str]):  # type: ignore[no-untyped-def]
         kind=row.get("kind") or None, escalated=_flag(row.get("escalated", ""), 0), note=row.get("note"))
 
 
-class Driver:
-    """Plain tuples through the DB-API driver (`exec_driver_sql`), for the bulk paths: SQLAlchemy's
-    per-row parameter processing and ORM objects cost more than the database's own work there.
-    The one place for what differs between the drivers: the paramstyle (SQLite `?`, psycopg `%s`),
-    how dates and timestamps are sent and read back (SQLite keeps SQLAlchemy's text forms,
-    psycopg takes and returns the objects), and where new ids come from."""
-
-    def __init__(self, session: Session) -> None:
-        self.connection = session.connection()
-        self.sqlite = self.connection.dialect.name == "sqlite"
-
-    def _sql(self, statement: str) -> str:
-        return statement if self.sqlite else statement.replace("?", "%s")
-
-    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(self.connection.exec_driver_sql(self._sql(statement), tuple(params)).fetchall())
-
-    def many(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
-        """One executemany of `rows` (nothing when there are none)."""
-        if rows:
-            self.connection.exec_driver_sql(self._sql(statement), rows)
-
-    @contextmanager
-    def page_cache(self, kib: int) -> Iterator[None]:
-        """SQLite's page cache raised to `kib` KiB while a bulk write runs (its default, 2 MiB, makes
-        every batch of index inserts spill pages to the journal and read them back), then restored."""
-        if not self.sqlite:
-            yield
-            return
-        before = self.rows("PRAGMA cache_size")[0][0]
-        self.connection.exec_driver_sql(f"PRAGMA cache_size = {-int(kib)}")
-        try:
-            yield
-        finally:
-            self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
-
-    def stamp(self, moment: datetime) -> Any:
-        """A timestamp as SQLAlchemy stores it (UTC wall time; on SQLite its text form)."""
-        return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
-
-    def day(self, value: date | None) -> Any:
-        return value.isoformat() if self.sqlite and value is not None else value
-
-    def read_day(self, value: Any) -> date:
-        return date.fromisoformat(value) if isinstance(value, str) else value
-
-    def read_stamp(self, value: Any) -> datetime | None:
-        """A stored timestamp, naive as SQLAlchemy reads it back."""
-        if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=None)
-        return value
-
-    def new_ids(self, table: str, count: int) -> list[int]:
-        """Ids for `count` new rows of `table`, in order. On SQLite the ones it would give (after the
-        highest: the import holds the write lock, so nobody else inserts); on PostgreSQL taken from
-        the column's sequence, so explicit ids never collide with later inserts."""
-        if count == 0:
-            return []
-        if self.sqlite:
-            first = int(self.rows(f'SELECT max(id) FROM "{table}"')[0][0] or 0) + 1
-            return list(range(first, first + count))
-        return sorted(row[0] for row in self.rows(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?)", [count]))
-
-
 class _Writer:
     """Writes prepared visits in batches: citizens, new cases and visits with reserved code blocks,
     as plain tuples in one executemany per table and batch (see Driver)."""
 
     def __init__(self, session: Session, settings: Settings, actor: str) -> None:
         self.session, self.settings, self.actor = session, settings, actor
+        from tct.db import Driver
+
         self.db = Driver(session)
         self.citizen_by_number: dict[str, int] = {}
         self.case_by_ref: dict[str, int] = {}

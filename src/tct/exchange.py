@@ -716,12 +716,12 @@ def _record_reveal(db: Database, *, actor: str, fmt: str, output: Path | None, c
 def _private_output(path: Path) -> Iterator[BinaryIO]:
     """A file mode 0600 (whatever the umask) written through a temporary name, renamed into place
     only when the body has written all of it; on any failure nothing is left behind."""
-    from tct.db import _ensure_private_folder, create_private_file
+    from tct.db import create_private_file, ensure_private_folder
 
     path = path.expanduser()
     if path.is_dir():
         raise UsageError(f"--output {path} is a folder; give a file name")
-    _ensure_private_folder(path.parent)
+    ensure_private_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     create_private_file(temporary)
@@ -750,18 +750,18 @@ def write_private(path: Path, payload: bytes) -> None:
 
 def _write_folder(db: Database, folder: Path, *, reveal: bool, progress: Progress | None,
                   finish: Callable[[_Export], None]) -> None:
-    from tct.db import _ensure_private_folder
+    from tct.db import ensure_private_folder
 
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--output {folder} is a file; give a folder or a name ending in .zip for CSV")
     # Every file is written into a hidden folder beside the target first, and moved in only when all
     # are written: a full disk half-way leaves no partial export under the target's name.
-    _ensure_private_folder(folder.parent)
+    ensure_private_folder(folder.parent)
     staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        _ensure_private_folder(staging)
+        ensure_private_folder(staging)
         names = [META_FILE]
         with _snapshot_connection(db) as conn:
             current = _Export(conn, reveal=reveal, progress=progress)

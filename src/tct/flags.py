@@ -216,7 +216,7 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
     audit events in the same order as case by case, but set-based: three queries per 500 cases and
     a few for the hotspots of every locality involved, plain rows instead of ORM objects, and the
     changes written with executemany."""
-    from tct.bulk import Driver
+    from tct.db import Driver
 
     session.flush()
     db = Driver(session)

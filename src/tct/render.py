@@ -330,7 +330,7 @@ def _xlsx_value(value: Any, lang: str) -> Any:
     return safe_cell(display(value, lang))
 
 
-def write_private(path: str, content: bytes, *, force: bool = False) -> None:
+def write_private(path: str | os.PathLike[str], content: bytes, *, force: bool = False) -> None:
     """Write an output file mode 0600, atomically: a temporary name, then a rename.
 
     Refuses to overwrite without `force`; on any failure nothing is left under `path`.
@@ -342,7 +342,7 @@ def write_private(path: str, content: bytes, *, force: bool = False) -> None:
 
     target = Path(path).expanduser()
     if target.exists() and not force:
-        raise ValidationError(f"{target} exists; add --force to replace it")
+        raise ValidationError(f"{target} already exists; add --force to replace it")
     if target.is_dir():
         raise ValidationError(f"{target} is a folder; give a file name")
     folder = target.parent
@@ -362,3 +362,6 @@ def write_private(path: str, content: bytes, *, force: bool = False) -> None:
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise ValidationError(f"cannot write {target}: {exc.strerror}") from exc
+    except BaseException:  # an interrupt: nothing half-written is left either
+        Path(temporary).unlink(missing_ok=True)
+        raise

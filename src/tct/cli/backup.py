@@ -83,11 +83,12 @@ def backup(
     """Take a verified, consistent backup while other desks go on writing; prints its path."""
     from tct import backup as library
     from tct import render
+    from tct.db import sqlite_register
     from tct.i18n import label
 
     # A plain SQLite register at this tct's schema is backed up with the sqlite3 module alone;
     # anything else is opened as every command opens it (same checks, same messages).
-    register = library.sqlite_register(state().db_location) or state().db()
+    register = sqlite_register(state().db_location) or state().db()
     with _terminate_cleanly(), _progress(label("backing_up", lang())) as progress:
         result = library.backup(register, to, keep=keep, compress=compress, progress=progress)
     if fmt.value == "json":

@@ -300,34 +300,8 @@ def export(output: Annotated[Path | None, typer.Option("--output", "-o", metavar
     if output is None:
         render.text_block(text)
         return
-    _write_private(output, text, force=force)
+    render.write_private(output, text.encode("utf-8"), force=force)
     notice(label("roster_exported", lang(), count=len(data), file=output))
-
-
-def _write_private(path: Path, text: str, *, force: bool) -> None:
-    """Write a file mode 0600 whatever the umask, replacing it only with --force, never half-written."""
-    import os
-    import tempfile
-
-    from tct.errors import ValidationError
-
-    if path.exists() and not force:
-        raise ValidationError(f"{path} already exists; choose another file or add --force")
-    if path.exists() and not path.is_file():
-        raise ValidationError(f"{path} is not a file")
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ValidationError(f"cannot write in {folder}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def duty(at: Annotated[str | None, typer.Option("--at", metavar="DATETIME",
