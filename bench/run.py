@@ -265,6 +265,8 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
                 ("tct backup", tct + ["backup", "--to", str(backups / f"b{k}.db")], None),
                 ("sqlite3 .backup", [SQLITE, str(db), f".backup '{backups}/s{k}.db'"], None),
                 ("tct export", tct + ["export", "--output", str(exported)], None),
+                # the same export with identities kept: how much of the time withholding takes
+                ("tct export --reveal", tct + ["export", "--reveal", "--output", str(exported)], None),
                 ("sqlite3 .dump", [SQLITE, str(db), ".dump"], dump)):
             if key in series and series[key].failed is not None:
                 continue
@@ -272,7 +274,7 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
                 backups.mkdir(mode=0o700, exist_ok=True)
             exported.unlink(missing_ok=True)
             sample = run_once(argv, env, stdout=stdout)
-            if key == "tct export" and exported.exists():
+            if key.startswith("tct export") and exported.exists():
                 sample.out_bytes = exported.stat().st_size
             series.setdefault(key, Series()).samples.append(sample)
             for old in backups.glob("*.db"):
@@ -331,6 +333,8 @@ def table(s: dict[str, Series], db_bytes: int, import_rows: int) -> list[Row]:
     export_bytes = statistics.median(x.out_bytes for x in s["tct export"].samples)
     dump_bytes = statistics.median(x.out_bytes for x in s["sqlite3 .dump"].samples)
     rate("tct export", "sqlite3 .dump", export_bytes / mb, "MB/s", 50, dump_bytes / mb)
+    revealed_bytes = statistics.median(x.out_bytes for x in s["tct export --reveal"].samples)
+    rate("tct export --reveal", "sqlite3 .dump", revealed_bytes / mb, "MB/s", 50, dump_bytes / mb)
     rate("tct import --visits", "sqlite3 .import", import_rows, "rows/s", 20_000)
     return rows
 

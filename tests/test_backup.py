@@ -91,11 +91,12 @@ def test_a_plain_sqlite_backup_does_not_load_sqlalchemy(tct, database, db_path, 
     """Start-up is most of a small register's backup: the command path stays on the sqlite3 module."""
     fill_register(database)
     probe = textwrap.dedent("""
-        import atexit, runpy, sys
-        atexit.register(lambda: print(sorted(m for m in ("sqlalchemy", "sqlmodel", "tct.models")
-                                             if m in sys.modules)))
+        import sys
         sys.argv = ["tct"] + sys.argv[1:]
-        runpy.run_module("tct", run_name="__main__")
+        from tct.cli import run
+        code = run()
+        print(sorted(m for m in ("sqlalchemy", "sqlmodel", "tct.models") if m in sys.modules))
+        sys.exit(code)
     """)
     done = subprocess.run([sys.executable, "-c", probe, "--db", str(db_path), "backup", "--to", str(tmp_path / "b")],
                           capture_output=True, text=True, timeout=120, env={**os.environ, "TCT_DEBUG": ""})

@@ -27,8 +27,8 @@ PROBE = """
 import sys
 sys.argv = ["tct"] + sys.argv[1:]
 try:
-    from tct.cli import main
-    main()
+    from tct.cli import run
+    run()
 except SystemExit:
     pass
 print("MODULES", " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
