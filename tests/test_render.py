@@ -1,5 +1,6 @@
-"""Long tables for a pipe or a file are written without rich's layout engine, and must read
-exactly as rich would have drawn them."""
+"""Long tables for a pipe or a file are written without rich's layout engine: they must read
+exactly as rich would have drawn them when they fit 80 columns, and keep one record per line
+when they do not."""
 
 from __future__ import annotations
 
@@ -36,8 +37,23 @@ def test_a_long_table_reads_as_rich_draws_it(data: st.DataObject, monkeypatch: p
     cell = st.one_of(st.none(), st.integers(0, 10**6), st.text(ALPHABET, max_size=data.draw(st.integers(0, 30))))
     records = data.draw(st.lists(st.fixed_dictionaries({key: cell for key, _ in columns}), min_size=1, max_size=30))
     title = data.draw(st.one_of(st.none(), st.text(LETTERS, min_size=1, max_size=40)))
-    assert _drawn(records, columns, title, fast=True, monkeypatch=monkeypatch) == \
-        _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
+    fast = _drawn(records, columns, title, fast=True, monkeypatch=monkeypatch)
+    cells = [[render.label(lab, "en") for _, lab in columns]]
+    cells += [[render.display(item.get(key), "en") for key, _ in columns] for item in records]
+    if _too_wide(cells) and render._plain_table(cells, title, _Pipe()):
+        lines = fast.splitlines()
+        assert len(lines) == len(cells) + (1 if title else 0)
+        for line, row in zip(lines[-len(cells):], cells, strict=True):
+            assert line.split() == " ".join(row).split()  # the record's cells, in order, on its line
+    else:
+        assert fast == _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
+
+
+def _too_wide(cells: list[list[str]]) -> bool:
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(cell) for cell in column) for column in zip(*cells, strict=True)]
+    return sum(widths) + 2 * (len(widths) - 1) > 80
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -54,6 +70,17 @@ def test_a_long_table_that_fits_is_written_by_the_fast_path(data: st.DataObject,
     assert render._plain_table(cells, title, _Pipe())
     assert _drawn(records, columns, title, fast=True, monkeypatch=monkeypatch) == \
         _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
+
+
+def test_a_long_wide_table_keeps_each_record_on_one_line() -> None:
+    cells = [["code", "locality", "note"]]
+    cells += [[f"VV-2024-{n:05d}", "Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh", "đông người " * 4]
+              for n in range(300)]
+    out = _Pipe()
+    assert render._plain_table(cells, "Alerts", out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 302 and lines[2].startswith("VV-2024-00000  Phường Bến Nghé")
+    assert len({len(line) for line in lines[1:]}) == 1  # aligned columns
 
 
 def test_the_alerts_of_a_big_register_take_the_fast_path() -> None:

@@ -162,15 +162,16 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
 
 
 _FAST_ROWS = 200
-_PLAIN_WIDTH = 80
+_RICH_WIDTH = 80  # rich's width for a pipe or file
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\[\\\u200b-\u200f\u2028-\u202e\ufe00-\ufe0f]")
 
 
 def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO) -> bool:
-    """A long table for a pipe or file, written as rich would write it, without rich's per-cell
-    layout (seconds for the ten thousand rows of `tct alerts` on a big register). Only the simple
-    case: every row fits in 80 columns unwrapped and no cell holds markup, control or
-    zero-width characters; False (nothing written) otherwise, and rich draws it."""
+    """A long table for a pipe or file, without rich's per-cell layout (seconds for the ten
+    thousand rows of `tct alerts` on a big register). When every row fits in 80 columns the
+    output is exactly what rich writes; when it does not, each record still stays on one line
+    (columns aligned, nothing wrapped), so grep and sort see whole records. False (nothing
+    written) if a cell holds markup, control or zero-width characters, and rich draws it."""
     from rich.cells import cell_len
 
     if any(_UNSAFE.search(cell) for row in cells for cell in row) or (title and _UNSAFE.search(title)):
@@ -178,15 +179,15 @@ def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO) -> b
     lengths = [[cell_len(cell) for cell in row] for row in cells]
     widths = [max(column) for column in zip(*lengths, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
-    if total > _PLAIN_WIDTH or (title and cell_len(title) > total):
-        return False
+    if total <= _RICH_WIDTH and title and cell_len(title) > total:
+        return False  # rich would fold the title; leave the short, narrow case to it
     lines = []
     if title:
-        excess = total - cell_len(title)
+        excess = max(total - cell_len(title), 0)
         lines.append(" " * (excess // 2) + title + " " * (excess - excess // 2))
     for row, row_lengths in zip(cells, lengths, strict=True):
-        lines.append("  ".join(cell + " " * (width - length)
-                               for cell, length, width in zip(row, row_lengths, widths, strict=True)))
+        lines.append("  ".join(cell + " " * (width - length) for cell, length, width in
+                               zip(row, row_lengths, widths, strict=True)))
     stream.write("\n".join(lines) + "\n")
     return True
 
