@@ -56,6 +56,10 @@ def display(value: Any, lang: str) -> str:
     """A value as a person reads it on screen or paper (dates day-first)."""
     if value is None:
         return ""
+    if value.__class__ is str:
+        if len(value) == 10 and _ISO_DAY.match(value):
+            return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+        return value
     if isinstance(value, str) and _ISO_DAY.match(value):
         return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
     if isinstance(value, bool):
@@ -172,11 +176,14 @@ def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO) -> b
     output is exactly what rich writes; when it does not, each record still stays on one line
     (columns aligned, nothing wrapped), so grep and sort see whole records. False (nothing
     written) if a cell holds markup, control or zero-width characters, and rich draws it."""
+    from itertools import chain
+
     from rich.cells import cell_len
 
-    if any(_UNSAFE.search(cell) for row in cells for cell in row) or (title and _UNSAFE.search(title)):
+    if _UNSAFE.search(" ".join(chain.from_iterable(cells))) or (title and _UNSAFE.search(title)):
         return False
-    lengths = [[cell_len(cell) for cell in row] for row in cells]
+    # Printable ASCII (control characters were refused above) is one column a character.
+    lengths = [[len(cell) if cell.isascii() else cell_len(cell) for cell in row] for row in cells]
     widths = [max(column) for column in zip(*lengths, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
     if total <= _RICH_WIDTH and title and cell_len(title) > total:
