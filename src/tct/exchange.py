@@ -248,7 +248,7 @@ class _Secrets:
         if "\\u" in text and (self.plain or self.literal):
             if self._escaped is None:
                 forms = {json.dumps(secret)[1:-1] for secret in [*self.plain, *self.literal]}
-                self._escaped = _Finder(sorted(form for form in forms if "\\u" in form))
+                self._escaped = _Finder(sorted({form for form in forms if "\\u" in form} | set(self.literal)))
             found += self._escaped.occurrences(text)
         return found
 
