@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
+from tct.visits import VisitInput  # (this module is imported by `tct import` alone, which needs it)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -89,7 +90,7 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
         raise ValidationError("the header has no `citizen` column")
     unnamed = "" in names  # cells under a blank heading are ignored
     for row in rows:
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # (no cell holds anything but white space)
             continue
         if len(row) > len(names):
             yield reader.line_num, {"__error__": f"{len(row)} cells, the header has {len(names)}"}
@@ -207,21 +208,21 @@ def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: 
     return summary
 
 
-def _typed(row: dict[str, str]):  # type: ignore[no-untyped-def]
-    from tct.visits import VisitInput
-
-    people = (row.get("people") or "").strip()
+def _typed(row: dict[str, str]) -> VisitInput:
+    get = row.get
+    people = (get("people") or "").strip()
     if people and not people.lstrip("-").isdigit():
         raise ValidationError(f"people {people!r} is not a whole number")
-    if not (row.get("at") or "").strip():
+    at = get("at")
+    if not (at or "").strip():
         raise ValidationError("`at` (when the visit happened) is empty")
     return VisitInput(
-        citizen=row.get("citizen"), id_number=row.get("id_number") or None, address=row.get("address"),
-        phone=row.get("phone") or None, locality=row.get("locality"), people=int(people) if people else None,
-        representatives=row.get("representatives"), type=row.get("type") or None, field=row.get("field") or None,
-        content=row.get("content"), at=row.get("at"), officer=row.get("officer") or None,
-        case=(row.get("case") or "").strip() or None, handling=row.get("handling") or None,
-        kind=row.get("kind") or None, escalated=_flag(row.get("escalated", ""), 0), note=row.get("note"))
+        citizen=get("citizen"), id_number=get("id_number") or None, address=get("address"),
+        phone=get("phone") or None, locality=get("locality"), people=int(people) if people else None,
+        representatives=get("representatives"), type=get("type") or None, field=get("field") or None,
+        content=get("content"), at=at, officer=get("officer") or None,
+        case=(get("case") or "").strip() or None, handling=get("handling") or None,
+        kind=get("kind") or None, escalated=_flag(get("escalated", ""), 0), note=get("note"))
 
 
 class _Writer:
