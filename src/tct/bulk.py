@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
+from tct.text import fold
 from tct.visits import VisitInput  # (this module is imported by `tct import` alone, which needs it)
 
 if TYPE_CHECKING:
@@ -225,6 +226,15 @@ def _typed(row: dict[str, str]) -> VisitInput:
         kind=get("kind") or None, escalated=_flag(get("escalated", ""), 0), note=get("note"))
 
 
+class _Folds(dict):  # type: ignore[type-arg]
+    """fold() of the texts met lately, each computed when first met (names, places and contents
+    repeat across rows); the writer empties it past MEMO_LIMIT, so memory stays bounded."""
+
+    def __missing__(self, text: str | None) -> str:
+        value = self[text] = fold(text)
+        return value
+
+
 class _Writer:
     """Writes prepared visits in batches: citizens, new cases and visits with reserved code blocks,
     as plain tuples in one executemany per table and batch (see Driver)."""
@@ -243,28 +253,14 @@ class _Writer:
         self.codes: list[str] = []
         self.new_cases = 0
         self.new_citizens = 0
-        self.folded: dict[str | None, str] = {}  # fold() of the texts met lately, each computed once
+        self.folded = _Folds()
         self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
-
-    def fold(self, text: str | None) -> str:
-        value = self.folded.get(text)
-        if value is None:
-            from tct.text import fold
-
-            value = self.folded[text] = fold(text)
-        return value
 
     def fold_joined(self, *parts: str | None) -> str:
         """fold(" ".join(parts)), from the folds of the parts: folding works character by
         character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
-        known, out = self.folded, []
-        for part in parts:
-            folded = known.get(part)
-            if folded is None:
-                folded = self.fold(part)
-            if folded:
-                out.append(folded)
-        return " ".join(out)
+        folds = self.folded
+        return " ".join([folded for part in parts if (folded := folds[part])])
 
     def _citizens(self, batch: list[Any]) -> list[int]:
         from tct.dates import utc_now
@@ -278,7 +274,7 @@ class _Writer:
                     f"SELECT id, id_number FROM citizen WHERE id_number IN ({', '.join('?' * len(part))})", part):
                 self.citizen_by_number[number] = citizen_id
         stamp = db.stamp(utc_now())
-        new_rows, owners = [], []
+        new_rows, owners, folds = [], [], self.folded
         owned: set[str] = set()  # numbers of the citizens this batch creates (a set: no quadratic scan)
         for index, (_, ready, _) in enumerate(batch):
             number = ready.details.id_number
@@ -289,7 +285,7 @@ class _Writer:
             if number:
                 owned.add(number)
             d = ready.details
-            new_rows.append((d.name, self.fold(d.name), number, d.address, self.fold(d.address) or None, d.phone,
+            new_rows.append((d.name, folds[d.name], number, d.address, folds[d.address] or None, d.phone,
                              d.locality, stamp, stamp))
             owners.append((number, index))
         ids = db.new_ids("citizen", len(new_rows))
@@ -340,7 +336,7 @@ class _Writer:
                                        extension_days=0)
                 deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
             rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq, ready.type, ready.field, locality,
-                         self.fold(locality) or None, ready.content, self.fold_joined(ready.content, locality),
+                         self.folded[locality] or None, ready.content, self.fold_joined(ready.content, locality),
                          True, "new", db.day(day), deadlines[(ready.type, day)], 0, citizen_ids[index],
                          stamp, stamp))
         db.many("INSERT INTO cases (id, code, year, seq, type, field, locality, locality_folded, summary, "
@@ -392,7 +388,7 @@ class _Writer:
             if when is None:
                 when = moments[ready.moment] = (db.stamp(to_utc(ready.moment)), db.day(ready.moment.date()))
             # visits.search_key: a denouncer's name and address are left out of it.
-            search = (self.fold(ready.content) if ready.type == "denunciation" else
+            search = (self.folded[ready.content] if ready.type == "denunciation" else
                       self.fold_joined(ready.details.name, ready.details.address, ready.content))
             rows.append((code, year, seq, case_id, citizen_id, ready.officer.id, *when, ready.people,
                          ready.delegation, "; ".join(ready.representatives) or None, ready.type, ready.field,
