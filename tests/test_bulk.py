@@ -143,7 +143,7 @@ def test_fold_of_joined_parts_is_the_join_of_their_folds():
     @given(st.lists(st.none() | text, max_size=4))
     def check(parts):
         writer = bulk._Writer.__new__(bulk._Writer)
-        writer.folded = {}
+        writer.folded = bulk._Folds()
         assert writer.fold_joined(*parts) == fold(" ".join(part for part in parts if part))
 
     check()

@@ -22,6 +22,18 @@ def test_clean_collapses_spaces_and_drops_empty_optional_values():
     assert clean("   ", label="address") is None
 
 
+def test_spaces_are_collapsed_as_the_regex_would_for_every_character():
+    """text._single_spaced stands for `\\s+` -> " " then strip(): both must mean the same white space."""
+    import re
+    import sys
+
+    from tct.text import _single_spaced
+
+    every = [chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF]
+    sample = "".join(f" a{char}{char}b{char}" for char in every)
+    assert _single_spaced(sample) == re.sub(r"\s+", " ", sample).strip()
+
+
 @pytest.mark.parametrize("bad", ["abc\x00def", "x" * 201])
 def test_clean_refuses_nul_and_oversized_text(bad):
     with pytest.raises(ValidationError):

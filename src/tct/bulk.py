@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
+from tct.text import fold
+from tct.visits import VisitInput  # (this module is imported by `tct import` alone, which needs it)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -88,7 +91,7 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
         raise ValidationError("the header has no `citizen` column")
     unnamed = "" in names  # cells under a blank heading are ignored
     for row in rows:
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # (no cell holds anything but white space)
             continue
         if len(row) > len(names):
             yield reader.line_num, {"__error__": f"{len(row)} cells, the header has {len(names)}"}
@@ -115,6 +118,7 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
 CHUNK = 2000
 MEMO_LIMIT = 50_000  # texts and moments the writer remembers before it forgets them all
 PAGE_CACHE_KIB = 32 * 1024
+GC_THRESHOLD = 50_000  # allocations between two collections of the youngest objects (Python's default: 700)
 
 
 def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: str, check: bool = False,
@@ -125,9 +129,26 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
     (visits.prepare); rows are then written in batches, and the automatic flags of every case
     touched are recomputed once at the end. The import is one audit event."""
     writer = _Writer(session, settings, actor)
-    with writer.db.page_cache(PAGE_CACHE_KIB):
+    with writer.db.page_cache(PAGE_CACHE_KIB), _few_collections():
         return _load(session, lines, writer, settings=settings, check=check, officer_fallback=officer_fallback,
                      source=source, progress=progress)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Python's cycle collector run rarely while an import runs. An import keeps many objects alive
+    for a while (a batch, the remembered values), so at the default threshold the collector sweeps
+    them, and every object of tct's modules, over and over: 0.9 s of a 100,000-row import, 0.1 s
+    at this threshold. The import makes few reference cycles; collecting now and then still frees
+    them, so memory stays bounded."""
+    import gc
+
+    before = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: Settings, check: bool,
@@ -188,21 +209,30 @@ def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: 
     return summary
 
 
-def _typed(row: dict[str, str]):  # type: ignore[no-untyped-def]
-    from tct.visits import VisitInput
-
-    people = (row.get("people") or "").strip()
+def _typed(row: dict[str, str]) -> VisitInput:
+    get = row.get
+    people = (get("people") or "").strip()
     if people and not people.lstrip("-").isdigit():
         raise ValidationError(f"people {people!r} is not a whole number")
-    if not (row.get("at") or "").strip():
+    at = get("at")
+    if not (at or "").strip():
         raise ValidationError("`at` (when the visit happened) is empty")
     return VisitInput(
-        citizen=row.get("citizen"), id_number=row.get("id_number") or None, address=row.get("address"),
-        phone=row.get("phone") or None, locality=row.get("locality"), people=int(people) if people else None,
-        representatives=row.get("representatives"), type=row.get("type") or None, field=row.get("field") or None,
-        content=row.get("content"), at=row.get("at"), officer=row.get("officer") or None,
-        case=(row.get("case") or "").strip() or None, handling=row.get("handling") or None,
-        kind=row.get("kind") or None, escalated=_flag(row.get("escalated", ""), 0), note=row.get("note"))
+        citizen=get("citizen"), id_number=get("id_number") or None, address=get("address"),
+        phone=get("phone") or None, locality=get("locality"), people=int(people) if people else None,
+        representatives=get("representatives"), type=get("type") or None, field=get("field") or None,
+        content=get("content"), at=at, officer=get("officer") or None,
+        case=(get("case") or "").strip() or None, handling=get("handling") or None,
+        kind=get("kind") or None, escalated=_flag(get("escalated", ""), 0), note=get("note"))
+
+
+class _Folds(dict):  # type: ignore[type-arg]
+    """fold() of the texts met lately, each computed when first met (names, places and contents
+    repeat across rows); the writer empties it past MEMO_LIMIT, so memory stays bounded."""
+
+    def __missing__(self, text: str | None) -> str:
+        value = self[text] = fold(text)
+        return value
 
 
 class _Writer:
@@ -223,28 +253,14 @@ class _Writer:
         self.codes: list[str] = []
         self.new_cases = 0
         self.new_citizens = 0
-        self.folded: dict[str | None, str] = {}  # fold() of the texts met lately, each computed once
+        self.folded = _Folds()
         self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
-
-    def fold(self, text: str | None) -> str:
-        value = self.folded.get(text)
-        if value is None:
-            from tct.text import fold
-
-            value = self.folded[text] = fold(text)
-        return value
 
     def fold_joined(self, *parts: str | None) -> str:
         """fold(" ".join(parts)), from the folds of the parts: folding works character by
         character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
-        known, out = self.folded, []
-        for part in parts:
-            folded = known.get(part)
-            if folded is None:
-                folded = self.fold(part)
-            if folded:
-                out.append(folded)
-        return " ".join(out)
+        folds = self.folded
+        return " ".join([folded for part in parts if (folded := folds[part])])
 
     def _citizens(self, batch: list[Any]) -> list[int]:
         from tct.dates import utc_now
@@ -258,7 +274,7 @@ class _Writer:
                     f"SELECT id, id_number FROM citizen WHERE id_number IN ({', '.join('?' * len(part))})", part):
                 self.citizen_by_number[number] = citizen_id
         stamp = db.stamp(utc_now())
-        new_rows, owners = [], []
+        new_rows, owners, folds = [], [], self.folded
         owned: set[str] = set()  # numbers of the citizens this batch creates (a set: no quadratic scan)
         for index, (_, ready, _) in enumerate(batch):
             number = ready.details.id_number
@@ -269,7 +285,7 @@ class _Writer:
             if number:
                 owned.add(number)
             d = ready.details
-            new_rows.append((d.name, self.fold(d.name), number, d.address, self.fold(d.address) or None, d.phone,
+            new_rows.append((d.name, folds[d.name], number, d.address, folds[d.address] or None, d.phone,
                              d.locality, stamp, stamp))
             owners.append((number, index))
         ids = db.new_ids("citizen", len(new_rows))
@@ -320,7 +336,7 @@ class _Writer:
                                        extension_days=0)
                 deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
             rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq, ready.type, ready.field, locality,
-                         self.fold(locality) or None, ready.content, self.fold_joined(ready.content, locality),
+                         self.folded[locality] or None, ready.content, self.fold_joined(ready.content, locality),
                          True, "new", db.day(day), deadlines[(ready.type, day)], 0, citizen_ids[index],
                          stamp, stamp))
         db.many("INSERT INTO cases (id, code, year, seq, type, field, locality, locality_folded, summary, "
@@ -372,7 +388,7 @@ class _Writer:
             if when is None:
                 when = moments[ready.moment] = (db.stamp(to_utc(ready.moment)), db.day(ready.moment.date()))
             # visits.search_key: a denouncer's name and address are left out of it.
-            search = (self.fold(ready.content) if ready.type == "denunciation" else
+            search = (self.folded[ready.content] if ready.type == "denunciation" else
                       self.fold_joined(ready.details.name, ready.details.address, ready.content))
             rows.append((code, year, seq, case_id, citizen_id, ready.officer.id, *when, ready.people,
                          ready.delegation, "; ".join(ready.representatives) or None, ready.type, ready.field,

@@ -23,6 +23,13 @@ MAX_LINE = 500
 MAX_TEXT = 10_000
 
 
+def _single_spaced(text: str) -> str:
+    """Every run of white space one space, none at the ends: `_SPACES.sub(" ", text).strip()`, in
+    a third of its time (str.split and the regex's \\s mean the same characters; test_text checks
+    every code point), for the clean and fold of every cell a bulk import reads."""
+    return " ".join(text.split())
+
+
 def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
@@ -50,7 +57,7 @@ def clean(value: str | None, *, label: str, max_len: int = MAX_LINE, multiline: 
             text = _SPACES.sub(" ", text)
             if _CONTROL.search(text):
                 raise ValidationError(f"{label} contains control characters")
-        text = _SPACES.sub(" ", text).strip()
+        text = _single_spaced(text)
     if not text:
         if required:
             raise ValidationError(f"{label} is required")
@@ -80,10 +87,10 @@ def fold(value: str | None) -> str:
     if not value:
         return ""
     if value.isascii():  # nothing to normalise or strip
-        return _SPACES.sub(" ", value.casefold()).strip()
+        return _single_spaced(value.casefold())
     text = unicodedata.normalize("NFC", value).replace("đ", "d").replace("Đ", "D")
     text = unicodedata.normalize("NFD", text).translate(_NO_MARKS)
-    return _SPACES.sub(" ", text.casefold()).strip()
+    return _single_spaced(text.casefold())
 
 
 def initials(name: str | None) -> str:

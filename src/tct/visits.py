@@ -184,56 +184,64 @@ class PreparedVisit:
     warnings: list[str]
 
 
-MEMO_LIMIT = 50_000  # values remembered by a bulk import's prepare; forgotten past this, so memory stays bounded
+MEMO_LIMIT = 20_000  # values of a column a bulk import's prepare remembers; forgotten past this (bounded memory)
 
 
-_UNSEEN = object()
+class _Checked(dict):  # type: ignore[type-arg]
+    """One column's typed texts and their checked values, each text checked when first met: the
+    type, field, date, locality and names in a spreadsheet repeat, and a lookup costs far less
+    than the check. A bad value raises (with the same message each time) and is not kept."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, typed: Any) -> Any:
+        value = self.check(typed)
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        self[typed] = value
+        return value
 
 
-def _memo(memo: dict[Any, Any] | None, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-    """`make()`, remembered under `key` when a bulk import passes its memo: the values typed into
-    a spreadsheet's type, field, date or locality columns repeat, and checking each costs more
-    than looking it up. Only good values are kept; a bad one raises again, with the same message."""
-    if memo is None:
-        return make()
-    value = memo.get(key, _UNSEEN)
-    if value is _UNSEEN:
-        value = memo[key] = make()
-    return value
+class _Checks:
+    """The checks of `prepare` that depend on one typed value alone (and on the settings and the
+    moment of the import), one _Checked per column."""
+
+    def __init__(self, settings: Settings, now: datetime) -> None:
+        tz, fields = settings["timezone"], settings["visit.fields"]
+        self.settings, self.now = settings, now
+        self.citizen = _Checked(lambda text: clean(text, label="--citizen", max_len=MAX_NAME, required=True))
+        self.id_number = _Checked(citizens.normalise_id_number)
+        self.address = _Checked(lambda text: clean(text, label="--address", max_len=MAX_LINE))
+        self.phone = _Checked(citizens.normalise_phone)
+        self.locality = _Checked(lambda text: clean(text, label="--locality", max_len=MAX_NAME))
+        self.representatives = _Checked(parse_representatives)
+        self.type = _Checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES, label="--type"))
+        self.field = _Checked(lambda text: vocab.choose(text, fields, label="--field"))
+        self.handling = _Checked(lambda text: vocab.choose(text or "guided", vocab.HANDLINGS, label="--handling"))
+        self.kind = _Checked(lambda text: vocab.choose(text or "regular", vocab.RECEPTION_KINDS, label="--kind"))
+        self.content = _Checked(lambda text: clean(text, label="--content", max_len=MAX_TEXT, multiline=True))
+        self.note = _Checked(lambda text: clean(text, label="--note", max_len=MAX_TEXT, multiline=True))
+        self.moment = _Checked(lambda text: parse_moment(text, tz=tz, now=now))  # one `now` per import
+        self.min_people = int(settings["delegation.min_people"])
 
 
 def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: datetime,
             officer_fallback: str | None = None, lookups: dict[str, Any] | None = None) -> PreparedVisit:
     """Every check `visit add` makes, without writing. `lookups` caches officers and cases by the
-    text typed, and the checked values of the columns that repeat (see _memo), for a bulk import."""
+    text typed, and the checked values of each column (_Checks), for a bulk import."""
     cache = lookups if lookups is not None else {}
-    memo = None
-    if lookups is not None:
-        memo = lookups.get("memo")
-        if memo is None or len(memo) > MEMO_LIMIT:
-            memo = lookups["memo"] = {}
-    tz = settings["timezone"]
+    checks = cache.get("checks")
+    if checks is None or checks.settings is not settings or checks.now != now:
+        checks = cache["checks"] = _Checks(settings, now)
     warnings: list[str] = []
-    if memo is None:
-        details = citizens.CitizenDetails.from_typed(typed.citizen, id_number=typed.id_number,
-                                                     address=typed.address, phone=typed.phone,
-                                                     locality=typed.locality)
-    else:  # the same checks in the same order; a person who comes back is checked once
-        def person() -> tuple[str, str | None, str | None, str | None]:
-            name = clean(typed.citizen, label="--citizen", max_len=MAX_NAME, required=True)
-            assert name is not None
-            return (name, citizens.normalise_id_number(typed.id_number),
-                    clean(typed.address, label="--address", max_len=MAX_LINE), citizens.normalise_phone(typed.phone))
-
-        name, id_number, address, phone = _memo(
-            memo, ("person", typed.citizen, typed.id_number, typed.address, typed.phone), person)
-        details = citizens.CitizenDetails(
-            name=name, id_number=id_number, address=address, phone=phone,
-            locality=_memo(memo, ("locality", typed.locality),
-                           lambda: clean(typed.locality, label="--locality", max_len=MAX_NAME)))
+    details = citizens.CitizenDetails(  # the checks in the order of CitizenDetails.from_typed
+        name=checks.citizen[typed.citizen], id_number=checks.id_number[typed.id_number],
+        address=checks.address[typed.address], phone=checks.phone[typed.phone],
+        locality=checks.locality[typed.locality])
     people = parse_people(typed.people)
-    representatives = _memo(memo, ("representatives", typed.representatives),
-                            lambda: parse_representatives(typed.representatives))
+    representatives = checks.representatives[typed.representatives]
     existing_case = None
     if typed.case:
         from tct import cases
@@ -241,25 +249,18 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         key = ("case", cases.code_key(typed.case))
         existing_case = cache.get(key) or cases.get(session, typed.case)
         cache[key] = existing_case
-    visit_type = _memo(memo, ("type", typed.type), lambda: vocab.choose(typed.type, vocab.VISIT_TYPES,
-                                                                        label="--type")) if typed.type else None
-    visit_field = _memo(memo, ("field", typed.field), lambda: vocab.choose(
-        typed.field, settings["visit.fields"], label="--field")) if typed.field else None
+    visit_type = checks.type[typed.type] if typed.type else None
+    visit_field = checks.field[typed.field] if typed.field else None
     if existing_case is None and (visit_type is None or visit_field is None):
         raise UsageError("missing " + ", ".join(n for n, v in (("--type", visit_type), ("--field", visit_field))
                                                  if v is None))
     visit_type = visit_type or existing_case.type  # type: ignore[union-attr]
     visit_field = visit_field or existing_case.field  # type: ignore[union-attr]
-    handling = _memo(memo, ("handling", typed.handling), lambda: vocab.choose(
-        typed.handling or "guided", vocab.HANDLINGS, label="--handling"))
-    kind = _memo(memo, ("kind", typed.kind), lambda: vocab.choose(typed.kind or "regular", vocab.RECEPTION_KINDS,
-                                                                  label="--kind"))
-    content = _memo(memo, ("content", typed.content), lambda: clean(typed.content, label="--content",
-                                                                    max_len=MAX_TEXT, multiline=True))
-    note = _memo(memo, ("note", typed.note), lambda: clean(typed.note, label="--note", max_len=MAX_TEXT,
-                                                           multiline=True))
-    # `now` is the same for every row of an import, so the same text is the same moment.
-    moment = _memo(memo, ("at", typed.at), lambda: parse_moment(typed.at, tz=tz, now=now))
+    handling = checks.handling[typed.handling]
+    kind = checks.kind[typed.kind]
+    content = checks.content[typed.content]
+    note = checks.note[typed.note]
+    moment = checks.moment[typed.at]
     if typed.officer and lookups is not None:
         key = ("officer", typed.officer)
         officer = cache.get(key)
@@ -272,7 +273,7 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
     if existing_case is not None and existing_case.type != visit_type:
         warnings.append(f"case {existing_case.code} is a {existing_case.type}, this visit a {visit_type}")
-    min_people = _memo(memo, ("min_people",), lambda: int(settings["delegation.min_people"]))
+    min_people = checks.min_people
     warning = representatives_warning(people, representatives, min_people)
     if warning:
         warnings.append(warning)
