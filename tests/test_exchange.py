@@ -395,8 +395,10 @@ def _add_lookalikes(db, date_like: bool) -> None:  # type: ignore[no-untyped-def
             s.add(AuditEvent(at=at, actor="tester", entity="citizen", action="note", changes=text, reason=text))
         if date_like:
             odd = Citizen(name="16:30", name_folded="16:30", address="2021-02-09", phone="x\\u0041y",
-                          created_at=at, updated_at=at)
+                          address_folded='Đa"b kho', created_at=at, updated_at=at)
             s.add(odd)
+            nested = json.dumps(json.dumps({"a": 'Đa"b kho'}, ensure_ascii=False))  # JSON in JSON: not a form
+            s.add(AuditEvent(at=at, actor="tester", entity="citizen", action="note", changes=nested, reason=None))
             s.add(AuditEvent(at=at, actor="tester", entity="citizen", action="note", changes="phone x\\u0041y",
                              reason=json.dumps("x\\u0041y")))
             s.flush()

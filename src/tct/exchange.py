@@ -211,7 +211,9 @@ def protected_citizens(data: dict[str, list[dict[str, Any]]]) -> set[int]:
 
 _IDENTITY = ("name", "name_folded", "id_number", "address", "address_folded", "phone", "locality")
 _SECRET_KEYS = ("name", "name_folded", "id_number", "address", "address_folded", "phone")
-_CELL_BREAK = "\x00"  # between the cells of a batch, searched as one text
+# Between the cells of a column, searched as one text. A cell may hold it too: a match across two
+# cells is then looked for in the cell it starts in, and not found there, so nothing changes.
+_CELL_BREAK = "\x00"
 
 
 class _Secrets:
@@ -223,14 +225,14 @@ class _Secrets:
     number of values, and for a register of a million visits (~220,000 values) the automaton takes
     about 30 MB (whole values would take 40 MB, and over 100 MB while it is built).
 
-    Values are kept sorted, so the values that begin alike (one anchor) are neighbours. A value's
-    form escaped for JSON with ensure_ascii (\\uXXXX) can only be in a text holding "\\u", which
-    tct never writes itself: the automaton for those forms is built when such a text first comes.
+    A value's form escaped for JSON with ensure_ascii (\\uXXXX) can only be in a text holding "\\u",
+    which tct never writes itself: the automaton for those forms is built when such a text first
+    comes.
     """
 
     def __init__(self, secrets: set[str]) -> None:
         self.plain = sorted(secret for secret in secrets if "\\u" not in secret)
-        self.literal = sorted(secret for secret in secrets if "\\u" in secret)  # a value holding \u itself
+        self.escaped = sorted(secret for secret in secrets if "\\u" in secret)
         # Values that a replacement can newly make appear beside or inside a placeholder are tried
         # on every cell that is changed.
         self.always = [secret for secret in secrets if ("[" in secret or "]" in secret or secret in PLACEHOLDER)
@@ -245,10 +247,9 @@ class _Secrets:
     def occurrences(self, text: str) -> list[tuple[int, str]]:
         """(where it starts, the value) for every occurrence of every value in `text`."""
         found = self._plain.occurrences(text)
-        if "\\u" in text and (self.plain or self.literal):
+        if self.escaped and "\\u" in text:
             if self._escaped is None:
-                forms = {json.dumps(secret)[1:-1] for secret in [*self.plain, *self.literal]}
-                self._escaped = _Finder(sorted({form for form in forms if "\\u" in form} | set(self.literal)))
+                self._escaped = _Finder(self.escaped)
             found += self._escaped.occurrences(text)
         return found
 
@@ -264,7 +265,7 @@ class _Finder:
     def __init__(self, values: list[str]) -> None:
         from array import array
 
-        self.values = values
+        self.values = values = sorted(values)  # values that begin alike are neighbours
         anchors: list[str] = []
         self.first = array("q")  # the number of the first value of each anchor, then len(values)
         for number, value in enumerate(values):
@@ -281,6 +282,8 @@ class _Finder:
             self.automaton = ahocorasick_rs.AhoCorasick(anchors, implementation=contiguous)
 
     def occurrences(self, text: str) -> list[tuple[int, str]]:
+        """(where it starts, the value) for each occurrence. The text holds no lone surrogate (the
+        drivers cannot store one, and import refuses them): the automaton would refuse it."""
         if self.automaton is None:
             return []
         values, first, startswith = self.values, self.first, text.startswith
@@ -363,7 +366,7 @@ class _Withholding:
                 if not always and not whole.isdisjoint(column):  # cells that are a value: names, mostly
                     column = [PLACEHOLDER if value in whole else value for value in column]
                     values[index::width] = column
-                found = secrets.occurrences(_CELL_BREAK.join(map(str, column)))  # None as "None": left alone
+                found = secrets.occurrences(_CELL_BREAK.join(map(str, column)))  # None as "None", skipped below
                 if not found:
                     continue
                 ends = list(map(add, accumulate(map(len, map(str, column))), count(1)))  # past a cell and its break
@@ -414,6 +417,7 @@ def _withholding(conn: Connection, protected: set[Any], denunciation_cases: set[
             if isinstance(value, str) and len(value.strip()) >= _MIN_SCRUB:
                 secrets.add(value)
                 secrets.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it appears inside JSON text
+                secrets.add(json.dumps(value)[1:-1])  # and inside JSON written with ensure_ascii
     return _Withholding(protected, denunciation_cases, _Secrets(secrets))
 
 
