@@ -274,6 +274,11 @@ class _Finder:
                 anchors.append(anchor)
                 self.first.append(number)
         self.first.append(len(values))
+        # The value an anchor is whole and alone for (most names and numbers), found without a check.
+        first = self.first
+        self.whole: list[str | None] = [values[first[number]] if first[number + 1] - first[number] == 1
+                                        and len(values[first[number]]) <= _ANCHOR else None
+                                        for number in range(len(anchors))]
         self.automaton: Any = None
         if anchors:
             import ahocorasick_rs
@@ -286,16 +291,16 @@ class _Finder:
         drivers cannot store one, and import refuses them): the automaton would refuse it."""
         if self.automaton is None:
             return []
-        values, first, startswith = self.values, self.first, text.startswith
-        found = []
-        for anchor, start, _ in self.automaton.find_matches_as_indexes(text, overlapping=True):
-            low, high = first[anchor], first[anchor + 1]
-            if high - low == 1:
-                value = values[low]
-                if startswith(value, start):
-                    found.append((start, value))
-            else:
-                found += [(start, value) for value in values[low:high] if startswith(value, start)]
+        hits = self.automaton.find_matches_as_indexes(text, overlapping=True)
+        if not hits:
+            return []
+        whole = self.whole
+        found = [(start, whole[anchor]) for anchor, start, _ in hits if whole[anchor] is not None]
+        if len(found) < len(hits):
+            values, first, startswith = self.values, self.first, text.startswith
+            for anchor, start in [(anchor, start) for anchor, start, _ in hits if whole[anchor] is None]:
+                found += [(start, value) for value in values[first[anchor]:first[anchor + 1]]
+                          if startswith(value, start)]
         return found
 
 
@@ -371,8 +376,8 @@ class _Withholding:
                     continue
                 ends = list(map(add, accumulate(map(len, map(str, column))), count(1)))  # past a cell and its break
                 held_by: dict[int, list[str]] = {}
-                for start, secret in found:
-                    held_by.setdefault(bisect_right(ends, start), []).append(secret)
+                for row, (_, secret) in zip([bisect_right(ends, start) for start, _ in found], found, strict=True):
+                    held_by.setdefault(row, []).append(secret)
                 for row, held in held_by.items():
                     value = column[row]
                     if value.__class__ is not str or value == PLACEHOLDER:
