@@ -421,6 +421,8 @@ def test_streamed_export_equals_the_whole_document_export(filled, tmp_path, reve
     target = tmp_path / "e.json"
     result = exchange.export(filled, output=target, reveal=reveal, actor="tester")
     assert target.read_bytes() == expected
+    if filled.is_sqlite and not reveal:  # read with the sqlite3 module alone (tct export's plain path)
+        assert exchange.export(filled.path, reveal=False, actor="tester").data == expected
     assert result.counts == {name: len(rows) for name, rows in json.loads(expected)["tables"].items()}
     assert result.protected_citizens == protected
     if not reveal:  # a reveal export adds its audit event: the next export differs by it
@@ -485,8 +487,8 @@ def test_withholding_a_batch_replaces_every_value_as_one_by_one_replacement_does
     from hypothesis import strategies as st
 
     monkeypatch.setattr(exchange, "_ANCHOR", anchor)
-    table = next(table for table in exchange._tables() if table.name == "audit_event")
-    columns = [column.name for column in table.columns]
+    table = exchange._described(next(table for table in exchange._tables() if table.name == "audit_event"))
+    columns = table.columns
     textual = [index for index, name in enumerate(columns) if name not in ("id", "at")]
     piece = st.sampled_from(_PIECES)
     fragment = st.lists(piece, max_size=8).map("".join)
@@ -527,3 +529,32 @@ def test_withholding_a_batch_replaces_every_value_as_one_by_one_replacement_does
         assert batch == expected
 
     check()
+
+
+def test_a_plain_sqlite_read_writes_values_off_the_fast_paths_as_sqlalchemy_reads_them(filled, tmp_path):
+    """Timestamps without microseconds, a day as an ISO week date, a time with a fraction, a
+    boolean stored as 2: the sqlite3 path falls back to SQLAlchemy's own reading of each."""
+    if not filled.is_sqlite:
+        pytest.skip("the plain path reads SQLite registers")
+    with sqlite3.connect(filled.path) as con:
+        con.execute("UPDATE visit SET visited_at = '2021-02-09 16:30:00', visit_date = '2021-W06-2', "
+                    "delegation = 2 WHERE id = (SELECT min(id) FROM visit)")
+        con.execute("UPDATE duty_shift SET start_time = '07:30:00.250000'")
+    expected = _reference_export(filled, reveal=False)
+    assert b'"visit_date": "2021-02-09"' in expected and b'"start_time": "07:30:00.250000"' in expected
+    assert exchange.export(filled.path, actor="tester").data == expected
+    assert exchange.export(filled, actor="tester").data == expected
+
+
+def test_sqlite_declares_each_column_of_the_kind_the_models_give_it(database):
+    from tct.db import TABLE_NAMES
+
+    with exchange._snapshot(database) as snap:
+        modelled = {table.name: table for table in snap.tables()}
+    if not database.is_sqlite:
+        pytest.skip("declared types are SQLite's")
+    with sqlite3.connect(database.path) as con:
+        for name in TABLE_NAMES:
+            declared = exchange._sqlite_described(con, name)
+            assert (set(declared.columns), declared.key, declared.kinds) == (
+                set(modelled[name].columns), modelled[name].key, modelled[name].kinds), name

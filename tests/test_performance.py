@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
@@ -97,6 +98,13 @@ def test_commands_are_built_lazily_and_read_as_if_built_eagerly() -> None:
     assert len(lazy) > 40
     for path, text in built.items():
         assert lazy[path] == text, path
+
+
+def test_json_export_of_a_plain_sqlite_register_imports_no_database_layer(tct, db_path: Path) -> None:
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0  # the register exists, at this tct's schema
+    loaded = _modules(["--db", str(db_path), "export", "--output", str(db_path.parent / "e.json")])
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert json.loads((db_path.parent / "e.json").read_text(encoding="utf-8"))["tables"]["officer"]
 
 
 def test_tab_completion_imports_no_database_layer(tmp_path: Path) -> None:

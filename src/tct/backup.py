@@ -49,6 +49,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tct.db import TABLE_NAMES
 from tct.errors import DatabaseError, TctError, UsageError
 
 if TYPE_CHECKING:
@@ -66,10 +67,7 @@ _BLOCK = 1024 * 1024
 # gzip's own default: about three times faster than level 9 on a register, for a file ~3% larger.
 _GZIP_LEVEL = 6
 
-# tct.models.ALL_TABLES, kept equal by a test: importing the models (SQLModel, SQLAlchemy) would
-# cost a plain SQLite backup more time than copying a 20 MB register.
-TABLES = ("setting", "audit_event", "code_counter", "officer", "citizen", "cases", "case_status_change",
-          "case_extension", "case_flag", "referral", "visit", "duty_shift", "period")
+TABLES = TABLE_NAMES
 
 
 class BackupFailed(TctError):

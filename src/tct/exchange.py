@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import zipfile
 from bisect import bisect_right
@@ -180,6 +181,134 @@ def _snapshot_connection(db: Database) -> Iterator[Connection]:
             yield conn
     finally:
         conn.close()
+
+
+@dataclass
+class _Table:
+    """What an export reads of a table: its name, its columns in the table's order, its primary key,
+    and the kind of each column (int, bool, date, datetime, time or text), which decides how a value
+    is written and whether it is searched for denouncers' values. `source` is the SQLAlchemy table
+    when the models were loaded."""
+    name: str
+    columns: list[str]
+    key: list[str]
+    kinds: dict[str, str]
+    source: Any = None
+
+
+def _described(table: Table) -> _Table:
+    import sqlalchemy as sa
+
+    kinds = {}
+    for column in table.columns:
+        kind = column.type.impl_instance if isinstance(column.type, sa.TypeDecorator) else column.type
+        kinds[column.name] = ("datetime" if isinstance(kind, sa.DateTime) else "date" if isinstance(kind, sa.Date)
+                              else "time" if isinstance(kind, sa.Time) else "bool" if isinstance(kind, sa.Boolean)
+                              else "int" if isinstance(kind, sa.Integer) else "text")
+    return _Table(table.name, [column.name for column in table.columns],
+                  [column.name for column in table.primary_key.columns], kinds, table)
+
+
+_DECLARED = {"DATETIME": "datetime", "TIMESTAMP": "datetime", "DATE": "date", "TIME": "time", "BOOLEAN": "bool",
+             "INTEGER": "int", "BIGINT": "int", "SMALLINT": "int"}
+
+
+def _sqlite_described(con: sqlite3.Connection, name: str) -> _Table:
+    """A table as SQLite declares it (the types the migrations gave its columns)."""
+    info = con.execute(f'PRAGMA table_info("{name}")').fetchall()  # cid, name, type, notnull, default, pk
+    kinds = {row[1]: _DECLARED.get(row[2].split("(")[0].strip().upper(), "text") for row in info}
+    key = [row[1] for row in sorted((row for row in info if row[5]), key=lambda row: row[5])]
+    return _Table(name, [row[1] for row in info], key, kinds)
+
+
+class _Snapshot:
+    """One read transaction over the register, through SQLAlchemy or, for a plain SQLite register,
+    the sqlite3 module alone (`tct export` then starts without SQLAlchemy, a third of a second)."""
+
+    def __init__(self, conn: Connection | None = None, con: sqlite3.Connection | None = None) -> None:
+        self.conn, self.con = conn, con
+        self.sqlite = con is not None or (conn is not None and conn.dialect.name == "sqlite")
+        self._dialect: Any = conn.dialect if conn is not None else None
+        self._processors: dict[tuple[str, str], Any] = {}
+
+    def rows(self, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
+        if self.con is not None:
+            return self.con.execute(statement, params or {}).fetchall()
+        from sqlalchemy import text
+
+        assert self.conn is not None
+        return list(self.conn.execute(text(statement), params or {}).all())
+
+    def tables(self) -> list[_Table]:
+        if self.con is not None:
+            from tct.db import TABLE_NAMES
+
+            return [_sqlite_described(self.con, name) for name in TABLE_NAMES]
+        return [_described(table) for table in _tables()]
+
+    @contextmanager
+    def cursor(self, query: str) -> Iterator[Any]:
+        """The driver's own cursor over `query` in the snapshot's transaction: sqlite3 reads rows as
+        they are fetched; psycopg needs a named (server-side) cursor not to load the whole result."""
+        if self.con is not None:
+            cursor = self.con.cursor()
+        else:
+            assert self.conn is not None
+            driver = self.conn.connection.driver_connection
+            assert driver is not None
+            if self.sqlite:
+                cursor = driver.cursor()
+            else:
+                cursor = driver.cursor(name="tct_export")
+                cursor.itersize = _BATCH
+        try:
+            cursor.execute(query)
+            yield cursor
+        finally:
+            cursor.close()
+
+    def processor(self, table: _Table, column: str) -> Any:
+        """SQLAlchemy's reading of a column's stored values (None: they are read as they are). Without
+        the models loaded it is built when first needed: only for a value off the fast paths."""
+        key = (table.name, column)
+        if key not in self._processors:
+            source = table.source
+            if source is None:
+                from sqlmodel import SQLModel
+
+                import tct.models  # noqa: F401 — the tables of SQLModel.metadata
+
+                source = SQLModel.metadata.tables[table.name]
+            if self._dialect is None:
+                from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+                self._dialect = SQLiteDialect_pysqlite()
+            self._processors[key] = source.columns[column].type._cached_result_processor(self._dialect, None)
+        return self._processors[key]
+
+
+@contextmanager
+def _snapshot(db: Database | Path) -> Iterator[_Snapshot]:
+    """One read transaction for the whole export: every table from the same instant. A path is an
+    SQLite register at this tct's schema (tct.db.sqlite_register), read with the sqlite3 module."""
+    if not isinstance(db, Path):
+        with _snapshot_connection(db) as conn:
+            yield _Snapshot(conn=conn)
+        return
+    from tct.db import translate_db_error
+
+    try:
+        con = sqlite3.connect(db, timeout=15, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise translate_db_error(exc, str(db)) from None
+    try:
+        con.execute("PRAGMA query_only = ON")
+        con.execute("BEGIN")
+        yield _Snapshot(con=con)
+    except sqlite3.Error as exc:
+        raise translate_db_error(exc, str(db)) from None
+    finally:
+        con.close()
 
 
 def _read_tables(conn: Connection, tables: list[Table], progress: Progress | None = None
@@ -327,11 +456,9 @@ class _Withholding:
     denunciation_cases: set[int]
     secrets: _Secrets
 
-    def masker(self, table: Table, columns: list[str]) -> Callable[[list[Any]], None]:
+    def masker(self, table: _Table, columns: list[str]) -> Callable[[list[Any]], None]:
         """A function that withholds the identities in one batch in place (a flat list of the
         `columns`' values, a row after another)."""
-        import sqlalchemy as sa
-
         at = {name: index for index, name in enumerate(columns)}
         width = len(columns)
         protected, denunciation_cases, secrets = self.protected, self.denunciation_cases, self.secrets
@@ -344,13 +471,8 @@ class _Withholding:
             representatives, kind, case = at["representatives"], at["type"], at["case_id"]
         # The columns whose export values can hold a value: text, and dates and times (exported as
         # ISO text) unless no value could be part of one.
-        def searched(column: Any) -> bool:
-            kind = column.type.impl_instance if isinstance(column.type, sa.TypeDecorator) else column.type
-            if isinstance(kind, sa.Integer | sa.Boolean):
-                return False
-            return secrets.in_dates or not isinstance(kind, sa.Date | sa.DateTime | sa.Time)
-
-        textual = [index for index, name in enumerate(columns) if searched(table.columns[name])]
+        searched = {"text", "date", "datetime", "time"} if secrets.in_dates else {"text"}
+        textual = [index for index, name in enumerate(columns) if table.kinds[name] in searched]
 
         def mask(values: list[Any]) -> None:
             size = len(values)
@@ -393,31 +515,27 @@ class _Withholding:
         return mask
 
 
-def _protected(conn: Connection) -> tuple[set[Any], set[int]]:
+def _protected(snap: _Snapshot) -> tuple[set[Any], set[int]]:
     """Who is protected (the module's rule, in SQL), and the ids of the denunciation cases."""
-    from sqlalchemy import text
-
     kind = {"kind": DENUNCIATION}
-    denunciation_cases = {row[0] for row in conn.execute(text("SELECT id FROM cases WHERE type = :kind"), kind)}
-    protected = {row[0] for row in conn.execute(text(
+    denunciation_cases = {row[0] for row in snap.rows("SELECT id FROM cases WHERE type = :kind", kind)}
+    protected = {row[0] for row in snap.rows(
         "SELECT citizen_id FROM cases WHERE type = :kind AND citizen_id IS NOT NULL UNION "
-        "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN (SELECT id FROM cases WHERE type = :kind)"),
+        "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN (SELECT id FROM cases WHERE type = :kind)",
         kind)}
     return protected, denunciation_cases
 
 
-def _withholding(conn: Connection, protected: set[Any], denunciation_cases: set[int]) -> _Withholding | None:
+def _withholding(snap: _Snapshot, protected: set[Any], denunciation_cases: set[int]) -> _Withholding | None:
     """What withholding needs, read before the first row; None when nobody is protected."""
-    from sqlalchemy import text
-
     if not protected:
         return None
     secrets: set[str] = set()
     columns = ", ".join(f'"{key}"' for key in ("id", *_SECRET_KEYS))
-    for row in conn.execute(text(f"SELECT {columns} FROM citizen WHERE id IN ("
-                                 "SELECT citizen_id FROM cases WHERE type = :kind UNION "
-                                 "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN "
-                                 "(SELECT id FROM cases WHERE type = :kind))"), {"kind": DENUNCIATION}):
+    for row in snap.rows(f"SELECT {columns} FROM citizen WHERE id IN ("
+                         "SELECT citizen_id FROM cases WHERE type = :kind UNION "
+                         "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN "
+                         "(SELECT id FROM cases WHERE type = :kind))", {"kind": DENUNCIATION}):
         for value in row[1:]:
             if isinstance(value, str) and len(value.strip()) >= _MIN_SCRUB:
                 secrets.add(value)
@@ -431,45 +549,43 @@ def _withholding(conn: Connection, protected: set[Any], denunciation_cases: set[
 _BATCH = 2000  # rows fetched, converted and written at a time: memory stays flat whatever the register's size
 
 
-def _converters(table: Table, columns: list[str], conn: Connection) -> list[tuple[int, Callable[[Any], Any]]]:
+def _converters(table: _Table, columns: list[str], snap: _Snapshot) -> list[tuple[int, Callable[[Any], Any]]]:
     """For each column whose driver values are not already export values, (its index, a converter).
 
     Each converter gives exactly what the column's SQLAlchemy type and `_plain` give, with a fast
     path for the text SQLite stores (dates, times and timestamps as SQLAlchemy writes them)."""
-    import sqlalchemy as sa
-
-    dialect = conn.dialect
-    sqlite = dialect.name == "sqlite"
     found = []
     for index, name in enumerate(columns):
-        column_type = table.columns[name].type
-        kind = column_type.impl_instance if isinstance(column_type, sa.TypeDecorator) else column_type
-        if not isinstance(kind, sa.DateTime | sa.Date | sa.Time | sa.Boolean):
+        kind = table.kinds[name]
+        if kind not in ("datetime", "date", "time", "bool"):
             continue
-        process = column_type._cached_result_processor(dialect, None)
 
-        def exact(value: Any, process: Any = process) -> Any:
+        def exact(value: Any, name: str = name) -> Any:
+            process = snap.processor(table, name)
             return _plain(process(value) if process else value)
 
-        if sqlite and isinstance(kind, sa.DateTime):
+        if snap.sqlite and kind == "datetime":
             found.append((index, _sqlite_timestamp(exact)))
-        elif sqlite and isinstance(kind, sa.Time):
+        elif snap.sqlite and kind == "time":
             found.append((index, _sqlite_time(exact)))
-        elif sqlite and isinstance(kind, sa.Date):
+        elif snap.sqlite and kind == "date":
             found.append((index, _sqlite_date(exact)))
-        elif sqlite and isinstance(kind, sa.Boolean):
+        elif snap.sqlite and kind == "bool":
             found.append((index, lambda value: None if value is None else bool(value)))
-        elif not isinstance(kind, sa.Boolean) or process:
+        elif kind != "bool" or snap.processor(table, name):
             found.append((index, lambda value, exact=exact: None if value is None else exact(value)))
     return found
 
 
 def _sqlite_timestamp(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:  # "2021-02-09 16:30:00.123456" → "2021-02-09T16:30:00.123456+00:00"
-        if value.__class__ is str and len(value) == 26 and value[10] == " " and value[19] == ".":
-            if value.endswith(".000000"):
-                return f"{value[:10]}T{value[11:19]}+00:00"
-            return f"{value[:10]}T{value[11:]}+00:00"
+        if value.__class__ is str and value[10:11] == " ":
+            if len(value) == 26 and value[19] == ".":
+                if value.endswith(".000000"):
+                    return f"{value[:10]}T{value[11:19]}+00:00"
+                return f"{value[:10]}T{value[11:]}+00:00"
+            if len(value) == 19 and value[13] == ":":  # written without microseconds
+                return f"{value[:10]}T{value[11:]}+00:00"
         return None if value is None else exact(value)
     return convert
 
@@ -490,7 +606,7 @@ def _sqlite_date(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
-def _stream_rows(conn: Connection, table: Table, columns: list[str], withholding: _Withholding | None
+def _stream_rows(snap: _Snapshot, table: _Table, columns: list[str], withholding: _Withholding | None
                  ) -> Iterator[list[Any]]:
     """The table's rows in primary-key order as export values (identities withheld), a batch at a
     time: each batch one flat list, the `columns`' values of its first row, then of the next…
@@ -500,11 +616,11 @@ def _stream_rows(conn: Connection, table: Table, columns: list[str], withholding
     from itertools import chain
 
     quoted = ", ".join(f'"{name}"' for name in columns)
-    order = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
-    converters = _converters(table, columns, conn)
+    order = ", ".join(f'"{name}"' for name in table.key)
+    converters = _converters(table, columns, snap)
     mask = withholding.masker(table, columns) if withholding else None
     width = len(columns)
-    with _driver_cursor(conn, f'SELECT {quoted} FROM "{table.name}" ORDER BY {order}') as cursor:
+    with snap.cursor(f'SELECT {quoted} FROM "{table.name}" ORDER BY {order}') as cursor:
         while part := cursor.fetchmany(_BATCH):
             values = list(chain.from_iterable(part))
             for index, convert in converters:
@@ -514,43 +630,26 @@ def _stream_rows(conn: Connection, table: Table, columns: list[str], withholding
             yield values
 
 
-@contextmanager
-def _driver_cursor(conn: Connection, query: str) -> Iterator[Any]:
-    """The driver's own cursor over `query` in the snapshot's transaction: sqlite3 reads rows as
-    they are fetched; psycopg needs a named (server-side) cursor not to load the whole result."""
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    if conn.dialect.name == "sqlite":
-        cursor = driver.cursor()
-    else:
-        cursor = driver.cursor(name="tct_export")
-        cursor.itersize = _BATCH
-    try:
-        cursor.execute(query)
-        yield cursor
-    finally:
-        cursor.close()
-
-
 # --- export -----------------------------------------------------------------------------------
 
-def snapshot(db: Database, *, reveal: bool = False, progress: Progress | None = None) -> tuple[dict[str, Any], int]:
+def snapshot(db: Database | Path, *, reveal: bool = False, progress: Progress | None = None
+             ) -> tuple[dict[str, Any], int]:
     """The register as one export document in memory, and how many citizens' identities it withholds.
 
     For tests and small registers: `export` writes the same document without holding it."""
-    tables = _tables()
     data: dict[str, list[dict[str, Any]]] = {}
-    with _snapshot_connection(db) as conn:
-        protected, denunciation_cases = _protected(conn)
-        withholding = None if reveal else _withholding(conn, protected, denunciation_cases)
+    with _snapshot(db) as snap:
+        tables = snap.tables()
+        protected, denunciation_cases = _protected(snap)
+        withholding = None if reveal else _withholding(snap, protected, denunciation_cases)
         for number, table in enumerate(tables, start=1):
-            columns = [column.name for column in table.columns]
+            columns = table.columns
             data[table.name] = [dict(zip(columns, row, strict=True))
-                                for values in _stream_rows(conn, table, columns, withholding)
+                                for values in _stream_rows(snap, table, columns, withholding)
                                 for row in _rows_of(values, len(columns))]
             if progress:
                 progress(number, len(tables))
-        schema = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        schema = snap.rows("SELECT version_num FROM alembic_version")[0][0]
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": str(schema),
                 "identities": "revealed" if reveal else "withheld", "tables": data}
     return document, 0 if reveal else len(protected)
@@ -569,20 +668,20 @@ def to_bytes(document: dict[str, Any]) -> bytes:
 class _Export:
     """One export being written: the snapshot's connection, who is protected, and the counts so far."""
 
-    def __init__(self, conn: Connection, *, reveal: bool, progress: Progress | None) -> None:
-        self.conn = conn
-        self.protected, denunciation_cases = _protected(conn)
-        self.withholding = None if reveal else _withholding(conn, self.protected, denunciation_cases)
-        self.schema = str(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar())
+    def __init__(self, snap: _Snapshot, *, reveal: bool, progress: Progress | None) -> None:
+        self.snap = snap
+        self.protected, denunciation_cases = _protected(snap)
+        self.withholding = None if reveal else _withholding(snap, self.protected, denunciation_cases)
+        self.schema = str(snap.rows("SELECT version_num FROM alembic_version")[0][0])
         self.identities = "revealed" if reveal else "withheld"
-        self.tables = _tables()
+        self.tables = snap.tables()
         self.counts = {table.name: 0 for table in self.tables}
         self.progress = progress
         self.done = 0
 
-    def rows(self, table: Table, columns: list[str]) -> Iterator[list[Any]]:
+    def rows(self, table: _Table, columns: list[str]) -> Iterator[list[Any]]:
         """The table's batches (see _stream_rows), counted."""
-        for values in _stream_rows(self.conn, table, columns, self.withholding):
+        for values in _stream_rows(self.snap, table, columns, self.withholding):
             self.counts[table.name] += len(values) // len(columns)
             yield values
         self.done += 1
@@ -609,7 +708,7 @@ def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
     out(("{\n" + "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
                          for key, value in head.items()) + '  "tables": {').encode())
     for number, table in enumerate(sorted(export.tables, key=lambda table: table.name)):
-        columns = sorted(column.name for column in table.columns)
+        columns = sorted(table.columns)
         keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
                 for index, name in enumerate(columns)]
         out(f'{"," if number else ""}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
@@ -638,11 +737,11 @@ def _write_meta(export: _Export, stream: BinaryIO) -> None:
     text.detach()
 
 
-def _write_table_csv(export: _Export, table: Table, stream: BinaryIO) -> None:
+def _write_table_csv(export: _Export, table: _Table, stream: BinaryIO) -> None:
     """One table as tct.render writes CSV (formula-like cells prefixed with ', booleans true/false)."""
     from tct.render import _csv_value
 
-    columns = [column.name for column in table.columns]
+    columns = table.columns
     text, writer = _csv_writer(stream)
     writer.writerow(columns)
     for values in export.rows(table, columns):
@@ -651,7 +750,7 @@ def _write_table_csv(export: _Export, table: Table, stream: BinaryIO) -> None:
     text.detach()
 
 
-def export(db: Database, *, fmt: str = "json", output: Path | None = None, reveal: bool = False,
+def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None, reveal: bool = False,
            actor: str, progress: Progress | None = None, stream: BinaryIO | None = None) -> ExportResult:
     """Export the register, streaming: rows are read, withheld and written a batch at a time.
 
@@ -676,8 +775,8 @@ def export(db: Database, *, fmt: str = "json", output: Path | None = None, revea
         target = io.BytesIO() if stream is None else stream
         current: _Export | None = None
         try:
-            with _snapshot_connection(db) as conn:
-                current = _Export(conn, reveal=reveal, progress=progress)
+            with _snapshot(db) as snap:
+                current = _Export(snap, reveal=reveal, progress=progress)
                 _write_json(current, target.write)
         except OSError:  # stdout closed part-way (its reader quit): what went out is audited
             if reveal and current is not None:
@@ -690,8 +789,8 @@ def export(db: Database, *, fmt: str = "json", output: Path | None = None, revea
     elif fmt == "json":
         assert output is not None
         with _private_output(output) as handle:
-            with _snapshot_connection(db) as conn:
-                current = _Export(conn, reveal=reveal, progress=progress)
+            with _snapshot(db) as snap:
+                current = _Export(snap, reveal=reveal, progress=progress)
                 _write_json(current, handle.write)
             finish(current)
     elif output is not None and output.suffix.lower() == ".zip":
@@ -764,8 +863,8 @@ def _write_folder(db: Database, folder: Path, *, reveal: bool, progress: Progres
     try:
         ensure_private_folder(staging)
         names = [META_FILE]
-        with _snapshot_connection(db) as conn:
-            current = _Export(conn, reveal=reveal, progress=progress)
+        with _snapshot(db) as snap:
+            current = _Export(snap, reveal=reveal, progress=progress)
             with _private_output(staging / META_FILE) as handle:
                 _write_meta(current, handle)
             for table in current.tables:
@@ -811,8 +910,8 @@ def _write_zip_once(db: Database, path: Path, *, reveal: bool, progress: Progres
     with _private_output(path) as handle:
         archive = zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED)
         try:
-            with _snapshot_connection(db) as conn:
-                current = _Export(conn, reveal=reveal, progress=progress)
+            with _snapshot(db) as snap:
+                current = _Export(snap, reveal=reveal, progress=progress)
                 with archive.open(entry(META_FILE), "w") as member:
                     _write_meta(current, member)
                 for table in current.tables:

@@ -162,9 +162,13 @@ def export(
 ) -> None:
     """Export every table; denouncers' identities are withheld unless --reveal."""
     from tct import audit, exchange
+    from tct.db import sqlite_register
     from tct.i18n import label
 
-    database = state().db()
+    # A JSON export of a plain SQLite register at this tct's schema reads it with the sqlite3 module
+    # alone; anything else (CSV, --reveal and its audit event, PostgreSQL) opens it as every command does.
+    plain = fmt.value == "json" and not reveal
+    database = (sqlite_register(state().db_location) if plain else None) or state().db()
     # JSON without --output goes straight to stdout as it is read: the exact bytes of the document
     # (UTF-8, '\n'), whatever the console's encoding.
     stream = sys.stdout.buffer if output is None and fmt.value == "json" else None
