@@ -383,6 +383,8 @@ class _Secrets:
         return found
 
 
+_REPEATS = 4  # a column is remembered while its values come on average this often in a batch
+_CLEAN_KEPT = 4096  # values remembered clean per column at most
 _ISO_TEXT = re.compile(r"[0-9:.T+-]*")
 _LONG_DIGITS = re.compile(r"[0-9]{7}")
 _ANCHOR = 24  # characters of a value the automaton looks for (see _Secrets)
@@ -473,6 +475,10 @@ class _Withholding:
         # ISO text) unless no value could be part of one.
         searched = {"text", "date", "datetime", "time"} if secrets.in_dates else {"text"}
         textual = [index for index, name in enumerate(columns) if table.kinds[name] in searched]
+        # Per column, values already searched and found clean, for the columns whose values repeat
+        # (statuses, kinds, actors, a content picked from a list): a batch holding only those is
+        # not searched again.
+        clean: list[set[Any] | None] = [set() for _ in columns]
 
         def mask(values: list[Any]) -> None:
             size = len(values)
@@ -490,11 +496,20 @@ class _Withholding:
             # then looked at, a value at a time.
             for index in textual:
                 column = values[index::width]
+                known = clean[index]
+                if known is not None and known.issuperset(column):
+                    continue
                 if not always and not whole.isdisjoint(column):  # cells that are a value: names, mostly
                     column = [PLACEHOLDER if value in whole else value for value in column]
                     values[index::width] = column
                 found = secrets.occurrences(_CELL_BREAK.join(map(str, column)))  # None as "None", skipped below
                 if not found:
+                    if known is not None:
+                        distinct = set(column)
+                        if len(distinct) * _REPEATS > len(column):  # values of their own: not remembered
+                            clean[index] = None
+                        elif len(known) + len(distinct) <= _CLEAN_KEPT:
+                            known |= distinct
                     continue
                 ends = list(map(add, accumulate(map(len, map(str, column))), count(1)))  # past a cell and its break
                 held_by: dict[int, list[str]] = {}
@@ -539,8 +554,9 @@ def _withholding(snap: _Snapshot, protected: set[Any], denunciation_cases: set[i
         for value in row[1:]:
             if isinstance(value, str) and len(value.strip()) >= _MIN_SCRUB:
                 secrets.add(value)
-                secrets.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it appears inside JSON text
-                secrets.add(json.dumps(value)[1:-1])  # and inside JSON written with ensure_ascii
+                if not (value.isascii() and value.isprintable()) or '"' in value or "\\" in value:
+                    secrets.add(json.dumps(value, ensure_ascii=False)[1:-1])  # as it appears inside JSON text
+                    secrets.add(json.dumps(value)[1:-1])  # and inside JSON written with ensure_ascii
     return _Withholding(protected, denunciation_cases, _Secrets(secrets))
 
 
