@@ -562,3 +562,40 @@ def test_sqlite_declares_each_column_of_the_kind_the_models_give_it(database):
             declared = exchange._sqlite_described(con, name)
             assert (set(declared.columns), declared.key, declared.kinds) == (
                 set(modelled[name].columns), modelled[name].key, modelled[name].kinds), name
+
+
+@pytest.mark.parametrize("kind", ["timestamp", "time", "date", "bool"])
+def test_a_column_converted_at_once_equals_its_values_converted_one_by_one(kind):
+    """The whole-column paths for SQLite's text forms either decline (None) or give exactly what the
+    value-by-value paths give, whatever mix of forms, NULLs and other values a column holds."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    def exact(value):  # type: ignore[no-untyped-def]
+        return ("exact", value)  # what SQLAlchemy would read: never produced by a fast path
+
+    digits = st.integers(0, 9).map(str)
+    forms = {
+        "timestamp": (exchange._sqlite_timestamp(exact), exchange._timestamp_column,
+                      st.one_of(st.builds(lambda d, f: f"2021-02-0{d} 16:3{d}:00{f}", digits,
+                                          st.sampled_from([".000000", ".123456", ""])),
+                                st.sampled_from(["2021-02-09T16:30:00", "2021-02-09 16:30:00.1", "x" * 26]))),
+        "time": (exchange._sqlite_time(exact), exchange._time_column,
+                 st.one_of(st.builds(lambda d: f"07:3{d}:00.000000", digits),
+                           st.sampled_from(["07:30:00.250000", "07:30:00", "07:30"]))),
+        "date": (exchange._sqlite_date(exact), exchange._date_column,
+                 st.one_of(st.builds(lambda d: f"2021-02-0{d}", digits),
+                           st.sampled_from(["2021-W06-2", "2021/02/09"]))),
+        "bool": (lambda value: None if value is None else bool(value), exchange._bool_column,
+                 st.sampled_from([0, 1, 2, "1", True])),
+    }
+    one, whole, value = forms[kind]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(value, st.none(), st.integers(0, 1)), min_size=1, max_size=8))
+    def check(column):  # type: ignore[no-untyped-def]
+        expected = [one(item) for item in column]
+        converted = whole(list(column))
+        assert converted is None or converted == expected
+
+    check()
