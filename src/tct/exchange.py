@@ -35,6 +35,7 @@ into a scratch SQLite database at that schema and migrated there first.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -292,8 +293,11 @@ def _snapshot(db: Database | Path) -> Iterator[_Snapshot]:
     """One read transaction for the whole export: every table from the same instant. A path is an
     SQLite register at this tct's schema (tct.db.sqlite_register), read with the sqlite3 module."""
     if not isinstance(db, Path):
-        with _snapshot_connection(db) as conn:
-            yield _Snapshot(conn=conn)
+        try:
+            with _snapshot_connection(db) as conn:
+                yield _Snapshot(conn=conn)
+        finally:
+            gc.unfreeze()
         return
     from tct.db import translate_db_error
 
@@ -309,6 +313,7 @@ def _snapshot(db: Database | Path) -> Iterator[_Snapshot]:
         raise translate_db_error(exc, str(db)) from None
     finally:
         con.close()
+        gc.unfreeze()
 
 
 def _read_tables(conn: Connection, tables: list[Table], progress: Progress | None = None
@@ -497,7 +502,7 @@ class _Withholding:
             for index in textual:
                 column = values[index::width]
                 known = clean[index]
-                if known is not None and known.issuperset(column):
+                if known and known.issuperset(column):
                     continue
                 if not always and not whole.isdisjoint(column):  # cells that are a value: names, mostly
                     column = [PLACEHOLDER if value in whole else value for value in column]
@@ -765,6 +770,10 @@ class _Export:
         self.counts = {table.name: 0 for table in self.tables}
         self.progress = progress
         self.done = 0
+        # What lives through the export (the protected citizens' values: hundreds of thousands of
+        # objects in a large register) is left out of the cycle collector's sweeps, which every
+        # batch's garbage would otherwise trigger over and over; _snapshot gives it back.
+        gc.freeze()
 
     def rows(self, table: _Table, columns: list[str]) -> Iterator[list[Any]]:
         """The table's batches (see _stream_rows), counted."""
