@@ -186,12 +186,13 @@ def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO) -> b
     lengths = [[len(cell) if cell.isascii() else cell_len(cell) for cell in row] for row in cells]
     widths = [max(column) for column in zip(*lengths, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
-    if total <= _RICH_WIDTH and title and cell_len(title) > total:
+    shown = (title or "").rstrip()  # rich centres a title without its trailing spaces
+    if total <= _RICH_WIDTH and cell_len(shown) > total:
         return False  # rich would fold the title; leave the short, narrow case to it
     lines = []
     if title:
-        excess = max(total - cell_len(title), 0)
-        lines.append(" " * (excess // 2) + title + " " * (excess - excess // 2))
+        excess = max(total - cell_len(shown), 0)
+        lines.append(" " * (excess // 2) + shown + " " * (excess - excess // 2))
     for row, row_lengths in zip(cells, lengths, strict=True):
         lines.append("  ".join(cell + " " * (width - length) for cell, length, width in
                                zip(row, row_lengths, widths, strict=True)))
