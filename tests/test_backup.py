@@ -81,10 +81,11 @@ def test_gzip_summary_describes_the_compressed_file(tct, database, tmp_path):
     assert summary["bytes"] == path.stat().st_size and summary["sha256"] == _sha(path)
 
 
-def test_backup_tables_are_the_models_tables():
+def test_the_plain_sqlite_paths_know_the_models_tables():
+    from tct.db import TABLE_NAMES
     from tct.models import ALL_TABLES
 
-    assert library.TABLES == ALL_TABLES
+    assert TABLE_NAMES == ALL_TABLES
 
 
 def test_a_plain_sqlite_backup_does_not_load_sqlalchemy(tct, database, db_path, tmp_path):

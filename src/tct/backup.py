@@ -67,8 +67,6 @@ _BLOCK = 1024 * 1024
 # gzip's own default: about three times faster than level 9 on a register, for a file ~3% larger.
 _GZIP_LEVEL = 6
 
-TABLES = TABLE_NAMES
-
 
 class BackupFailed(TctError):
     """A backup or restore could not be completed; nothing was left under a backup name."""
@@ -282,7 +280,7 @@ def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, *, progress: P
 
 
 def _count(con: sqlite3.Connection) -> dict[str, int]:
-    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in TABLES}
+    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in TABLE_NAMES}
 
 
 def _integrity(con: sqlite3.Connection) -> list[str]:
@@ -505,7 +503,7 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
             with conn.begin():
                 snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
                 counts = {name: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar() or 0)
-                          for name in TABLES}
+                          for name in TABLE_NAMES}
                 done = subprocess.run([exe, "--format=custom", "--no-password", f"--snapshot={snapshot}",
                                        f"--file={temporary}", libpq],
                                       env=env, capture_output=True, text=True, check=False)
@@ -573,7 +571,7 @@ class RestoreResult:
 
 def _summary(con: sqlite3.Connection) -> RegisterSummary:
     counts = {}
-    for name in TABLES:
+    for name in TABLE_NAMES:
         try:
             counts[name] = int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
         except sqlite3.OperationalError:

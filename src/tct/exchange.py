@@ -365,8 +365,8 @@ class _Secrets:
     """
 
     def __init__(self, secrets: set[str]) -> None:
-        self.plain = sorted(secret for secret in secrets if "\\u" not in secret)
-        self.escaped = sorted(secret for secret in secrets if "\\u" in secret)
+        self.plain = [secret for secret in secrets if "\\u" not in secret]
+        self.escaped = [secret for secret in secrets if "\\u" in secret]
         # Values that a replacement can newly make appear beside or inside a placeholder are tried
         # on every cell that is changed.
         self.always = [secret for secret in secrets if ("[" in secret or "]" in secret or secret in PLACEHOLDER)
@@ -539,11 +539,13 @@ def _protected(snap: _Snapshot) -> tuple[set[Any], set[int]]:
     """Who is protected (the module's rule, in SQL), and the ids of the denunciation cases."""
     kind = {"kind": DENUNCIATION}
     denunciation_cases = {row[0] for row in snap.rows("SELECT id FROM cases WHERE type = :kind", kind)}
-    protected = {row[0] for row in snap.rows(
-        "SELECT citizen_id FROM cases WHERE type = :kind AND citizen_id IS NOT NULL UNION "
-        "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN (SELECT id FROM cases WHERE type = :kind)",
-        kind)}
+    protected = {row[0] for row in snap.rows(_PROTECTED_IDS, kind)}
     return protected, denunciation_cases
+
+
+_PROTECTED_IDS = ("SELECT citizen_id FROM cases WHERE type = :kind AND citizen_id IS NOT NULL UNION "
+                  "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN "
+                  "(SELECT id FROM cases WHERE type = :kind)")
 
 
 def _withholding(snap: _Snapshot, protected: set[Any], denunciation_cases: set[int]) -> _Withholding | None:
@@ -552,10 +554,7 @@ def _withholding(snap: _Snapshot, protected: set[Any], denunciation_cases: set[i
         return None
     secrets: set[str] = set()
     columns = ", ".join(f'"{key}"' for key in ("id", *_SECRET_KEYS))
-    for row in snap.rows(f"SELECT {columns} FROM citizen WHERE id IN ("
-                         "SELECT citizen_id FROM cases WHERE type = :kind UNION "
-                         "SELECT citizen_id FROM visit WHERE type = :kind OR case_id IN "
-                         "(SELECT id FROM cases WHERE type = :kind))", {"kind": DENUNCIATION}):
+    for row in snap.rows(f"SELECT {columns} FROM citizen WHERE id IN ({_PROTECTED_IDS})", {"kind": DENUNCIATION}):
         for value in row[1:]:
             if isinstance(value, str) and len(value.strip()) >= _MIN_SCRUB:
                 secrets.add(value)
@@ -628,8 +627,10 @@ def _nulls_kept(convert: Callable[[list[Any]], list[Any] | None]) -> Callable[[l
         if not present:
             return column
         converted = convert(present)
-        if converted is None or converted is present:
-            return None if converted is None else column
+        if converted is None:
+            return None
+        if converted is present:  # unchanged
+            return column
         values = iter(converted)
         return [None if value is None else next(values) for value in column]
     return column_of
