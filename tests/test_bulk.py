@@ -131,7 +131,7 @@ def test_example_holiday_loads(tct, tmp_path, monkeypatch):
 
 
 def test_fold_of_joined_parts_is_the_join_of_their_folds():
-    """The writer folds a visit's search key from the folds of its parts (bulk._Writer.fold_joined)."""
+    """The reader folds a visit's search key from the folds of its parts (bulk.Reader.fold_joined)."""
     from hypothesis import given
     from hypothesis import strategies as st
 
@@ -142,7 +142,7 @@ def test_fold_of_joined_parts_is_the_join_of_their_folds():
 
     @given(st.lists(st.none() | text, max_size=4))
     def check(parts):
-        writer = bulk._Writer.__new__(bulk._Writer)
+        writer = bulk.Reader.__new__(bulk.Reader)
         writer.folded = bulk._Folds()
         assert writer.fold_joined(*parts) == fold(" ".join(part for part in parts if part))
 

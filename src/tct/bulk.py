@@ -116,22 +116,46 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
 
 
 CHUNK = 2000
-MEMO_LIMIT = 50_000  # texts and moments the writer remembers before it forgets them all
+MEMO_LIMIT = 50_000  # texts and moments the reader remembers before it forgets them all
 PAGE_CACHE_KIB = 32 * 1024
 GC_THRESHOLD = 50_000  # allocations between two collections of the youngest objects (Python's default: 700)
 
 
 def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: str, check: bool = False,
          officer_fallback: str | None = None, source: str = "the file",
-         progress: Callable[[int], None] | None = None) -> ImportSummary:
+         progress: Callable[[int], None] | None = None,
+         batches: Iterable[Batch | Outcome] | None = None) -> ImportSummary:
     """Import every row in the caller's transaction, or raise VisitsRejected having written nothing
     that the caller's rollback does not undo. Every row gets the checks of `tct visit add`
     (visits.prepare); rows are then written in batches, and the automatic flags of every case
-    touched are recomputed once at the end. The import is one audit event."""
+    touched are recomputed once at the end. The import is one audit event.
+
+    `batches` are the file's rows already read and checked by a ReaderProcess (then `lines` is not
+    read here); by default this process reads them itself."""
     writer = _Writer(session, settings, actor)
     with writer.db.page_cache(PAGE_CACHE_KIB), _few_collections():
-        return _load(session, lines, writer, settings=settings, check=check, officer_fallback=officer_fallback,
-                     source=source, progress=progress)
+        if batches is None:
+            batches = Reader(session, settings, officer_fallback=officer_fallback).batches(lines)
+        summary = ImportSummary(checked_only=check)
+        for item in batches:
+            if isinstance(item, Outcome):
+                return _finished(writer, item, summary, source)
+            writer.write(item)
+            summary.warnings.extend(item.warnings)
+            if progress is not None:
+                progress(item.read)
+    raise RuntimeError("the reader of the file ended without its outcome")  # (a bug, not bad input)
+
+
+def _finished(writer: _Writer, outcome: Outcome, summary: ImportSummary, source: str) -> ImportSummary:
+    if outcome.problems:
+        raise VisitsRejected(outcome.problems, outcome.rows, outcome.more_problems)
+    if outcome.rows == 0:
+        raise ValidationError("the file has a header but no rows")
+    writer.finish(outcome, source)
+    summary.rows = outcome.rows
+    summary.visits, summary.new_cases = writer.codes, writer.new_cases
+    return summary
 
 
 @contextmanager
@@ -151,62 +175,218 @@ def _few_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _load(session: Session, lines: Iterable[str], writer: _Writer, *, settings: Settings, check: bool,
-          officer_fallback: str | None, source: str, progress: Callable[[int], None] | None) -> ImportSummary:
-    from tct import visits
-    from tct.dates import now_local
+@dataclass
+class Batch:
+    """Up to CHUNK checked rows, as plain values ready for the INSERTs, only the ids and codes
+    missing (a ReaderProcess pickles them to the writer). A citizen or case is referred to by its
+    id when it is already on the register, or by -(n + 1) for the n-th new one of this import; the
+    new ones are listed in that order."""
 
-    summary = ImportSummary(checked_only=check)
-    problems: list[tuple[int, str]] = []
-    more_problems = 0  # bad rows beyond the first MAX_PROBLEMS_SHOWN: counted, not kept
-    lookups: dict[Any, Any] = {}
-    # The type and field of the row that opens each `case_ref` (later rows of the case default to them);
-    # only these two values are kept, so memory does not grow with whole rows.
-    first_of_ref: dict[str, tuple[str, str]] = {}
-    pending: list[tuple[int, visits.PreparedVisit, str]] = []
-    now = now_local(settings["timezone"])
-    for line, row in read_rows(lines):
-        summary.rows += 1
-        if progress is not None and summary.rows % 1000 == 0:
-            progress(summary.rows)
-        if "__error__" in row:
-            if len(problems) < MAX_PROBLEMS_SHOWN:
-                problems.append((line, row["__error__"]))
-            else:
-                more_problems += 1
-            continue
-        try:
-            ref = (row.get("case_ref") or "").strip()
-            typed = _typed(row)
-            if ref and ref in first_of_ref and not typed.case:
-                first_type, first_field = first_of_ref[ref]
-                typed.type, typed.field = typed.type or first_type, typed.field or first_field
-            ready = visits.prepare(session, typed, settings=settings, now=now, officer_fallback=officer_fallback,
-                                   lookups=lookups)
-        except TctError as exc:
-            if len(problems) < MAX_PROBLEMS_SHOWN:
-                problems.append((line, exc.message))
-            else:
-                more_problems += 1
-            continue
-        if ref and ref not in first_of_ref:
-            first_of_ref[ref] = (ready.type, ready.field)
-        if ready.warnings:
-            summary.warnings.extend((line, warning) for warning in ready.warnings)
-        if problems:
-            continue  # keep checking the rest, but nothing more will be written
-        pending.append((line, ready, ref))
-        if len(pending) >= CHUNK:
-            writer.write(pending)
-            pending = []
-    if problems:
-        raise VisitsRejected(problems, summary.rows, more_problems)
-    if summary.rows == 0:
-        raise ValidationError("the file has a header but no rows")
-    writer.write(pending)
-    writer.finish(source)
-    summary.visits, summary.new_cases = writer.codes, writer.new_cases
-    return summary
+    read: int  # data rows of the file read so far
+    citizens: list[tuple[Any, ...]]  # CITIZEN_COLUMNS
+    cases: list[tuple[Any, ...]]  # (citizen ref, year, *CASE_COLUMNS)
+    visits: list[tuple[Any, ...]]  # (case ref, citizen ref, year, *VISIT_COLUMNS)
+    warnings: list[tuple[int, str]]
+
+
+@dataclass
+class Outcome:
+    """The end of the file: its rows, the bad ones, and the cases whose automatic flags may change."""
+
+    rows: int
+    problems: list[tuple[int, str]]
+    more_problems: int  # bad rows beyond the first MAX_PROBLEMS_SHOWN: counted, not kept
+    refresh: list[int]  # case refs, as in Batch
+
+
+CITIZEN_COLUMNS = "name, name_folded, id_number, address, address_folded, phone, locality"
+CASE_COLUMNS = ("type, field, locality, locality_folded, summary, search_folded, within_authority, status, "
+                "opened_on, deadline, extension_days")
+VISIT_COLUMNS = ("officer_id, visited_at, visit_date, people, delegation, representatives, type, field, content, "
+                 "handling, kind, escalated, note, search_folded, void")
+
+
+class Reader:
+    """The file's rows → Batches of checked values. Every row gets the checks of `tct visit add`
+    (visits.prepare); the citizens it names are matched by identity number against the register
+    and the file, and the rows of one `case_ref` are tied to one new case. Needs only to read the
+    register, so it can run in a second process (ReaderProcess)."""
+
+    def __init__(self, session: Session, settings: Settings, *, officer_fallback: str | None = None) -> None:
+        from tct.dates import now_local
+        from tct.db import Driver
+
+        self.session, self.settings, self.officer_fallback = session, settings, officer_fallback
+        self.db = Driver(session)
+        self.now = now_local(settings["timezone"])
+        self.lookups: dict[Any, Any] = {}
+        self.folded = _Folds()
+        self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
+        self.deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
+        self.citizen_by_number: dict[str, int] = {}  # refs of the citizens met, by identity number
+        self.case_by_ref: dict[str, int] = {}  # refs of the new cases, by the file's `case_ref`
+        self.new_citizens = 0
+        self.new_cases = 0
+        self.existing: set[int] = set()  # cases that were on the register before the import
+        # New cases (by n of the ref): imported visits * 2, + 1 when one of them is a delegation or
+        # escalated; only those that can carry an automatic flag are refreshed (a new case has none yet).
+        self.visits_of_new: dict[int, int] = {}
+
+    def batches(self, lines: Iterable[str]) -> Iterator[Batch | Outcome]:
+        """Batches of the good rows, then the Outcome. After the first bad row nothing more is
+        batched, but every row is still checked, so the person sees every problem at once."""
+        from tct import visits
+
+        rows = 0
+        problems: list[tuple[int, str]] = []
+        more_problems = 0
+        # The type and field of the row that opens each `case_ref` (later rows of the case default to them);
+        # only these two values are kept, so memory does not grow with whole rows.
+        first_of_ref: dict[str, tuple[str, str]] = {}
+        pending: list[tuple[int, visits.PreparedVisit, str]] = []
+        warnings: list[tuple[int, str]] = []
+        settings, now, fallback, lookups, session = (self.settings, self.now, self.officer_fallback, self.lookups,
+                                                     self.session)
+        for line, row in read_rows(lines):
+            rows += 1
+            if "__error__" in row:
+                if len(problems) < MAX_PROBLEMS_SHOWN:
+                    problems.append((line, row["__error__"]))
+                else:
+                    more_problems += 1
+                continue
+            try:
+                ref = (row.get("case_ref") or "").strip()
+                typed = _typed(row)
+                if ref and ref in first_of_ref and not typed.case:
+                    first_type, first_field = first_of_ref[ref]
+                    typed.type, typed.field = typed.type or first_type, typed.field or first_field
+                ready = visits.prepare(session, typed, settings=settings, now=now, officer_fallback=fallback,
+                                       lookups=lookups)
+            except TctError as exc:
+                if len(problems) < MAX_PROBLEMS_SHOWN:
+                    problems.append((line, exc.message))
+                else:
+                    more_problems += 1
+                continue
+            if ref and ref not in first_of_ref:
+                first_of_ref[ref] = (ready.type, ready.field)
+            if ready.warnings:
+                warnings.extend((line, warning) for warning in ready.warnings)
+            if problems:
+                continue  # keep checking the rest, but nothing more will be written
+            pending.append((line, ready, ref))
+            if len(pending) >= CHUNK:
+                yield self._batch(pending, rows, warnings)
+                pending, warnings = [], []
+        if pending or warnings:
+            yield self._batch(pending, rows, warnings)
+        least = 2 * int(settings["repeat.min_visits"])
+        refresh = sorted(self.existing) + [-(n + 1) for n, mark in sorted(self.visits_of_new.items())
+                                           if mark & 1 or mark >= least]
+        yield Outcome(rows, problems, more_problems, refresh)
+
+    def fold_joined(self, *parts: str | None) -> str:
+        """fold(" ".join(parts)), from the folds of the parts: folding works character by
+        character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
+        folds = self.folded
+        return " ".join([folded for part in parts if (folded := folds[part])])
+
+    def _batch(self, pending: list[Any], read: int, warnings: list[tuple[int, str]]) -> Batch:
+        if len(self.folded) > MEMO_LIMIT:  # names and places repeat across batches; memory stays bounded
+            self.folded.clear()
+        if len(self.moments) > MEMO_LIMIT:
+            self.moments.clear()
+        citizens, citizen_refs = self._citizens(pending)
+        cases, case_refs = self._cases(pending, citizen_refs)
+        return Batch(read, citizens, cases, self._visits(pending, citizen_refs, case_refs), warnings)
+
+    def _citizens(self, pending: list[Any]) -> tuple[list[tuple[Any, ...]], list[int]]:
+        """The new citizens of the batch, and the ref of each row's citizen: one on the register
+        or met earlier in the file with the same identity number, else a new one."""
+        known = self.citizen_by_number
+        wanted = list({number for _, r, _ in pending if (number := r.details.id_number) and number not in known})
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            for citizen_id, number in self.db.rows(
+                    f"SELECT id, id_number FROM citizen WHERE id_number IN ({', '.join('?' * len(part))})", part):
+                known[number] = citizen_id
+        new_rows: list[tuple[Any, ...]] = []
+        refs: list[int] = []
+        folds = self.folded
+        for _, ready, _ in pending:
+            if ready.same_as is not None:
+                refs.append(ready.same_as)
+                continue
+            d = ready.details
+            number = d.id_number
+            if number and number in known:
+                refs.append(known[number])
+                continue
+            ref = -(self.new_citizens + len(new_rows) + 1)
+            new_rows.append((d.name, folds[d.name], number, d.address, folds[d.address] or None, d.phone, d.locality))
+            if number:
+                known[number] = ref
+            refs.append(ref)
+        self.new_citizens += len(new_rows)
+        return new_rows, refs
+
+    def _cases(self, pending: list[Any], citizen_refs: list[int]) -> tuple[list[tuple[Any, ...]], list[int]]:
+        """The cases the batch opens (a row with no `case`, the first of its `case_ref`), and the
+        ref of each row's case."""
+        from tct.cases import deadline_for
+
+        db, deadlines, by_ref = self.db, self.deadlines, self.case_by_ref
+        yes = db.flag(True)
+        new_rows: list[tuple[Any, ...]] = []
+        refs: list[int] = []
+        for (_, ready, ref), citizen_ref in zip(pending, citizen_refs, strict=True):
+            if ready.case is not None:
+                refs.append(ready.case.id)
+                self.existing.add(ready.case.id)
+                continue
+            if ref and ref in by_ref:
+                refs.append(by_ref[ref])
+                continue
+            case_ref = -(self.new_cases + len(new_rows) + 1)
+            day = ready.moment.date()
+            deadline = deadlines.get((ready.type, day))
+            if deadline is None:
+                case = SimpleNamespace(type=ready.type, status="new", opened_on=day, accepted_on=None,
+                                       extension_days=0)
+                deadline = deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
+            locality = ready.details.locality
+            new_rows.append((citizen_ref, day.year, ready.type, ready.field, locality, self.folded[locality] or None,
+                             ready.content, self.fold_joined(ready.content, locality), yes, "new", db.day(day),
+                             deadline, 0))
+            if ref:
+                by_ref[ref] = case_ref
+            refs.append(case_ref)
+        self.new_cases += len(new_rows)
+        return new_rows, refs
+
+    def _visits(self, pending: list[Any], citizen_refs: list[int], case_refs: list[int]) -> list[tuple[Any, ...]]:
+        from tct.dates import to_utc
+
+        db, moments, counts = self.db, self.moments, self.visits_of_new
+        flag = db.flag
+        no = flag(False)
+        rows = []
+        for (_, ready, _), citizen_ref, case_ref in zip(pending, citizen_refs, case_refs, strict=True):
+            moment = ready.moment
+            when = moments.get(moment)
+            if when is None:
+                when = moments[moment] = (db.stamp(to_utc(moment)), db.day(moment.date()))
+            # visits.search_key: a denouncer's name and address are left out of it.
+            search = (self.folded[ready.content] if ready.type == "denunciation" else
+                      self.fold_joined(ready.details.name, ready.details.address, ready.content))
+            rows.append((case_ref, citizen_ref, moment.year, ready.officer.id, *when, ready.people,
+                         flag(ready.delegation), "; ".join(ready.representatives) or None, ready.type, ready.field,
+                         ready.content, ready.handling, ready.kind, flag(ready.escalated), ready.note, search, no))
+            if case_ref < 0:
+                n = -case_ref - 1
+                counts[n] = (counts.get(n, 0) + 2) | (ready.delegation or ready.escalated)
+        return rows
 
 
 def _typed(row: dict[str, str]) -> VisitInput:
@@ -228,7 +408,7 @@ def _typed(row: dict[str, str]) -> VisitInput:
 
 class _Folds(dict):  # type: ignore[type-arg]
     """fold() of the texts met lately, each computed when first met (names, places and contents
-    repeat across rows); the writer empties it past MEMO_LIMIT, so memory stays bounded."""
+    repeat across rows); the reader empties it past MEMO_LIMIT, so memory stays bounded."""
 
     def __missing__(self, text: str | None) -> str:
         value = self[text] = fold(text)
@@ -236,181 +416,76 @@ class _Folds(dict):  # type: ignore[type-arg]
 
 
 class _Writer:
-    """Writes prepared visits in batches: citizens, new cases and visits with reserved code blocks,
-    as plain tuples in one executemany per table and batch (see Driver)."""
+    """Writes Batches: gives the new citizens, cases and visits their ids and codes (blocks of
+    codes reserved per year), as plain tuples in one executemany per table and batch (see Driver)."""
 
     def __init__(self, session: Session, settings: Settings, actor: str) -> None:
-        self.session, self.settings, self.actor = session, settings, actor
+        from array import array
+
         from tct.db import Driver
 
+        self.session, self.settings, self.actor = session, settings, actor
         self.db = Driver(session)
-        self.citizen_by_number: dict[str, int] = {}
-        self.case_by_ref: dict[str, int] = {}
-        self.existing: set[int] = set()  # cases that were on the register before the import
-        # New cases: imported visits * 2, + 1 when one of them is a delegation or escalated; only
-        # those that can carry an automatic flag are refreshed (a new case has no flag yet).
-        self.visits_of_new: dict[int, int] = {}
+        self.citizen_ids = array("q")  # the id of the n-th new citizen (ref -(n + 1))
+        self.case_ids = array("q")
         self.codes: list[str] = []
         self.new_cases = 0
         self.new_citizens = 0
-        self.folded = _Folds()
-        self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
 
-    def fold_joined(self, *parts: str | None) -> str:
-        """fold(" ".join(parts)), from the folds of the parts: folding works character by
-        character and turns every run of spaces into one, so the two agree (test_bulk checks it)."""
-        folds = self.folded
-        return " ".join([folded for part in parts if (folded := folds[part])])
-
-    def _citizens(self, batch: list[Any]) -> list[int]:
+    def write(self, batch: Batch) -> None:
         from tct.dates import utc_now
 
         db = self.db
-        known = self.citizen_by_number
-        wanted = list({number for _, r, _ in batch if (number := r.details.id_number) and number not in known})
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            for citizen_id, number in db.rows(
-                    f"SELECT id, id_number FROM citizen WHERE id_number IN ({', '.join('?' * len(part))})", part):
-                self.citizen_by_number[number] = citizen_id
         stamp = db.stamp(utc_now())
-        new_rows, owners, folds = [], [], self.folded
-        owned: set[str] = set()  # numbers of the citizens this batch creates (a set: no quadratic scan)
-        for index, (_, ready, _) in enumerate(batch):
-            number = ready.details.id_number
-            if ready.same_as is not None or (number and number in self.citizen_by_number):
-                continue
-            if number and number in owned:
-                continue
-            if number:
-                owned.add(number)
-            d = ready.details
-            new_rows.append((d.name, folds[d.name], number, d.address, folds[d.address] or None, d.phone,
-                             d.locality, stamp, stamp))
-            owners.append((number, index))
-        ids = db.new_ids("citizen", len(new_rows))
-        db.many("INSERT INTO citizen (id, name, name_folded, id_number, address, address_folded, phone, locality, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(new_id, *row) for new_id, row in zip(ids, new_rows, strict=True)])
+        citizen_ids, case_ids = self.citizen_ids, self.case_ids
+        ids = db.new_ids("citizen", len(batch.citizens))
+        db.many(f"INSERT INTO citizen (id, created_at, updated_at, {CITIZEN_COLUMNS}) "
+                f"VALUES ({', '.join('?' * 10)})", [(new_id, stamp, stamp, *row)
+                                                    for new_id, row in zip(ids, batch.citizens, strict=True)])
+        citizen_ids.extend(ids)
         self.new_citizens += len(ids)
-        by_index: dict[int, int] = {}
-        for (number, index), citizen_id in zip(owners, ids, strict=True):
-            if number:
-                self.citizen_by_number[number] = citizen_id
-            by_index[index] = citizen_id
-        result = []
-        for index, (_, ready, _) in enumerate(batch):
-            number = ready.details.id_number
-            result.append(ready.same_as or (self.citizen_by_number[number] if number else by_index[index]))
-        return result
 
-    def _cases(self, batch: list[Any], citizen_ids: list[int]) -> list[int]:
-        from collections import Counter
-
-        from tct.cases import deadline_for
-        from tct.dates import utc_now
-        from tct.db import reserve_numbers
-
-        db = self.db
-        openers = []
-        seen_refs: set[str] = set()
-        for index, (_, ready, ref) in enumerate(batch):
-            if ready.case is None and not (ref and (ref in self.case_by_ref or ref in seen_refs)):
-                openers.append(index)
-                if ref:
-                    seen_refs.add(ref)
-        years = Counter(batch[i][1].moment.year for i in openers)
-        next_seq = {year: reserve_numbers(self.session, "case", year, count) for year, count in sorted(years.items())}
-        stamp = db.stamp(utc_now())
+        ids = db.new_ids("cases", len(batch.cases))
+        next_seq = self._numbers("case", batch.cases, 1)
         rows = []
-        deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
-        ids = db.new_ids("cases", len(openers))
-        for index, case_id in zip(openers, ids, strict=True):
-            ready = batch[index][1]
-            year, day = ready.moment.year, ready.moment.date()
+        for case_id, (citizen, year, *columns) in zip(ids, batch.cases, strict=True):
             seq = next_seq[year]
-            next_seq[year] += 1
-            locality = ready.details.locality
-            if (ready.type, day) not in deadlines:
-                case = SimpleNamespace(type=ready.type, status="new", opened_on=day, accepted_on=None,
-                                       extension_days=0)
-                deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
-            rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq, ready.type, ready.field, locality,
-                         self.folded[locality] or None, ready.content, self.fold_joined(ready.content, locality),
-                         True, "new", db.day(day), deadlines[(ready.type, day)], 0, citizen_ids[index],
-                         stamp, stamp))
-        db.many("INSERT INTO cases (id, code, year, seq, type, field, locality, locality_folded, summary, "
-                "search_folded, within_authority, status, opened_on, deadline, extension_days, citizen_id, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        by_index = dict(zip(openers, ids, strict=True))
+            next_seq[year] = seq + 1
+            rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq,
+                         citizen if citizen > 0 else citizen_ids[-citizen - 1], stamp, stamp, *columns))
+        db.many("INSERT INTO cases (id, code, year, seq, citizen_id, created_at, updated_at, "
+                f"{CASE_COLUMNS}) VALUES ({', '.join('?' * 18)})", rows)
+        case_ids.extend(ids)
         self.new_cases += len(ids)
-        result = []
-        for index, (_, ready, ref) in enumerate(batch):
-            if ready.case is not None:
-                case_id = ready.case.id
-            elif index in by_index:
-                case_id = by_index[index]
-                if ref:
-                    self.case_by_ref[ref] = case_id
-            else:
-                case_id = self.case_by_ref[ref]
-            result.append(case_id)
-        return result
 
-    def write(self, batch: list[Any]) -> None:
+        next_seq = self._numbers("visit", batch.visits, 2)
+        rows = []
+        codes = self.codes
+        for case, citizen, year, *columns in batch.visits:
+            seq = next_seq[year]
+            next_seq[year] = seq + 1
+            code = f"TCD-{year}-{seq:04d}"
+            codes.append(code)
+            rows.append((code, year, seq, case if case > 0 else case_ids[-case - 1],
+                         citizen if citizen > 0 else citizen_ids[-citizen - 1], stamp, stamp, *columns))
+        db.many("INSERT INTO visit (code, year, seq, case_id, citizen_id, created_at, updated_at, "
+                f"{VISIT_COLUMNS}) VALUES ({', '.join('?' * 22)})", rows)
+
+    def _numbers(self, kind: str, rows: list[tuple[Any, ...]], year_at: int) -> dict[int, int]:
+        """The first number of the block reserved in each year of the rows."""
         from collections import Counter
 
-        from tct.dates import to_utc, utc_now
         from tct.db import reserve_numbers
 
-        if not batch:
-            return
-        db = self.db
-        if len(self.folded) > MEMO_LIMIT:  # names and places repeat across batches; memory stays bounded
-            self.folded.clear()
-        if len(self.moments) > MEMO_LIMIT:
-            self.moments.clear()
-        moments = self.moments
-        citizen_ids = self._citizens(batch)
-        case_ids = self._cases(batch, citizen_ids)
-        years = Counter(ready.moment.year for _, ready, _ in batch)
-        next_seq = {year: reserve_numbers(self.session, "visit", year, count) for year, count in sorted(years.items())}
-        stamp = db.stamp(utc_now())
-        rows = []
-        counts = self.visits_of_new
-        for (_, ready, _), citizen_id, case_id in zip(batch, citizen_ids, case_ids, strict=True):
-            year = ready.moment.year
-            seq = next_seq[year]
-            next_seq[year] += 1
-            code = f"TCD-{year}-{seq:04d}"
-            self.codes.append(code)
-            when = moments.get(ready.moment)
-            if when is None:
-                when = moments[ready.moment] = (db.stamp(to_utc(ready.moment)), db.day(ready.moment.date()))
-            # visits.search_key: a denouncer's name and address are left out of it.
-            search = (self.folded[ready.content] if ready.type == "denunciation" else
-                      self.fold_joined(ready.details.name, ready.details.address, ready.content))
-            rows.append((code, year, seq, case_id, citizen_id, ready.officer.id, *when, ready.people,
-                         ready.delegation, "; ".join(ready.representatives) or None, ready.type, ready.field,
-                         ready.content, ready.handling, ready.kind, ready.escalated, ready.note, search, False,
-                         stamp, stamp))
-            if ready.case is not None:
-                self.existing.add(case_id)
-            else:
-                counts[case_id] = (counts.get(case_id, 0) + 2) | (ready.delegation or ready.escalated)
-        db.many("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, people, "
-                "delegation, representatives, type, field, content, handling, kind, escalated, note, search_folded, "
-                f"void, created_at, updated_at) VALUES ({', '.join('?' * 22)})", rows)
+        years = Counter(row[year_at] for row in rows)
+        return {year: reserve_numbers(self.session, kind, year, count) for year, count in sorted(years.items())}
 
-    def finish(self, source: str) -> None:
+    def finish(self, outcome: Outcome, source: str) -> None:
         from tct import audit, flags
 
-        # A new case whose imported visits can set no flag (too few for a repeat, no delegation,
-        # nothing escalated) has nothing to refresh: most cases of an import.
-        least = 2 * int(self.settings["repeat.min_visits"])
-        candidates = self.existing | {case_id for case_id, mark in self.visits_of_new.items()
-                                      if mark & 1 or mark >= least}
-        flags.refresh_many(self.session, sorted(candidates), self.settings, actor=self.actor)
+        case_ids = self.case_ids
+        flags.refresh_many(self.session, sorted(ref if ref > 0 else case_ids[-ref - 1] for ref in outcome.refresh),
+                           self.settings, actor=self.actor)
         if self.codes:
             audit.record(self.session, actor=self.actor, entity="import", code=source, action="import",
                          after={"visits": len(self.codes), "first": self.codes[0], "last": self.codes[-1],

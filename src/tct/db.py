@@ -636,6 +636,11 @@ class Driver:
         """A timestamp as SQLAlchemy stores it (UTC wall time; on SQLite its text form)."""
         return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
 
+    def flag(self, value: bool) -> Any:
+        """A boolean as the driver binds it fastest: SQLite stores 0/1 and binds an int directly
+        (a bool goes through the sqlite3 module's adapter lookup); PostgreSQL's boolean takes a bool."""
+        return int(value) if self.sqlite else bool(value)
+
     def day(self, value: date | None) -> Any:
         return value.isoformat() if self.sqlite and value is not None else value
 
