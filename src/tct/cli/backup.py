@@ -209,6 +209,7 @@ def import_(
 def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputFormat) -> None:
     """`tct import --visits`: rows from a spreadsheet, with the checks of `tct visit add`."""
     import os
+    from contextlib import nullcontext
 
     from tct import audit, bulk, render, settings
     from tct.db import write_session
@@ -224,14 +225,20 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
         pass
 
     summary = None
+    fallback = os.environ.get("TCT_OFFICER") or None
+    # A big file is read and checked by a second process while this one writes (bulk.ReaderProcess),
+    # forked before this process opens the register.
+    reader = (bulk.ReaderProcess(path, lambda: state().db(), officer_fallback=fallback)
+              if not state().opened and bulk.ReaderProcess.worth_it(path) else None)
     try:
-        with handle, _progress(label("importing", lang())) as progress:
+        with handle, reader or nullcontext(), _progress(label("importing", lang())) as progress:
             try:
                 with write_session(state().db()) as session:
                     summary = bulk.load(session, handle, settings=settings.load(session),
                                         actor=audit.current_actor(officer), check=check, source=path.name,
-                                        officer_fallback=os.environ.get("TCT_OFFICER") or None,
-                                        progress=(lambda rows: progress(rows, None)) if progress else None)
+                                        officer_fallback=fallback,
+                                        progress=(lambda rows: progress(rows, None)) if progress else None,
+                                        batches=reader.batches() if reader is not None else None)
                     if check:
                         raise _Rollback
             except _Rollback:

@@ -37,6 +37,11 @@ class AppState:
             self._db = open_database(self.db_location, allow_old=allow_old)
         return self._db
 
+    @property
+    def opened(self) -> bool:
+        """Whether this invocation has opened the register (and so holds connections to it)."""
+        return self._db is not None
+
     def close(self) -> None:
         if self._db is not None:
             self._db.dispose()
