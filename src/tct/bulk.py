@@ -119,6 +119,7 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
 
 
 CHUNK = 2000
+FIRST_CHUNK = 250
 MEMO_LIMIT = 50_000  # texts and moments the reader remembers before it forgets them all
 PAGE_CACHE_KIB = 32 * 1024
 GC_THRESHOLD = 50_000  # allocations between two collections of the youngest objects (Python's default: 700)
@@ -248,6 +249,7 @@ class Reader:
         first_of_ref: dict[str, tuple[str, str]] = {}
         pending: list[tuple[int, visits.PreparedVisit, str]] = []
         warnings: list[tuple[int, str]] = []
+        size = FIRST_CHUNK  # a small first batch, so a writer in another process starts sooner
         settings, now, fallback, lookups, session = (self.settings, self.now, self.officer_fallback, self.lookups,
                                                      self.session)
         for line, row in read_rows(lines):
@@ -279,9 +281,10 @@ class Reader:
             if problems:
                 continue  # keep checking the rest, but nothing more will be written
             pending.append((line, ready, ref))
-            if len(pending) >= CHUNK:
+            if len(pending) >= size:
                 yield self._batch(pending, rows, warnings)
                 pending, warnings = [], []
+                size = min(2 * size, CHUNK)
         if pending or warnings:
             yield self._batch(pending, rows, warnings)
         least = 2 * int(settings["repeat.min_visits"])
@@ -481,15 +484,18 @@ class ReaderProcess:
         out = os.fdopen(results, "wb", buffering=1 << 16)
         try:
             try:
-                from tct import db, settings  # what the reader needs, imported while the writer opens the register
-                from tct import visits as _visits  # noqa: F401
+                # Everything up to the first read while the writer opens the register: the first batch comes sooner.
+                import holidays  # noqa: F401 — (working days, for the new cases' deadlines)
+                import sqlmodel  # noqa: F401
 
+                from tct import cases, db, models, officers, settings, visits  # noqa: F401
+
+                register = self.open_register()
                 if os.read(go, 1) != b"g":
                     return  # the writer went away
-                register = self.open_register()
                 outcome = None
                 try:
-                    with db.read_session(register) as session, \
+                    with _few_collections(), db.read_session(register) as session, \
                             self.path.open(encoding="utf-8-sig", newline="") as lines:
                         reader = Reader(session, settings.load(session), officer_fallback=self.officer_fallback)
                         for item in reader.batches(lines):
@@ -497,6 +503,7 @@ class ReaderProcess:
                                 outcome = item  # sent once the read transaction is over
                                 break
                             pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
+                            out.flush()  # all of it: the writer is waiting for it
                 finally:
                     register.dispose()
                 pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
