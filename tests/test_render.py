@@ -23,9 +23,13 @@ class _Pipe(io.StringIO):
 
 
 def _drawn(data: list[dict], columns, title: str | None, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The table as written: by the plain path when it takes it (`fast`), else by rich itself."""
     out = _Pipe()
-    monkeypatch.setattr(render, "_FAST_ROWS", 1 if fast else 10**9)
-    render.rows(data, columns, "table", lang="en", title=title, stream=out)
+    with monkeypatch.context() as patched:
+        patched.setattr(render, "_FAST_ROWS", 1)
+        if not fast:
+            patched.setattr(render, "_plain_table", lambda *args, **options: False)
+        render.rows(data, columns, "table", lang="en", title=title, stream=out)
     return out.getvalue()
 
 
@@ -81,6 +85,25 @@ def test_a_long_wide_table_keeps_each_record_on_one_line() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 302 and lines[2].startswith("VV-2024-00000  Phường Bến Nghé")
     assert len({len(line) for line in lines[1:]}) == 1  # aligned columns
+
+
+def test_a_short_table_that_fits_is_written_by_the_fast_path_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    records = [{"citizen": "Nguyễn Văn Đức", "days": 3, "last_visit": "2024-12-31"}] * 5
+    columns = [("citizen", "citizen"), ("days", "days"), ("last_visit", "last_visit")]
+    title = "Citizens who came back again and again within the window of ninety days"  # wider: wrapped
+    out = _Pipe()
+    render.rows(records, columns, "table", lang="en", title=title, stream=out)
+    assert out.getvalue() == _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
+    assert out.getvalue().splitlines()[:2] == ["Citizens who came back again and", "   again within the window of   "]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_what_a_citizen_typed_is_shown_as_typed(fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not read as rich markup or emoji codes, on either path."""
+    typed = "[khẩn] [bold]đất[/bold] :thumbs_up: C:\\path"
+    out = _drawn([{"note": typed}], [("note", "note")], "[red]Ghi chú[/red]", fast=fast, monkeypatch=monkeypatch)
+    title, header, row = out.splitlines()
+    assert (title.strip(), header.rstrip(), row) == ("[red]Ghi chú[/red]", "note", typed)
 
 
 def test_the_alerts_of_a_big_register_take_the_fast_path() -> None:

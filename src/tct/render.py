@@ -147,35 +147,40 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     plain = _plain_output(stream)
-    if plain and not stream.isatty() and len(data) >= _FAST_ROWS:
+    if plain and not stream.isatty():
         cells = [[label(lab, lang) for _, lab in columns]]
         cells += [[display(item.get(key), lang) for key, _ in columns] for item in data]
-        if _plain_table(cells, title, stream):
+        if _plain_table(cells, title, stream, wide=len(data) >= _FAST_ROWS):
             return
-    console = Console(file=stream, no_color=plain, highlight=False, soft_wrap=False,
+    console = Console(file=stream, no_color=plain, highlight=False, soft_wrap=False, markup=False, emoji=False,
                       width=None if stream.isatty() else 80, force_terminal=False if plain else None)
-    table = Table(title=title, box=None if plain else box.SIMPLE_HEAD, show_edge=False,
-                  header_style="" if plain else "bold", title_style="" if plain else "bold", pad_edge=False)
+    # Cells and title as Text: what a citizen said is shown as typed, never read as rich markup
+    # ("[khẩn]" would vanish) or emoji codes (":+1:" would become a picture).
+    table = Table(title=Text(title) if title is not None else None, box=None if plain else box.SIMPLE_HEAD,
+                  show_edge=False, header_style="" if plain else "bold", title_style="" if plain else "bold",
+                  pad_edge=False)
     for key, lab in columns:
-        table.add_column(label(lab, lang), overflow="fold", no_wrap=key in _NO_WRAP)
+        table.add_column(Text(label(lab, lang)), overflow="fold", no_wrap=key in _NO_WRAP)
     for item in data:
-        table.add_row(*(display(item.get(key), lang) for key, _ in columns))
+        table.add_row(*(Text(display(item.get(key), lang)) for key, _ in columns))
     console.print(table)
 
 
 _FAST_ROWS = 200
 _RICH_WIDTH = 80  # rich's width for a pipe or file
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\[\\\u200b-\u200f\u2028-\u202e\ufe00-\ufe0f]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufe00-\ufe0f]")
 
 
-def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO) -> bool:
-    """A long table for a pipe or file, without rich's per-cell layout (seconds for the ten
-    thousand rows of `tct alerts` on a big register). When every row fits in 80 columns the
-    output is exactly what rich writes; when it does not, each record still stays on one line
-    (columns aligned, nothing wrapped), so grep and sort see whole records. False (nothing
-    written) if a cell holds markup, control or zero-width characters, and rich draws it."""
+def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO, *, wide: bool = True) -> bool:
+    """A table for a pipe or file, without rich's per-cell layout (seconds for the ten thousand
+    rows of `tct alerts` on a big register). When every row fits in 80 columns the output is
+    exactly what rich writes; when it does not and the table is `wide`-able (long), each record
+    still stays on one line (columns aligned, nothing wrapped), so grep and sort see whole
+    records. False (nothing written) if a cell holds control or zero-width characters, or the
+    table is too wide and not `wide`: rich draws it."""
     from itertools import chain
 
     from rich.cells import cell_len
@@ -186,11 +191,16 @@ def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO) -> b
     lengths = [[len(cell) if cell.isascii() else cell_len(cell) for cell in row] for row in cells]
     widths = [max(column) for column in zip(*lengths, strict=True)]
     total = sum(widths) + 2 * (len(widths) - 1)
+    if total > _RICH_WIDTH and not wide:
+        return False
     shown = (title or "").rstrip()  # rich centres a title without its trailing spaces
-    if total <= _RICH_WIDTH and cell_len(shown) > total:
-        return False  # rich would fold the title; leave the short, narrow case to it
     lines = []
-    if title:
+    if title and cell_len(shown) > total:  # wrapped to the table's width, as rich does
+        from rich.console import Console
+        from rich.text import Text
+
+        lines += [line.plain for line in Text(shown).wrap(Console(width=total), total, justify="center")]
+    elif title:
         excess = max(total - cell_len(shown), 0)
         lines.append(" " * (excess // 2) + shown + " " * (excess - excess // 2))
     for row, row_lengths in zip(cells, lengths, strict=True):
@@ -256,7 +266,7 @@ def document(sections: list[Section], fmt: str, *, title: str, header: list[str]
     from rich.console import Console
 
     plain = _plain_output(out)
-    console = Console(file=out, no_color=plain, highlight=False, width=None if out.isatty() else 80,
+    console = Console(file=out, no_color=plain, highlight=False, emoji=False, width=None if out.isatty() else 80,
                       force_terminal=False if plain else None)
     console.print(title, style="" if plain else "bold", markup=False)
     for line in header:
