@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tct.db import Database
+    from tct.forking import Channel
     from tct.settings import Settings
 
 COLUMNS = ("citizen", "id_number", "address", "phone", "locality", "people", "representatives", "type", "field",
@@ -399,149 +400,75 @@ PROCESS_MIN_BYTES = 1 << 20  # a smaller file is read in this process: a fork co
 
 
 class ReaderProcess:
-    """A second process that reads and checks the file while this one writes: on a 2-core desk
-    PC the checks of 100,000 rows take as long as the INSERTs, so together they take half the time.
+    """A second process that reads and checks the file while this one writes (tct.forking): on a
+    2-core desk PC the checks of 100,000 rows take about as long as the INSERTs.
 
-    It is forked before this process opens the register (an SQLite connection must never cross a
-    fork), opens its own connection, imports while this one does, and waits until the writer holds
-    the write lock before it reads anything, so it checks the rows against the very state the
-    import writes on. Its Batches come back pickled through a pipe; whatever it raises is raised
-    here. It never writes to the register, and it ends when the import does, however that ends."""
+    Forked before this process opens the register, it opens its own connection and imports while
+    this one does, and waits until the writer holds the write lock before it reads anything, so it
+    checks the rows against the very state the import writes on. It never writes to the register."""
 
     def __init__(self, path: Path, open_register: Callable[[], Database], *, officer_fallback: str | None) -> None:
+        from tct.forking import SecondProcess
+
         self.path, self.open_register, self.officer_fallback = path, open_register, officer_fallback
-        self.pid = 0
+        self.helper = SecondProcess(self._read, lost="the process reading the file stopped before the end; "
+                                                     "nothing was imported")
 
     @staticmethod
     def worth_it(path: Path) -> bool:
-        import os
         import stat
+
+        from tct import forking
 
         try:
             info = path.stat()
         except OSError:
             return False
-        return hasattr(os, "fork") and stat.S_ISREG(info.st_mode) and info.st_size >= PROCESS_MIN_BYTES
+        return forking.available() and stat.S_ISREG(info.st_mode) and info.st_size >= PROCESS_MIN_BYTES
 
     def __enter__(self) -> ReaderProcess:
-        import os
-
-        self._results, results = os.pipe()
-        go, self._go = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the reader: never returns
-            os.close(self._results)
-            os.close(self._go)
-            self._serve(results, go)
-        os.close(results)
-        os.close(go)
+        self.helper.__enter__()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        import os
-        import signal
+    def __exit__(self, *exc_info: Any) -> None:
+        self.helper.__exit__(*exc_info)
 
-        for fd in (self._go, self._results):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        if self.pid:
-            if exc_info[0] is not None:  # the import failed here: the reader has nothing left to do
-                try:
-                    os.kill(self.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+    @property
+    def pid(self) -> int:
+        return self.helper.pid
 
     def batches(self) -> Iterator[Batch | Outcome]:
         """Tell the reader to start (call with the write lock held), then its Batches and Outcome."""
-        import os
-        import pickle
+        self.helper.send("go")
+        while True:
+            item = self.helper.receive()
+            yield item
+            if isinstance(item, Outcome):
+                return
 
+    def _read(self, channel: Channel) -> None:
+        # Everything up to the first read while the writer opens the register: the first batch comes sooner.
+        import holidays  # noqa: F401 — (working days, for the new cases' deadlines)
+        import sqlmodel  # noqa: F401
+
+        from tct import cases, db, models, officers, settings, visits  # noqa: F401
+
+        register = self.open_register()
+        if channel.receive() != "go":
+            return
+        outcome = None
         try:
-            os.write(self._go, b"g")
-        except BrokenPipeError:
-            pass  # it has already failed: its _Failure is waiting in the pipe
-        with os.fdopen(os.dup(self._results), "rb") as results:
-            while True:
-                try:
-                    item = pickle.load(results)
-                except EOFError:
-                    raise TctError("the process reading the file stopped before the end; nothing was imported"
-                                   ) from None
-                if isinstance(item, _Failure):
-                    raise item.error()
-                yield item
-                if isinstance(item, Outcome):
-                    return
-
-    def _serve(self, results: int, go: int) -> None:
-        import os
-        import pickle
-
-        out = os.fdopen(results, "wb", buffering=1 << 16)
-        try:
-            try:
-                # Everything up to the first read while the writer opens the register: the first batch comes sooner.
-                import holidays  # noqa: F401 — (working days, for the new cases' deadlines)
-                import sqlmodel  # noqa: F401
-
-                from tct import cases, db, models, officers, settings, visits  # noqa: F401
-
-                register = self.open_register()
-                if os.read(go, 1) != b"g":
-                    return  # the writer went away
-                outcome = None
-                try:
-                    with _few_collections(), db.read_session(register) as session, \
-                            self.path.open(encoding="utf-8-sig", newline="") as lines:
-                        reader = Reader(session, settings.load(session), officer_fallback=self.officer_fallback)
-                        for item in reader.batches(lines):
-                            if isinstance(item, Outcome):
-                                outcome = item  # sent once the read transaction is over
-                                break
-                            pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
-                            out.flush()  # all of it: the writer is waiting for it
-                finally:
-                    register.dispose()
-                pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 — everything goes back to the writer, which raises it
-                pickle.dump(_Failure.of(exc), out, protocol=pickle.HIGHEST_PROTOCOL)
-            out.flush()
-        except BaseException:  # noqa: BLE001 — the writer went away: nobody is left to tell
-            pass
+            with _few_collections(), db.read_session(register) as session, \
+                    self.path.open(encoding="utf-8-sig", newline="") as lines:
+                reader = Reader(session, settings.load(session), officer_fallback=self.officer_fallback)
+                for item in reader.batches(lines):
+                    if isinstance(item, Outcome):
+                        outcome = item  # sent once the read transaction is over
+                        break
+                    channel.send(item)
         finally:
-            os._exit(0)  # no interpreter teardown: the objects inherited from the writer are not ours to close
-
-
-@dataclass
-class _Failure:
-    """What the reader process raised: the exception itself when it pickles, else its text."""
-
-    pickled: bytes | None
-    text: str
-
-    @classmethod
-    def of(cls, exc: BaseException) -> _Failure:
-        import pickle
-        import traceback
-
-        text = "".join(traceback.format_exception(exc))
-        try:
-            pickled = pickle.dumps(exc)
-            pickle.loads(pickled)
-        except Exception:  # noqa: BLE001 — an exception that does not survive pickling: its text will do
-            pickled = None
-        return cls(pickled, text)
-
-    def error(self) -> BaseException:
-        import pickle
-
-        if self.pickled is not None:
-            return pickle.loads(self.pickled)  # type: ignore[no-any-return]
-        return RuntimeError(f"the process reading the file failed:\n{self.text}")
+            register.dispose()
+        channel.send(outcome)
 
 
 def _typed(row: dict[str, str]) -> VisitInput:
