@@ -798,17 +798,30 @@ _KEY_BREAK = ",\n" + " " * 8
 
 def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
     """Write the document to_bytes would give, a batch of rows at a time."""
-    from itertools import chain, cycle
+    out(_json_head(export))
+    _write_json_tables(export, sorted(export.tables, key=lambda table: table.name), out, first=True)
+    out(_JSON_END)
 
+
+_JSON_END = b"\n  }\n}\n"
+
+
+def _json_head(export: _Export) -> bytes:
     head = {"format": FORMAT, "format_version": FORMAT_VERSION, "identities": export.identities,
             "schema": export.schema}
-    out(("{\n" + "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
-                         for key, value in head.items()) + '  "tables": {').encode())
-    for number, table in enumerate(sorted(export.tables, key=lambda table: table.name)):
+    return ("{\n" + "".join(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n"
+                            for key, value in head.items()) + '  "tables": {').encode()
+
+
+def _write_json_tables(export: _Export, tables: list[_Table], out: Callable[[bytes], Any], *, first: bool) -> None:
+    """The `tables` entries of the document, in the given order; `first`: the first entry of all."""
+    from itertools import chain, cycle
+
+    for number, table in enumerate(tables):
         columns = sorted(table.columns)
         keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
                 for index, name in enumerate(columns)]
-        out(f'{"," if number else ""}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
+        out(f'{"" if first and not number else ","}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
         empty = True
         for values in export.rows(table, columns):
             pieces = _FLAT_ENCODER.encode(values)[1:-1].split(_SEPARATOR)
@@ -816,7 +829,119 @@ def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
             out((text[len(_ROW_BREAK) - len(_ROW_START):] if empty else text).encode())
             empty = False
         out(b"]" if empty else b"\n      }\n    ]")
-    out(b"\n  }\n}\n")
+
+
+# --- a big register's JSON written by two processes ------------------------------------------
+
+TWO_PROCESSES_MIN_BYTES = 64 << 20  # a smaller register is exported by one process: a fork costs more than it saves
+_LOCK_WAIT_S = 2.0  # for the write lock that starts both snapshots together; past this one process exports
+
+
+def _two_processes_worth_it(db: Database | Path) -> bool:
+    from tct import forking
+
+    try:
+        return (isinstance(db, Path) and forking.available() and db.stat().st_size >= TWO_PROCESSES_MIN_BYTES)
+    except OSError:
+        return False
+
+
+def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Progress | None
+                       ) -> _Export | None:
+    """The document of _write_json, its tables shared with a second process (tct.forking): this
+    one writes the first tables to `handle`, the other the rest into a private file beside `output`,
+    which is then appended. Both read the same snapshot: their read transactions begin while this
+    process holds the write lock, so nothing can be committed between them. None (nothing written)
+    when the write lock cannot be had (a read-only register): one process exports it then."""
+    from tct.db import create_private_file, translate_db_error
+    from tct.forking import SecondProcess
+
+    part = output.with_name(f".{output.name}.{os.getpid()}.part")
+    part.unlink(missing_ok=True)
+    create_private_file(part)
+    try:
+        with SecondProcess(lambda channel: _export_part(db, part, channel),
+                           lost="the second process of the export stopped before the end; nothing was exported"
+                           ) as helper:
+            try:
+                lock = sqlite3.connect(db, timeout=_LOCK_WAIT_S, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise translate_db_error(exc, str(db)) from None
+            try:
+                try:
+                    lock.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error:  # read-only, or a long write under way: not worth waiting for
+                    helper.send(None)  # (it ends)
+                    return None
+                with _snapshot(db) as snap:
+                    snap.rows("SELECT 1 FROM alembic_version")  # this process's transaction has begun
+                    tables = sorted(snap.tables(), key=lambda table: table.name)
+                    mine = _first_half(snap, tables)
+                    helper.send([table.name for table in tables[len(mine):]])
+                    helper.receive()  # its transaction has begun too
+                    lock.execute("ROLLBACK")
+                    lock.close()
+                    export = _Export(snap, reveal=False, progress=None)
+                    handle.write(_json_head(export))
+                    _write_json_tables(export, mine, handle.write, first=True)
+                    counts = helper.receive()
+                export.counts.update(counts)
+                _append(part, handle)
+                handle.write(_JSON_END)
+                if progress:
+                    progress(len(tables), len(tables))
+                return export
+            finally:
+                lock.close()
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _append(part: Path, handle: BinaryIO) -> None:
+    """The part's bytes at the end of `handle`, copied by the kernel where it can."""
+    handle.flush()
+    with part.open("rb") as theirs:
+        try:
+            while os.copy_file_range(theirs.fileno(), handle.fileno(), 1 << 30):
+                pass
+            handle.seek(0, os.SEEK_END)  # (the file object learns where the kernel left the end)
+            return
+        except (AttributeError, OSError):  # no copy_file_range (not Linux), or not between these files
+            theirs.seek(0)
+            handle.seek(0, os.SEEK_END)
+        shutil.copyfileobj(theirs, handle, _FILE_BUFFER)
+
+
+def _first_half(snap: _Snapshot, tables: list[_Table]) -> list[_Table]:
+    """The first tables (in the document's order) that take about half the work: weighed by the
+    bytes they fill in the file where SQLite can say (dbstat), else by their rows times columns."""
+    try:
+        stored = dict(snap.rows("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
+        weights = [int(stored.get(table.name) or 0) for table in tables]
+    except sqlite3.Error:
+        weights = [int(snap.rows(f'SELECT max(rowid) FROM "{table.name}"')[0][0] or 0) * len(table.columns)
+                   for table in tables]
+    total, running = sum(weights), 0
+    for index, weight in enumerate(weights):
+        if abs(2 * (running + weight) - total) > abs(2 * running - total):
+            return tables[:max(index, 1)]
+        running += weight
+    return tables
+
+
+def _export_part(db: Path, part: Path, channel: Any) -> None:
+    """The second process: its tables of the document into `part`, then their row counts."""
+    names = channel.receive()
+    if names is None:
+        return
+    with _snapshot(db) as snap:
+        snap.rows("SELECT 1 FROM alembic_version")
+        channel.send("begun")
+        export = _Export(snap, reveal=False, progress=None)
+        tables = [table for table in sorted(snap.tables(), key=lambda table: table.name) if table.name in names]
+        with part.open("r+b", buffering=_FILE_BUFFER) as handle:
+            _write_json_tables(export, tables, handle.write, first=False)
+    channel.send({name: export.counts[name] for name in names})
 
 
 def _csv_writer(stream: BinaryIO) -> tuple[io.TextIOWrapper, Any]:
@@ -886,9 +1011,12 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
     elif fmt == "json":
         assert output is not None
         with _private_output(output) as handle:
-            with _snapshot(db) as snap:
-                current = _Export(snap, reveal=reveal, progress=progress)
-                _write_json(current, handle.write)
+            current = (_write_json_in_two(db, output.expanduser(), handle, progress=progress)
+                       if not reveal and _two_processes_worth_it(db) else None)  # type: ignore[arg-type]
+            if current is None:
+                with _snapshot(db) as snap:
+                    current = _Export(snap, reveal=reveal, progress=progress)
+                    _write_json(current, handle.write)
             finish(current)
     elif output is not None and output.suffix.lower() == ".zip":
         _write_zip(db, output, reveal=reveal, progress=progress, finish=finish)

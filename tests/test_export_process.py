@@ -1,0 +1,107 @@
+"""`tct export` of a big SQLite register by two processes (exchange._write_json_in_two): the very
+bytes one process writes, from one snapshot, and nothing left behind when it fails."""
+
+import os
+import signal
+import sqlite3
+
+import pytest
+
+from tct import exchange
+from tct.errors import TctError
+from test_exchange import fill_register
+
+
+@pytest.fixture
+def register(tmp_path, monkeypatch):
+    from tct.db import open_database
+
+    db = open_database(str(tmp_path / "tct.db"))
+    fill_register(db)
+    db.dispose()
+    monkeypatch.setattr(exchange, "TWO_PROCESSES_MIN_BYTES", 0)
+    return tmp_path / "tct.db"
+
+
+def _one_process(register, monkeypatch):
+    with monkeypatch.context() as patched:
+        patched.setattr(exchange, "TWO_PROCESSES_MIN_BYTES", 1 << 60)
+        return exchange.export(register, reveal=False, actor="t").data
+
+
+def _exported_by_two(monkeypatch):
+    """How many exports took the two-process path."""
+    calls = []
+    original = exchange._write_json_in_two
+
+    def counted(*args, **options):
+        result = original(*args, **options)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(exchange, "_write_json_in_two", counted)
+    return calls
+
+
+def test_two_processes_write_what_one_writes(register, tmp_path, monkeypatch):
+    by_two = _exported_by_two(monkeypatch)
+    target = tmp_path / "out" / "export.json"
+    result = exchange.export(register, output=target, reveal=False, actor="t")
+    assert by_two == [True]
+    expected = _one_process(register, monkeypatch)
+    assert target.read_bytes() == expected
+    assert b"Nguy\xe1\xbb\x85n V\xc4\x83n \xc4\x90\xe1\xbb\xa9c" not in expected  # the denouncer withheld
+    assert result.protected_citizens == 1 and result.counts["visit"] == 3
+    assert sorted(os.listdir(target.parent)) == ["export.json"]  # no part or temporary file left
+
+
+def test_while_another_desk_writes_one_process_exports(register, tmp_path, monkeypatch):
+    monkeypatch.setattr(exchange, "_LOCK_WAIT_S", 0.1)
+    by_two = _exported_by_two(monkeypatch)
+    writer = sqlite3.connect(register, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        target = tmp_path / "export.json"
+        exchange.export(register, output=target, reveal=False, actor="t")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert by_two == [False]
+    assert target.read_bytes() == _one_process(register, monkeypatch)
+
+
+def test_a_failed_second_process_leaves_no_file(register, tmp_path, monkeypatch):
+    def broken(db, part, channel):
+        channel.receive()
+        raise RuntimeError("a bug in the second process")
+
+    monkeypatch.setattr(exchange, "_export_part", broken)
+    target = tmp_path / "out" / "export.json"
+    with pytest.raises(RuntimeError, match="a bug in the second process"):
+        exchange.export(register, output=target, reveal=False, actor="t")
+    assert os.listdir(target.parent) == []
+
+    def killed(db, part, channel):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(exchange, "_export_part", killed)
+    with pytest.raises(TctError, match="the second process of the export stopped before the end"):
+        exchange.export(register, output=target, reveal=False, actor="t")
+    assert os.listdir(target.parent) == []
+    with pytest.raises(ChildProcessError):  # both were reaped
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_the_cli_exports_a_big_register_by_two_processes(tct, tmp_path, monkeypatch, db_url):
+    if "://" in db_url:
+        pytest.skip("the plain SQLite path only")
+    monkeypatch.setattr(exchange, "TWO_PROCESSES_MIN_BYTES", 0)
+    by_two = _exported_by_two(monkeypatch)
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Lê Văn A", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "01/02/2021 08:00").exit_code == 0
+    run = tct("export", "--output", str(tmp_path / "e.json"))
+    assert run.exit_code == 0, run.stderr
+    assert by_two == [True]
+    assert b"L\xc3\xaa V\xc4\x83n A" not in (tmp_path / "e.json").read_bytes()
+    assert "Identities of 1 denouncer(s) withheld" in run.stderr
