@@ -105,3 +105,35 @@ def test_the_cli_exports_a_big_register_by_two_processes(tct, tmp_path, monkeypa
     assert by_two == [True]
     assert b"L\xc3\xaa V\xc4\x83n A" not in (tmp_path / "e.json").read_bytes()
     assert "Identities of 1 denouncer(s) withheld" in run.stderr
+
+
+@pytest.mark.parametrize("table", ["audit_event", "visit", "cases"])
+def test_a_table_cut_between_any_two_ids_is_written_whole(register, tmp_path, monkeypatch, table):
+    """Wherever the middle falls, the two halves of a table join into the rows one process writes."""
+    expected = _one_process(register, monkeypatch)
+    with sqlite3.connect(register) as con:
+        ids = [row[0] for row in con.execute(f'SELECT id FROM "{table}" ORDER BY id')]
+    assert len(ids) >= 2
+    for middle in ids[1:]:
+        def halves(snap, tables, middle=middle):
+            index = [t.name for t in tables].index(table)
+            return ([exchange._Part(t) for t in tables[:index]] + [exchange._Part(tables[index], before=middle)],
+                    [exchange._Part(tables[index], since=middle)] + [exchange._Part(t) for t in tables[index + 1:]])
+
+        monkeypatch.setattr(exchange, "_halves", halves)
+        target = tmp_path / f"cut-{middle}.json"
+        result = exchange.export(register, output=target, reveal=False, actor="t")
+        assert target.read_bytes() == expected
+        assert result.counts[table] == len(ids)
+
+
+def test_the_halves_share_the_work_and_cut_the_middle_table(register):
+    with exchange._snapshot(register) as snap:
+        tables = sorted(snap.tables(), key=lambda table: table.name)
+        mine, theirs = exchange._halves(snap, tables)
+    names = [part.table.name for part in mine + theirs]
+    assert sorted(set(names)) == names == sorted(names) and set(names) == {t.name for t in tables}
+    assert mine and theirs
+    if mine[-1].table.name == theirs[0].table.name:  # cut inside a table: where one half ends the other begins
+        assert mine[-1].before == theirs[0].since is not None
+        assert mine[-1].since is None and theirs[0].before is None

@@ -694,13 +694,14 @@ def _sqlite_date(exact: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
-def _stream_rows(snap: _Snapshot, table: _Table, columns: list[str], withholding: _Withholding | None
-                 ) -> Iterator[list[Any]]:
+def _stream_rows(snap: _Snapshot, table: _Table, columns: list[str], withholding: _Withholding | None,
+                 ids: tuple[int | None, int | None] = (None, None)) -> Iterator[list[Any]]:
     """The table's rows in primary-key order as export values (identities withheld), a batch at a
     time: each batch one flat list, the `columns`' values of its first row, then of the next…
 
     The rows come from the driver a batch at a time (a server-side cursor on PostgreSQL), as plain
-    tuples: no row objects, and never all rows at once."""
+    tuples: no row objects, and never all rows at once. `ids`: only the rows of ids from the first
+    up to (not including) the second, where given (a table with an integer key `id`)."""
     from itertools import chain
 
     quoted = ", ".join(f'"{name}"' for name in columns)
@@ -708,7 +709,11 @@ def _stream_rows(snap: _Snapshot, table: _Table, columns: list[str], withholding
     converters = _converters(table, columns, snap)
     mask = withholding.masker(table, columns) if withholding else None
     width = len(columns)
-    with snap.cursor(f'SELECT {quoted} FROM "{table.name}" ORDER BY {order}') as cursor:
+    since, before = ids
+    where = " AND ".join(([f'"id" >= {int(since)}'] if since is not None else []) +
+                         ([f'"id" < {int(before)}'] if before is not None else []))
+    with snap.cursor(f'SELECT {quoted} FROM "{table.name}"{" WHERE " + where if where else ""} '
+                     f'ORDER BY {order}') as cursor:
         while part := cursor.fetchmany(_BATCH):
             values = list(chain.from_iterable(part))
             for index, convert, whole_column in converters:
@@ -776,9 +781,10 @@ class _Export:
         # batch's garbage would otherwise trigger over and over; _snapshot gives it back.
         gc.freeze()
 
-    def rows(self, table: _Table, columns: list[str]) -> Iterator[list[Any]]:
+    def rows(self, table: _Table, columns: list[str], ids: tuple[int | None, int | None] = (None, None)
+             ) -> Iterator[list[Any]]:
         """The table's batches (see _stream_rows), counted."""
-        for values in _stream_rows(self.snap, table, columns, self.withholding):
+        for values in _stream_rows(self.snap, table, columns, self.withholding, ids):
             self.counts[table.name] += len(values) // len(columns)
             yield values
         self.done += 1
@@ -813,22 +819,39 @@ def _json_head(export: _Export) -> bytes:
                             for key, value in head.items()) + '  "tables": {').encode()
 
 
-def _write_json_tables(export: _Export, tables: list[_Table], out: Callable[[bytes], Any], *, first: bool) -> None:
-    """The `tables` entries of the document, in the given order; `first`: the first entry of all."""
+@dataclass
+class _Part:
+    """A table of the document, or the rows of some of its ids when two processes share it: the
+    part with its first rows opens the table's array, the part with its last rows closes it."""
+
+    table: _Table
+    since: int | None = None  # (None: from its first row)
+    before: int | None = None  # (None: to its last row)
+
+
+def _write_json_tables(export: _Export, parts: list[_Table] | list[_Part], out: Callable[[bytes], Any], *,
+                       first: bool) -> None:
+    """The `tables` entries of the document for these tables or parts, in order; `first`: the first
+    entry of all (no comma before it)."""
     from itertools import chain, cycle
 
-    for number, table in enumerate(tables):
+    for number, part in enumerate(parts):
+        part = part if isinstance(part, _Part) else _Part(part)
+        table = part.table
         columns = sorted(table.columns)
         keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
                 for index, name in enumerate(columns)]
-        out(f'{"" if first and not number else ","}\n    {json.dumps(table.name, ensure_ascii=False)}: ['.encode())
-        empty = True
-        for values in export.rows(table, columns):
+        empty = part.since is None  # a part that continues a table follows rows already written
+        if empty:
+            out(f'{"" if first and not number else ","}\n    {json.dumps(table.name, ensure_ascii=False)}: ['
+                .encode())
+        for values in export.rows(table, columns, (part.since, part.before)):
             pieces = _FLAT_ENCODER.encode(values)[1:-1].split(_SEPARATOR)
             text = "".join(chain.from_iterable(zip(cycle(keys), pieces)))
             out((text[len(_ROW_BREAK) - len(_ROW_START):] if empty else text).encode())
             empty = False
-        out(b"]" if empty else b"\n      }\n    ]")
+        if part.before is None:
+            out(b"]" if empty else b"\n      }\n    ]")
 
 
 # --- a big register's JSON written by two processes ------------------------------------------
@@ -876,8 +899,8 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
                 with _snapshot(db) as snap:
                     snap.rows("SELECT 1 FROM alembic_version")  # this process's transaction has begun
                     tables = sorted(snap.tables(), key=lambda table: table.name)
-                    mine = _first_half(snap, tables)
-                    helper.send([table.name for table in tables[len(mine):]])
+                    mine, theirs = _halves(snap, tables)
+                    helper.send([(part.table.name, part.since, part.before) for part in theirs])
                     helper.receive()  # its transaction has begun too
                     lock.execute("ROLLBACK")
                     lock.close()
@@ -885,7 +908,8 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
                     handle.write(_json_head(export))
                     _write_json_tables(export, mine, handle.write, first=True)
                     counts = helper.receive()
-                export.counts.update(counts)
+                for name, count in counts.items():
+                    export.counts[name] += count
                 _append(part, handle)
                 handle.write(_JSON_END)
                 if progress:
@@ -912,36 +936,49 @@ def _append(part: Path, handle: BinaryIO) -> None:
         shutil.copyfileobj(theirs, handle, _FILE_BUFFER)
 
 
-def _first_half(snap: _Snapshot, tables: list[_Table]) -> list[_Table]:
-    """The first tables (in the document's order) that take about half the work: weighed by the
-    bytes they fill in the file where SQLite can say (dbstat), else by their rows times columns."""
+def _halves(snap: _Snapshot, tables: list[_Table]) -> tuple[list[_Part], list[_Part]]:
+    """The document's tables in two runs of about equal work, the table at the middle cut between
+    two of its ids when it has an integer key `id`. Work is weighed by the bytes a table fills in
+    the file where SQLite can say (dbstat), else by its rows times its columns."""
     try:
         stored = dict(snap.rows("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
         weights = [int(stored.get(table.name) or 0) for table in tables]
     except sqlite3.Error:
         weights = [int(snap.rows(f'SELECT max(rowid) FROM "{table.name}"')[0][0] or 0) * len(table.columns)
                    for table in tables]
-    total, running = sum(weights), 0
-    for index, weight in enumerate(weights):
-        if abs(2 * (running + weight) - total) > abs(2 * running - total):
-            return tables[:max(index, 1)]
-        running += weight
-    return tables
+    half, running = sum(weights) / 2, 0
+    for index, (table, weight) in enumerate(zip(tables, weights, strict=True)):
+        if running + weight <= half:
+            running += weight
+            continue
+        first, last = (None, None)
+        if table.key == ["id"]:
+            first, last = snap.rows(f'SELECT min("id"), max("id") FROM "{table.name}"')[0]
+        if first is None or last is None or last <= first:  # cut between tables
+            cut = index + 1 if running + weight - half < half - running else index
+            cut = min(max(cut, 1), len(tables) - 1)
+            return [_Part(t) for t in tables[:cut]], [_Part(t) for t in tables[cut:]]
+        share = (half - running) / weight  # of the table's ids, spread evenly enough over its rows
+        middle = min(max(first + 1, first + round(share * (last - first))), last)
+        return ([_Part(t) for t in tables[:index]] + [_Part(table, before=middle)],
+                [_Part(table, since=middle)] + [_Part(t) for t in tables[index + 1:]])
+    return [_Part(t) for t in tables[:-1]], [_Part(tables[-1])]
 
 
 def _export_part(db: Path, part: Path, channel: Any) -> None:
-    """The second process: its tables of the document into `part`, then their row counts."""
-    names = channel.receive()
-    if names is None:
+    """The second process: its parts of the document into `part`, then their row counts."""
+    wanted = channel.receive()
+    if wanted is None:
         return
     with _snapshot(db) as snap:
         snap.rows("SELECT 1 FROM alembic_version")
         channel.send("begun")
         export = _Export(snap, reveal=False, progress=None)
-        tables = [table for table in sorted(snap.tables(), key=lambda table: table.name) if table.name in names]
+        by_name = {table.name: table for table in snap.tables()}
+        parts = [_Part(by_name[name], since, before) for name, since, before in wanted]
         with part.open("r+b", buffering=_FILE_BUFFER) as handle:
-            _write_json_tables(export, tables, handle.write, first=False)
-    channel.send({name: export.counts[name] for name in names})
+            _write_json_tables(export, parts, handle.write, first=False)
+    channel.send({name: export.counts[name] for name, _, _ in wanted})
 
 
 def _csv_writer(stream: BinaryIO) -> tuple[io.TextIOWrapper, Any]:
