@@ -871,11 +871,12 @@ def _two_processes_worth_it(db: Database | Path) -> bool:
 
 def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Progress | None
                        ) -> _Export | None:
-    """The document of _write_json, its tables shared with a second process (tct.forking): this
-    one writes the first tables to `handle`, the other the rest into a private file beside `output`,
-    which is then appended. Both read the same snapshot: their read transactions begin while this
-    process holds the write lock, so nothing can be committed between them. None (nothing written)
-    when the write lock cannot be had (a read-only register): one process exports it then."""
+    """The document of _write_json, its rows shared with a second process (tct.forking): this one
+    writes the first half (_halves) to `handle`, the other the rest into a private file beside
+    `output`, which is then appended. Both read the same snapshot: their read transactions begin
+    while this process holds the write lock, so nothing can be committed between them. None
+    (nothing written) when the write lock cannot be had soon (read-only, or a long write under
+    way): one process exports it then."""
     from tct.db import create_private_file, translate_db_error
     from tct.forking import SecondProcess
 
