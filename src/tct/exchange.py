@@ -892,6 +892,9 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
             except sqlite3.Error as exc:
                 raise translate_db_error(exc, str(db)) from None
             try:
+                # The plan first, before the lock: any id cuts a table soundly, the weights are estimates.
+                tables = sorted(_Snapshot(con=lock).tables(), key=lambda table: table.name)
+                mine, theirs = _halves(_Snapshot(con=lock), tables)
                 try:
                     lock.execute("BEGIN IMMEDIATE")
                 except sqlite3.Error:  # read-only, or a long write under way: not worth waiting for
@@ -899,8 +902,6 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
                     return None
                 with _snapshot(db) as snap:
                     snap.rows("SELECT 1 FROM alembic_version")  # this process's transaction has begun
-                    tables = sorted(snap.tables(), key=lambda table: table.name)
-                    mine, theirs = _halves(snap, tables)
                     helper.send([(part.table.name, part.since, part.before) for part in theirs])
                     helper.receive()  # its transaction has begun too
                     lock.execute("ROLLBACK")
@@ -939,14 +940,9 @@ def _append(part: Path, handle: BinaryIO) -> None:
 
 def _halves(snap: _Snapshot, tables: list[_Table]) -> tuple[list[_Part], list[_Part]]:
     """The document's tables in two runs of about equal work, the table at the middle cut between
-    two of its ids when it has an integer key `id`. Work is weighed by the bytes a table fills in
-    the file where SQLite can say (dbstat), else by its rows times its columns."""
-    try:
-        stored = dict(snap.rows("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
-        weights = [int(stored.get(table.name) or 0) for table in tables]
-    except sqlite3.Error:
-        weights = [int(snap.rows(f'SELECT max(rowid) FROM "{table.name}"')[0][0] or 0) * len(table.columns)
-                   for table in tables]
+    two of its ids when it has an integer key `id`. Work is weighed by the bytes each table will
+    take in the document (_document_bytes)."""
+    weights = [_document_bytes(snap, table) for table in tables]
     half, running = sum(weights) / 2, 0
     for index, (table, weight) in enumerate(zip(tables, weights, strict=True)):
         if running + weight <= half:
@@ -964,6 +960,20 @@ def _halves(snap: _Snapshot, tables: list[_Table]) -> tuple[list[_Part], list[_P
         return ([_Part(t) for t in tables[:index]] + [_Part(table, before=middle)],
                 [_Part(table, since=middle)] + [_Part(t) for t in tables[index + 1:]])
     return [_Part(t) for t in tables[:-1]], [_Part(tables[-1])]
+
+
+def _document_bytes(snap: _Snapshot, table: _Table) -> int:
+    """About how many bytes the table takes in the document: its rows (the highest rowid: rows are
+    never deleted) times a row's key-value lines, their values as long as in its last 256 rows.
+    Milliseconds whatever the size, while the write lock is held (SQLite's dbstat reads every page:
+    seconds for a large register)."""
+    rows = int(snap.rows(f'SELECT max(rowid) FROM "{table.name}"')[0][0] or 0)
+    if not rows:
+        return 0
+    values = " + ".join(f'coalesce(length("{name}"), 4)' for name in table.columns)
+    average = snap.rows(f'SELECT avg({values}) FROM (SELECT * FROM "{table.name}" ORDER BY rowid DESC '
+                        "LIMIT 256)")[0][0] or 0
+    return round(rows * (average + sum(len(name) + 14 for name in table.columns)))
 
 
 def _export_part(db: Path, part: Path, channel: Any) -> None:
