@@ -115,7 +115,7 @@ def test_a_table_cut_between_any_two_ids_is_written_whole(register, tmp_path, mo
         ids = [row[0] for row in con.execute(f'SELECT id FROM "{table}" ORDER BY id')]
     assert len(ids) >= 2
     for middle in ids[1:]:
-        def halves(snap, tables, middle=middle):
+        def halves(snap, tables, weights, middle=middle):
             index = [t.name for t in tables].index(table)
             return ([exchange._Part(t) for t in tables[:index]] + [exchange._Part(tables[index], before=middle)],
                     [exchange._Part(tables[index], since=middle)] + [exchange._Part(t) for t in tables[index + 1:]])
@@ -130,7 +130,7 @@ def test_a_table_cut_between_any_two_ids_is_written_whole(register, tmp_path, mo
 def test_the_halves_share_the_work_and_cut_the_middle_table(register):
     with exchange._snapshot(register) as snap:
         tables = sorted(snap.tables(), key=lambda table: table.name)
-        mine, theirs = exchange._halves(snap, tables)
+        mine, theirs = exchange._halves(snap, tables, [exchange._document_bytes(snap, t) for t in tables])
     names = [part.table.name for part in mine + theirs]
     once = [name for index, name in enumerate(names) if not index or names[index - 1] != name]
     assert once == sorted(t.name for t in tables)  # every table, in the document's order, cut once at most
@@ -138,3 +138,30 @@ def test_the_halves_share_the_work_and_cut_the_middle_table(register):
     if mine[-1].table.name == theirs[0].table.name:  # cut inside a table: where one half ends the other begins
         assert mine[-1].before == theirs[0].since is not None
         assert mine[-1].since is None and theirs[0].before is None
+
+
+@pytest.mark.parametrize("kernel", ["copies all", "copies nothing", "copies some, then fails", "is missing"])
+def test_the_second_half_is_appended_whole_however_the_kernel_copies(tmp_path, monkeypatch, kernel):
+    part = tmp_path / "part"
+    part.write_bytes(bytes(range(256)) * 4096)
+    real = getattr(os, "copy_file_range", None)
+    calls = []
+
+    def copy(source, target, count):
+        calls.append(count)
+        if kernel == "copies nothing":
+            return 0
+        if kernel == "copies some, then fails" and len(calls) > 1:
+            raise OSError(18, "Invalid cross-device link")
+        return real(source, target, min(count, 1000) if kernel != "copies all" else count)
+
+    if kernel == "is missing":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    elif real is not None:
+        monkeypatch.setattr(os, "copy_file_range", copy)
+    target = tmp_path / "whole"
+    with target.open("w+b") as handle:
+        handle.write(b"head")
+        exchange._append(part, handle)
+        handle.write(b"tail")
+    assert target.read_bytes() == b"head" + part.read_bytes() + b"tail"

@@ -892,21 +892,22 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
             except sqlite3.Error as exc:
                 raise translate_db_error(exc, str(db)) from None
             try:
-                # The plan first, before the lock: any id cuts a table soundly, the weights are estimates.
+                # The weights first, before the lock (estimates; milliseconds, yet not under the lock)
                 tables = sorted(_Snapshot(con=lock).tables(), key=lambda table: table.name)
-                mine, theirs = _halves(_Snapshot(con=lock), tables)
+                weights = [_document_bytes(_Snapshot(con=lock), table) for table in tables]
                 try:
                     lock.execute("BEGIN IMMEDIATE")
                 except sqlite3.Error:  # read-only, or a long write under way: not worth waiting for
                     helper.send(None)  # (it ends)
                     return None
                 with _snapshot(db) as snap:
-                    snap.rows("SELECT 1 FROM alembic_version")  # this process's transaction has begun
+                    # the cut from this snapshot's ids (a roster's shifts can be deleted in between)
+                    mine, theirs = _halves(snap, tables, weights)
                     helper.send([(part.table.name, part.since, part.before) for part in theirs])
                     helper.receive()  # its transaction has begun too
                     lock.execute("ROLLBACK")
                     lock.close()
-                    export = _Export(snap, reveal=False, progress=None)
+                    export = _Export(snap, reveal=False, progress=progress)
                     handle.write(_json_head(export))
                     _write_json_tables(export, mine, handle.write, first=True)
                     counts = helper.receive()
@@ -927,22 +928,24 @@ def _append(part: Path, handle: BinaryIO) -> None:
     """The part's bytes at the end of `handle`, copied by the kernel where it can."""
     handle.flush()
     with part.open("rb") as theirs:
+        size, copied = os.fstat(theirs.fileno()).st_size, 0
         try:
-            while os.copy_file_range(theirs.fileno(), handle.fileno(), 1 << 30):
-                pass
-            handle.seek(0, os.SEEK_END)  # (the file object learns where the kernel left the end)
-            return
+            while copied < size:
+                done = os.copy_file_range(theirs.fileno(), handle.fileno(), size - copied)
+                if not done:
+                    break  # (a file system that copies nothing this way: the rest by hand)
+                copied += done
         except (AttributeError, OSError):  # no copy_file_range (not Linux), or not between these files
-            theirs.seek(0)
-            handle.seek(0, os.SEEK_END)
+            pass
+        handle.seek(0, os.SEEK_END)  # (the file object learns where the kernel left the end)
+        theirs.seek(copied)
         shutil.copyfileobj(theirs, handle, _FILE_BUFFER)
 
 
-def _halves(snap: _Snapshot, tables: list[_Table]) -> tuple[list[_Part], list[_Part]]:
-    """The document's tables in two runs of about equal work, the table at the middle cut between
-    two of its ids when it has an integer key `id`. Work is weighed by the bytes each table will
-    take in the document (_document_bytes)."""
-    weights = [_document_bytes(snap, table) for table in tables]
+def _halves(snap: _Snapshot, tables: list[_Table], weights: list[int]) -> tuple[list[_Part], list[_Part]]:
+    """The document's tables in two runs of about equal work (`weights`: _document_bytes), the
+    table at the middle cut between two of its ids in the snapshot, when it has an integer key
+    `id`: each half of it then holds one row at least."""
     half, running = sum(weights) / 2, 0
     for index, (table, weight) in enumerate(zip(tables, weights, strict=True)):
         if running + weight <= half:

@@ -24,18 +24,29 @@ def available() -> bool:
 
 
 class Channel:
-    """One end of the conversation: send() and receive() pickled objects."""
+    """One end of the conversation: send() and receive() pickled objects, each framed by its length,
+    so a message cut short (the other process killed while writing it) is known as such."""
 
     def __init__(self, incoming: int, outgoing: int) -> None:
         self._in: BinaryIO = os.fdopen(incoming, "rb")
         self._out: BinaryIO = os.fdopen(outgoing, "wb", buffering=1 << 16)
 
     def send(self, item: Any) -> None:
-        pickle.dump(item, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)  # (a failure here sends nothing)
+        self._out.write(len(payload).to_bytes(8, "little"))
+        self._out.write(payload)
         self._out.flush()  # all of it: the other side is waiting for it
 
     def receive(self) -> Any:
-        return pickle.load(self._in)
+        """The next object; EOFError when the other side ended, whole message or not."""
+        size = self._exactly(8)
+        return pickle.loads(self._exactly(int.from_bytes(size, "little")))
+
+    def _exactly(self, count: int) -> bytes:
+        data = self._in.read(count)
+        if len(data) != count:
+            raise EOFError
+        return data
 
     def close(self) -> None:
         for stream in (self._out, self._in):
@@ -58,11 +69,25 @@ class SecondProcess:
     def __enter__(self) -> SecondProcess:
         to_child, from_parent = os.pipe()
         to_parent, from_child = os.pipe()
-        self.pid = os.fork()
+        # Ctrl-C and SIGTERM held back across the fork, so neither process is interrupted half-way
+        # into its role (a child running the parent's clean-up, say).
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.pid = os.fork()
+        except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            for fd in (to_child, from_parent, to_parent, from_child):
+                os.close(fd)
+            raise
         if self.pid == 0:  # the second process: never returns
-            os.close(from_parent)
-            os.close(to_parent)
-            self._serve(Channel(to_child, from_child))
+            try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                os.close(from_parent)
+                os.close(to_parent)
+                self._serve(Channel(to_child, from_child))
+            finally:
+                os._exit(1)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(to_child)
         os.close(from_child)
         self._channel = Channel(to_parent, from_parent)
@@ -77,7 +102,10 @@ class SecondProcess:
                     os.kill(self.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            os.waitpid(self.pid, 0)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # SIGCHLD ignored by whoever started tct: the system reaped it
+                pass
             self.pid = 0
 
     def send(self, item: Any) -> None:
@@ -111,9 +139,13 @@ class SecondProcess:
 
 @dataclass
 class Failure:
-    """What the second process raised: the exception itself when it pickles, else its text."""
+    """What the second process raised: the exception itself when it survives pickling; else a
+    TctError with its message and exit code, or the last line of anything else (no traceback for
+    the user; TCT_DEBUG=1 shows the whole text)."""
 
     pickled: bytes | None
+    message: str
+    exit_code: int | None  # (a TctError's)
     text: str
 
     @classmethod
@@ -124,11 +156,19 @@ class Failure:
         try:
             pickled: bytes | None = pickle.dumps(exc)
             pickle.loads(pickled)  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001 — an exception that does not survive pickling: its text will do
+        except Exception:  # noqa: BLE001 — an exception that does not survive pickling
             pickled = None
-        return cls(pickled, text)
+        if isinstance(exc, TctError):
+            return cls(pickled, exc.message, exc.exit_code, text)
+        return cls(pickled, "".join(traceback.format_exception_only(exc)).strip(), None, text)
 
     def error(self) -> BaseException:
         if self.pickled is not None:
             return pickle.loads(self.pickled)  # type: ignore[no-any-return]
-        return RuntimeError(f"the second process failed:\n{self.text}")
+        if os.environ.get("TCT_DEBUG"):
+            return RuntimeError(f"the second process failed:\n{self.text}")
+        if self.exit_code is not None:
+            error = TctError(self.message)
+            error.exit_code = self.exit_code
+            return error
+        return RuntimeError(f"the second process failed: {self.message}")

@@ -1,0 +1,78 @@
+"""tct.forking: whatever the second process does, the first gets one clear outcome."""
+
+import os
+import signal
+
+import pytest
+
+from tct import forking
+from tct.errors import EXIT_DATABASE, TctError
+
+LOST = "the second process stopped"
+
+
+def _run(work):
+    with forking.SecondProcess(work, lost=LOST) as helper:
+        return helper.receive()
+
+
+def test_objects_go_both_ways():
+    def work(channel):
+        channel.send(("got", channel.receive()))
+
+    with forking.SecondProcess(work, lost=LOST) as helper:
+        helper.send({"big": "x" * 300_000})  # more than a pipe holds
+        assert helper.receive() == ("got", {"big": "x" * 300_000})
+
+
+def test_a_process_killed_half_way_through_a_message_is_lost_not_garbage():
+    def work(channel):
+        channel._out.write((10**6).to_bytes(8, "little") + b"partial")
+        channel._out.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(TctError, match=LOST):
+        _run(work)
+
+
+class _Odd(TctError):
+    """A TctError that cannot be rebuilt from its pickle (its constructor takes other arguments)."""
+
+    exit_code = EXIT_DATABASE
+
+    def __init__(self, count, where):
+        super().__init__(f"{count} problems at {where}")
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("no")
+
+
+def test_an_error_that_does_not_pickle_arrives_as_one_line(monkeypatch):
+    monkeypatch.delenv("TCT_DEBUG", raising=False)
+
+    def odd(channel):
+        raise _Odd(3, "line 7")
+
+    with pytest.raises(TctError) as raised:
+        _run(odd)
+    assert (raised.value.message, raised.value.exit_code) == ("3 problems at line 7", EXIT_DATABASE)
+
+    def unpicklable(channel):
+        raise _Unpicklable("the reason")
+
+    with pytest.raises(RuntimeError) as raised:
+        _run(unpicklable)
+    assert str(raised.value) == "the second process failed: test_forking._Unpicklable: the reason"
+
+
+def test_the_second_process_is_reaped_even_when_sigchld_is_ignored():
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        def work(channel):
+            channel.send("done")
+
+        assert _run(work) == "done"
+    finally:
+        signal.signal(signal.SIGCHLD, before)
