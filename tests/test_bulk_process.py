@@ -142,7 +142,7 @@ def test_a_crash_of_the_second_process_writes_nothing_and_shows_no_traceback(tct
 def test_the_second_process_ends_when_the_writer_fails(tct, tmp_path, monkeypatch, in_a_process):
     _register(tct)
     csv = tmp_path / "visits.csv"
-    csv.write_text(_rows("VV-2021-0001") * 1, encoding="utf-8")
+    csv.write_text(_rows("VV-2021-0001"), encoding="utf-8")
 
     def full(self, batch):
         raise bulk.TctError("the disk is full")

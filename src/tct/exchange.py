@@ -805,7 +805,8 @@ _KEY_BREAK = ",\n" + " " * 8
 def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
     """Write the document to_bytes would give, a batch of rows at a time."""
     out(_json_head(export))
-    _write_json_tables(export, sorted(export.tables, key=lambda table: table.name), out, first=True)
+    _write_json_tables(export, [_Part(table) for table in sorted(export.tables, key=lambda table: table.name)],
+                       out, first=True)
     out(_JSON_END)
 
 
@@ -829,14 +830,12 @@ class _Part:
     before: int | None = None  # (None: to its last row)
 
 
-def _write_json_tables(export: _Export, parts: list[_Table] | list[_Part], out: Callable[[bytes], Any], *,
-                       first: bool) -> None:
-    """The `tables` entries of the document for these tables or parts, in order; `first`: the first
-    entry of all (no comma before it)."""
+def _write_json_tables(export: _Export, parts: list[_Part], out: Callable[[bytes], Any], *, first: bool) -> None:
+    """The `tables` entries of the document for these parts, in order; `first`: the first entry of
+    all (no comma before it)."""
     from itertools import chain, cycle
 
     for number, part in enumerate(parts):
-        part = part if isinstance(part, _Part) else _Part(part)
         table = part.table
         columns = sorted(table.columns)
         keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
@@ -905,8 +904,7 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
                     mine, theirs = _halves(snap, tables, weights)
                     helper.send([(part.table.name, part.since, part.before) for part in theirs])
                     helper.receive()  # its transaction has begun too
-                    lock.execute("ROLLBACK")
-                    lock.close()
+                    lock.execute("ROLLBACK")  # (other desks may write again)
                     export = _Export(snap, reveal=False, progress=progress)
                     handle.write(_json_head(export))
                     _write_json_tables(export, mine, handle.write, first=True)
@@ -967,9 +965,9 @@ def _halves(snap: _Snapshot, tables: list[_Table], weights: list[int]) -> tuple[
 
 def _document_bytes(snap: _Snapshot, table: _Table) -> int:
     """About how many bytes the table takes in the document: its rows (the highest rowid: rows are
-    never deleted) times a row's key-value lines, their values as long as in its last 256 rows.
-    Milliseconds whatever the size, while the write lock is held (SQLite's dbstat reads every page:
-    seconds for a large register)."""
+    never deleted, bar a roster's shifts) times a row's key-value lines, their values as long as in
+    its last 256 rows. Milliseconds whatever the size (SQLite's dbstat reads every page: seconds for
+    a large register)."""
     rows = int(snap.rows(f'SELECT max(rowid) FROM "{table.name}"')[0][0] or 0)
     if not rows:
         return 0
