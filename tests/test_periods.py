@@ -370,3 +370,43 @@ def test_tet_2015_stops_at_the_saturday_that_was_a_working_day(database):
 
     during = builtin("tet", 2015).phase("during")
     assert (during.start, during.end) == (date(2015, 2, 15), date(2015, 2, 23))
+
+
+def test_the_calendar_is_the_packages_own_without_every_other_country() -> None:
+    """daysoff loads the Vietnam calendar from its module file (the package's lookup first imports
+    ~250 countries: a tenth of a second of every report); the days off must be the lookup's."""
+    import subprocess
+    import sys
+
+    import holidays
+
+    from tct import daysoff
+
+    for language in ("en_US", "vi"):
+        official = dict(holidays.country_holidays("VN", years=range(1990, 2041), language=language).items())
+        ours = {day: name for year in range(1990, 2041) for day, name in daysoff._year(year, language).items()}
+        assert ours == official
+    lookup = holidays.country_holidays("VN", years=2015)
+    swapped = {day for day in lookup.weekend_workdays if day.year == 2015}
+    assert daysoff.weekend_workdays(date(2015, 1, 1), date(2015, 12, 31)) == swapped
+    assert daysoff.covered_years() == range(lookup.start_year, lookup.end_year + 1)
+
+    probe = ("import sys\nfrom tct import periods\nperiods.builtin('tet', 2021)\n"
+             "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "['holidays.countries.vietnam']"
+
+
+def test_the_calendar_falls_back_to_the_packages_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    import holidays
+
+    from tct import daysoff
+
+    monkeypatch.setattr(holidays, "__file__", "/nonexistent/holidays/__init__.py")
+    monkeypatch.delitem(__import__("sys").modules, "holidays.countries.vietnam", raising=False)
+    daysoff._vietnam.cache_clear()
+    try:
+        assert daysoff._vietnam()(years=2021).get(date(2021, 2, 12)) is not None
+    finally:
+        daysoff._vietnam.cache_clear()

@@ -448,10 +448,11 @@ class ReaderProcess:
 
     def _read(self, channel: Channel) -> None:
         # Everything up to the first read while the writer opens the register: the first batch comes sooner.
-        import holidays  # noqa: F401 — (working days, for the new cases' deadlines)
         import sqlmodel  # noqa: F401
 
-        from tct import cases, db, models, officers, settings, visits  # noqa: F401
+        from tct import cases, daysoff, db, models, officers, settings, visits  # noqa: F401
+
+        daysoff.covered_years()  # (the calendar of working days, for the new cases' deadlines)
 
         register = self.open_register()
         if channel.receive() != "go":
