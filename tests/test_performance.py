@@ -107,6 +107,17 @@ def test_json_export_of_a_plain_sqlite_register_imports_no_database_layer(tct, d
     assert json.loads((db_path.parent / "e.json").read_text(encoding="utf-8"))["tables"]["officer"]
 
 
+@pytest.mark.parametrize("args", [["report", "tet-2021", "--format", "json"], ["alerts", "--on", "20/02/2021",
+                                                                              "--format", "json"]])
+def test_report_and_alerts_of_a_plain_sqlite_register_import_no_database_layer(tct, db_path: Path, args) -> None:  # type: ignore[no-untyped-def]
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0  # the register exists, at this tct's schema
+    run = subprocess.run([sys.executable, "-c", PROBE, "--db", str(db_path), *args], capture_output=True, text=True,
+                         timeout=120)
+    assert json.loads(run.stdout)  # it did run
+    loaded = set(next(x for x in run.stderr.splitlines() if x.startswith("MODULES ")).split()[1:])
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
 def test_tab_completion_imports_no_database_layer(tmp_path: Path) -> None:
     # Typer's bash protocol: the words typed so far and the index of the one being completed.
     env = {"_TCT_COMPLETE": "complete_bash", "COMP_WORDS": "tct vi", "COMP_CWORD": "1",
@@ -218,6 +229,41 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
     reception = [lines for statement, lines in plans if "first_visit.first_date" in statement]
     assert len(reception) == 1 and any("ix_visit_date_void (visit_date>? AND visit_date<?)" in line
                                        for line in reception[0])
+
+
+def test_a_plain_reading_reports_what_a_session_reports(register, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`tct report` and `tct alerts` read a plain SQLite register with the sqlite3 module alone
+    (tct.db.plain_reading) and anything else through SQLAlchemy: the same data either way,
+    whatever the driver makes of dates, booleans and times."""
+    from tct import alerts, cases, periods, report, rosters, settings
+    from tct.db import plain_reading, read_session, write_session
+
+    with write_session(register) as session:  # every part of the report and the alerts has rows
+        settings.set_value(session, "repeat.window_days", "90", actor="t")
+        rosters.add(session, "Trần Thị Bình", start=date(2021, 2, 3), end=date(2021, 2, 9), shift="morning",
+                    weekdays_only=True, actor="t")
+        rosters.add(session, "Trần Thị Bình", start=date(2021, 2, 4), shift="custom", start_time="13:30",
+                    end_time="15:00", role="backup", actor="t")
+        cases.refer(session, "VV-2020-0003", to="Thanh tra tỉnh", on=date(2021, 2, 5), note=None,
+                    settings=settings.load(session), actor="t")
+        periods.add(session, "plan-tet-2021", start=date(2021, 1, 20), end=date(2021, 2, 25), title="Kế hoạch",
+                    before_days=3, after_days=3, actor="t")
+
+    def both(source):  # type: ignore[no-untyped-def]
+        current = settings.load(source)
+        built = [report.build(source, periods.resolve(source, name), current, made_at="-")
+                 for name in ("tet-2021", "plan-tet-2021", "2020-11-01..2021-03-01")]
+        return built, [alerts.morning(source, current, day) for day in (date(2020, 12, 1), date(2021, 2, 20))]
+
+    with read_session(register) as session:
+        through_session = both(session)
+    with plain_reading(db_path) as driver:
+        plain = both(driver)
+    assert plain == through_session
+    reports, mornings = plain
+    assert reports[0]["reception"]["total"]["visits"] > 0 and reports[2]["backlog"] and reports[0]["referrals"]
+    assert reports[0]["duty"]["days"] and reports[0]["duty"]["gaps"] and reports[1]["period"]["phases"]
+    assert mornings[1]["deadlines"] and mornings[1]["repeat_citizens"] and mornings[1]["flagged"]
 
 
 @pytest.mark.sqlite_only

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -596,22 +596,88 @@ def sqlite_register(location: str | None) -> Path | None:
     return path if rows == [(SCHEMA_HEAD,)] else None
 
 
+@contextmanager
+def plain_reading(path: Path) -> Iterator[Driver]:
+    """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
+    with the sqlite3 module alone, for the commands that only read (reports, alerts): every
+    statement sees the same instant. Driver errors become the one-line DatabaseError."""
+    busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
+    con = None
+    try:
+        con = sqlite3.connect(path, timeout=busy, isolation_level=None)
+        con.execute("PRAGMA query_only = ON")
+        con.execute("BEGIN")
+        yield Driver.plain(con)
+    except sqlite3.Error as exc:
+        raise translate_db_error(exc, str(path)) from None
+    finally:
+        if con is not None:
+            con.close()
+
+
+_IDS_AT_ONCE = 500
+
+
+def sql_words(values: Sequence[str]) -> str:
+    """tct's own constant words (statuses, flag kinds) as an SQL list, written into a statement so
+    the planner sees them; never for typed input."""
+    assert all(value.replace("-", "").isalnum() for value in values)
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class _PlainSqlite:
+    """An sqlite3 connection answering the one call Driver makes of SQLAlchemy's Connection."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+
+    def exec_driver_sql(self, statement: str, params: Any = ()) -> sqlite3.Cursor:
+        if isinstance(params, list):
+            return self.con.executemany(statement, params)
+        return self.con.execute(statement, params)
+
+
 class Driver:
-    """Plain tuples through the DB-API driver (`exec_driver_sql`), for the bulk paths: SQLAlchemy's
-    per-row parameter processing and ORM objects cost more than the database's own work there.
+    """Plain tuples through the DB-API driver (`exec_driver_sql`), for the bulk paths and the
+    statements of the reports: SQLAlchemy's per-row processing and ORM objects cost more than the
+    database's own work there, and a report over a plain SQLite register (`plain_reading`) starts
+    without importing SQLAlchemy at all (over half a second).
     The one place for what differs between the drivers: the paramstyle (SQLite `?`, psycopg `%s`),
-    how dates and timestamps are sent and read back (SQLite keeps SQLAlchemy's text forms,
+    how dates, times and timestamps are sent and read back (SQLite keeps SQLAlchemy's text forms,
     psycopg takes and returns the objects), and where new ids come from."""
 
     def __init__(self, session: Session) -> None:
-        self.connection = session.connection()
+        session.flush()  # (what the session's own queries would do first: its pending changes are read too)
+        self.connection: Any = session.connection()
         self.sqlite = self.connection.dialect.name == "sqlite"
+        self.info: dict[str, Any] = session.info  # (what a read caches, e.g. the settings, shared with the session)
+
+    @classmethod
+    def plain(cls, con: sqlite3.Connection) -> Driver:
+        """A Driver over an sqlite3 connection (see plain_reading)."""
+        driver = cls.__new__(cls)
+        driver.connection, driver.sqlite, driver.info = _PlainSqlite(con), True, {}
+        return driver
+
+    @classmethod
+    def of(cls, source: Session | Driver) -> Driver:
+        """The Driver of a read that takes either a session (the commands that write) or a Driver."""
+        return source if isinstance(source, Driver) else cls(source)
 
     def _sql(self, statement: str) -> str:
         return statement if self.sqlite else statement.replace("?", "%s")
 
     def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         return list(self.connection.exec_driver_sql(self._sql(statement), tuple(params)).fetchall())
+
+    def rows_in(self, statement: str, ids: Collection[Any], params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of `statement` for every value of `ids`, whose `{ids}` placeholder (written after
+        every other parameter) is filled a few hundred values at a time, below both drivers' limits."""
+        values, found = list(ids), []
+        for at in range(0, len(values), _IDS_AT_ONCE):
+            chunk = values[at:at + _IDS_AT_ONCE]
+            found += self.rows(statement.format(ids=", ".join("?" * len(chunk))), [*params, *chunk])
+        return found
 
     def many(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         """One executemany of `rows` (nothing when there are none)."""
@@ -646,6 +712,10 @@ class Driver:
 
     def read_day(self, value: Any) -> date:
         return date.fromisoformat(value) if isinstance(value, str) else value
+
+    def read_time(self, value: Any) -> time:
+        """A stored time of day (SQLite: SQLAlchemy's 'HH:MM:SS.ffffff')."""
+        return time.fromisoformat(value) if isinstance(value, str) else value
 
     def read_stamp(self, value: Any) -> datetime | None:
         """A stored timestamp, naive as SQLAlchemy reads it back."""

@@ -26,6 +26,7 @@ from tct.errors import ValidationError
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import Case, CaseFlag, Visit
     from tct.settings import Settings
 
@@ -47,16 +48,14 @@ def active_kinds(session: Session, case_id: int) -> set[str]:
     return {f.kind for f in _flags(session, case_id) if f.cleared_at is None}
 
 
-def active_flags_by_case(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
-    from sqlmodel import col, select
-
-    from tct.models import CaseFlag
+def active_flags_by_case(source: Session | Driver, case_ids: list[int]) -> dict[int, list[str]]:
+    from tct.db import Driver
 
     result: dict[int, list[str]] = defaultdict(list)
     if not case_ids:
         return result
-    rows = session.exec(select(CaseFlag.case_id, CaseFlag.kind).where(
-        col(CaseFlag.case_id).in_(case_ids), col(CaseFlag.cleared_at).is_(None))).all()
+    rows = Driver.of(source).rows_in(
+        "SELECT case_id, kind FROM case_flag WHERE cleared_at IS NULL AND case_id IN ({ids})", case_ids)
     for case_id, kind in rows:
         if kind not in result[case_id]:
             result[case_id].append(kind)

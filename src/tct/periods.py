@@ -29,6 +29,7 @@ from tct.errors import NotFoundError, ValidationError
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import Period
 
 PHASES = ("before", "during", "after")
@@ -189,10 +190,10 @@ def builtin(kind: str, year: int, *, before_days: int = 7, after_days: int = 7) 
     raise ValueError(f"unknown built-in period kind {kind!r}")
 
 
-def _side_days(session: Session) -> tuple[int, int]:
+def _side_days(source: Session | Driver) -> tuple[int, int]:
     from tct import settings
 
-    current = settings.load(session)
+    current = settings.load(source)
     return int(current["period.before_days"]), int(current["period.after_days"])
 
 
@@ -305,36 +306,45 @@ def remove(session: Session, name: str, *, actor: str) -> ResolvedPeriod:
     return resolved
 
 
-def _custom_names(session: Session) -> str:
-    from sqlmodel import col, select
+def _custom_names(source: Session | Driver) -> str:
+    from tct.db import Driver
 
-    from tct.models import Period
-
-    names = list(session.exec(select(Period.name).order_by(col(Period.name))).all())
+    names = [name for name, in Driver.of(source).rows("SELECT name FROM period ORDER BY name")]
     return ", ".join(names) if names else "none yet (tct period add)"
+
+
+def _stored(source: Session | Driver, name: str) -> ResolvedPeriod | None:
+    """The custom period of that name, read as plain columns (a report need not load the models)."""
+    from tct.db import Driver
+
+    db = Driver.of(source)
+    for name_, title, start, end, before_days, after_days in db.rows(
+            "SELECT name, title, start, \"end\", before_days, after_days FROM period WHERE name = ?", [name]):
+        return _period(name_, title, "custom", db.read_day(start), db.read_day(end), before_days, after_days)
+    return None
 
 
 # --- lookup ---------------------------------------------------------------------------------
 
-def resolve(session: Session, text: str) -> ResolvedPeriod:
+def resolve(source: Session | Driver, text: str) -> ResolvedPeriod:
     """The period a typed name means: built-in, custom, or a literal range."""
     from tct import settings
     from tct.text import fold
 
     raw = (text or "").strip()
     if ".." in raw:
-        return parse_range(raw, tz=settings.load(session)["timezone"])
+        return parse_range(raw, tz=settings.load(source)["timezone"])
     key = fold(raw).replace(" ", "-")
     match = _BUILTIN.match(key)
     if match:
-        before, after = _side_days(session)
+        before, after = _side_days(source)
         return builtin(match.group("kind"), int(match.group("year")), before_days=before, after_days=after)
-    row = _custom(session, key) if key else None
-    if row is not None:
-        return _from_row(row)
+    found = _stored(source, key) if key else None
+    if found is not None:
+        return found
     years = covered_years()
     raise NotFoundError(f"no period named {raw!r}; use tet-YYYY or new-year-YYYY ({years.start}–{years.stop - 1}), "
-                        f"a custom period ({_custom_names(session)}), or {RANGE_FORMS}")
+                        f"a custom period ({_custom_names(source)}), or {RANGE_FORMS}")
 
 
 def listing(session: Session, year: int) -> list[ResolvedPeriod]:

@@ -18,6 +18,7 @@ never appears in a report.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
+    from tct.models import Case
     from tct.periods import ResolvedPeriod
     from tct.settings import Settings
 
@@ -36,39 +39,31 @@ HANDLINGS = ("accepted", "guided", "transferred", "answered", "refused")
 FLAG_KINDS = ("crowd", "repeat", "complex", "escalated", "hotspot")
 
 
-def _first_visits(start: date, end: date):  # type: ignore[no-untyped-def]
-    """Each case visited in [start, end] with the day of its first non-void visit ever."""
-    from sqlalchemy import func, select
-    from sqlmodel import col
-
-    from tct.models import Visit
-
-    visited = select(col(Visit.case_id)).where(col(Visit.void).is_(False), col(Visit.visit_date) >= start,
-                                               col(Visit.visit_date) <= end)
-    return (select(col(Visit.case_id).label("case_id"), func.min(Visit.visit_date).label("first_date"))
-            .where(col(Visit.void).is_(False), col(Visit.case_id).in_(visited))
-            .group_by(col(Visit.case_id)).subquery("first_visit"))
+# The period's non-void visits, by day (ix_visit_date_void); `?`s: void (false), start, end.
+_IN_PERIOD = "visit.void = ? AND visit.visit_date >= ? AND visit.visit_date <= ?"
 
 
-def _reception(session: Session, windows: list[tuple[str, date, date]], period_start: date, period_end: date
+def _in_period(db: Driver, start: date, end: date) -> list[Any]:
+    return [db.flag(False), db.day(start), db.day(end)]
+
+
+def _reception(db: Driver, windows: list[tuple[str, date, date]], period_start: date, period_end: date
                ) -> dict[str, dict[str, dict[str, int]]]:
     """The reception counts of each window (name, start, end), for all visits and for each kind of
     reception. The database reads the period's visits once, each with the day of its case's first
-    visit; counting them here costs less than one conditional aggregate per window, kind and count."""
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from tct.models import Visit
-
-    first = _first_visits(period_start, period_end)
-    query = (select(col(Visit.case_id), col(Visit.visit_date), col(Visit.kind), col(Visit.delegation),
-                    col(Visit.people), first.c.first_date)
-             .join(first, first.c.case_id == col(Visit.case_id))
-             .where(col(Visit.void).is_(False), col(Visit.visit_date) >= period_start,
-                    col(Visit.visit_date) <= period_end))
-    rows = session.execute(query).all()
+    non-void visit ever; counting them here costs less than one conditional aggregate per window,
+    kind and count."""
+    rows = db.rows(
+        "SELECT visit.case_id, visit.visit_date, visit.kind, visit.delegation, visit.people, first_visit.first_date "
+        "FROM visit JOIN (SELECT visit.case_id AS case_id, min(visit.visit_date) AS first_date FROM visit "
+        "WHERE visit.void = ? AND visit.case_id IN (SELECT visit.case_id FROM visit WHERE " + _IN_PERIOD + ") "
+        "GROUP BY visit.case_id) AS first_visit ON first_visit.case_id = visit.case_id "
+        "WHERE " + _IN_PERIOD,
+        [db.flag(False), *_in_period(db, period_start, period_end), *_in_period(db, period_start, period_end)])
     result = {}
-    for name, start, end in windows:
+    for name, window_start, window_end in windows:
+        # (days compared in the driver's own form: ISO text on SQLite, dates on PostgreSQL)
+        start, end = db.day(window_start), db.day(window_end)
         counts = {kind: dict.fromkeys(RECEPTION_KEYS, 0) for kind in ("all", *KINDS)}
         cases: dict[tuple[str, str], set[int]] = {(kind, key): set() for kind in counts for key in RECEPTION_KEYS}
         for case_id, day, kind, delegation, people, first_date in rows:
@@ -93,105 +88,99 @@ def _reception(session: Session, windows: list[tuple[str, date, date]], period_s
     return result
 
 
-def _content(session: Session, start: date, end: date, fields: list[str]) -> dict[str, Any]:
-    from sqlalchemy import func, select
-    from sqlmodel import col
+def _content(db: Driver, start: date, end: date, fields: list[str]) -> dict[str, Any]:
+    def grouped(column: str) -> dict[str, dict[str, int]]:
+        rows = db.rows(f"SELECT visit.{column}, count(*), count(DISTINCT visit.case_id) FROM visit "
+                       f"WHERE {_IN_PERIOD} GROUP BY visit.{column}", _in_period(db, start, end))
+        return {key: {"visits": int(visits), "cases": int(cases)} for key, visits, cases in rows}
 
-    from tct.models import Visit
-
-    def grouped(column):  # type: ignore[no-untyped-def]
-        query = (select(column, func.count(), func.count(func.distinct(col(Visit.case_id))))
-                 .where(col(Visit.void).is_(False), col(Visit.visit_date) >= start, col(Visit.visit_date) <= end)
-                 .group_by(column))
-        return {key: {"visits": int(visits), "cases": int(cases)} for key, visits, cases in session.execute(query)}
-
-    by_type, by_field = grouped(col(Visit.type)), grouped(col(Visit.field))
+    by_type, by_field = grouped("type"), grouped("field")
     empty = {"visits": 0, "cases": 0}
     return {"by_type": {t: by_type.get(t, dict(empty)) for t in TYPES},
             "by_field": {f: by_field.get(f, dict(empty)) for f in list(fields) + sorted(set(by_field) - set(fields))}}
 
 
-def _handling(session: Session, start: date, end: date) -> dict[str, int]:
-    from sqlalchemy import func, select
-    from sqlmodel import col
-
-    from tct.models import Visit
-
-    counts = dict(session.execute(select(col(Visit.handling), func.count()).where(
-        col(Visit.void).is_(False), col(Visit.visit_date) >= start, col(Visit.visit_date) <= end)
-        .group_by(col(Visit.handling))).all())
+def _handling(db: Driver, start: date, end: date) -> dict[str, int]:
+    counts = dict(db.rows(f"SELECT visit.handling, count(*) FROM visit WHERE {_IN_PERIOD} GROUP BY visit.handling",
+                          _in_period(db, start, end)))
     return {h: int(counts.get(h, 0)) for h in HANDLINGS}
 
 
-def _flagged(session: Session, start: date, end: date, *, reveal: bool) -> list[dict[str, Any]]:
-    """Open cases visited in the period that carry a crowd, repeat, complex, escalated or hotspot flag."""
-    from sqlmodel import col, select
 
+
+def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[str, Any]]:
+    """Open cases visited in the period that carry a crowd, repeat, complex, escalated or hotspot flag."""
     from tct.cases import OPEN_STATUSES
+    from tct.db import sql_words
     from tct.flags import active_flags_by_case
-    from tct.models import Case, CaseFlag, Citizen, Visit
     from tct.text import initials
 
-    visited = select(Visit.case_id).where(col(Visit.void).is_(False), col(Visit.visit_date) >= start,
-                                          col(Visit.visit_date) <= end)
     # Asked per case visited in the period (index ix_case_flag_case_kind), not as the list of every
     # flagged case of the register.
-    flagged = select(CaseFlag.id).where(col(CaseFlag.case_id) == col(Case.id), col(CaseFlag.kind).in_(FLAG_KINDS),
-                                        col(CaseFlag.cleared_at).is_(None)).exists()
-    rows = session.exec(select(Case, Citizen).join(Citizen, col(Citizen.id) == col(Case.citizen_id), isouter=True)
-                        .where(col(Case.status).in_(OPEN_STATUSES), col(Case.id).in_(visited),
-                               flagged).order_by(col(Case.code))).all()
-    kinds = active_flags_by_case(session, [c.id for c, _ in rows])
+    rows = db.rows(
+        "SELECT cases.id, cases.code, cases.type, cases.status, cases.deadline, cases.locality, citizen.name "
+        "FROM cases LEFT OUTER JOIN citizen ON citizen.id = cases.citizen_id "
+        f"WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) "
+        f"AND cases.id IN (SELECT visit.case_id FROM visit WHERE {_IN_PERIOD}) "
+        "AND EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id "
+        f"AND case_flag.kind IN ({sql_words(FLAG_KINDS)}) AND case_flag.cleared_at IS NULL) "
+        "ORDER BY cases.code", _in_period(db, start, end))
+    kinds = active_flags_by_case(db, [row[0] for row in rows])
     result = []
-    for case, citizen in rows:
+    for case_id, code, type_, status, deadline, locality, citizen in rows:
         name = None
-        if citizen is not None and case.type != "denunciation":
-            name = citizen.name if reveal else initials(citizen.name)
-        result.append({"code": case.code, "type": case.type,
-                       "flags": [k for k in kinds.get(case.id, []) if k in FLAG_KINDS], "status": case.status,
-                       "deadline": case.deadline.isoformat() if case.deadline else None, "citizen": name,
-                       "locality": case.locality})
+        if citizen is not None and type_ != "denunciation":
+            name = citizen if reveal else initials(citizen)
+        result.append({"code": code, "type": type_,
+                       "flags": [k for k in kinds.get(case_id, []) if k in FLAG_KINDS], "status": status,
+                       "deadline": db.read_day(deadline).isoformat() if deadline else None, "citizen": name,
+                       "locality": locality})
     return result
 
 
-def _backlog(session: Session, day: date, settings: Settings) -> list[dict[str, Any]]:
+def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     """Cases that were open and past their deadline on `day`, from the status history.
 
     The database judges each case's status on `day` (its last status change by then, index
     ix_case_status_change_case_day); Python only computes the deadline of the cases open then.
     Candidates are the cases opened by `day` that are open now or changed status after it, found
     per case through indexes rather than by listing every status change after `day` (which grows
-    with all the history after the period).
+    with all the history after the period). A case whose every visit was voided was entered in
+    error: it is nobody's backlog.
     """
-    from sqlalchemy import func, select, union_all
-
     from tct.cases import OPEN_STATUSES, deadline_for
-    from tct.models import Case, CaseExtension, CaseFlag, CaseStatusChange, Visit
+    from tct.db import sql_words
 
-    def last_step(column, *conditions):  # type: ignore[no-untyped-def]
-        """The case's last status change by `day` (in (changed_on, id) order), as one value."""
-        return (select(column).where(CaseStatusChange.case_id == Case.id, CaseStatusChange.changed_on <= day,
-                                     *conditions)
-                .order_by(CaseStatusChange.changed_on.desc(), CaseStatusChange.id.desc())
-                .limit(1).correlate(Case).scalar_subquery())
+    open_ = sql_words(OPEN_STATUSES)
 
-    open_now = select(Case.id).where(Case.status.in_(OPEN_STATUSES), Case.opened_on <= day)
-    changed_later = select(Case.id).where(Case.opened_on <= day, select(CaseStatusChange.id).where(
-        CaseStatusChange.case_id == Case.id, CaseStatusChange.changed_on > day).exists())
-    candidates = union_all(open_now, changed_later).subquery("candidate")
-    # A case whose every visit was voided was entered in error: it is nobody's backlog.
-    visited = select(Visit.id).where(Visit.case_id == Case.id, Visit.void.is_(False),
-                                     Visit.visit_date <= day).exists()
-    status_then = func.coalesce(last_step(CaseStatusChange.to_status), "new")
-    accepted_then = last_step(CaseStatusChange.changed_on, CaseStatusChange.to_status == "accepted")
-    complex_ = select(CaseFlag.id).where(CaseFlag.case_id == Case.id, CaseFlag.kind == "complex",
-                                         CaseFlag.cleared_at.is_(None)).exists()
-    extended = (select(func.coalesce(func.sum(CaseExtension.days), 0)).where(CaseExtension.case_id == Case.id)
-                .correlate(Case).scalar_subquery())
-    then = (select(Case.code, Case.type, Case.opened_on, status_then.label("status"),
-                   accepted_then.label("accepted_on"), complex_.label("complex"), extended.label("extended"))
-            .where(Case.id.in_(select(candidates.c.id)), visited).subquery("then"))
-    rows = session.execute(select(then).where(then.c.status.in_(OPEN_STATUSES)).order_by(then.c.code)).all()
+    def last_step(column: str, condition: str = "") -> str:
+        """The case's last status change by the day (in (changed_on, id) order), as one value."""
+        return (f"(SELECT case_status_change.{column} FROM case_status_change "
+                f"WHERE case_status_change.case_id = cases.id AND case_status_change.changed_on <= :day{condition} "
+                "ORDER BY case_status_change.changed_on DESC, case_status_change.id DESC LIMIT 1)")
+
+    accepted = last_step("changed_on", " AND case_status_change.to_status = 'accepted'")
+    statement = (
+        "SELECT code, type, opened_on, status, accepted_on, complex, extended FROM ("
+        f"SELECT cases.code AS code, cases.type AS type, cases.opened_on AS opened_on, "
+        f"coalesce({last_step('to_status')}, 'new') AS status, "
+        f"{accepted} AS accepted_on, "
+        "EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id "
+        "AND case_flag.kind = 'complex' AND case_flag.cleared_at IS NULL) AS complex, "
+        "(SELECT coalesce(sum(case_extension.days), 0) FROM case_extension "
+        "WHERE case_extension.case_id = cases.id) AS extended "
+        "FROM cases WHERE cases.id IN ("
+        f"SELECT cases.id FROM cases WHERE cases.status IN ({open_}) AND cases.opened_on <= :day "
+        "UNION ALL SELECT cases.id FROM cases WHERE cases.opened_on <= :day AND EXISTS ("
+        "SELECT case_status_change.id FROM case_status_change WHERE case_status_change.case_id = cases.id "
+        "AND case_status_change.changed_on > :day)) "
+        "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
+        "AND visit.visit_date <= :day)"
+        f") AS then_ WHERE status IN ({open_}) ORDER BY code")
+    # (one parameter written many times: numbered in the order the placeholders appear)
+    order = _PLACEHOLDER.findall(statement)
+    values = {"day": db.day(day), "false": db.flag(False)}
+    rows = db.rows(_PLACEHOLDER.sub("?", statement), [values[name] for name in order])
     result = []
     deadlines: dict[tuple[Any, ...], date | None] = {}
     for code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
@@ -202,7 +191,8 @@ def _backlog(session: Session, day: date, settings: Settings) -> list[dict[str, 
             key = (type_, status, accepted_on, bool(complex_flag), int(extension))
         if key not in deadlines:
             # The case as it stood on `day`: only what deadline_for reads (a model instance costs ~0.2 ms).
-            as_then = SimpleNamespace(type=type_, status=status, opened_on=opened_on, accepted_on=accepted_on,
+            as_then = SimpleNamespace(type=type_, status=status, opened_on=db.read_day(opened_on),
+                                      accepted_on=db.read_day(accepted_on) if accepted_on is not None else None,
                                       extension_days=int(extension))
             deadlines[key] = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
         deadline = deadlines[key]
@@ -212,41 +202,43 @@ def _backlog(session: Session, day: date, settings: Settings) -> list[dict[str, 
     return result
 
 
-def _duty(session: Session, start: date, end: date) -> dict[str, Any]:
+_PLACEHOLDER = re.compile(r":(day|false)\b")
+
+
+def _duty(db: Driver, start: date, end: date) -> dict[str, Any]:
     from tct import rosters
 
     days = []
-    for entry in rosters.grid(session, start, end):
+    for entry in rosters.grid(db, start, end):
         names: list[str] = []
         for item in entry["shifts"]:
             if item["officer"] not in names:
                 names.append(item["officer"])
         days.append({"date": entry["date"].isoformat(), "officers": names})
-    gaps = [{"date": g["date"].isoformat(), "shifts": g["shifts"]} for g in rosters.check(session, start, end)["gaps"]]
+    gaps = [{"date": g["date"].isoformat(), "shifts": g["shifts"]} for g in rosters.check(db, start, end)["gaps"]]
     return {"days": days, "gaps": gaps}
 
 
-def _referrals(session: Session, start: date, end: date) -> list[dict[str, Any]]:
-    from sqlmodel import col, select
-
-    from tct.models import Case, Referral
-
-    rows = session.execute(select(col(Case.code), col(Referral.to_agency), col(Referral.sent_on))
-                           .join(Case, col(Case.id) == col(Referral.case_id))
-                           .where(col(Referral.sent_on) >= start, col(Referral.sent_on) <= end)
-                           .order_by(col(Referral.sent_on), col(Referral.id))).all()
-    return [{"case": code, "to": to, "date": day.isoformat()} for code, to, day in rows]
+def _referrals(db: Driver, start: date, end: date) -> list[dict[str, Any]]:
+    rows = db.rows("SELECT cases.code, referral.to_agency, referral.sent_on FROM referral "
+                   "JOIN cases ON cases.id = referral.case_id "
+                   "WHERE referral.sent_on >= ? AND referral.sent_on <= ? ORDER BY referral.sent_on, referral.id",
+                   [db.day(start), db.day(end)])
+    return [{"case": code, "to": to, "date": db.read_day(day).isoformat()} for code, to, day in rows]
 
 
-def build(session: Session, period: ResolvedPeriod, settings: Settings, *, reveal: bool = False,
+def build(source: Session | Driver, period: ResolvedPeriod, settings: Settings, *, reveal: bool = False,
           made_at: str | None = None) -> dict[str, Any]:
     """The whole report as data: the JSON shape of README's "Reports" section."""
     from tct.dates import now_local
+    from tct.db import Driver
+
+    db = Driver.of(source)
 
     start, end = period.start, period.end
     windows = [(phase.name, phase.start, phase.end) for phase in period.phases] + [("total", start, end)]
     reception: dict[str, Any] = {}
-    for name, counts in _reception(session, windows, start, end).items():
+    for name, counts in _reception(db, windows, start, end).items():
         reception[name] = {**counts["all"], "regular": counts["regular"], "leader": counts["leader"]}
     return {
         "agency": settings["agency.name"],
@@ -255,12 +247,10 @@ def build(session: Session, period: ResolvedPeriod, settings: Settings, *, revea
                    "phases": [{"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()}
                               for p in period.phases]},
         "reception": reception,
-        "content": _content(session, start, end, settings["visit.fields"]),
-        "handling": _handling(session, start, end),
-        "flagged_cases": _flagged(session, start, end, reveal=reveal),
-        "backlog": _backlog(session, end, settings),
-        "duty": _duty(session, start, end),
-        "referrals": _referrals(session, start, end),
+        "content": _content(db, start, end, settings["visit.fields"]),
+        "handling": _handling(db, start, end),
+        "flagged_cases": _flagged(db, start, end, reveal=reveal),
+        "backlog": _backlog(db, end, settings),
+        "duty": _duty(db, start, end),
+        "referrals": _referrals(db, start, end),
     }
-
-

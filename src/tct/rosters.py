@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct import audit
@@ -34,6 +35,7 @@ from tct.text import MAX_LINE, MAX_TEXT, clean, fold
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import DutyShift, Officer
 
 SHIFTS = ("morning", "afternoon", "full", "custom")
@@ -69,11 +71,11 @@ def hours_text(start: time, end: time) -> str:
     return f"{hhmm(start)}-{hhmm(end)}"
 
 
-def half_day_hours(session: Session) -> dict[str, tuple[time, time]]:
+def half_day_hours(source: Session | Driver) -> dict[str, tuple[time, time]]:
     """The hours of the morning and afternoon shifts, from the settings."""
     from tct import settings
 
-    current = settings.load(session)
+    current = settings.load(source)
     result = {}
     for name in HALF_DAYS:
         match = _HOURS.match(str(current[f"shift.{name}"]))
@@ -168,6 +170,33 @@ def shifts_between(session: Session, start: date | None, end: date | None, *,
     query = query.order_by(col(DutyShift.shift_date), col(DutyShift.start_time), col(DutyShift.end_time),
                            col(Officer.name_folded), col(DutyShift.id))
     return [(shift, officer) for shift, officer in session.exec(query).all()]
+
+
+def _rostered(source: Session | Driver, start: date, end: date) -> list[tuple[Any, Any]]:
+    """What shifts_between gives for reading only, as plain objects with the models' attributes
+    (the roster grid and check of a report, which need not load the models)."""
+    from tct.db import Driver
+
+    db = Driver.of(source)
+    rows = db.rows(
+        "SELECT duty_shift.id, duty_shift.shift_date, duty_shift.shift, duty_shift.start_time, "
+        "duty_shift.end_time, duty_shift.role, duty_shift.location, duty_shift.note, "
+        "officer.id, officer.name, officer.active, officer.retired_at "
+        "FROM duty_shift JOIN officer ON officer.id = duty_shift.officer_id "
+        "WHERE duty_shift.shift_date >= ? AND duty_shift.shift_date <= ? "
+        "ORDER BY duty_shift.shift_date, duty_shift.start_time, duty_shift.end_time, officer.name_folded, "
+        "duty_shift.id", [db.day(start), db.day(end)])
+    officers: dict[int, SimpleNamespace] = {}
+    result = []
+    for (id_, day, shift, begin, finish, role, location, note, officer_id, name, active, retired_at) in rows:
+        who = officers.get(officer_id)
+        if who is None:
+            who = officers[officer_id] = SimpleNamespace(id=officer_id, name=name, active=bool(active),
+                                                         retired_at=db.read_stamp(retired_at))
+        result.append((SimpleNamespace(id=id_, shift_date=db.read_day(day), shift=shift,
+                                       start_time=db.read_time(begin), end_time=db.read_time(finish), role=role,
+                                       location=location, note=note, officer_id=officer_id), who))
+    return result
 
 
 def _lock_officer(session: Session, officer: Officer) -> None:
@@ -301,17 +330,17 @@ def _column_of(shift: DutyShift, halves: dict[str, tuple[time, time]]) -> list[s
     return ["morning" if shift.start_time < halves["afternoon"][0] else "afternoon"]
 
 
-def grid(session: Session, start: date, end: date, *, lang: str = "en") -> list[dict[str, Any]]:
+def grid(source: Session | Driver, start: date, end: date, *, lang: str = "en") -> list[dict[str, Any]]:
     """One entry per day: weekend, official day off, and the shifts under morning and afternoon."""
     from tct import settings
     from tct.daysoff import official_days_off
 
     span = days(start, end)
-    halves = half_day_hours(session)
-    tz = settings.load(session)["timezone"]
+    halves = half_day_hours(source)
+    tz = settings.load(source)["timezone"]
     holidays = official_days_off(span[0], span[-1], lang=lang)
     by_day: dict[date, list[tuple[DutyShift, Officer]]] = defaultdict(list)
-    for row, who in shifts_between(session, span[0], span[-1]):
+    for row, who in _rostered(source, span[0], span[-1]):
         by_day[row.shift_date].append((row, who))
     result = []
     for day in span:
@@ -348,7 +377,7 @@ def _holds(rows: list[DutyShift], half: str, hours: tuple[time, time]) -> bool:
     return _covered([(row.start_time, row.end_time) for row in rows], *hours)
 
 
-def check(session: Session, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
+def check(source: Session | Driver, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
     """What stops the roster from covering every day from start to end.
 
     - gaps: each day and half-day (morning, afternoon) without a `main` officer serving that day
@@ -360,10 +389,10 @@ def check(session: Session, start: date, end: date) -> dict[str, list[dict[str, 
     from tct import settings
 
     span = days(start, end)
-    halves = half_day_hours(session)
-    tz = settings.load(session)["timezone"]
+    halves = half_day_hours(source)
+    tz = settings.load(source)["timezone"]
     by_day: dict[date, list[tuple[DutyShift, Officer]]] = defaultdict(list)
-    for row, who in shifts_between(session, span[0], span[-1]):
+    for row, who in _rostered(source, span[0], span[-1]):
         by_day[row.shift_date].append((row, who))
     report: dict[str, list[dict[str, Any]]] = {"gaps": [], "double_booked": [], "retired": [], "backup_only": []}
     for day in span:

@@ -16,6 +16,8 @@ from tct.errors import NotFoundError, ValidationError
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
+
 DEFAULT_FIELDS = ["land", "housing", "policy", "administration", "justice", "press-media", "telecom-it", "other"]
 DEFAULT_AGENCIES = [
     "Thanh tra tỉnh",
@@ -128,22 +130,20 @@ class Settings:
         return [(spec, self[spec.key]) for spec in DEFINITIONS.values()]
 
 
-def load(session: Session) -> Settings:
-    """The settings as this session sees them, read once per session (a visit add needs them in
-    several places); `set_value` forgets the copy."""
-    cached = session.info.get(_CACHE)
+def load(source: Session | Driver) -> Settings:
+    """The settings as this session (or read) sees them, read once per session (a visit add needs
+    them in several places); `set_value` forgets the copy."""
+    cached = source.info.get(_CACHE)
     if cached is not None:
         return cached
-    from sqlmodel import select
-
-    from tct.models import Setting
+    from tct.db import Driver
 
     stored = {}
-    for row in session.exec(select(Setting)).all():
-        if row.key in DEFINITIONS:
-            stored[row.key] = json.loads(row.value)
-    session.info[_CACHE] = Settings(stored)
-    return session.info[_CACHE]
+    for key, value in Driver.of(source).rows('SELECT "key", value FROM setting'):
+        if key in DEFINITIONS:
+            stored[key] = json.loads(value)
+    source.info[_CACHE] = Settings(stored)
+    return source.info[_CACHE]
 
 
 _CACHE = "tct.settings"

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, session_for, state
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, reading, session_for, state
 
 app = typer.Typer(help="Cases (vụ việc): lifecycle, deadlines, flags, referrals.", no_args_is_help=True)
 
@@ -240,14 +240,13 @@ def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when ther
     from tct import alerts as library
     from tct import render, settings
     from tct.dates import today_local
-    from tct.db import read_session
     from tct.errors import CheckFailed
     from tct.i18n import label
 
-    with read_session(state().db()) as session:
-        current = settings.load(session)
-        day = _parse_day(on, session, "--on") or today_local(current["timezone"])
-        data = library.morning(session, current, day)
+    with reading() as source:
+        current = settings.load(source)
+        day = _parse_day(on, source, "--on") or today_local(current["timezone"])
+        data = library.morning(source, current, day)
     if fmt.value == "json":
         render.record(data, None, "json")
     else:

@@ -71,6 +71,17 @@ def session_for(*, reveal: bool):  # type: ignore[no-untyped-def]
     return (write_session if reveal else read_session)(state().db())
 
 
+def reading(*, reveal: bool = False):  # type: ignore[no-untyped-def]
+    """What a command that only reads reads through: a plain SQLite register at this tct's schema
+    with the sqlite3 module alone (a tct.db.Driver: no SQLAlchemy to import, over half a second of
+    a report), anything else through `session_for` (a write session when identities are revealed,
+    since the reveal is audited)."""
+    from tct.db import plain_reading, sqlite_register
+
+    path = None if reveal or state().opened else sqlite_register(state().db_location)
+    return plain_reading(path) if path is not None else session_for(reveal=reveal)
+
+
 def notice(message: str) -> None:
     """A message for the person, never part of the data: stderr."""
     typer.echo(message, err=True)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tct.cli.common import lang as global_lang
-from tct.cli.common import notice, session_for
+from tct.cli.common import notice, reading
 
 
 class ReportFormat(StrEnum):
@@ -39,12 +39,12 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
     language = _language(lang)
     if fmt.value == "xlsx" and not output:
         raise UsageError("--format xlsx needs --output FILE")
-    with session_for(reveal=reveal) as session:
-        current = settings.load(session)
-        resolved = periods.resolve(session, period)
-        data = library.build(session, resolved, current, reveal=reveal)
+    with reading(reveal=reveal) as source:
+        current = settings.load(source)
+        resolved = periods.resolve(source, period)
+        data = library.build(source, resolved, current, reveal=reveal)
         if reveal:
-            audit.reveal(session, entity="report", code=resolved.name,
+            audit.reveal(source, entity="report", code=resolved.name,
                          after={"cases": [c["code"] for c in data["flagged_cases"]]})
     if fmt.value == "json":
         content = render.to_json(data) + "\n"
