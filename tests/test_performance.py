@@ -107,10 +107,13 @@ def test_json_export_of_a_plain_sqlite_register_imports_no_database_layer(tct, d
     assert json.loads((db_path.parent / "e.json").read_text(encoding="utf-8"))["tables"]["officer"]
 
 
-@pytest.mark.parametrize("args", [["report", "tet-2021", "--format", "json"], ["alerts", "--on", "20/02/2021",
-                                                                              "--format", "json"]])
-def test_report_and_alerts_of_a_plain_sqlite_register_import_no_database_layer(tct, db_path: Path, args) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("args", [["report", "tet-2021", "--format", "json"],
+                                  ["alerts", "--on", "20/02/2021", "--format", "json"],
+                                  ["visit", "list", "--search", "nguyen", "--officer", "binh", "--format", "json"]])
+def test_reads_of_a_plain_sqlite_register_import_no_database_layer(tct, db_path: Path, args) -> None:  # type: ignore[no-untyped-def]
     assert tct("officer", "add", "Trần Thị Bình").exit_code == 0  # the register exists, at this tct's schema
+    assert tct("visit", "add", "--citizen", "Nguyễn Văn Đức", "--type", "complaint", "--field", "land",
+               "--officer", "binh", "--at", "04/02/2021 09:00").exit_code == 0
     run = subprocess.run([sys.executable, "-c", PROBE, "--db", str(db_path), *args], capture_output=True, text=True,
                          timeout=120)
     assert json.loads(run.stdout)  # it did run
@@ -232,10 +235,10 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
 
 
 def test_a_plain_reading_reports_what_a_session_reports(register, db_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """`tct report` and `tct alerts` read a plain SQLite register with the sqlite3 module alone
+    """`tct report`, `tct alerts` and `tct visit list` read a plain SQLite register with the sqlite3 module alone
     (tct.db.plain_reading) and anything else through SQLAlchemy: the same data either way,
     whatever the driver makes of dates, booleans and times."""
-    from tct import alerts, cases, periods, report, rosters, settings
+    from tct import alerts, cases, periods, report, rosters, settings, visits
     from tct.db import plain_reading, read_session, write_session
 
     with write_session(register) as session:  # every part of the report and the alerts has rows
@@ -253,14 +256,20 @@ def test_a_plain_reading_reports_what_a_session_reports(register, db_path: Path)
         current = settings.load(source)
         built = [report.build(source, periods.resolve(source, name), current, made_at="-")
                  for name in ("tet-2021", "plan-tet-2021", "2020-11-01..2021-03-01")]
-        return built, [alerts.morning(source, current, day) for day in (date(2020, 12, 1), date(2021, 2, 20))]
+        listed = [visits.listing(source, wanted, settings=current, reveal=reveal) for reveal in (False, True)
+                  for wanted in (visits.VisitFilter(search="nguyen van 1", limit=1000),
+                                 visits.VisitFilter(period="tet-2021", officer="binh", delegation=False),
+                                 visits.VisitFilter(case="VV-2020-0003", type="denunciation", include_void=True))]
+        return (built, [alerts.morning(source, current, day) for day in (date(2020, 12, 1), date(2021, 2, 20))],
+                listed)
 
     with read_session(register) as session:
         through_session = both(session)
     with plain_reading(db_path) as driver:
         plain = both(driver)
     assert plain == through_session
-    reports, mornings = plain
+    reports, mornings, listed = plain
+    assert all(listed) and any(item["masked"] for item in listed[0]) and not any(item["masked"] for item in listed[3])
     assert reports[0]["reception"]["total"]["visits"] > 0 and reports[2]["backlog"] and reports[0]["referrals"]
     assert reports[0]["duty"]["days"] and reports[0]["duty"]["gaps"] and reports[1]["period"]["phases"]
     assert mornings[1]["deadlines"] and mornings[1]["repeat_citizens"] and mornings[1]["flagged"]

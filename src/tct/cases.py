@@ -20,6 +20,7 @@ from tct.text import fold
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import Case, Referral
     from tct.settings import Settings
 
@@ -41,6 +42,15 @@ def get(session: Session, code: str) -> Case:
     if case is None:
         raise NotFoundError(f"no case {code!r}")
     return case
+
+
+def id_of(source: Session | Driver, code: str) -> int:
+    """The id of the case a typed code means (see get), read as a plain column."""
+    from tct.db import Driver
+
+    for case_id, in Driver.of(source).rows("SELECT id FROM cases WHERE code = ?", [code_key(code)]):
+        return int(case_id)
+    raise NotFoundError(f"no case {code!r}")
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -15,6 +15,7 @@ from tct.text import MAX_NAME, clean, fold
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import Officer
 
 
@@ -66,29 +67,36 @@ def listing(session: Session, *, include_retired: bool = False) -> list[Officer]
 
 def resolve(session: Session, typed: str, *, include_retired: bool = False) -> Officer:
     """The one officer a typed name means: exact folded name, else a unique partial match."""
-    from sqlmodel import col, select
-
     from tct.models import Officer
+
+    officer = session.get(Officer, resolve_id(session, typed, include_retired=include_retired))
+    assert officer is not None  # (found in this very transaction)
+    return officer
+
+
+def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = False) -> int:
+    """The id of the one officer a typed name means (see resolve), read as plain columns."""
+    from tct.db import Driver
 
     key = fold(clean(typed, label="officer", max_len=MAX_NAME) or "")
     if not key:
         raise ValidationError("an officer's name is required")
-    query = select(Officer)
-    if not include_retired:
-        query = query.where(col(Officer.active).is_(True))
-    exact = list(session.exec(query.where(col(Officer.name_folded) == key)).all())
+    db = Driver.of(source)
+    everyone = db.rows("SELECT id, name, name_folded FROM officer" + ("" if include_retired else " WHERE active = ?")
+                       + " ORDER BY id", [] if include_retired else [db.flag(True)])
+    exact = [(id_, name) for id_, name, folded in everyone if folded == key]
     if len(exact) == 1:
-        return exact[0]
+        return int(exact[0][0])
     if not exact:
         words = key.split()
-        candidates = [o for o in session.exec(query).all() if all(w in o.name_folded.split() for w in words)]
+        candidates = [(id_, name) for id_, name, folded in everyone if all(w in folded.split() for w in words)]
         if len(candidates) == 1:
-            return candidates[0]
+            return int(candidates[0][0])
         if not candidates:
-            everyone = ", ".join(o.name for o in session.exec(query).all()) or "none yet: tct officer add NAME"
-            raise NotFoundError(f"no officer matches {typed!r}; officers: {everyone}")
+            listed = ", ".join(name for _, name, _ in everyone) or "none yet: tct officer add NAME"
+            raise NotFoundError(f"no officer matches {typed!r}; officers: {listed}")
         exact = candidates
-    names = ", ".join(o.name for o in exact)
+    names = ", ".join(name for _, name in exact)
     raise NotFoundError(f"{typed!r} matches more than one officer ({names}); type more of the name")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct import audit, citizens, flags, vocab
@@ -20,6 +21,7 @@ from tct.text import MAX_LINE, MAX_NAME, MAX_TEXT, clean, fold
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import Case, Citizen, Officer, Visit
     from tct.settings import Settings
 
@@ -382,51 +384,75 @@ class VisitFilter:
     limit: int = 100
 
 
-def listing(session: Session, wanted: VisitFilter, *, settings: Settings, reveal: bool = False
-            ) -> list[dict[str, Any]]:
-    """Visits newest first; denouncers masked unless `reveal`."""
-    from sqlmodel import col, select
+_LISTED = ("SELECT visit.code, visit.visited_at, visit.visit_date, visit.people, visit.delegation, "
+           "visit.representatives, visit.type, visit.field, visit.content, visit.handling, visit.kind, "
+           "visit.escalated, visit.note, visit.void, visit.void_reason, visit.voided_at, cases.code, cases.locality, "
+           "citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, citizen.locality, "
+           "officer.name FROM visit JOIN cases ON cases.id = visit.case_id "
+           "JOIN citizen ON citizen.id = visit.citizen_id JOIN officer ON officer.id = visit.officer_id")
 
+
+def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings, reveal: bool = False
+            ) -> list[dict[str, Any]]:
+    """Visits newest first; denouncers masked unless `reveal`. Read as plain columns (the desk's
+    search need not load the models: see tct.db.plain_reading)."""
     from tct import cases, officers
     from tct.dates import parse_date
-    from tct.models import Case, Citizen, Officer, Visit
+    from tct.db import Driver
     from tct.text import like_pattern
 
+    db = Driver.of(source)
     tz = settings["timezone"]
-    query = (select(Visit, Case, Citizen, Officer).join(Case, col(Case.id) == col(Visit.case_id))
-             .join(Citizen, col(Citizen.id) == col(Visit.citizen_id))
-             .join(Officer, col(Officer.id) == col(Visit.officer_id)))
     start = parse_date(wanted.since, tz=tz, label="--from") if wanted.since else None
     end = parse_date(wanted.until, tz=tz, label="--to") if wanted.until else None
     if wanted.period:
         from tct.periods import resolve
 
-        span = resolve(session, wanted.period)
+        span = resolve(db, wanted.period)
         start, end = max(start or span.start, span.start), min(end or span.end, span.end)
     if start and end and end < start:
         raise ValidationError("--to is before --from")
+    conditions: list[str] = []
+    params: list[Any] = []
+
+    def where(condition: str, value: Any) -> None:
+        conditions.append(condition)
+        params.append(value)
+
     if start:
-        query = query.where(col(Visit.visit_date) >= start)
+        where("visit.visit_date >= ?", db.day(start))
     if end:
-        query = query.where(col(Visit.visit_date) <= end)
+        where("visit.visit_date <= ?", db.day(end))
     if not wanted.include_void:
-        query = query.where(col(Visit.void).is_(False))
+        where("visit.void = ?", db.flag(False))
     if wanted.type:
-        query = query.where(col(Visit.type) == vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type"))
+        where("visit.type = ?", vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type"))
     if wanted.delegation is not None:
-        query = query.where(col(Visit.delegation).is_(wanted.delegation))
+        where("visit.delegation = ?", db.flag(wanted.delegation))
     if wanted.officer:
-        query = query.where(col(Visit.officer_id) == officers.resolve(session, wanted.officer,
-                                                                       include_retired=True).id)
+        where("visit.officer_id = ?", officers.resolve_id(db, wanted.officer, include_retired=True))
     if wanted.case:
-        query = query.where(col(Visit.case_id) == cases.get(session, wanted.case).id)
+        where("visit.case_id = ?", cases.id_of(db, wanted.case))
     if wanted.search:
-        query = query.where(col(Visit.search_folded).like(like_pattern(wanted.search), escape="\\"))
-    query = query.order_by(col(Visit.visited_at).desc(), col(Visit.id).desc()).limit(wanted.limit)
-    found = session.exec(query).all()
-    protected = set() if reveal else citizens.denouncers(session, [z.id for _, _, z, _ in found])
-    return [as_dict(v, case=c, citizen=z, officer=o, tz=tz, masked=not reveal, denouncer=z.id in protected)
-            for v, c, z, o in found]
+        where("visit.search_folded LIKE ? ESCAPE '\\'", like_pattern(wanted.search))
+    rows = db.rows(_LISTED + (" WHERE " + " AND ".join(conditions) if conditions else "")
+                   + " ORDER BY visit.visited_at DESC, visit.id DESC LIMIT ?", [*params, wanted.limit])
+    protected = set() if reveal else citizens.denouncers(db, [row[18] for row in rows])
+    found = []
+    for (code, visited_at, visit_date, people, delegation, representatives, type_, field_, content, handling, kind,
+         escalated, note, void, void_reason, voided_at, case_code, case_locality, citizen_id, name, id_number,
+         address, phone, locality, officer) in rows:
+        visit = SimpleNamespace(code=code, visited_at=db.read_stamp(visited_at), visit_date=db.read_day(visit_date),
+                                people=people, delegation=bool(delegation), representatives=representatives,
+                                type=type_, field=field_, content=content, handling=handling, kind=kind,
+                                escalated=bool(escalated), note=note, void=bool(void), void_reason=void_reason,
+                                voided_at=db.read_stamp(voided_at))
+        found.append(as_dict(visit, case=SimpleNamespace(code=case_code, locality=case_locality),  # type: ignore[arg-type]
+                             citizen=SimpleNamespace(id=citizen_id, name=name, id_number=id_number,  # type: ignore[arg-type]
+                                                     address=address, phone=phone, locality=locality),
+                             officer=SimpleNamespace(name=officer), tz=tz, masked=not reveal,  # type: ignore[arg-type]
+                             denouncer=citizen_id in protected))
+    return found
 
 
 def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, actor: str,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, session_for, state, stdin_is_terminal
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, reading, state, stdin_is_terminal
 
 app = typer.Typer(help="Visits (lượt tiếp): log, list, show, edit, void.", no_args_is_help=True)
 
@@ -150,13 +150,13 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
 
     wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
                                 officer=officer, case=case, search=search, include_void=include_void, limit=limit)
-    with session_for(reveal=reveal) as session:
-        current = settings.load(session)
-        data = visits.listing(session, wanted, settings=current, reveal=reveal)
-        protected = citizens.denouncers(session, [item["citizen_id"] for item in data]) if reveal else set()
+    with reading(reveal=reveal) as source:
+        current = settings.load(source)
+        data = visits.listing(source, wanted, settings=current, reveal=reveal)
+        protected = citizens.denouncers(source, [item["citizen_id"] for item in data]) if reveal else set()
         revealed = [item["code"] for item in data if item["type"] == "denunciation" or item["citizen_id"] in protected]
         if reveal and revealed:
-            audit.reveal(session, entity="visit", after={"visits": revealed})
+            audit.reveal(source, entity="visit", after={"visits": revealed})
     for item in data:
         item["visited"] = _local_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
     render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
