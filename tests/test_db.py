@@ -253,6 +253,30 @@ def test_locked_database_exits_3_after_the_timeout(tct, db_path, monkeypatch):
     assert_one_line_error(run, 3, "locked")
 
 
+def test_a_plain_reading_never_writes_and_its_errors_are_the_one_line_error(tct, db_path):
+    """report, alerts and visit list read a plain SQLite register with the sqlite3 module alone
+    (tct.db.plain_reading): its driver errors become the same DatabaseError as through SQLAlchemy,
+    and it cannot write. (In WAL mode, tct's, a writer's lock never blocks it.)"""
+    from tct.db import plain_reading
+    from tct.errors import DatabaseError
+
+    assert tct("db", "info").exit_code == 0
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseError, match="database error at .*no such table"):
+            with plain_reading(db_path) as driver:
+                assert driver.rows("SELECT count(*) FROM visit") == [(0,)]
+                driver.rows("SELECT count(*) FROM visits")
+    finally:
+        holder.rollback()
+        holder.close()
+    with pytest.raises(DatabaseError, match="for writing"):
+        with plain_reading(db_path) as driver:
+            driver.rows("DELETE FROM setting")
+    assert tct("config", "list").exit_code == 0
+
+
 def test_next_number_is_gapless_and_given_back_on_rollback(database):
     from tct.db import next_number, write_session
 

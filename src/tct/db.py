@@ -9,9 +9,10 @@ scripts by a test). Alembic itself is imported only when a migration has to run.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -599,8 +600,8 @@ def sqlite_register(location: str | None) -> Path | None:
 @contextmanager
 def plain_reading(path: Path) -> Iterator[Driver]:
     """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
-    with the sqlite3 module alone, for the commands that only read (reports, alerts): every
-    statement sees the same instant. Driver errors become the one-line DatabaseError."""
+    with the sqlite3 module alone, for the commands that only read (report, alerts, visit list):
+    every statement sees the same instant. Driver errors become the one-line DatabaseError."""
     busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
     con = None
     try:
@@ -616,12 +617,14 @@ def plain_reading(path: Path) -> Iterator[Driver]:
 
 
 _IDS_AT_ONCE = 500
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")  # `:day` (not a PostgreSQL `::date` cast)
 
 
 def sql_words(values: Sequence[str]) -> str:
     """tct's own constant words (statuses, flag kinds) as an SQL list, written into a statement so
     the planner sees them; never for typed input."""
-    assert all(value.replace("-", "").isalnum() for value in values)
+    if not all(value.replace("-", "").isalnum() for value in values):
+        raise ValueError(f"not a word of tct's own: {values!r}")
     return ", ".join(f"'{value}'" for value in values)
 
 
@@ -664,10 +667,16 @@ class Driver:
         """The Driver of a read that takes either a session (the commands that write) or a Driver."""
         return source if isinstance(source, Driver) else cls(source)
 
-    def _sql(self, statement: str) -> str:
-        return statement if self.sqlite else statement.replace("?", "%s")
+    def _sql(self, statement: str, named: bool = False) -> str:
+        if self.sqlite:
+            return statement
+        return _NAMED.sub(r"%(\1)s", statement) if named else statement.replace("?", "%s")
 
-    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
+    def rows(self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
+        """The rows of `statement`, its parameters given in order (`?`) or by name (`:day`, for a
+        value written several times)."""
+        if isinstance(params, Mapping):
+            return list(self.connection.exec_driver_sql(self._sql(statement, named=True), dict(params)).fetchall())
         return list(self.connection.exec_driver_sql(self._sql(statement), tuple(params)).fetchall())
 
     def rows_in(self, statement: str, ids: Collection[Any], params: Sequence[Any] = ()) -> list[Any]:

@@ -18,7 +18,6 @@ never appears in a report.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
@@ -177,10 +176,7 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
         "AND visit.visit_date <= :day)"
         f") AS then_ WHERE status IN ({open_}) ORDER BY code")
-    # (one parameter written many times: numbered in the order the placeholders appear)
-    order = _PLACEHOLDER.findall(statement)
-    values = {"day": db.day(day), "false": db.flag(False)}
-    rows = db.rows(_PLACEHOLDER.sub("?", statement), [values[name] for name in order])
+    rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False)})
     result = []
     deadlines: dict[tuple[Any, ...], date | None] = {}
     for code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
@@ -200,9 +196,6 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
             result.append({"code": code, "type": type_, "deadline": deadline.isoformat(),
                            "days_overdue": (day - deadline).days, "status": status})
     return result
-
-
-_PLACEHOLDER = re.compile(r":(day|false)\b")
 
 
 def _duty(db: Driver, start: date, end: date) -> dict[str, Any]:
