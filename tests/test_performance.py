@@ -4,6 +4,7 @@
 - `tct visit add` does not import Alembic when no migration is pending;
 - the report and alerts reach visits through indexes (SQLite `EXPLAIN QUERY PLAN` on the very
   statements the library sends), so their cost follows the period, not the register's size;
+- `visit add` reaches the flags of its locality through its cases, not every hotspot flag;
 - `visit list --search` is an infix LIKE on the folded column, which no B-tree index can serve:
   the reasonable plan walks visits newest first by the `visited_at` index and stops at the
   limit, with no sort of every match.
@@ -289,6 +290,28 @@ def test_alerts_reach_visits_and_cases_through_indexes(register) -> None:  # typ
     assert any("ix_cases_status_deadline (status=? AND deadline>? AND deadline<?)" in line for line in due)
     # one statement per list, whatever the number of cases, repeat visitors or flags
     assert len(plans) <= 12
+
+
+@pytest.mark.sqlite_only
+def test_visit_add_reaches_flags_and_visits_through_its_case_and_locality(register) -> None:  # type: ignore[no-untyped-def]
+    """`visit add` recomputes the flags of its case and the hotspots of its locality: the locality's
+    cases lead to their visits and flags, never every hotspot flag of the register (which grows
+    with it: ix_case_flag_kind would hand over all of them)."""
+    from tct import flags, settings, visits
+
+    def work(session):  # type: ignore[no-untyped-def]
+        for n in range(3):  # delegations of three cases in one locality within days: a hotspot
+            added = visits.add(session, visits.VisitInput(
+                citizen=f"Lê Văn {n}", type="complaint", field="land", at=f"0{n + 1}/03/2021 09:00",
+                officer="binh", people=7, locality="Xã 1", content="Đông người"), settings=settings.load(session),
+                actor="t")
+        assert "hotspot" in flags.active_kinds(session, added.case.id)
+
+    plans = _plans(register, work)
+    hotspots = [lines for statement, lines in plans if "locality_folded = ?" in statement]
+    assert hotspots and not any("ix_case_flag_kind" in line for lines in hotspots for line in lines)
+    assert _visit_scans(plans) == []
+    assert _scans(plans, "case_flag") == [] and _scans(plans, "cases") == []
 
 
 @pytest.mark.sqlite_only

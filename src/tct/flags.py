@@ -96,12 +96,12 @@ def _verdict(flags: list[Any], trigger_times: list[Any]) -> tuple[bool, list[Any
     return False, [f for f in active if f.source == "auto"]
 
 
-def _sync_auto(session: Session, case: Case, kind: str, triggers: list[Visit], reason: str, *,
+def _sync_auto(session: Session, case: Case, kind: str, trigger_times: list[Any], reason: str, *,
                actor: str, known: list[CaseFlag] | None = None) -> None:
-    """Make the automatic flag `kind` agree with its triggering visits (`known`: the case's flags,
-    when the caller already loaded them)."""
+    """Make the automatic flag `kind` agree with its triggering visits, given by when they were
+    created (`known`: the case's flags, when the caller already loaded them)."""
     flags = [f for f in (known if known is not None else _flags(session, case.id)) if f.kind == kind]
-    new, stale = _verdict(flags, [v.created_at for v in triggers])
+    new, stale = _verdict(flags, trigger_times)
     if new:
         _set(session, case, kind, source="auto", reason=reason, actor=actor)
     for flag in stale:
@@ -133,15 +133,15 @@ def refresh(session: Session, case: Case, settings: Settings, *, actor: str) -> 
 def _refresh_case(session: Session, case: Case, visits: list[Visit], settings: Settings, *, actor: str,
                   known: list[CaseFlag] | None = None) -> None:
     delegations = [v for v in visits if v.delegation]
-    _sync_auto(session, case, "crowd", delegations, f"delegation visit {delegations[0].code}" if delegations
-               else "", actor=actor, known=known)
+    _sync_auto(session, case, "crowd", [v.created_at for v in delegations],
+               f"delegation visit {delegations[0].code}" if delegations else "", actor=actor, known=known)
     escalated = [v for v in visits if v.escalated]
-    _sync_auto(session, case, "escalated", escalated, f"escalated visit {escalated[0].code}" if escalated else "",
-               actor=actor, known=known)
+    _sync_auto(session, case, "escalated", [v.created_at for v in escalated],
+               f"escalated visit {escalated[0].code}" if escalated else "", actor=actor, known=known)
     count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
     repeated = visits if _within([v.visit_date for v in visits], count, window) else []
-    _sync_auto(session, case, "repeat", repeated, f"{count} or more visits within {window} days", actor=actor,
-               known=known)
+    _sync_auto(session, case, "repeat", [v.created_at for v in repeated],
+               f"{count} or more visits within {window} days", actor=actor, known=known)
 
 
 class _Flag(NamedTuple):
@@ -341,24 +341,30 @@ def _hot(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int
 
 
 def refresh_hotspots(session: Session, locality_folded: str, settings: Settings, *, actor: str) -> None:
+    """The hotspot flags of one locality (after a visit is added, edited or voided there), by the
+    windows of _hot over its delegation visits read as plain rows. The locality's hotspot flags are
+    found through its cases (ix_cases_locality_folded, then ix_case_flag_case_kind), not among the
+    hotspot flags of the whole register, which grow with it."""
     from sqlmodel import col, select
 
-    from tct.models import Case, CaseFlag, Visit
+    from tct.db import Driver
+    from tct.models import Case, CaseFlag
 
-    rows = session.exec(select(Visit, Case).join(Case, col(Case.id) == col(Visit.case_id)).where(
-        col(Case.locality_folded) == locality_folded, col(Visit.delegation).is_(True),
-        col(Visit.void).is_(False)).order_by(col(Visit.visit_date))).all()
+    db = Driver(session)
     count, window = int(settings["hotspot.min_cases"]), int(settings["hotspot.window_days"])
-    hot: dict[int, list[Visit]] = defaultdict(list)
-    for i, (first, _) in enumerate(rows):
-        inside = [(v, c) for v, c in rows[i:] if (v.visit_date - first.visit_date).days <= window]
-        if len({c.id for _, c in inside}) >= count:
-            for v, c in inside:
-                hot[c.id].append(v)
-    flagged = session.exec(select(CaseFlag.case_id).join(Case, col(Case.id) == col(CaseFlag.case_id)).where(
-        col(Case.locality_folded) == locality_folded, col(CaseFlag.kind) == "hotspot",
-        col(CaseFlag.cleared_at).is_(None))).all()
+    rows = [(db.read_day(day), case_id, db.read_stamp(created_at)) for case_id, day, created_at in db.rows(
+        "SELECT visit.case_id, visit.visit_date, visit.created_at FROM cases JOIN visit ON visit.case_id = cases.id "
+        "WHERE cases.locality_folded = ? AND visit.delegation = ? AND visit.void = ?",
+        [locality_folded, db.flag(True), db.flag(False)])]
+    hot = _hot(rows, count, window)
+    # (CROSS JOIN: SQLite then reads cases first, whatever it guesses of the two indexes)
+    flagged = [case_id for case_id, in db.rows(
+        "SELECT case_flag.case_id FROM cases CROSS JOIN case_flag WHERE case_flag.case_id = cases.id "
+        "AND cases.locality_folded = ? AND case_flag.kind = 'hotspot' AND case_flag.cleared_at IS NULL",
+        [locality_folded])]
     involved = set(hot) | set(flagged)
+    if not involved:
+        return
     known: dict[int, list[CaseFlag]] = defaultdict(list)
     for flag_row in session.exec(select(CaseFlag).where(col(CaseFlag.case_id).in_(involved),
                                                         col(CaseFlag.kind) == "hotspot")).all():
