@@ -110,7 +110,9 @@ def test_json_export_of_a_plain_sqlite_register_imports_no_database_layer(tct, d
 
 @pytest.mark.parametrize("args", [["report", "tet-2021", "--format", "json"],
                                   ["alerts", "--on", "20/02/2021", "--format", "json"],
-                                  ["visit", "list", "--search", "nguyen", "--officer", "binh", "--format", "json"]])
+                                  ["visit", "list", "--search", "nguyen", "--officer", "binh", "--format", "json"],
+                                  ["roster", "list", "tet-2021", "--format", "json"],
+                                  ["roster", "check", "--from", "01/02/2021", "--to", "14/02/2021", "-f", "json"]])
 def test_reads_of_a_plain_sqlite_register_import_no_database_layer(tct, db_path: Path, args) -> None:  # type: ignore[no-untyped-def]
     assert tct("officer", "add", "Trần Thị Bình").exit_code == 0  # the register exists, at this tct's schema
     assert tct("visit", "add", "--citizen", "Nguyễn Văn Đức", "--type", "complaint", "--field", "land",

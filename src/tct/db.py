@@ -600,7 +600,7 @@ def sqlite_register(location: str | None) -> Path | None:
 @contextmanager
 def plain_reading(path: Path) -> Iterator[Driver]:
     """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
-    with the sqlite3 module alone, for the commands that only read (report, alerts, visit list):
+    with the sqlite3 module alone, for the commands that only read (report, alerts, visit list, roster):
     every statement sees the same instant. Driver errors become the one-line DatabaseError."""
     busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
     con = None

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, state
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, reading, state
 
 if TYPE_CHECKING:
     from datetime import date
 
     from sqlmodel import Session
+
+    from tct.db import Driver
 
 app = typer.Typer(help="Duty rosters: who receives citizens on each day and shift.", no_args_is_help=True)
 
@@ -31,20 +33,21 @@ _DUTY_COLUMNS = [("officer", "roster_officer"), ("role", "roster_role"), ("shift
                  ("hours", "roster_hours"), ("location", "roster_location")]
 
 
-def _tz(session: Session) -> str:
+def _tz(session: Session | Driver) -> str:
     from tct import settings
 
     return str(settings.load(session)["timezone"])
 
 
-def _day(text: str | None, session: Session, label: str) -> date | None:
+def _day(text: str | None, session: Session | Driver, label: str) -> date | None:
     from tct.dates import parse_date
 
     # An empty value typed (`--date ""`) is an error to name, not a missing option.
     return parse_date(text, tz=_tz(session), label=label) if text is not None else None
 
 
-def _range(session: Session, period: str | None, since: str | None, until: str | None) -> tuple[date, date]:
+def _range(session: Session | Driver, period: str | None, since: str | None, until: str | None
+           ) -> tuple[date, date]:
     """The days a command covers: a named PERIOD, or --from [--to]."""
     from importlib.util import find_spec
 
@@ -160,12 +163,11 @@ def list_(period: PeriodArg = None, since: FromOption = None, until: ToOption = 
           fmt: FormatOption = OutputFormat.table) -> None:
     """The roster as a grid of days × morning/afternoon, with weekends and days off marked."""
     from tct import render, rosters
-    from tct.db import read_session
     from tct.i18n import label
 
-    with read_session(state().db()) as session:
-        start, end = _range(session, period, since, until)
-        days = rosters.grid(session, start, end, lang=lang())
+    with reading() as source:
+        start, end = _range(source, period, since, until)
+        days = rosters.grid(source, start, end, lang=lang())
     if fmt.value == "json":
         keep = ("officer", "shift", "start", "end", "role", "location", "note", "retired")
         render.rows([{"date": day["date"], "weekend": day["weekend"], "holiday": day["holiday"],
@@ -221,13 +223,12 @@ def check(period: PeriodArg = None, since: FromOption = None, until: ToOption = 
     """Every day needs a main officer morning and afternoon: list gaps, double bookings, retired
     officers still rostered and half-days held only by a backup."""
     from tct import render, rosters
-    from tct.db import read_session
     from tct.errors import CheckFailed
     from tct.i18n import label
 
-    with read_session(state().db()) as session:
-        start, end = _range(session, period, since, until)
-        report = rosters.check(session, start, end)
+    with reading() as source:
+        start, end = _range(source, period, since, until)
+        report = rosters.check(source, start, end)
     gaps = sum(len(item["shifts"]) for item in report["gaps"])
     others = len(report["double_booked"]) + len(report["retired"])
     rows = _check_rows(report, fmt.value)
