@@ -239,3 +239,22 @@ def test_alerts_list_deadlines_and_repeat_citizens(desk):
                                         "last_visit": "2021-02-08"}]
     assert [d["code"] for d in data["deadlines"]] == [first["case"]]  # due 11 Feb: within 3 days
     assert data["deadlines"][0]["days_left"] == 2
+
+
+def test_a_hotspot_cleared_by_hand_stays_cleared_and_blocks_no_visit_of_its_locality(desk):
+    """The hotspots of a locality are recomputed on every visit there; a flag cleared by hand must
+    be compared with the visits' times whatever the driver returns (a naive time against the
+    models' aware ones stopped every later visit of the locality with an internal error)."""
+    codes = [visit(desk, "--citizen", f"Nguyễn Văn {name}", "--locality", "Xã A", "--people", "6", *BASE,
+                   "--at", f"0{day}/02/2021 08:00")["case"] for day, name in ((1, "A"), (2, "B"), (3, "C"))]
+    assert all("hotspot" in case(desk, code)["flags"] for code in codes)
+    assert desk("case", "unflag", codes[0], "--hotspot", "--reason", "đã giải quyết").exit_code == 0
+    later = visit(desk, "--citizen", "Lê Văn F", "--locality", "Xã A", "--type", "petition", "--field", "land",
+                  "--officer", "binh", "--at", "20/03/2021 10:00")
+    assert "hotspot" not in case(desk, codes[0])["flags"]  # no delegation came after it was cleared
+    assert all("hotspot" in case(desk, code)["flags"] for code in codes[1:])
+    assert case(desk, later["case"])["flags"] == []
+    # a new delegation in a window with it calls for the flag again
+    visit(desk, "--citizen", "Nguyễn Văn A", "--locality", "Xã A", "--people", "6", "--case", codes[0], *BASE[:4],
+          "--officer", "binh", "--at", "04/02/2021 08:00")
+    assert "hotspot" in case(desk, codes[0])["flags"]

@@ -204,3 +204,23 @@ def test_literal_range_and_custom_period(tct, holiday):
 
 def test_unknown_period_is_an_error(tct):
     assert_one_line_error(tct("report", "no-such-period"), 1)
+
+
+def test_a_denouncer_is_not_named_on_a_complaint_of_theirs_even_revealed(tct):
+    """--reveal names the citizens of flagged cases, never one who ever came to denounce: their
+    complaint would name them too."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    who = ["--citizen", "Hoàng Văn Tố", "--id-number", "012345678901", "--officer", "binh", "-y"]
+    assert tct("visit", "add", *who, "--type", "denunciation", "--field", "land",
+               "--at", "05/02/2021 09:00").exit_code == 0
+    assert tct("visit", "add", *who, "--type", "complaint", "--field", "land", "--people", "6",
+               "--at", "06/02/2021 09:00").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--officer", "binh", "--type", "complaint", "--field",
+               "land", "--people", "6", "--at", "06/02/2021 10:00", "-y").exit_code == 0
+    for extra in ([], ["--reveal"]):
+        run = tct("report", "tet-2021", "-f", "json", *extra)
+        assert run.exit_code == 0, run.stderr
+        named = [case["citizen"] for case in run.json()["flagged_cases"] if case["type"] == "complaint"]
+        assert "Hoàng" not in run.stdout and "H. V. T." not in run.stdout
+        # both crowd complaints are listed; only the other citizen's is named (initials unless revealed)
+        assert len(named) == 2 and set(named) == {None, "Ngô Văn Cũ" if extra else "N. V. C."}

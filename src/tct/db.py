@@ -15,7 +15,7 @@ import stat
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -425,6 +425,11 @@ def write_session(db: Database) -> Iterator[Session]:
     """One transaction that takes the write lock at its start; committed only if the block succeeds."""
     from sqlmodel import Session
 
+    # The models first: the block's first statement takes the write lock, and a writer that reads
+    # through a Driver before it loads a model would import them (half a second) holding it, while
+    # every other desk waits.
+    import tct.models  # noqa: F401
+
     with Session(db.write_engine, expire_on_commit=False) as session:
         with session.begin():
             yield session
@@ -727,9 +732,10 @@ class Driver:
         return time.fromisoformat(value) if isinstance(value, str) else value
 
     def read_stamp(self, value: Any) -> datetime | None:
-        """A stored timestamp, naive as SQLAlchemy reads it back."""
+        """A stored timestamp in UTC, aware, as the models read it back (SQLModel's UTCDateTime; on
+        SQLite the text holds no offset), so it compares with the models' own values."""
         if isinstance(value, str):
-            return datetime.fromisoformat(value).replace(tzinfo=None)
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
         return value
 
     def new_ids(self, table: str, count: int) -> list[int]:

@@ -110,6 +110,7 @@ def _handling(db: Driver, start: date, end: date) -> dict[str, int]:
 def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[str, Any]]:
     """Open cases visited in the period that carry a crowd, repeat, complex, escalated or hotspot flag."""
     from tct.cases import OPEN_STATUSES
+    from tct.citizens import denouncers
     from tct.db import sql_words
     from tct.flags import active_flags_by_case
     from tct.text import initials
@@ -117,7 +118,8 @@ def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[s
     # Asked per case visited in the period (index ix_case_flag_case_kind), not as the list of every
     # flagged case of the register.
     rows = db.rows(
-        "SELECT cases.id, cases.code, cases.type, cases.status, cases.deadline, cases.locality, citizen.name "
+        "SELECT cases.id, cases.code, cases.type, cases.status, cases.deadline, cases.locality, citizen.name, "
+        "citizen.id "
         "FROM cases LEFT OUTER JOIN citizen ON citizen.id = cases.citizen_id "
         f"WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) "
         f"AND cases.id IN (SELECT visit.case_id FROM visit WHERE {_IN_PERIOD}) "
@@ -125,10 +127,12 @@ def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[s
         f"AND case_flag.kind IN ({sql_words(FLAG_KINDS)}) AND case_flag.cleared_at IS NULL) "
         "ORDER BY cases.code", _in_period(db, start, end))
     kinds = active_flags_by_case(db, [row[0] for row in rows])
+    # Whoever ever came to denounce is named nowhere in a report, not even on a complaint of theirs.
+    protected = denouncers(db, [row[7] for row in rows])
     result = []
-    for case_id, code, type_, status, deadline, locality, citizen in rows:
+    for case_id, code, type_, status, deadline, locality, citizen, citizen_id in rows:
         name = None
-        if citizen is not None and type_ != "denunciation":
+        if citizen is not None and type_ != "denunciation" and citizen_id not in protected:
             name = citizen if reveal else initials(citizen)
         result.append({"code": code, "type": type_,
                        "flags": [k for k in kinds.get(case_id, []) if k in FLAG_KINDS], "status": status,
