@@ -362,9 +362,10 @@ def lifecycle(session, settings, seed: int, last: date, actor: str) -> dict[str,
                 deadline = deadline_for(shape, settings, complex_=complex_)  # type: ignore[arg-type]
                 updates.append((status, accepted_on and accepted_on.isoformat(),
                                 resolved_on and resolved_on.isoformat(), closed_on and closed_on.isoformat(),
-                                result, agency, within, deadline and deadline.isoformat(), case_id))
+                                result, agency, within, deadline and deadline.isoformat(),
+                                steps[-1][2].isoformat() if steps else None, case_id))
         conn.executemany("UPDATE cases SET status = ?, accepted_on = ?, resolved_on = ?, closed_on = ?, result = ?, "
-                         "transferred_to = ?, within_authority = ?, deadline = ? WHERE id = ?", updates)
+                         "transferred_to = ?, within_authority = ?, deadline = ?, status_changed_on = ? WHERE id = ?", updates)
         conn.executemany("INSERT INTO case_status_change (case_id, changed_on, at, from_status, to_status, result, "
                          "agency, note, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", changes)
         conn.executemany("INSERT INTO case_flag (case_id, kind, source, reason, set_at, set_by) "

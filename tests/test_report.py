@@ -119,6 +119,42 @@ def test_backlog_is_judged_on_the_periods_last_day_from_the_history(tct, holiday
     assert [b["code"] for b in backlog] == [holiday["c"]]  # ...so on 23 Feb B was within its new deadline
 
 
+def test_status_changes_entered_late_do_not_hide_a_case_from_the_backlog(tct, holiday):
+    before = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    c = holiday["c"]
+    for action, day in (("guide", "01/03/2021"), ("reopen", "12/02/2021"), ("guide", "10/02/2021")):
+        run = tct("case", action, c, "--date", day, *(["--reason", "nhập muộn"] if action == "reopen" else []))
+        assert run.exit_code == 0, run.stderr
+    # by date: guided 10 Feb, reopened 12 Feb, guided 1 Mar, so on 23 Feb C was open and overdue,
+    # though the change entered last is dated before the period's last day
+    assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == before
+    assert c in [b["code"] for b in before]
+
+
+@pytest.mark.sqlite_only
+def test_a_register_upgraded_from_schema_0004_keeps_its_backlog(tct, holiday, db_path):
+    from sqlalchemy import create_engine
+
+    from tct import db as store
+
+    tct("case", "guide", holiday["c"], "--date", "01/03/2021")  # closed after the period: still backlog then
+    before = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    assert holiday["c"] in [b["code"] for b in before]
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", "tct:migrations")
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+    engine.dispose()
+    assert tct("db", "upgrade").exit_code == 0
+    assert tct("db", "info", "-f", "json").json()["schema"] == store.SCHEMA_HEAD
+    assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == before
+
+
 def test_the_denouncer_appears_in_no_format(tct, holiday, tmp_path):
     outputs = []
     for lang in ("en", "vi"):

@@ -177,6 +177,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
         case.within_authority = True
     previous = case.status
     case.status = target
+    case.status_changed_on = max(day, case.status_changed_on or day)  # changes may be entered late
     refresh_deadline(session, case, settings)
     case.updated_at = utc_now()
     session.add(case)

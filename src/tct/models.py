@@ -97,6 +97,7 @@ class Case(Entity, table=True):
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         Index("ix_cases_status_deadline", "status", "deadline"),
         Index("ix_cases_status_opened", "status", "opened_on"),
+        Index("ix_cases_status_changed_opened", "status_changed_on", "opened_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
@@ -118,6 +119,8 @@ class Case(Entity, table=True):
     closed_on: date | None = None
     deadline: date | None = None
     extension_days: int = 0
+    # The latest day of its status history, so the cases open on a past day are found by index.
+    status_changed_on: date | None = None
     citizen_id: int | None = Field(default=None, foreign_key="citizen.id", index=True)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)

@@ -146,9 +146,9 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
 
     The database judges each case's status on `day` (its last status change by then, index
     ix_case_status_change_case_day); Python only computes the deadline of the cases open then.
-    Candidates are the cases opened by `day` that are open now or changed status after it, found
-    per case through indexes rather than by listing every status change after `day` (which grows
-    with all the history after the period). A case whose every visit was voided was entered in
+    Candidates are the cases opened by `day` that are open now or changed status after it (the
+    stored day of their latest change, migration 0005), each a range of an index rather than a
+    probe of every case opened by `day`. A case whose every visit was voided was entered in
     error: it is nobody's backlog.
     """
     from tct.cases import OPEN_STATUSES, deadline_for
@@ -174,9 +174,7 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         "WHERE case_extension.case_id = cases.id) AS extended "
         "FROM cases WHERE cases.id IN ("
         f"SELECT cases.id FROM cases WHERE cases.status IN ({open_}) AND cases.opened_on <= :day "
-        "UNION ALL SELECT cases.id FROM cases WHERE cases.opened_on <= :day AND EXISTS ("
-        "SELECT case_status_change.id FROM case_status_change WHERE case_status_change.case_id = cases.id "
-        "AND case_status_change.changed_on > :day)) "
+        "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day AND cases.opened_on <= :day) "
         "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
         "AND visit.visit_date <= :day)"
         f") AS then_ WHERE status IN ({open_}) ORDER BY code")
