@@ -5,6 +5,9 @@ when they do not."""
 from __future__ import annotations
 
 import io
+import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -112,3 +115,27 @@ def test_the_alerts_of_a_big_register_take_the_fast_path() -> None:
     out = _Pipe()
     assert render._plain_table(cells, "Alerts", out)
     assert out.getvalue().count("\n") == 10_002
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
+    | st.dates()
+    | st.datetimes(timezones=st.sampled_from([None, UTC, ZoneInfo("Asia/Ho_Chi_Minh")]))
+    | st.times(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_json_output_is_the_document_the_standard_library_writes(value: object) -> None:
+    """Scripts that read `-f json` rely on its shape (indent 2, UTF-8 text, ISO dates and times)."""
+    assert render.to_json(value) == json.dumps(value, ensure_ascii=False, indent=2, default=render.json_default)
+    assert render.to_json({"họ tên": "Nguyễn Văn Bình", "codes": ("a", "b")}) == (
+        '{\n  "họ tên": "Nguyễn Văn Bình",\n  "codes": [\n    "a",\n    "b"\n  ]\n}')
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False)))
+def test_json_numbers_read_back_as_written(numbers: list[float]) -> None:
+    """(orjson writes 1e-05 as 0.00001: the same number, another spelling)"""
+    assert json.loads(render.to_json(numbers)) == numbers
