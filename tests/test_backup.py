@@ -168,6 +168,29 @@ def test_backup_into_an_unwritable_place_fails_and_leaves_nothing(tct, database,
     assert _files(tmp_path) == ["a-file", "register", "xdg-data"] or _files(tmp_path) == ["a-file", "register"]
 
 
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_backup_is_on_disk_before_it_has_its_name(tct, database, tmp_path, monkeypatch, compress):
+    """A power cut right after the backup must not leave a named file whose bytes were never written."""
+    fill_register(database)
+    real_fsync, real_link = os.fsync, os.link
+    synced: list[int] = []  # inodes whose bytes reached the disk
+    named: list[tuple[Path, bool]] = []
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.append(os.fstat(fd).st_ino)
+
+    def link(source, target, *args, **kwargs):  # type: ignore[no-untyped-def]
+        named.append((Path(target), os.stat(source).st_ino in synced))
+        return real_link(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "link", link)
+    run = tct("backup", "--to", str(tmp_path / "out"), "--format", "json", *(["--gzip"] if compress else []))
+    assert run.exit_code == 0, run.stderr
+    assert named == [(Path(run.json()["path"]), True)]
+
+
 def test_a_copy_that_fails_verification_leaves_no_file(tct, database, tmp_path, monkeypatch):
     fill_register(database)
     real = library._count

@@ -14,7 +14,8 @@ before the name is what makes it durable); the full `integrity_check` is kept ra
 `quick_check`, because quick_check skips the index-versus-table comparison and a copy that passed
 it could still be refused by `tct restore` (whose check is the full one) — a backup that cannot be
 restored is worse than a slow one; the sha256 of the summary is computed on another core while
-SQLite checks the same bytes (or, with gzip, of the compressed bytes as they are written); row
+SQLite checks the same bytes, and the copy's fsync follows it there (or, with gzip, the sha256 of
+the compressed bytes as they are written); row
 counts are `count(*)`, which SQLite answers from the smallest index. For a register already at
 this tct's schema the command path never imports SQLAlchemy (see `tct.db.sqlite_register`).
 
@@ -228,9 +229,12 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _publish(temporary: Path, final: Path | None, folder: Path, suffix: str, prefix: str = "tct") -> Path:
-    """Give the verified file its name without ever replacing an existing file."""
-    _fsync_file(temporary)
+def _publish(temporary: Path, final: Path | None, folder: Path, suffix: str, prefix: str = "tct", *,
+             synced: bool = False) -> Path:
+    """Give the verified file its name without ever replacing an existing file (`synced`: its
+    bytes are already on disk)."""
+    if not synced:
+        _fsync_file(temporary)
     while True:
         target = final or _stamp_name(folder, suffix, prefix)
         try:
@@ -361,7 +365,8 @@ def _gzip_file(plain: Path, packed: Path) -> tuple[int, str]:
 
 class _Digest(threading.Thread):
     """The size and sha256 of a finished file, read on another core while SQLite checks it
-    (both only read it; hashlib and sqlite3 release the GIL)."""
+    (both only read it; hashlib and sqlite3 release the GIL), and then its fsync, which would
+    otherwise wait until the check is over."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(name="tct-backup-sha256", daemon=True)
@@ -378,6 +383,7 @@ class _Digest(threading.Thread):
                 while not self._stop_reading.is_set():
                     block = handle.read(_BLOCK)
                     if not block:
+                        os.fsync(handle.fileno())
                         self.sha256 = digest.hexdigest()
                         return
                     digest.update(block)
@@ -426,7 +432,8 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
                 size, digest = _gzip_file(plain, packed)
                 _remove_quietly(plain)
                 plain = None
-            final = _publish(packed or plain, target, folder, suffix, prefix)  # type: ignore[arg-type]
+            final = _publish(packed or plain, target, folder, suffix, prefix,  # type: ignore[arg-type]
+                             synced=not compress)
         except OSError as exc:
             where = exc.filename or folder
             raise BackupFailed(f"cannot write the backup in {folder} ({exc.strerror or exc}: {where}); "
