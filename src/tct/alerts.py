@@ -75,9 +75,9 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
         "flagged": [{"code": code, "type": type_, "status": status, "flags": kinds.get(case_id, []),
                      "locality": locality, "deadline": day(deadline).isoformat() if deadline else None}
                     for case_id, code, type_, status, locality, deadline in flagged_cases],
-        "deadlines": [{"code": code, "type": type_, "status": status, "deadline": day(deadline).isoformat(),
-                       "days_left": (day(deadline) - on).days}
-                      for _, code, type_, status, _, deadline in due_cases],
+        "deadlines": [{"code": code, "type": type_, "status": status, "deadline": due.isoformat(),
+                       "days_left": (due - on).days}
+                      for _, code, type_, status, _, deadline in due_cases for due in (day(deadline),)],
         "delegations": [{"code": code, "case": case, "visit_date": day(seen_on).isoformat(), "people": people,
                          "locality": locality} for code, case, seen_on, people, locality in delegations],
         "repeat_citizens": repeaters,

@@ -180,23 +180,25 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         f") AS then_ WHERE status IN ({open_}) ORDER BY code")
     rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False)})
     result = []
-    deadlines: dict[tuple[Any, ...], date | None] = {}
+    # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
+    # and extensions): the deadline and days overdue on `day`, or None when not overdue then.
+    overdue: dict[tuple[Any, ...], tuple[str, int] | None] = {}
     for code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
-        # What deadline_for reads: the day of receipt before acceptance, else acceptance and extensions.
         if status == "new" or accepted_on is None:
             key: tuple[Any, ...] = (type_, status, opened_on)
         else:
-            key = (type_, status, accepted_on, bool(complex_flag), int(extension))
-        if key not in deadlines:
+            key = (type_, status, accepted_on, complex_flag, extension)  # (True == 1 as a key: same on both drivers)
+        if key not in overdue:
             # The case as it stood on `day`: only what deadline_for reads (a model instance costs ~0.2 ms).
             as_then = SimpleNamespace(type=type_, status=status, opened_on=db.read_day(opened_on),
                                       accepted_on=db.read_day(accepted_on) if accepted_on is not None else None,
                                       extension_days=int(extension))
-            deadlines[key] = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
-        deadline = deadlines[key]
-        if deadline is not None and deadline < day:
-            result.append({"code": code, "type": type_, "deadline": deadline.isoformat(),
-                           "days_overdue": (day - deadline).days, "status": status})
+            deadline = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
+            overdue[key] = (deadline.isoformat(), (day - deadline).days) if deadline and deadline < day else None
+        late = overdue[key]
+        if late is not None:
+            result.append({"code": code, "type": type_, "deadline": late[0], "days_overdue": late[1],
+                           "status": status})
     return result
 
 
