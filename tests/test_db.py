@@ -216,6 +216,24 @@ def test_db_check_finds_a_gap_in_visit_codes(tct, database, db_path):
     assert any("visit codes of 2021" in line for line in run.json()["problems"])
 
 
+def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_history(tct, db_path):
+    for args in (("officer", "add", "Trần Thị Bình"),
+                 ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
+                  "--officer", "binh", "--at", "03/02/2021 08:00"),
+                 ("case", "accept", "VV-2021-0001", "--date", "04/02/2021"),
+                 ("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021")):
+        assert tct(*args).exit_code == 0
+    assert tct("db", "check").exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE cases SET status_changed_on = '2021-02-04'")  # as a hand edit would leave it
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert run.json()["problems"] == ["case VV-2021-0001: its latest status change is dated 2021-03-01 in its "
+                                      "history but 2021-02-04 on the case, so the backlog of a past day may miss it"]
+
+
 def _raw_visits_more(path: Path, seq: int) -> None:
     con = sqlite3.connect(path)
     con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "

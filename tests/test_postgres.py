@@ -173,6 +173,19 @@ def test_db_check_finds_a_gap_in_the_codes(desk):
     assert any("visit codes of 2021" in line for line in run.json()["problems"])
 
 
+def test_db_check_finds_a_case_whose_latest_status_day_is_missing(desk):
+    assert desk("visit", "add", "--citizen", "A", *BASE, "--at", "04/02/2021 09:00").exit_code == 0
+    assert desk("case", "accept", "VV-2021-0001", "--date", "05/02/2021").exit_code == 0
+    assert desk("db", "check").exit_code == 0
+    with _connect(desk.url) as conn:
+        conn.execute("UPDATE cases SET status_changed_on = NULL")
+    run = desk("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert [line for line in run.json()["problems"] if line.startswith("case VV-2021-0001")] == [
+        "case VV-2021-0001: its latest status change is dated 2021-02-05 in its history but nothing on the "
+        "case, so the backlog of a past day may miss it"]
+
+
 def test_db_check_finds_rows_loaded_past_the_foreign_keys_and_unvalidated_constraints(desk):
     assert desk("db", "info").exit_code == 0
     with _connect(desk.url) as conn:
