@@ -325,9 +325,11 @@ def denouncer(desk):  # type: ignore[no-untyped-def]
     """A denouncer who came three times (a delegation, escalated) and also brought a complaint."""
     who = ["--citizen", DENOUNCER["name"], "--id-number", DENOUNCER["id_number"], "--address",
            DENOUNCER["address"], "--phone", DENOUNCER["phone"], "--locality", "Phường Hòa Bình"]
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    today = date.today()
+    from tct.dates import today_local
+
+    today = today_local()  # the office's day, as `visit add` dates a visit (not the machine's)
     first = desk("visit", "add", *who, "--type", "denunciation", "--field", "administration", "--officer", "binh",
                  "--people", "6", "--representatives", f"{DENOUNCER['name']}; Trần B", "--escalated",
                  "--at", f"{today - timedelta(days=2):%d/%m/%Y} 09:00", "-f", "json")
@@ -424,9 +426,11 @@ def test_the_register_is_in_wal_mode_with_a_busy_timeout(desk, db_path):
 # --- personal data in the files tct writes (backup, export, report) ---------------------------------
 
 def _report_range() -> str:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    today = date.today()
+    from tct.dates import today_local
+
+    today = today_local()  # the office's day, as `visit add` dates a visit (not the machine's)
     return f"{today - timedelta(days=7)}..{today}"
 
 
