@@ -231,7 +231,18 @@ def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_histor
     run = tct("db", "check", "-f", "json")
     assert run.exit_code == 1
     assert run.json()["problems"] == ["case VV-2021-0001: its latest status change is dated 2021-03-01 in its "
-                                      "history but 2021-02-04 on the case, so the backlog of a past day may miss it"]
+                                      "history but 2021-02-04 on the case, so the backlog of a past day may miss "
+                                      "it (tct db check --repair)"]
+    repaired = tct("db", "check", "--repair")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert "VV-2021-0001" in repaired.stderr
+    assert tct("db", "check").exit_code == 0
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT status_changed_on FROM cases").fetchall() == [("2021-03-01",)]
+    assert con.execute("SELECT code, action FROM audit_event WHERE action = 'repair'").fetchall() == [
+        ("VV-2021-0001", "repair")]
+    con.close()
+    assert tct("db", "check", "--repair").stderr.count("VV-2021-0001") == 0  # nothing left to repair
 
 
 def _raw_visits_more(path: Path, seq: int) -> None:

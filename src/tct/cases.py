@@ -194,6 +194,31 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     return case
 
 
+def repair_status_days(session: Session, *, actor: str) -> list[str]:
+    """Give every case whose stored day of its latest status change is not its history's (see
+    tct.db.check) its history's day again, each in the audit trail; returns their codes."""
+    from sqlalchemy import func, select
+
+    from tct import audit
+    from tct.models import Case, CaseStatusChange
+
+    latest = (select(CaseStatusChange.case_id, func.max(CaseStatusChange.changed_on).label("last"))
+              .group_by(CaseStatusChange.case_id).subquery())
+    rows = session.exec(select(Case, latest.c.last).outerjoin(latest, latest.c.case_id == Case.id)
+                        .order_by(Case.code)).all()
+    repaired = []
+    for case, last in rows:
+        if case.status_changed_on != last:
+            audit.record(session, actor=actor, entity="case", code=case.code, action="repair",
+                         before={"status_changed_on": case.status_changed_on}, after={"status_changed_on": last},
+                         reason="the day of its latest status change, from its history")
+            case.status_changed_on = last
+            session.add(case)
+            repaired.append(case.code)
+    session.flush()
+    return repaired
+
+
 def extend(session: Session, code: str, *, days: int, reason: str, settings: Settings, actor: str,
            particularly_complex: bool = False) -> Case:
     """Extend a denunciation's resolution deadline (Law on Denunciations 2018): a complex case once,

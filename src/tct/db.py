@@ -550,7 +550,7 @@ def _status_day_problems(conn: Connection) -> list[str]:
         "AND (history.last IS NULL OR cases.status_changed_on <> history.last)) "
         "ORDER BY cases.code")).fetchall()
     return [f"case {code}: its latest status change is dated {last or 'nowhere'} in its history but "
-            f"{stored or 'nothing'} on the case, so the backlog of a past day may miss it"
+            f"{stored or 'nothing'} on the case, so the backlog of a past day may miss it (tct db check --repair)"
             for code, stored, last in rows]
 
 

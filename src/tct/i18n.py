@@ -43,6 +43,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "up_to_date": ("{location} is already at schema {new}", "{location} đã ở lược đồ {new}"),
     "check_ok": ("{location}: integrity and foreign keys ok", "{location}: toàn vẹn và khóa ngoại đạt"),
     "check_failed": ("{location}: {count} problem(s) found", "{location}: phát hiện {count} lỗi"),
+    "status_day_repaired": ("case {code}: day of its latest status change set from its history",
+                            "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
     "aborted": ("Aborted.", "Đã hủy."),
     "name": ("name", "họ tên"),

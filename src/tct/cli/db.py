@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from tct.cli.common import FormatOption, OutputFormat, lang, notice, state
@@ -29,7 +31,11 @@ def info(fmt: FormatOption = OutputFormat.table) -> None:
 
 
 @app.command("check")
-def check(fmt: FormatOption = OutputFormat.table) -> None:
+def check(fmt: FormatOption = OutputFormat.table,
+          repair: Annotated[bool, typer.Option(
+              "--repair", help="Give each case whose stored day of its latest status change is not its "
+                               "history's that day again (in the audit trail); other problems are only reported."
+          )] = False) -> None:
     """Integrity and foreign-key checks; exit 1 when either finds a problem."""
     from tct import db as store
     from tct import render
@@ -37,6 +43,13 @@ def check(fmt: FormatOption = OutputFormat.table) -> None:
     from tct.i18n import label
 
     database = state().db()
+    if repair:
+        from tct import audit, cases
+
+        with store.write_session(database) as session:
+            repaired = cases.repair_status_days(session, actor=audit.current_actor())
+        for code in repaired:
+            notice(label("status_day_repaired", lang(), code=code))
     problems = store.check(database)
     if fmt.value == "json":
         render.record({"location": database.location, "ok": not problems, "problems": problems}, None, "json")
