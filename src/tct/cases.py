@@ -195,26 +195,24 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
 
 
 def repair_status_days(session: Session, *, actor: str) -> list[str]:
-    """Give every case whose stored day of its latest status change is not its history's (see
-    tct.db.check) its history's day again, each in the audit trail; returns their codes."""
-    from sqlalchemy import func, select
-
+    """Give every case that tct db check finds with a stored day of its latest status change other
+    than its history's (tct.db.STATUS_DAY_MISMATCHES) its history's day again, each in the audit
+    trail; returns their codes."""
     from tct import audit
-    from tct.models import Case, CaseStatusChange
+    from tct.db import STATUS_DAY_MISMATCHES, Driver
+    from tct.models import Case
 
-    latest = (select(CaseStatusChange.case_id, func.max(CaseStatusChange.changed_on).label("last"))
-              .group_by(CaseStatusChange.case_id).subquery())
-    rows = session.exec(select(Case, latest.c.last).outerjoin(latest, latest.c.case_id == Case.id)
-                        .order_by(Case.code)).all()
+    db = Driver.of(session)
     repaired = []
-    for case, last in rows:
-        if case.status_changed_on != last:
-            audit.record(session, actor=actor, entity="case", code=case.code, action="repair",
-                         before={"status_changed_on": case.status_changed_on}, after={"status_changed_on": last},
-                         reason="the day of its latest status change, from its history")
-            case.status_changed_on = last
-            session.add(case)
-            repaired.append(case.code)
+    for case_id, code, _, last in db.rows(STATUS_DAY_MISMATCHES):
+        case = session.get(Case, case_id)
+        day = db.read_day(last) if last is not None else None
+        audit.record(session, actor=actor, entity="case", code=code, action="repair",
+                     before={"status_changed_on": case.status_changed_on}, after={"status_changed_on": day},
+                     reason="the day of its latest status change, from its history")
+        case.status_changed_on = day
+        session.add(case)
+        repaired.append(code)
     session.flush()
     return repaired
 

@@ -536,22 +536,23 @@ def check(db: Database) -> list[str]:
     return problems
 
 
-def _status_day_problems(conn: Connection) -> list[str]:
-    """Cases whose cases.status_changed_on is not the latest changed_on of their status history
-    (written around tct, e.g. by hand or by a data-only restore of an older layout)."""
-    from sqlalchemy import text
+# The cases whose stored day of their latest status change (cases.status_changed_on) is not the
+# latest changed_on of their status history, as (id, code, stored, history's): only a write around
+# tct leaves one (by hand, a data-only restore); `tct db check` lists them, cases.repair_status_days
+# mends them.
+STATUS_DAY_MISMATCHES = (
+    "SELECT cases.id, cases.code, cases.status_changed_on, history.last FROM cases LEFT JOIN "
+    "(SELECT case_status_change.case_id AS case_id, max(case_status_change.changed_on) AS last "
+    "FROM case_status_change GROUP BY case_status_change.case_id) AS history ON history.case_id = cases.id "
+    "WHERE (cases.status_changed_on IS NULL AND history.last IS NOT NULL) "
+    "OR (cases.status_changed_on IS NOT NULL AND (history.last IS NULL OR cases.status_changed_on <> history.last)) "
+    "ORDER BY cases.code")
 
-    rows = conn.execute(text(
-        "SELECT cases.code, cases.status_changed_on, history.last FROM cases LEFT JOIN "
-        "(SELECT case_status_change.case_id AS case_id, max(case_status_change.changed_on) AS last "
-        "FROM case_status_change GROUP BY case_status_change.case_id) AS history ON history.case_id = cases.id "
-        "WHERE (cases.status_changed_on IS NULL AND history.last IS NOT NULL) "
-        "OR (cases.status_changed_on IS NOT NULL "
-        "AND (history.last IS NULL OR cases.status_changed_on <> history.last)) "
-        "ORDER BY cases.code")).fetchall()
+
+def _status_day_problems(conn: Connection) -> list[str]:
     return [f"case {code}: its latest status change is dated {last or 'nowhere'} in its history but "
             f"{stored or 'nothing'} on the case, so the backlog of a past day may miss it (tct db check --repair)"
-            for code, stored, last in rows]
+            for _, code, stored, last in conn.exec_driver_sql(STATUS_DAY_MISMATCHES).fetchall()]
 
 
 # The triggers the migrations create on PostgreSQL, by table (see migrations/versions).

@@ -40,8 +40,8 @@ def json_default(value: Any) -> Any:
 
 def to_json(data: Any) -> str:
     """The document json.dumps(indent=2, ensure_ascii=False) would give, written by orjson: with an
-    indent, the standard library encodes in Python (0.09 s for the 1.3 MB report of a large register,
-    orjson 0.007 s). Dates and times still go through json_default: orjson 3.13 writes
+    indent, the standard library encodes in Python, and the report of a large register is
+    megabytes. Dates and times still go through json_default: orjson 3.13 writes
     time(0, 0, 0, 10000) as "00:00:00.10000". What orjson refuses and json writes (an integer
     of 64 bits or more, a lone surrogate, e.g. in an audit event of an imported register) is
     written by json as before."""

@@ -3,7 +3,7 @@
 - cases.status_changed_on: the latest `changed_on` of the case's status history (NULL while it
   has none), kept by tct.cases.transition. A case open on a past day and not open now changed
   status after that day; the backlog used to find those by probing every case opened by the day
-  for a later change (433,647 probes for Tết 2023 in the 1,000,000-visit benchmark register);
+  for a later change (work that grew with the whole register);
 - cases (status_changed_on, opened_on): the same cases are now one range of this index.
 
 Revision ID: 0005
