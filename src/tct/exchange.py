@@ -792,14 +792,39 @@ class _Export:
             self.progress(self.done, len(self.tables))
 
 
-# A batch is encoded by json's C encoder as one flat list with a separator no encoded value holds
-# (JSON escapes control characters inside strings), split into the values, and interleaved with
-# each column's key as to_bytes lays it out: keys at 8 spaces, rows at 6.
+# A batch is written by orjson as a list of rows, each a dict of the columns in sorted order, with
+# two-space indent: the rows to_bytes lays out at 6 spaces, once each line is indented 4 more (a
+# string in JSON holds no line break). orjson escapes a string exactly as json.dumps with
+# ensure_ascii=False does (tests/test_exchange.py checks it), but writes a float otherwise (1e-05
+# as 0.00001): a batch holding a float (a value written around tct: no column of tct is REAL), or
+# anything orjson refuses, goes through json's C encoder instead — one flat list with a separator no
+# encoded value holds (JSON escapes control characters inside strings), split into the values and
+# interleaved with each column's key.
 _SEPARATOR = "\x1f"
 _FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(_SEPARATOR, ":"))
 _ROW_START = "\n      {\n        "
-_ROW_BREAK = "\n      }," + _ROW_START
 _KEY_BREAK = ",\n" + " " * 8
+_ROW_END = "\n      }"
+_DEEPER = b"\n    "
+
+
+def _batch_json(values: list[Any], columns: list[str], keys: list[str]) -> bytes:
+    """A batch's rows (a flat list, see _stream_rows) as the document's text: each row opened on a
+    line of its own and closed, the rows separated by commas."""
+    import orjson
+
+    width = len(columns)
+    if float not in set(map(type, values)):
+        try:
+            rows = [dict(zip(columns, row, strict=True)) for row in _rows_of(values, width)]
+            return orjson.dumps(rows, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", _DEEPER)
+        except orjson.JSONEncodeError:
+            pass
+    from itertools import chain, cycle
+
+    pieces = _FLAT_ENCODER.encode(values)[1:-1].split(_SEPARATOR)
+    text = "".join(chain.from_iterable(zip(cycle(keys), pieces)))
+    return (text[len(_ROW_END) + 1:] + _ROW_END).encode()
 
 
 def _write_json(export: _Export, out: Callable[[bytes], Any]) -> None:
@@ -833,24 +858,21 @@ class _Part:
 def _write_json_tables(export: _Export, parts: list[_Part], out: Callable[[bytes], Any], *, first: bool) -> None:
     """The `tables` entries of the document for these parts, in order; `first`: the first entry of
     all (no comma before it)."""
-    from itertools import chain, cycle
-
     for number, part in enumerate(parts):
         table = part.table
         columns = sorted(table.columns)
-        keys = [f"{_KEY_BREAK if index else _ROW_BREAK}{json.dumps(name, ensure_ascii=False)}: "
+        keys = [f"{_KEY_BREAK if index else _ROW_END + ',' + _ROW_START}{json.dumps(name, ensure_ascii=False)}: "
                 for index, name in enumerate(columns)]
         empty = part.since is None  # a part that continues a table follows rows already written
         if empty:
             out(f'{"" if first and not number else ","}\n    {json.dumps(table.name, ensure_ascii=False)}: ['
                 .encode())
         for values in export.rows(table, columns, (part.since, part.before)):
-            pieces = _FLAT_ENCODER.encode(values)[1:-1].split(_SEPARATOR)
-            text = "".join(chain.from_iterable(zip(cycle(keys), pieces)))
-            out((text[len(_ROW_BREAK) - len(_ROW_START):] if empty else text).encode())
+            text = _batch_json(values, columns, keys)
+            out(text if empty else b"," + text)
             empty = False
         if part.before is None:
-            out(b"]" if empty else b"\n      }\n    ]")
+            out(b"]" if empty else b"\n    ]")
 
 
 # --- a big register's JSON written by two processes ------------------------------------------
