@@ -519,7 +519,8 @@ def test_withholding_a_batch_replaces_every_value_as_one_by_one_replacement_does
         ordered = sorted(secrets, key=lambda secret: (-len(secret), secret))
         expected = []
         for value in batch:
-            if isinstance(value, str) and value != exchange.PLACEHOLDER and not value.startswith("2021-02-09T"):
+            # (a timestamp too: "30:" could be part of one, as _reference_export replaces it there)
+            if isinstance(value, str) and value != exchange.PLACEHOLDER:
                 for secret in ordered:
                     if secret in value:
                         value = value.replace(secret, exchange.PLACEHOLDER)
