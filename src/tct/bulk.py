@@ -313,11 +313,9 @@ class Reader:
         or met earlier in the file with the same identity number, else a new one."""
         known = self.citizen_by_number
         wanted = list({number for _, r, _ in pending if (number := r.details.id_number) and number not in known})
-        for start in range(0, len(wanted), 500):
-            part = wanted[start:start + 500]
-            for citizen_id, number in self.db.rows(
-                    f"SELECT id, id_number FROM citizen WHERE id_number IN ({', '.join('?' * len(part))})", part):
-                known[number] = citizen_id
+        for citizen_id, number in self.db.rows_in("SELECT id, id_number FROM citizen WHERE id_number IN ({ids})",
+                                                  wanted):
+            known[number] = citizen_id
         new_rows: list[tuple[Any, ...]] = []
         refs: list[int] = []
         folds = self.folded

@@ -644,7 +644,7 @@ def plain_reading(path: Path) -> Iterator[Driver]:
             con.close()
 
 
-_IDS_AT_ONCE = 500
+IDS_AT_ONCE = 500  # values in one `IN (...)`: below SQLite's and psycopg's parameter limits
 _NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")  # `:day` (not a PostgreSQL `::date` cast)
 
 
@@ -711,8 +711,8 @@ class Driver:
         """The rows of `statement` for every value of `ids`, whose `{ids}` placeholder (written after
         every other parameter) is filled a few hundred values at a time, below both drivers' limits."""
         values, found = list(ids), []
-        for at in range(0, len(values), _IDS_AT_ONCE):
-            chunk = values[at:at + _IDS_AT_ONCE]
+        for at in range(0, len(values), IDS_AT_ONCE):
+            chunk = values[at:at + IDS_AT_ONCE]
             found += self.rows(statement.format(ids=", ".join("?" * len(chunk))), [*params, *chunk])
         return found
 

@@ -548,9 +548,6 @@ _PROTECTED_IDS = ("SELECT citizen_id FROM cases WHERE type = :kind AND citizen_i
                   "(SELECT id FROM cases WHERE type = :kind)")
 
 
-_IDS_AT_ONCE = 500
-
-
 def _withholding(snap: _Snapshot, protected: set[Any], denunciation_cases: set[int]) -> _Withholding | None:
     """What withholding needs, read before the first row; None when nobody is protected."""
     if not protected:
@@ -558,12 +555,14 @@ def _withholding(snap: _Snapshot, protected: set[Any], denunciation_cases: set[i
     secrets: set[str] = set()
     from json.encoder import encode_basestring, encode_basestring_ascii
 
+    from tct.db import IDS_AT_ONCE
+
     columns = ", ".join(f'"{key}"' for key in _SECRET_KEYS)
     # By the ids already found, a few hundred at a time: _PROTECTED_IDS again would read every visit
     # a second time (a second of a 1,000,000-visit register's export, in each of its processes).
     ids = sorted(int(citizen_id) for citizen_id in protected)
-    rows = [row for at in range(0, len(ids), _IDS_AT_ONCE) for row in snap.rows(
-        f"SELECT {columns} FROM citizen WHERE id IN ({', '.join(map(str, ids[at:at + _IDS_AT_ONCE]))})")]
+    rows = [row for at in range(0, len(ids), IDS_AT_ONCE) for row in snap.rows(
+        f"SELECT {columns} FROM citizen WHERE id IN ({', '.join(map(str, ids[at:at + IDS_AT_ONCE]))})")]
     for row in rows:
         for value in row:
             if isinstance(value, str) and len(value.strip()) >= _MIN_SCRUB:
