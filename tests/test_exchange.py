@@ -316,7 +316,8 @@ def test_csv_export_is_one_file_per_table_in_a_folder_or_zip(tct, filled, tmp_pa
         assert set(opened.namelist()) == {p.name for p in folder.iterdir()}
         assert opened.read("visit.csv") == (folder / "visit.csv").read_bytes()
     first = archive.read_bytes()
-    assert tct("export", "-f", "csv", "-o", str(archive)).exit_code == 0
+    assert_one_line_error(tct("export", "-f", "csv", "-o", str(archive)), 1, "--force")
+    assert tct("export", "-f", "csv", "-o", str(archive), "--force").exit_code == 0
     assert archive.read_bytes() == first
     assert_one_line_error(tct("export", "-f", "csv"), 2, "--output")
 
@@ -466,7 +467,7 @@ def test_export_streams_in_memory_far_below_its_size(database, tmp_path, monkeyp
     exchange.export(database, output=target, actor="tester")  # modules and caches loaded first
     tracemalloc.start()
     try:
-        exchange.export(database, output=target, actor="tester")
+        exchange.export(database, output=target, actor="tester", force=True)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -465,6 +465,36 @@ def test_backup_export_and_report_files_are_private_under_a_permissive_umask(des
     assert not leftovers, leftovers  # no temporary file left anywhere
 
 
+@pytest.mark.sqlite_only
+def test_no_output_replaces_the_register_or_a_backup_even_with_force(desk, denouncer, db_path, tmp_path):
+    """`--output` naming the register by a slip (or a backup) is refused, whatever --force says;
+    any other existing file is replaced only with --force."""
+    from conftest import assert_one_line_error
+
+    register = db_path.read_bytes()
+    backup = Path(desk("backup", "--gzip").stdout.strip())
+    for target in (db_path, backup):
+        before = target.read_bytes()
+        for command in (["export"], ["export", "--force"], ["export", "-f", "csv", "--force"],
+                        ["report", _report_range(), "--force"], ["roster", "export", "--force"]):
+            assert_one_line_error(desk(*command, "-o", str(target)), 1, "is a database")
+        assert target.read_bytes() == before
+    assert db_path.read_bytes() == register and desk("visit", "list").exit_code == 0
+    existing = tmp_path / "register.json"
+    existing.write_text("yesterday's export")
+    assert_one_line_error(desk("export", "-o", str(existing)), 1, "--force")
+    assert existing.read_text() == "yesterday's export"
+    assert desk("export", "-o", str(existing), "--force").exit_code == 0
+    assert json.loads(existing.read_text(encoding="utf-8"))["format"] == "tct-export"
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "visit.csv").write_text("kept")
+    assert_one_line_error(desk("export", "-f", "csv", "-o", str(folder)), 1, "--force")
+    assert (folder / "visit.csv").read_text() == "kept"
+    assert desk("export", "-f", "csv", "-o", str(folder), "--force").exit_code == 0
+    assert (folder / "visit.csv").read_text(encoding="utf-8") != "kept"
+
+
 def _xlsx_text(path: Path) -> str:
     import zipfile
 

@@ -1054,17 +1054,27 @@ def _write_table_csv(export: _Export, table: _Table, stream: BinaryIO) -> None:
 
 
 def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None, reveal: bool = False,
-           actor: str, progress: Progress | None = None, stream: BinaryIO | None = None) -> ExportResult:
+           actor: str, progress: Progress | None = None, stream: BinaryIO | None = None,
+           force: bool = False) -> ExportResult:
     """Export the register, streaming: rows are read, withheld and written a batch at a time.
 
     JSON without `output` goes to `stream` (the CLI gives stdout), or without one is returned as
     bytes. A file is written under a temporary name and renamed when complete; an export with
     `reveal` is recorded in the audit trail once every row is read, before the file takes its name.
+    An existing file, or a CSV folder with files in it, is replaced only with `force`; a database never.
     """
+    from tct.render import replaceable
+
     if fmt not in ("json", "csv"):
         raise UsageError(f"--format {fmt} is not an export format; use json or csv")
     if fmt == "csv" and output is None:
         raise UsageError("a CSV export is one file per table: give --output FOLDER or --output FILE.zip")
+    if output is not None:
+        replaceable(output, force=force)
+        folder = output.expanduser()
+        if fmt == "csv" and folder.suffix.lower() != ".zip" and folder.is_dir() and not force \
+                and any(folder.iterdir()):
+            raise ValidationError(f"{folder} already holds files; add --force to replace its tables' files")
     result = ExportResult(path=output, format=fmt, revealed=reveal, protected_citizens=0, counts={})
 
     def finish(export: _Export) -> None:

@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any, TextIO
 
 from tct.i18n import label
@@ -361,19 +362,42 @@ def _xlsx_value(value: Any, lang: str) -> Any:
     return safe_cell(display(value, lang))
 
 
+# The first bytes of an SQLite file (a register, a backup) and of a gzip file (a compressed backup).
+_DATABASE_HEADERS = (b"SQLite format 3\x00", b"\x1f\x8b")
+
+
+def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
+    """`path` as an output file tct may write: a new file, or an existing one with `force` — but
+    never a database, whatever `force` says: `--output` naming the register (or a backup) by a slip
+    would otherwise put a report or an export where the register was."""
+    from tct.errors import ValidationError
+
+    target = Path(path).expanduser()
+    if not target.exists() or target.is_dir():
+        return target
+    try:
+        with target.open("rb") as existing:
+            head = existing.read(16)
+    except OSError:
+        head = b""
+    if head.startswith(_DATABASE_HEADERS):
+        raise ValidationError(f"{target} is a database (a register or a backup); tct never writes an output "
+                              "over one")
+    if not force:
+        raise ValidationError(f"{target} already exists; add --force to replace it")
+    return target
+
+
 def write_private(path: str | os.PathLike[str], content: bytes, *, force: bool = False) -> None:
     """Write an output file mode 0600, atomically: a temporary name, then a rename.
 
     Refuses to overwrite without `force`; on any failure nothing is left under `path`.
     """
     import tempfile
-    from pathlib import Path
 
     from tct.errors import ValidationError
 
-    target = Path(path).expanduser()
-    if target.exists() and not force:
-        raise ValidationError(f"{target} already exists; add --force to replace it")
+    target = replaceable(path, force=force)
     if target.is_dir():
         raise ValidationError(f"{target} is a folder; give a file name")
     folder = target.parent

@@ -158,6 +158,8 @@ def export(
                                               help="json: one lossless document; csv: one file per table.")
                    ] = ExportFormat.json,
     reveal: Annotated[bool, typer.Option("--reveal", help="Include denouncers' identities (audited).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file (or the tables' "
+                                                        "files in a CSV folder); never a database.")] = False,
     officer: OfficerOption = None,
 ) -> None:
     """Export every table; denouncers' identities are withheld unless --reveal."""
@@ -177,7 +179,8 @@ def export(
     # SIGTERM unwinds like Ctrl-C: the file being written under a temporary name is removed.
     with _terminate_cleanly(), _progress(label("exporting", lang())) as progress:
         result = exchange.export(database, fmt=fmt.value, output=output, reveal=reveal,
-                                 actor=audit.current_actor(officer), progress=progress, stream=stream)
+                                 actor=audit.current_actor(officer), progress=progress, stream=stream,
+                                 force=force)
     if stream is not None:
         stream.flush()
     else:
