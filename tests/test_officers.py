@@ -1,3 +1,5 @@
+import unicodedata
+
 from conftest import assert_one_line_error
 
 
@@ -35,3 +37,105 @@ def test_duplicate_and_bad_values_are_refused(tct):
     assert_one_line_error(tct("officer", "add", "Phạm B", "--phone", "call me"), 1, "--phone")
     assert_one_line_error(tct("officer", "add", "   "), 1, "required")
     assert len(tct("officer", "list", "-f", "json").json()) == 1
+
+
+def test_names_differing_only_by_tone_marks_are_two_officers(tct):
+    for name in ("Lê Minh Tuấn", "Lê Minh Tuân", "Nguyễn Thị Hà", "Nguyễn Thị Hạ"):
+        run = tct("officer", "add", name)
+        assert run.exit_code == 0, run.stderr
+    names = {o["name"] for o in tct("officer", "list", "-f", "json").json()}
+    assert names == {"Lê Minh Tuấn", "Lê Minh Tuân", "Nguyễn Thị Hà", "Nguyễn Thị Hạ"}
+    # the same name again, in other capitals or decomposed by an input method, is still a duplicate
+    assert_one_line_error(tct("officer", "add", "NGUYỄN THỊ HẠ"), 1, "already", "Nguyễn Thị Hạ")
+    decomposed = unicodedata.normalize("NFD", "Lê Minh Tuân")
+    assert_one_line_error(tct("officer", "add", decomposed), 1, "already", "Lê Minh Tuân")
+    assert len(tct("officer", "list", "-f", "json").json()) == 4
+
+
+def test_exact_accented_name_resolves_to_that_officer(tct, database):
+    from tct import officers
+    from tct.db import write_session
+
+    with write_session(database) as session:
+        for name in ("Nguyễn Thị Hà", "Nguyễn Thị Hạ", "Trần Thị Bình"):
+            officers.add(session, name, actor="t")
+    with write_session(database) as session:
+        assert officers.resolve(session, "Nguyễn Thị Hạ").name == "Nguyễn Thị Hạ"
+        assert officers.resolve(session, "Nguyễn Thị Hà").name == "Nguyễn Thị Hà"
+        assert officers.resolve(session, "nguyễn thị hạ").name == "Nguyễn Thị Hạ"
+        assert officers.resolve(session, unicodedata.normalize("NFD", "Nguyễn Thị Hạ")).name == "Nguyễn Thị Hạ"
+    visit = ["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00"]
+    for name in ("Nguyễn Thị Hạ", "Nguyễn Thị Hà"):
+        run = tct(*visit, "--officer", name, "-f", "json")
+        assert run.exit_code == 0, run.stderr
+        assert run.json()["officer"] == name
+    listed = tct("visit", "list", "--officer", "Nguyễn Thị Hạ", "-f", "json").json()
+    assert [v["officer"] for v in listed] == ["Nguyễn Thị Hạ"]
+
+
+def test_unaccented_name_of_two_accented_officers_is_ambiguous(tct):
+    for name in ("Nguyễn Thị Hà", "Nguyễn Thị Hạ", "Trần Thị Bình"):
+        assert tct("officer", "add", name).exit_code == 0
+    before = tct("visit", "list", "-f", "json").json()
+    run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00",
+              "--officer", "nguyen thi ha")
+    assert_one_line_error(run, 1, "more than one officer", "Nguyễn Thị Hà", "Nguyễn Thị Hạ", "accents")
+    assert tct("visit", "list", "-f", "json").json() == before
+    assert_one_line_error(tct("officer", "retire", "ha"), 1, "Nguyễn Thị Hà", "Nguyễn Thị Hạ")
+    # an unambiguous name still needs no accents
+    run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00",
+              "--officer", "binh", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["officer"] == "Trần Thị Bình"
+    assert tct("officer", "retire", "tran thi binh").exit_code == 0
+
+
+def test_a_retired_officer_typed_exactly_is_not_taken_for_a_namesake(tct):
+    assert tct("officer", "add", "Nguyễn Thị Hà").exit_code == 0
+    assert tct("officer", "add", "Nguyễn Thị Hạ").exit_code == 0
+    assert tct("officer", "retire", "Nguyễn Thị Hạ").exit_code == 0
+    run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00",
+              "--officer", "Nguyễn Thị Hạ")
+    assert_one_line_error(run, 1, "Nguyễn Thị Hạ", "retired")
+    assert tct("visit", "list", "-f", "json").json() == []
+    # unaccented, only the active one is meant
+    run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00",
+              "--officer", "nguyen thi ha", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["officer"] == "Nguyễn Thị Hà"
+
+
+def test_roster_add_and_visit_import_resolve_the_exact_accented_name(tct, tmp_path):
+    for name in ("Nguyễn Thị Hà", "Nguyễn Thị Hạ"):
+        assert tct("officer", "add", name).exit_code == 0
+    assert tct("roster", "add", "Nguyễn Thị Hạ", "--date", "10/02/2021").exit_code == 0
+    shifts = tct("roster", "list", "--from", "10/02/2021", "--to", "10/02/2021", "-f", "json").json()
+    assert "Nguyễn Thị Hạ" in str(shifts) and "Nguyễn Thị Hà" not in str(shifts)
+    assert_one_line_error(tct("roster", "add", "nguyen thi ha", "--date", "11/02/2021"), 1,
+                          "Nguyễn Thị Hà", "Nguyễn Thị Hạ")
+    path = tmp_path / "visits.csv"
+    path.write_text("citizen,type,field,at,officer\n"
+                    "A,complaint,land,03/02/2021 08:00,Nguyễn Thị Hạ\n"
+                    "B,complaint,land,03/02/2021 09:00,Nguyễn Thị Hà\n", encoding="utf-8")
+    run = tct("import", "--visits", str(path))
+    assert run.exit_code == 0, run.stderr
+    listed = tct("visit", "list", "-f", "json").json()
+    assert sorted((v["citizen"], v["officer"]) for v in listed) == [("A", "Nguyễn Thị Hạ"), ("B", "Nguyễn Thị Hà")]
+    path.write_text("citizen,type,field,at,officer\nC,complaint,land,03/02/2021 10:00,nguyen thi ha\n",
+                    encoding="utf-8")
+    run = tct("import", "--visits", str(path))
+    assert run.exit_code == 1 and "matches more" in run.stderr and "Traceback" not in run.stderr
+    assert len(tct("visit", "list", "-f", "json").json()) == 2
+
+
+def test_roster_import_tells_names_differing_only_by_tone_marks_apart(tct, tmp_path):
+    for name in ("Nguyễn Thị Hà", "Nguyễn Thị Hạ"):
+        assert tct("officer", "add", name).exit_code == 0
+    path = tmp_path / "roster.csv"
+    path.write_text("officer,date,shift,role,location,note\n"
+                    "Nguyễn Thị Hạ,2021-02-10,morning,main,,\n"
+                    "Nguyễn Thị Hà,2021-02-10,afternoon,main,,\n", encoding="utf-8")
+    run = tct("roster", "import", str(path))
+    assert run.exit_code == 0, run.stderr
+    rows = tct("roster", "export", "--from", "10/02/2021", "--to", "10/02/2021").stdout
+    assert "Nguyễn Thị Hạ,2021-02-10,morning" in rows and "Nguyễn Thị Hà,2021-02-10,afternoon" in rows

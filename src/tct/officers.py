@@ -1,7 +1,9 @@
 """Officers (công chức tiếp công dân): who receives citizens and who is on duty.
 
 Wherever a command takes an officer, the name may be typed without accents or capitals
-(`tran thi binh`); it must match exactly one officer.
+(`tran thi binh`); it must match exactly one officer. Tone marks tell names apart (Nguyễn Thị Hà
+and Nguyễn Thị Hạ are two people), so the register is unique on the full NFC name and a name typed
+with its accents means that officer before any accent-insensitive match is tried.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tct import audit
 from tct.errors import NotFoundError, ValidationError
-from tct.text import MAX_NAME, clean, fold
+from tct.text import MAX_NAME, clean, fold, nfc
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -34,8 +36,9 @@ def add(session: Session, name: str, *, title: str | None = None, unit: str | No
     clean_name = clean(name, label="officer name", max_len=MAX_NAME, required=True)
     assert clean_name is not None
     folded = fold(clean_name)
-    clash = session.exec(select(Officer).where(col(Officer.name_folded) == folded,
-                                               col(Officer.active).is_(True))).first()
+    namesakes = session.exec(select(Officer).where(col(Officer.name_folded) == folded,
+                                                   col(Officer.active).is_(True))).all()
+    clash = next((other for other in namesakes if _clash(other.name, clean_name)), None)
     if clash is not None:
         raise ValidationError(f"an officer named {clash.name} is already on the register")
     officer = Officer(name=clean_name, name_folded=folded, title=clean(title, label="--title"),
@@ -45,6 +48,24 @@ def add(session: Session, name: str, *, title: str | None = None, unit: str | No
     audit.record(session, actor=actor, entity="officer", code=officer.name, action="create",
                  after={k: v for k, v in as_dict(officer).items() if v is not None and k != "id"})
     return officer
+
+
+def _name_key(name: str) -> str:
+    """A name compared as a name: NFC, case-insensitive, tone marks kept (Hà ≠ Hạ)."""
+    return nfc(nfc(name).casefold())
+
+
+def _accent_free(name: str) -> bool:
+    return _name_key(name) == fold(name)
+
+
+def _clash(registered: str, new: str) -> bool:
+    """Two active officers may not share a name. Names that fold alike are still different names
+    (Tuấn, Tuân), unless one is written without any accents: `Le Van An` beside `Lê Văn An` is the
+    same name typed lazily, and would take `le van an` from the officer who owns it."""
+    if _name_key(registered) == _name_key(new):
+        return True
+    return fold(registered) == fold(new) and (_accent_free(registered) or _accent_free(new))
 
 
 def _phone(phone: str | None) -> str | None:
@@ -66,7 +87,7 @@ def listing(session: Session, *, include_retired: bool = False) -> list[Officer]
 
 
 def resolve(session: Session, typed: str, *, include_retired: bool = False) -> Officer:
-    """The one officer a typed name means: exact folded name, else a unique partial match."""
+    """The one officer a typed name means (see resolve_id)."""
     from tct.models import Officer
 
     officer = session.get(Officer, resolve_id(session, typed, include_retired=include_retired))
@@ -75,29 +96,41 @@ def resolve(session: Session, typed: str, *, include_retired: bool = False) -> O
 
 
 def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = False) -> int:
-    """The id of the one officer a typed name means (see resolve), read as plain columns."""
+    """The id of the one officer a typed name means, read as plain columns.
+
+    The full name as typed (any case, NFC) wins, so `Nguyễn Thị Hạ` never means Nguyễn Thị Hà;
+    else the accent-folded full name; else the officers whose name holds every typed word. More
+    than one officer at any step is an error naming them, never a guess.
+    """
     from tct.db import Driver
 
-    key = fold(clean(typed, label="officer", max_len=MAX_NAME) or "")
+    wanted = clean(typed, label="officer", max_len=MAX_NAME) or ""
+    key, name_key = fold(wanted), _name_key(wanted)
     if not key:
         raise ValidationError("an officer's name is required")
     db = Driver.of(source)
-    everyone = db.rows("SELECT id, name, name_folded FROM officer" + ("" if include_retired else " WHERE active = ?")
-                       + " ORDER BY id", [] if include_retired else [db.flag(True)])
-    exact = [(id_, name) for id_, name, folded in everyone if folded == key]
-    if len(exact) == 1:
-        return int(exact[0][0])
-    if not exact:
+    everyone = [(int(id_), name, folded, bool(active)) for id_, name, folded, active
+                in db.rows("SELECT id, name, name_folded, active FROM officer ORDER BY id")]
+    pool = [(id_, name, folded) for id_, name, folded, active in everyone if active or include_retired]
+    matches = [(id_, name) for id_, name, _ in pool if _name_key(name) == name_key]
+    if not matches:
+        retired = next((name for _, name, _, active in everyone
+                        if not active and _name_key(name) == name_key), None)
+        if retired is not None:  # not someone else whose name folds alike
+            raise NotFoundError(f"officer {retired} has retired (tct officer list --all)")
+        matches = [(id_, name) for id_, name, folded in pool if folded == key]
+    if not matches:
         words = key.split()
-        candidates = [(id_, name) for id_, name, folded in everyone if all(w in folded.split() for w in words)]
-        if len(candidates) == 1:
-            return int(candidates[0][0])
-        if not candidates:
-            listed = ", ".join(name for _, name, _ in everyone) or "none yet: tct officer add NAME"
+        matches = [(id_, name) for id_, name, folded in pool if all(w in folded.split() for w in words)]
+        if not matches:
+            listed = ", ".join(name for _, name, _ in pool) or "none yet: tct officer add NAME"
             raise NotFoundError(f"no officer matches {typed!r}; officers: {listed}")
-        exact = candidates
-    names = ", ".join(name for _, name in exact)
-    raise NotFoundError(f"{typed!r} matches more than one officer ({names}); type more of the name")
+    if len(matches) == 1:
+        return matches[0][0]
+    names = ", ".join(name for _, name in matches)
+    accents_only = len({fold(name) for _, name in matches}) == 1 < len({_name_key(name) for _, name in matches})
+    hint = "type the name with its accents" if accents_only else "type more of the name"
+    raise NotFoundError(f"{typed!r} matches more than one officer ({names}); {hint}")
 
 
 def retire(session: Session, typed: str, *, actor: str) -> Officer:

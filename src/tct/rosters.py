@@ -30,7 +30,7 @@ from tct import audit
 from tct.dates import parse_date
 from tct.daysoff import is_weekend
 from tct.errors import NotFoundError, UsageError, ValidationError
-from tct.text import MAX_LINE, MAX_TEXT, clean, fold
+from tct.text import MAX_LINE, MAX_TEXT, clean, fold, nfc
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -548,7 +548,7 @@ def _planned_row(session: Session, row: dict[str, str], halves: dict[str, tuple[
     typed = row.get("officer", "").strip()
     if not typed:
         raise ValidationError("officer is empty")
-    key = fold(typed)
+    key = nfc(typed)  # as typed, accents and all: Nguyễn Thị Hà and Nguyễn Thị Hạ are two officers
     if key not in officers_by_key:
         try:
             officers_by_key[key] = resolve_officer(session, typed)
