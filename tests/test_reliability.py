@@ -368,6 +368,17 @@ def test_a_denouncers_identity_never_shows_in_lists_alerts_or_the_log(desk, deno
     assert "Z. Q." in outputs["visit list json"].stdout  # masked to initials, still recognisable at the desk
 
 
+def test_a_visit_added_by_a_denouncers_identity_number_prints_no_identity(desk, denouncer):
+    """The officer types only the identity number; the record printed back must not show the
+    denouncer's stored name, address and phone, in any format."""
+    for fmt in ("table", "json", "csv", "md"):
+        run = desk("visit", "add", "--citizen", "Ai Đó", "--id-number", DENOUNCER["id_number"], *BASE, "-f", fmt)
+        assert run.exit_code == 0, run.stderr
+        assert not _leaks(run.stdout + run.stderr, typed=(DENOUNCER["id_number"],)), (fmt, run.stdout)
+    shown = desk("visit", "add", "--citizen", "Ai Đó", "--id-number", DENOUNCER["id_number"], *BASE, "-f", "json")
+    assert shown.json()["citizen"] == "Z. Q." and shown.json()["masked"]  # still recognisable at the desk
+
+
 def test_error_messages_never_name_a_denouncer(desk, denouncer):
     commands = [
         # the same ID number under another name: the desk is told, without the stored name

@@ -80,8 +80,9 @@ def add(citizen: Citizen = None, id_number: IdNumber = None, address: Address = 
         current = settings.load(session)
         added = visits.add(session, typed, settings=current, actor=audit.current_actor(),
                            officer_fallback=fallback)
-        data = visits.as_dict(added.visit, case=added.case, citizen=added.citizen, officer=added.officer,
-                              tz=current["timezone"])
+        # masked as `visit edit` and every list are: a citizen matched by identity number may be a
+        # denouncer whose stored name, address and phone the officer did not type
+        data = visits.record(session, added.visit, tz=current["timezone"], masked=True)
     _warn(added.warnings)
     if fmt.value == "table":
         typer.echo(f"{data['code']} {data['case']}")
