@@ -258,3 +258,38 @@ def test_a_hotspot_cleared_by_hand_stays_cleared_and_blocks_no_visit_of_its_loca
     visit(desk, "--citizen", "Nguyễn Văn A", "--locality", "Xã A", "--people", "6", "--case", codes[0], *BASE[:4],
           "--officer", "binh", "--at", "04/02/2021 08:00")
     assert "hotspot" in case(desk, codes[0])["flags"]
+
+
+# --- a case is received on the day of its first visit -----------------------------------------------
+
+def test_correcting_the_day_of_a_cases_only_visit_moves_its_opening_and_deadline(desk):
+    v = visit(desk, "--citizen", "Sai Ngày", *BASE, "--at", "01/01/2021 09:00")
+    assert (case(desk, v["case"])["opened_on"], case(desk, v["case"])["deadline"]) == ("2021-01-01", "2021-01-11")
+    assert desk("visit", "edit", v["code"], "--at", "18/02/2021 09:00").exit_code == 0
+    corrected = case(desk, v["case"])
+    assert (corrected["opened_on"], corrected["deadline"]) == ("2021-02-18", "2021-02-28")
+    backlog = desk("report", "2021-02-01..2021-02-23", "-f", "json").json()["backlog"]
+    assert v["case"] not in [b["code"] for b in backlog]  # not overdue on 23 Feb: it came on the 18th
+    assert any(e["action"] == "edit" and e["entity"] == "case" for e in desk("log", "-f", "json").json())
+
+
+def test_an_earlier_visit_entered_late_or_imported_opens_the_case_on_its_day(desk, tmp_path):
+    v = visit(desk, "--citizen", "Đến Sớm", *BASE, "--at", "01/03/2021 09:00")
+    visit(desk, "--citizen", "Đến Sớm", "--case", v["case"], "--officer", "binh", "--at", "05/02/2021 09:00")
+    assert (case(desk, v["case"])["opened_on"], case(desk, v["case"])["deadline"]) == ("2021-02-05", "2021-02-15")
+    rows = tmp_path / "late.csv"
+    rows.write_text("citizen,type,field,at,officer,case\n"
+                    f"Đến Sớm,complaint,land,01/02/2021 08:00,binh,{v['case']}\n", encoding="utf-8")
+    assert desk("import", "--visits", str(rows)).exit_code == 0
+    assert (case(desk, v["case"])["opened_on"], case(desk, v["case"])["deadline"]) == ("2021-02-01", "2021-02-11")
+    assert desk("db", "check").exit_code == 0
+
+
+def test_voiding_a_cases_first_visit_opens_it_on_the_next_but_never_after_its_history(desk):
+    first = visit(desk, "--citizen", "Nhầm", *BASE, "--at", "01/02/2021 09:00")
+    second = visit(desk, "--citizen", "Nhầm", "--case", first["case"], "--officer", "binh", "--at", "10/02/2021 09:00")
+    assert desk("visit", "void", first["code"], "--reason", "nhập nhầm").exit_code == 0
+    assert case(desk, first["case"])["opened_on"] == "2021-02-10"
+    assert desk("case", "accept", first["case"], "--date", "12/02/2021").exit_code == 0
+    assert desk("visit", "edit", second["code"], "--at", "20/02/2021 09:00").exit_code == 0
+    assert case(desk, first["case"])["opened_on"] == "2021-02-12"  # accepted on the 12th: received by then

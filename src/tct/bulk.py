@@ -561,10 +561,24 @@ class _Writer:
         years = Counter(row[year_at] for row in rows)
         return {year: reserve_numbers(self.session, kind, year, count) for year, count in sorted(years.items())}
 
+    def _follow_first_visits(self, existing: list[int]) -> None:
+        """The cases on the register that the file gave a visit earlier than their first: their
+        opening day and deadline follow it (cases.follow_first_visit), found by one statement."""
+        from tct import cases
+        from tct.models import Case
+
+        db = self.db
+        for (case_id,) in db.rows_in("SELECT cases.id FROM cases WHERE EXISTS (SELECT visit.id FROM visit "
+                                     "WHERE visit.case_id = cases.id AND visit.void = ? "
+                                     "AND visit.visit_date < cases.opened_on) AND cases.id IN ({ids})",
+                                     existing, [db.flag(False)]):
+            cases.follow_first_visit(self.session, self.session.get(Case, case_id), self.settings, actor=self.actor)
+
     def finish(self, outcome: Outcome, source: str) -> None:
         from tct import audit, flags
 
         case_ids = self.case_ids
+        self._follow_first_visits([ref for ref in outcome.refresh if ref > 0])
         flags.refresh_many(self.session, sorted(ref if ref > 0 else case_ids[-ref - 1] for ref in outcome.refresh),
                            self.settings, actor=self.actor)
         if self.codes:

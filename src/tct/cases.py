@@ -126,6 +126,37 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+def follow_first_visit(session: Session, case: Case, settings: Settings, *, actor: str) -> None:
+    """A case is received on the day of its first visit: when a visit's day is corrected, an
+    earlier visit is added or the first one is voided, its opening day and deadline follow (audited),
+    but never past the first step of its history (a case accepted on a day had been received by then).
+    A case whose every visit is void keeps its day."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from tct import audit
+    from tct.dates import utc_now
+    from tct.models import CaseStatusChange, Visit
+
+    first = session.exec(select(func.min(Visit.visit_date)).where(col(Visit.case_id) == case.id,
+                                                                  col(Visit.void).is_(False))).one()
+    if first is None:
+        return
+    step = session.exec(select(func.min(CaseStatusChange.changed_on))
+                        .where(col(CaseStatusChange.case_id) == case.id)).one()
+    day = min(first, step) if step is not None else first
+    if day == case.opened_on:
+        return
+    before = {"opened_on": case.opened_on, "deadline": case.deadline}
+    case.opened_on = day
+    refresh_deadline(session, case, settings)
+    case.updated_at = utc_now()
+    session.add(case)
+    audit.record(session, actor=actor, entity="case", code=case.code, action="edit", before=before,
+                 after={"opened_on": case.opened_on, "deadline": case.deadline})
+    session.flush()
+
+
 def is_complex(session: Session, case: Case) -> bool:
     from tct.flags import active_kinds
 

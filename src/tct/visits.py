@@ -315,6 +315,8 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     session.flush()
     audit.record(session, actor=actor, entity="visit", code=code, action="create",
                  after=_audited(visit, case, ready.officer))
+    if ready.case is not None and day < case.opened_on:  # a visit entered late, before the case's first
+        cases.follow_first_visit(session, case, settings, actor=actor)
     flags.refresh(session, case, settings, actor=actor)
     return AddedVisit(visit, case, match.citizen, ready.officer, ready.case is None, warnings)
 
@@ -540,6 +542,8 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
         audit.record(session, actor=actor, entity="visit", code=visit.code, action="edit", before=old, after=new)
     session.flush()
     for touched in {c.id: c for c in (previous_case, case)}.values():
+        if typed.at is not None or typed.case is not None:
+            cases.follow_first_visit(session, touched, settings, actor=actor)
         flags.refresh(session, touched, settings, actor=actor)
     return visit, warnings
 
@@ -562,9 +566,12 @@ def void(session: Session, code: str, *, reason: str, settings: Settings, actor:
     audit.record(session, actor=actor, entity="visit", code=visit.code, action="void",
                  before={"void": False}, after={"void": True}, reason=why)
     session.flush()
+    from tct import cases
     from tct.models import Case
 
-    flags.refresh(session, session.get(Case, visit.case_id), settings, actor=actor)
+    case = session.get(Case, visit.case_id)
+    cases.follow_first_visit(session, case, settings, actor=actor)
+    flags.refresh(session, case, settings, actor=actor)
     return visit
 
 
