@@ -108,7 +108,9 @@ def test_a_plain_sqlite_backup_does_not_load_sqlalchemy(tct, database, db_path, 
 
 def test_registers_the_sqlite3_module_cannot_vouch_for_get_the_full_open(tct, db_path, tmp_path):
     """Missing, older-schema or foreign files go through open_database: same messages as any command."""
-    assert sqlite_register(str(db_path)) is None  # missing: the full open creates it
+    assert sqlite_register(str(db_path)) is None  # missing: the full open refuses it (nothing to back up)
+    assert_one_line_error(tct("backup", "--to", str(tmp_path / "first")), 3, "no database at")
+    assert tct("db", "info").exit_code == 0  # (any other command starts the register)
     assert tct("backup", "--to", str(tmp_path / "first")).exit_code == 0
     assert sqlite_register(str(db_path)) == db_path
     assert sqlite_register("postgresql+psycopg://u@h/d") is None
@@ -138,6 +140,16 @@ def test_backup_to_an_explicit_file_never_replaces_one(tct, database, tmp_path):
     first = _sha(target)
     assert_one_line_error(tct("backup", "--to", str(target)), 1, "already exists")
     assert _sha(target) == first
+
+
+@pytest.mark.sqlite_only
+def test_backup_of_a_missing_register_fails_and_creates_nothing(tct, db_path, tmp_path):
+    """A mistyped TCT_DB (or a lost file) in the nightly cron job must fail loudly, not back up a
+    brand-new empty register night after night while --keep rotates the real backups away."""
+    assert not db_path.exists()
+    run = tct("backup", "--to", str(tmp_path / "nightly"))
+    assert_one_line_error(run, 3, str(db_path))
+    assert not db_path.exists() and not (tmp_path / "nightly").exists()
 
 
 def test_keep_rotation_deletes_only_older_tct_backups(tct, database, tmp_path):

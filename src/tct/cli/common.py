@@ -30,11 +30,12 @@ class AppState:
     lang: str = "en"
     _db: Database | None = field(default=None, repr=False)
 
-    def db(self, *, allow_old: bool = False) -> Database:
+    def db(self, *, allow_old: bool = False, create: bool = True) -> Database:
+        """The register; `create=False` for the commands that must not start an empty one (backup)."""
         if self._db is None:
             from tct.db import open_database
 
-            self._db = open_database(self.db_location, allow_old=allow_old)
+            self._db = open_database(self.db_location, allow_old=allow_old, create=create)
         return self._db
 
     @property
