@@ -226,6 +226,8 @@ LABELS: dict[str, tuple[str, str]] = {
                  "Đã khôi phục {path} từ {source}; sổ bị thay đã được sao lưu vào {backup}"),
     "restore_upgraded": ("The backup had the older schema {old}; it was upgraded on a copy",
                          "Bản sao lưu có lược đồ cũ {old}; đã nâng cấp trên một bản sao"),
+    "list_limited": ("Only the first {limit} are shown; there are more (--limit N shows more)",
+                     "Chỉ hiện {limit} dòng đầu; còn nữa (--limit N để xem thêm)"),
     "exporting": ("Exporting", "Đang xuất"),
     "exported": ("Exported {rows} rows to {path}", "Đã xuất {rows} dòng ra {path}"),
     "identities_withheld": ("Identities of {count} denouncer(s) withheld; --reveal includes them (audited)",

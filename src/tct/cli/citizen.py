@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, session_for, state
+from tct.cli.common import FormatOption, OutputFormat, at_most, lang, session_for, state
 
 app = typer.Typer(help="Citizens and their visit history.", no_args_is_help=True)
 
@@ -23,7 +23,7 @@ def list_(search: Annotated[str | None, typer.Option("--search", help="Name or a
     from tct import audit, citizens, render
 
     with session_for(reveal=reveal) as session:
-        data = citizens.listing(session, search=search, limit=limit, reveal=reveal)
+        data = at_most(citizens.listing(session, search=search, limit=limit + 1, reveal=reveal), limit)
         if reveal:
             audit.reveal(session, entity="citizen", after={"search": search})
     for item in data:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -86,6 +86,17 @@ def reading(*, reveal: bool = False):  # type: ignore[no-untyped-def]
 def notice(message: str) -> None:
     """A message for the person, never part of the data: stderr."""
     typer.echo(message, err=True)
+
+
+def at_most(rows: list[Any], limit: int) -> list[Any]:
+    """The first `limit` of rows asked for with one more, and a notice when there were more: a list
+    sent to a file (`-f csv > cases.csv`) is never cut short without a word."""
+    if len(rows) <= limit:
+        return rows
+    from tct.i18n import label
+
+    notice(label("list_limited", lang(), limit=limit))
+    return rows[:limit]
 
 
 def stdin_is_terminal() -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, reading, state, stdin_is_terminal
+from tct.cli.common import FormatOption, OutputFormat, at_most, lang, notice, reading, state, stdin_is_terminal
 
 app = typer.Typer(help="Visits (lượt tiếp): log, list, show, edit, void.", no_args_is_help=True)
 
@@ -150,10 +150,11 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
     from tct import audit, citizens, render, settings, visits
 
     wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
-                                officer=officer, case=case, search=search, include_void=include_void, limit=limit)
+                                officer=officer, case=case, search=search, include_void=include_void,
+                                limit=limit + 1)
     with reading(reveal=reveal) as source:
         current = settings.load(source)
-        data = visits.listing(source, wanted, settings=current, reveal=reveal)
+        data = at_most(visits.listing(source, wanted, settings=current, reveal=reveal), limit)
         protected = citizens.denouncers(source, [item["citizen_id"] for item in data]) if reveal else set()
         revealed = [item["code"] for item in data if item["type"] == "denunciation" or item["citizen_id"] in protected]
         if reveal and revealed:
