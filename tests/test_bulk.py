@@ -201,3 +201,14 @@ def test_import_sets_repeat_and_hotspot_and_respects_a_flag_cleared_by_hand(regi
     assert tct("case", "show", "VV-2020-0001", "-f", "json").json()["flags"] == ["crowd", "repeat"]
     events = [(e["code"], e["action"]) for e in tct("log", "-f", "json").json() if e["entity"] == "case"]
     assert events.count(("VV-2020-0001", "flag")) == 3 and ("VV-2020-0001", "unflag") in events
+
+
+def test_the_import_names_its_codes_year_by_year(tct, tmp_path):
+    tct("officer", "add", "Trần Thị Bình")
+    rows = tmp_path / "visits.csv"
+    rows.write_text(HEADER + "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n"
+                             "B,,complaint,land,04/01/2020 08:00,binh,1,,,,,,\n"
+                             "C,,complaint,land,05/02/2021 08:00,binh,1,,,,,,\n", encoding="utf-8")
+    run = tct("import", "--visits", str(rows))
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.strip().endswith(": TCD-2020-0001, TCD-2021-0001 to TCD-2021-0002"), run.stderr

@@ -262,7 +262,23 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
     if fmt.value != "table":
         render.record(data, None, fmt.value, lang=lang())
     notice(label("visits_checked" if check else "visits_imported", lang(), path=path, rows=summary.rows,
-                 first=data["first"] or "-", last=data["last"] or "-"))
+                 codes=_code_ranges(summary.visits, lang())))
+
+
+def _code_ranges(codes: list[str], language: str) -> str:
+    """The codes given, as one range per year (each year's are consecutive: the import holds the write
+    lock), in year order: a file of 2020 and 2021 visits is not 'TCD-2021-0001 to TCD-2020-0001'."""
+    from tct.i18n import label
+
+    by_year: dict[str, list[str]] = {}
+    for code in codes:
+        by_year.setdefault(code.split("-")[1], []).append(code)
+    ranges = []
+    for _, year_codes in sorted(by_year.items()):
+        year_codes.sort(key=lambda code: int(code.rsplit("-", 1)[1]))
+        first, last = year_codes[0], year_codes[-1]
+        ranges.append(first if first == last else label("code_range", language, first=first, last=last))
+    return ", ".join(ranges) or "-"
 
 
 def _import_register(file: Path, *, check: bool, fmt: OutputFormat) -> None:
