@@ -253,6 +253,32 @@ def test_bad_rows_are_named_and_nothing_is_imported(tct, filled, tmp_path):
     con.close()
 
 
+def test_values_tct_never_writes_are_refused_before_they_break_later_commands(tct, filled, tmp_path):
+    """Types allow them, tct never writes them, and a register holding them fails at every command."""
+    exported = tmp_path / "e.json"
+    assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0
+    import datetime as dt
+
+    def nonsense(tables):  # type: ignore[no-untyped-def]
+        stamp = dt.datetime(2021, 1, 6).isoformat() + "+00:00"
+        tables["setting"] = [row for row in tables["setting"]
+                             if row["key"] not in ("visit.fields", "delegation.min_people", "timezone")]
+        tables["setting"] += [{"key": "visit.fields", "value": "5", "updated_at": stamp},
+                              {"key": "delegation.min_people", "value": '"abc"', "updated_at": stamp},
+                              {"key": "timezone", "value": '"Mars/Base"', "updated_at": stamp}]
+        tables["visit"][0]["people"] = -1
+        tables["visit"][1]["type"] = "bogus"
+        tables["cases"][0]["status"] = "bogus"
+
+    bad = _broken_copy(exported, tmp_path / "bad.json", nonsense)
+    target = tmp_path / "new.db"
+    for args in (("import", "--check", str(bad)), ("import", str(bad))):
+        run = tct("--db", str(target), *args, db=False)
+        assert_one_line_error(run, 1, "visit.fields", "delegation.min_people", "timezone", "visit row 1: people",
+                              "visit row 2: type 'bogus'", "cases row 1: status 'bogus'", "nothing was imported")
+    assert tct("--db", str(target), "import", str(exported), db=False).exit_code == 0  # the good one still goes in
+
+
 def test_a_file_that_is_not_an_export_is_refused(tct, tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "tct-export",\n "tables": {,}}\n')

@@ -1362,6 +1362,38 @@ def _convert(document: dict[str, Any], tables: list[Table]) -> tuple[dict[str, l
     return converted, problems
 
 
+def _meaning_problems(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """What the columns' types allow but tct never writes, and later commands would trip on: a
+    setting of the wrong kind, a visit or case type, status, handling or kind tct does not know, a
+    number of people no visit can have."""
+    from tct import settings, vocab
+    from tct.cases import OPEN_STATUSES, TERMINAL
+    from tct.errors import TctError
+    from tct.visits import MAX_PEOPLE
+
+    problems = []
+    for number, row in enumerate(rows.get("setting", []), start=1):
+        where = f"setting row {number} ({row.get('key')})"
+        try:
+            settings.check_stored(row.get("key"), json.loads(row.get("value") or "null"))
+        except TctError as exc:
+            problems.append(f"{where}: {exc.message}")
+        except ValueError:
+            problems.append(f"{where}: value is not JSON")
+    words = {"visit": {"type": tuple(vocab.VISIT_TYPES), "handling": tuple(vocab.HANDLINGS),
+                       "kind": tuple(vocab.RECEPTION_KINDS)},
+             "cases": {"type": tuple(vocab.VISIT_TYPES), "status": OPEN_STATUSES + TERMINAL}}
+    for name, columns in words.items():
+        for number, row in enumerate(rows.get(name, []), start=1):
+            problems += [f"{name} row {number}: {column} {row[column]!r} is not one of {', '.join(allowed)}"
+                         for column, allowed in columns.items() if column in row and row[column] not in allowed]
+    for number, row in enumerate(rows.get("visit", []), start=1):
+        people = row.get("people")
+        if isinstance(people, int) and not 1 <= people <= MAX_PEOPLE:
+            problems.append(f"visit row {number}: people {people} is not from 1 to {MAX_PEOPLE}")
+    return problems
+
+
 def _raise_problems(problems: list[str], what: str) -> None:
     if not problems:
         return
@@ -1453,7 +1485,7 @@ def import_document(db: Database, document: dict[str, Any], *, check: bool = Fal
         document = _through_scratch(document)
     tables = _tables()
     rows, problems = _convert(document, tables)
-    _raise_problems(problems, "the export")
+    _raise_problems(problems + _meaning_problems(rows), "the export")
     counts = {table.name: len(rows.get(table.name, [])) for table in tables}
     occupied = _nonempty(db)
     if occupied:

@@ -113,6 +113,18 @@ def parse_value(key: str, raw: str) -> Any:
     return clean(raw, label=key, max_len=300) or ""
 
 
+def check_stored(key: str, value: Any) -> None:
+    """`value` as `tct config set KEY` would have stored it, or a ValidationError: an imported
+    register brings its settings from a file, and a value of the wrong kind (a number where a list
+    of fields belongs) would make every later command fail."""
+    spec = definition(key)
+    text = value
+    if spec.kind == "list" and isinstance(value, list) and all(isinstance(item, str) for item in value):
+        text = "; ".join(value)
+    if isinstance(text, bool) or not isinstance(text, str | int) or parse_value(key, str(text)) != value:
+        raise ValidationError(f"{key} cannot hold {json.dumps(value, ensure_ascii=False)[:60]}")
+
+
 class Settings:
     """All settings of one register, read once per command."""
 
