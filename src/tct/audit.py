@@ -12,6 +12,8 @@ import os
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from tct.text import MAX_NAME, clean
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -19,11 +21,12 @@ if TYPE_CHECKING:
 
 
 def current_actor(explicit: str | None = None) -> str:
-    if explicit:
-        return explicit
-    from_env = os.environ.get("TCT_OFFICER", "").strip()
-    if from_env:
-        return from_env
+    """Who the trail names, cleaned as any typed name (NFC, no invisible characters): one left
+    blank by cleaning counts as not given, so the trail never names an invisible actor."""
+    for typed, label in ((explicit, "--officer"), (os.environ.get("TCT_OFFICER"), "TCT_OFFICER")):
+        name = clean(typed, label=label, max_len=MAX_NAME)
+        if name:
+            return name
     try:
         return getpass.getuser()
     except (KeyError, OSError):

@@ -260,7 +260,9 @@ class _Timeout(Exception):
 
 
 def _busy_timeout() -> float:
-    return float(os.environ.get("TCT_BUSY_TIMEOUT", 15))
+    from tct.db import busy_timeout
+
+    return busy_timeout()
 
 
 def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, *, progress: Progress | None = None,

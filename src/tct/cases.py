@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from tct.settings import Settings
 
 OPEN_STATUSES = ("new", "accepted")
+# `case list --due-within N`: ten years is past any legal deadline (even an extended one), and keeps
+# today + N days a date Python and the database can hold.
+MAX_DUE_WITHIN_DAYS = 3650
 COMPLAINT_ACCEPT_DAYS = 10
 DENUNCIATION_ACCEPT_WORKDAYS = 7
 
@@ -386,8 +389,8 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
     if wanted.overdue or wanted.due_within is not None:
         query = query.where(col(Case.status).in_(OPEN_STATUSES), col(Case.deadline).is_not(None))
         if wanted.due_within is not None:
-            if wanted.due_within < 0:
-                raise ValidationError("--due-within takes a number of days, 0 or more")
+            if not 0 <= wanted.due_within <= MAX_DUE_WITHIN_DAYS:
+                raise ValidationError(f"--due-within takes a number of days from 0 to {MAX_DUE_WITHIN_DAYS}")
             horizon = today + timedelta(days=wanted.due_within)
             query = query.where(col(Case.deadline) <= horizon)
             if not wanted.overdue:

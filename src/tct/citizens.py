@@ -7,6 +7,7 @@ match (at the desk's prompt), never merged silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,16 @@ if TYPE_CHECKING:
     from tct.db import Driver
     from tct.models import Citizen, Visit
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII digit: a full-width ０９１ (a Japanese or Chinese input
+    method) or Arabic-Indic ٠٩١ is the number 091, so it must be stored and looked up as 091.
+    Digit-like signs that are not decimal digits (², ①) are left alone, and so refused."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def normalise_id_number(typed: str | None) -> str | None:
@@ -28,8 +38,8 @@ def normalise_id_number(typed: str | None) -> str | None:
     value = clean(typed, label="--id-number", max_len=40)
     if value is None:
         return None
-    digits = value.replace(" ", "").replace(".", "").replace("-", "")
-    if not _DIGITS.match(digits) or len(digits) not in (9, 12):
+    digits = ascii_digits(value).replace(" ", "").replace(".", "").replace("-", "")
+    if not _DIGITS.fullmatch(digits) or len(digits) not in (9, 12):
         raise ValidationError(f"--id-number {value!r} is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)")
     if len(digits) == 12 and not 1 <= int(digits[:3]) <= 96:
         raise ValidationError(f"--id-number {value!r}: a 12-digit CCCD starts with a province code 001–096")
@@ -40,8 +50,9 @@ def normalise_phone(typed: str | None, label: str = "--phone") -> str | None:
     value = clean(typed, label=label, max_len=50)
     if value is None:
         return None
-    digits = [ch for ch in value if ch.isdigit()]
-    if not all(ch.isdigit() or ch in " +-.()" for ch in value) or not 8 <= len(digits) <= 15:
+    value = ascii_digits(value)
+    digits = [ch for ch in value if ch in "0123456789"]
+    if not all(ch in "0123456789 +-.()" for ch in value) or not 8 <= len(digits) <= 15:
         raise ValidationError(f"{label} {value!r} is not a phone number")
     return value
 
@@ -210,12 +221,12 @@ def resolve(session: Session, typed: str) -> Citizen:
     """A citizen by register number (`12`, `CD-12`) or by ID number (9 or 12 digits)."""
     from tct.models import Citizen
 
-    key = (typed or "").strip().upper().removeprefix("CD-")
-    if key.isdigit() and len(key) in (9, 12):
+    key = ascii_digits(clean(typed, label="citizen") or "").upper().removeprefix("CD-")
+    if _DIGITS.fullmatch(key) and len(key) in (9, 12):
         found = by_id_number(session, key)
         if found is not None:
             return found
-    if key.isdigit() and len(key) < 9:
+    if _DIGITS.fullmatch(key) and len(key) < 9:
         found = session.get(Citizen, int(key))
         if found is not None:
             return found

@@ -37,6 +37,37 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 TABLE_NAMES = ("setting", "audit_event", "code_counter", "officer", "citizen", "cases", "case_status_change",
                "case_extension", "case_flag", "referral", "visit", "duty_shift", "period")
 DEFAULT_BUSY_TIMEOUT_S = 15.0
+MAX_BUSY_TIMEOUT_S = 86_400  # a day; in milliseconds still within SQLite's and PostgreSQL's int
+
+
+def _busy_timeout_setting() -> tuple[float, str | None]:
+    """TCT_BUSY_TIMEOUT in seconds, and what is wrong with it when it cannot be used.
+
+    A bad value falls back to the default rather than stop the command: a typo in a tuning knob
+    must not cost a cron job its night's backup, and the warning the command layer prints goes to
+    stderr, which cron mails to the administrator. Unset or blank is the default, like TCT_DB."""
+    raw = os.environ.get("TCT_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT_S, None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= MAX_BUSY_TIMEOUT_S:  # (NaN too)
+        return DEFAULT_BUSY_TIMEOUT_S, (f"TCT_BUSY_TIMEOUT={raw[:40]!r} is not a number of seconds from 0 to "
+                                        f"{MAX_BUSY_TIMEOUT_S}; waiting the default "
+                                        f"{DEFAULT_BUSY_TIMEOUT_S:g} s instead")
+    return value, None
+
+
+def busy_timeout() -> float:
+    """How long a command waits for another desk's lock, in seconds (TCT_BUSY_TIMEOUT)."""
+    return _busy_timeout_setting()[0]
+
+
+def busy_timeout_problem() -> str | None:
+    """Why TCT_BUSY_TIMEOUT is not used, for the command layer to warn; None when it is fine."""
+    return _busy_timeout_setting()[1]
 
 
 def default_location() -> Path:
@@ -94,6 +125,20 @@ def create_private_file(path: Path) -> None:
         os.close(fd)
 
 
+def make_private(path: Path) -> None:
+    """Take group and other's bits off a register file of ours and its -wal, -shm and -journal files
+    (SQLite gives those the database file's mode): an empty file someone made for it, or a copy
+    made under a lax umask, holds citizens' personal data like the file tct creates. A file owned
+    by someone else is theirs to set; one that cannot be changed is left as it is."""
+    for each in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            status = os.stat(each)
+            if stat.S_ISREG(status.st_mode) and status.st_uid == os.geteuid() and status.st_mode & 0o077:
+                os.chmod(each, stat.S_IMODE(status.st_mode) & ~0o077)
+        except OSError:
+            continue
+
+
 def _prepare_sqlite_file(path: Path, create: bool) -> bool:
     """Check (and on first use create) the file; returns True when it is new and empty."""
     if path.exists():
@@ -105,6 +150,7 @@ def _prepare_sqlite_file(path: Path, create: bool) -> bool:
         except OSError as exc:
             raise DatabaseError(f"cannot read {path}: {exc.strerror}; check its permissions") from exc
         if not header:
+            make_private(path)  # before the schema, and the data after it, are written into it
             return True
         if header != SQLITE_HEADER:
             raise DatabaseError(f"{path} is not a tct database (not an SQLite file); nothing was changed")
@@ -124,7 +170,7 @@ def _prepare_sqlite_file(path: Path, create: bool) -> bool:
 def _sqlite_engine(path: Path) -> Engine:
     from sqlalchemy import create_engine, event
 
-    busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
+    busy = busy_timeout()
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy})
 
     @event.listens_for(engine, "connect")
@@ -161,7 +207,7 @@ def _postgres_engine(url: str) -> Engine:
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
 
-    busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
+    busy = busy_timeout()
     query = make_url(url).query
     # Timestamps come back in UTC, as they are stored, whatever the server's TimeZone setting
     # (added to any `options` the URL gives, e.g. a search_path).
@@ -303,6 +349,8 @@ def open_database(location: str | None = None, *, create: bool = True, allow_old
             db.dispose()
             raise DatabaseError(f"{db.location} has an older schema ({db.revision}, this tct needs "
                                 f"{SCHEMA_HEAD}); run `tct db upgrade` first")
+    if path is not None:
+        make_private(path)  # known to be a register now (a foreign file is left untouched), before any write
     return db
 
 
@@ -630,7 +678,8 @@ def plain_reading(path: Path) -> Iterator[Driver]:
     """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
     with the sqlite3 module alone, for the commands that only read (report, alerts, visit list, roster):
     every statement sees the same instant. Driver errors become the one-line DatabaseError."""
-    busy = float(os.environ.get("TCT_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT_S))
+    busy = busy_timeout()
+    make_private(path)
     con = None
     try:
         con = sqlite3.connect(path, timeout=busy, isolation_level=None)

@@ -53,3 +53,11 @@ class DatabaseError(TctError):
 
 class CheckFailed(TctError):
     """A check command found problems (exit 1, its report already printed)."""
+
+
+def debugging() -> bool:
+    """TCT_DEBUG=1 (or true, yes, on) shows tracebacks; 0, false, no, off and empty do not, as a
+    person setting TCT_DEBUG=0 means."""
+    import os
+
+    return os.environ.get("TCT_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")

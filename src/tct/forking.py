@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from tct.errors import TctError
+from tct.errors import TctError, debugging
 
 
 def available() -> bool:
@@ -165,7 +165,7 @@ class Failure:
     def error(self) -> BaseException:
         if self.pickled is not None:
             return pickle.loads(self.pickled)  # type: ignore[no-any-return]
-        if os.environ.get("TCT_DEBUG"):
+        if debugging():
             return RuntimeError(f"the second process failed:\n{self.text}")
         if self.exit_code is not None:
             error = TctError(self.message)

@@ -14,6 +14,13 @@ from tct.errors import ValidationError
 
 _SPACES = re.compile(r"\s+")
 _COMBINING_CLASS_MARKS = ("Mn",)
+# Format characters (zero-width spaces and joiners, the BOM, the soft hyphen, direction marks…) are
+# invisible: a name of them alone looks blank, and one with them inside looks like another name it
+# does not equal. Search keys have none of them; stored text keeps only the direction marks, isolates
+# and overrides of right-to-left text (stored verbatim, as "Data safety" in the README promises), and
+# a value of nothing else is empty.
+_FORMAT = ("Cf",)
+_DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # C0/C1 control characters other than tab and newline are never legitimate in a register.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -36,15 +43,18 @@ def nfc(value: str) -> str:
 
 def clean(value: str | None, *, label: str, max_len: int = MAX_LINE, multiline: bool = False,
           required: bool = False) -> str | None:
-    """Normalise one user-typed text: NFC, trimmed, no control characters, bounded length.
+    """Normalise one user-typed text: NFC, trimmed, no control characters, no invisible format
+    characters but direction marks (_FORMAT), bounded length.
 
-    Returns None for an empty optional value; raises ValidationError naming `label`.
+    Returns None for an empty optional value, or one of invisible characters only; raises
+    ValidationError naming `label`.
     """
     if value is None:
         if required:
             raise ValidationError(f"{label} is required")
         return None
-    text = nfc(value)
+    formatted = _may_hold_format(value)
+    text = nfc(value.translate(_NO_FORMAT) if formatted else value)
     if "\x00" in text:
         raise ValidationError(f"{label} contains a NUL character")
     if multiline:
@@ -58,7 +68,7 @@ def clean(value: str | None, *, label: str, max_len: int = MAX_LINE, multiline: 
             if _CONTROL.search(text):
                 raise ValidationError(f"{label} contains control characters")
         text = _single_spaced(text)
-    if not text:
+    if not text or formatted and all(ch in _DIRECTION or ch.isspace() for ch in text):
         if required:
             raise ValidationError(f"{label} is required")
         return None
@@ -67,23 +77,37 @@ def clean(value: str | None, *, label: str, max_len: int = MAX_LINE, multiline: 
     return text
 
 
-class _WithoutMarks(dict):  # type: ignore[type-arg]
-    """A str.translate table that deletes non-spacing marks (category Mn) and keeps every other
-    character; filled in as characters are met, so folding runs at C speed (a bulk import folds
-    every name, address and content)."""
+def _may_hold_format(value: str) -> bool:
+    """Whether a text may hold a format character, at C speed: str.isprintable is false for them,
+    and for line breaks and tabs, which are taken out first (removing the format characters
+    themselves costs ten times more, a bulk import cleans every cell)."""
+    return not value.isprintable() and not value.replace("\n", "").replace("\r", "").replace("\t", "").isprintable()
+
+
+class _Without(dict):  # type: ignore[type-arg]
+    """A str.translate table that deletes the characters of some Unicode categories and keeps every
+    other character; filled in as characters are met, so cleaning and folding run at C speed (a
+    bulk import folds every name, address and content)."""
+
+    def __init__(self, *categories: str, keep: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.categories = categories
+        self.keep = keep
 
     def __missing__(self, code: int) -> int | None:
-        value = None if unicodedata.category(chr(code)) in _COMBINING_CLASS_MARKS else code
+        char = chr(code)
+        value = None if unicodedata.category(char) in self.categories and char not in self.keep else code
         if code < 0x3000:  # cache the scripts a register meets; the table stays small whatever is typed
             self[code] = value
         return value
 
 
-_NO_MARKS = _WithoutMarks()
+_NO_FORMAT = _Without(*_FORMAT, keep=_DIRECTION)
+_NO_MARKS = _Without(*_COMBINING_CLASS_MARKS, *_FORMAT)  # a search key agrees with what clean stores
 
 
 def fold(value: str | None) -> str:
-    """The search key of a text: lower case, no diacritics, đ→d, single spaces."""
+    """The search key of a text: lower case, no diacritics or format characters, đ→d, single spaces."""
     if not value:
         return ""
     if value.isascii():  # nothing to normalise or strip

@@ -77,7 +77,10 @@ class TctGroup(LazyGroup):
     def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         from click import exceptions as click_exc
 
-        debug = bool(os.environ.get("TCT_DEBUG"))
+        from tct.errors import debugging
+
+        debug = debugging()
+        _output_that_cannot_fail()
         try:
             _refuse_undecodable(sys.argv[1:] if args is None else args)
             result = super().main(args=args, prog_name=prog_name or "tct", complete_var=complete_var,
@@ -120,6 +123,34 @@ class TctGroup(LazyGroup):
             return _unexpected(exc)
         finally:
             common.state().close()
+
+
+# Vietnamese and an emoji: what a register's text needs from the terminal.
+_PROBE = "Nguyễn Văn Đức 👍"
+
+
+def _output_that_cannot_fail() -> None:
+    """Where stdout or stderr cannot show the register's text (PYTHONIOENCODING=ascii, a latin-1
+    locale), a character it cannot show is written as a \\uXXXX escape rather than stopping the
+    command half-way through a list; a UTF-8 terminal is left as it is."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            _PROBE.encode(getattr(stream, "encoding", None) or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            if getattr(stream, "errors", None) in ("strict", "surrogateescape") and hasattr(stream, "reconfigure"):
+                import codecs
+
+                codecs.register_error("tct-escape", _json_escape)
+                stream.reconfigure(errors="tct-escape")
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """\\uXXXX (a UTF-16 pair beyond the first plane): JSON's own escape, so `--format json` stays
+    valid JSON that reads back as the same text, where Python's \\xNN would not."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = error.object[error.start:error.end].encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2)), error.end
 
 
 def _refuse_undecodable(args: Any) -> None:
@@ -199,6 +230,12 @@ def _root(
     if lang is not None and lang.lower() not in i18n.LANGUAGES:
         raise typer.BadParameter("choose vi or en", param_hint="'--lang'")
     common.set_state(common.AppState(db_location=db, lang=i18n.resolve(lang)))
+    if os.environ.get("TCT_BUSY_TIMEOUT", "").strip():
+        from tct.db import busy_timeout_problem
+
+        problem = busy_timeout_problem()
+        if problem:
+            common.notice(f"Warning: {problem}")
 
 
 # Every command, in the order `tct --help` lists them: name -> (module, attribute). A module's

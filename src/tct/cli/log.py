@@ -17,7 +17,7 @@ def log(
                                                help="Only events of this code (visit, case, setting…).")] = None,
     since: Annotated[str | None, typer.Option("--from", help="From this day (inclusive).")] = None,
     until: Annotated[str | None, typer.Option("--to", help="Up to this day (inclusive).")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the newest N events.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, max=100000, help="Only the newest N events.")] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List the audit trail, oldest first."""
