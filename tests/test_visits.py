@@ -333,7 +333,7 @@ def test_no_roster_warning_in_a_register_without_rosters(desk):
 def test_a_list_cut_at_its_limit_says_so_on_stderr_and_a_whole_one_does_not(desk):
     for n in range(3):
         add(desk, "--citizen", f"Người {n}", *BASE, "--at", f"0{n + 1}/02/2021 08:00")
-    for command in (["visit", "list"], ["citizen", "list"]):
+    for command in (["visit", "list"], ["citizen", "list"], ["case", "list"]):
         cut = desk(*command, "--limit", "2", "-f", "csv")
         assert cut.exit_code == 0 and len(cut.stdout.strip().splitlines()) == 3  # header + 2 rows
         assert "--limit" in cut.stderr, command

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tct.cases import MAX_DUE_WITHIN_DAYS
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, reading, session_for, state
+from tct.cli.common import FormatOption, OutputFormat, at_most, lang, notice, reading, session_for, state
 
 app = typer.Typer(help="Cases (vụ việc): lifecycle, deadlines, flags, referrals.", no_args_is_help=True)
 
@@ -56,8 +56,8 @@ def list_(status: Annotated[str | None, typer.Option("--status", help="new|accep
     with session_for(reveal=reveal) as session:
         wanted = cases.CaseFilter(status=status, type=type_, flag=flag, locality=locality, search=search,
                                   overdue=overdue, due_within=due_within, on=_parse_day(on, session, "--on"),
-                                  limit=limit)
-        data = cases.listing(session, wanted, settings=settings.load(session), reveal=reveal)
+                                  limit=limit + 1)
+        data = at_most(cases.listing(session, wanted, settings=settings.load(session), reveal=reveal), limit)
         if reveal:
             denunciations = [c["code"] for c in data if c["type"] == "denunciation"]
             audit.reveal(session, entity="case", after={"cases": denunciations})
