@@ -18,7 +18,7 @@ import pytest
 
 from conftest import assert_one_line_error, file_mode
 from tct import backup as library
-from tct.db import sqlite_register
+from tct.db import SCHEMA_HEAD, sqlite_register
 from tct.errors import TctError
 from test_exchange import fill_register
 
@@ -119,7 +119,11 @@ def test_registers_the_sqlite3_module_cannot_vouch_for_get_the_full_open(tct, db
     old = tmp_path / "old" / "tct.db"
     _older_database(old)
     assert sqlite_register(str(old)) is None
-    assert_one_line_error(tct("--db", str(old), "backup", db=False), 3, "tct db upgrade")
+    # backed up as it is (the backup an administrator takes before `tct db upgrade`), not upgraded
+    saved = tct("--db", str(old), "backup", "--to", str(tmp_path / "before-upgrade.db"), db=False)
+    assert saved.exit_code == 0, saved.stderr
+    assert _schema(tmp_path / "before-upgrade.db") == _schema(old) != SCHEMA_HEAD
+    assert_one_line_error(tct("--db", str(old), "visit", "list", db=False), 3, "tct db upgrade")
     foreign = tmp_path / "foreign.db"
     con = sqlite3.connect(foreign)
     con.execute("CREATE TABLE things (x)")
@@ -132,6 +136,14 @@ def test_registers_the_sqlite3_module_cannot_vouch_for_get_the_full_open(tct, db
     assert sqlite_register(str(text)) is None
     assert_one_line_error(tct("--db", str(text), "backup", db=False), 3, "not a tct database")
     assert not (tmp_path / "old" / "backups").exists()
+
+
+def _schema(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return str(con.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+    finally:
+        con.close()
 
 
 def test_backup_to_an_explicit_file_never_replaces_one(tct, database, tmp_path):

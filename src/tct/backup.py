@@ -286,7 +286,10 @@ def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, *, progress: P
 
 
 def _count(con: sqlite3.Connection) -> dict[str, int]:
-    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in TABLE_NAMES}
+    """Rows per table, of the tables the file has (a register at an older schema may lack some)."""
+    present = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+            for name in TABLE_NAMES if name in present}
 
 
 def _integrity(con: sqlite3.Connection) -> list[str]:
@@ -511,8 +514,10 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
         with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
             with conn.begin():
                 snapshot = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+                present = {name for (name,) in conn.exec_driver_sql(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
                 counts = {name: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar() or 0)
-                          for name in TABLE_NAMES}
+                          for name in TABLE_NAMES if name in present}  # (an older schema may lack some)
                 done = subprocess.run([exe, "--format=custom", "--no-password", f"--snapshot={snapshot}",
                                        f"--file={temporary}", libpq],
                                       env=env, capture_output=True, text=True, check=False)

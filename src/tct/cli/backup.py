@@ -89,7 +89,8 @@ def backup(
     # A plain SQLite register at this tct's schema is backed up with the sqlite3 module alone;
     # anything else is opened as every command opens it (same checks, same messages), but never
     # created: a mistyped TCT_DB in a cron job must fail, not back up a new empty register nightly.
-    register = sqlite_register(state().db_location) or state().db(create=False)
+    # An older schema is backed up as it is: the backup before `tct db upgrade` is the one that matters.
+    register = sqlite_register(state().db_location) or state().db(create=False, allow_old=True)
     with _terminate_cleanly(), _progress(label("backing_up", lang())) as progress:
         result = library.backup(register, to, keep=keep, compress=compress, progress=progress)
     if fmt.value == "json":
