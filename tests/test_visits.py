@@ -265,6 +265,26 @@ def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
     assert counts(desk) == before
 
 
+def test_ctrl_c_at_a_prompt_is_an_interruption_and_writes_nothing(desk, monkeypatch):
+    import click
+    import typer
+
+    real_prompt = click.termui.prompt
+
+    def prompt_then_ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def ctrl_c(_text: str = "") -> str:
+            raise KeyboardInterrupt
+        click.termui.visible_prompt_func = ctrl_c  # (CliRunner restores it)
+        return real_prompt(*args, **kwargs)
+
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(typer, "prompt", prompt_then_ctrl_c)
+    before = counts(desk)
+    run = desk("visit", "add")
+    assert run.exit_code == 130, (run.exit_code, run.stderr)  # README: interrupted (Ctrl-C)
+    assert "Traceback" not in run.stderr and counts(desk) == before
+
+
 def test_interactive_offers_a_match_by_name_and_address(desk, monkeypatch):
     first = add(desk, "--citizen", "Trần Văn Lâm", "--address", "5 Lê Lợi", *BASE)
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)

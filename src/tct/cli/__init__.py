@@ -104,11 +104,13 @@ class TctGroup(LazyGroup):
                 raise
             _error_line(exc.message)
             return exc.exit_code
-        except typer.Abort:
+        except typer.Abort as exc:
             from tct.i18n import label
 
             sys.stderr.write(label("aborted", common.lang()) + "\n")
-            return EXIT_ERROR
+            # Ctrl-C at a prompt reaches us as click's Abort: still an interruption (130), as
+            # everywhere else; "no" at a confirmation or Ctrl-D is the person declining (1).
+            return EXIT_INTERRUPTED if isinstance(exc.__context__, KeyboardInterrupt) else EXIT_ERROR
         except typer.Exit as exc:
             return exc.exit_code
         except KeyboardInterrupt:
