@@ -256,6 +256,17 @@ def test_interactive_add_asks_offers_defaults_and_confirms(desk, monkeypatch):
     assert "Save this visit?" in run.stderr
 
 
+def test_a_wrong_answer_at_a_prompt_is_said_and_asked_again(desk, monkeypatch):
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    answers = "\n".join(["Trần Văn Lâm", "bogus", "complaint", "land", "nhà đất", "04/02/2021 09:00",
+                          "nobody", "binh", "y"]) + "\n"
+    run = desk("visit", "add", "--format", "json", input=answers)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    data = run.json()
+    assert (data["type"], data["visit_date"], data["officer"]) == ("complaint", "2021-02-04", "Trần Thị Bình")
+    assert "bogus" in run.stderr and "nhà đất" in run.stderr and "nobody" in run.stderr  # each said, then asked again
+
+
 def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     before = counts(desk)

@@ -96,28 +96,50 @@ def _complete(typed) -> bool:  # type: ignore[no-untyped-def]
     return bool(typed.citizen and (typed.case or (typed.type and typed.field)))
 
 
+def _checked(check):  # type: ignore[no-untyped-def]
+    """A prompt's answer checked as it is typed, as the option would be: a wrong one is said and
+    asked again, instead of failing the whole visit after every other answer was given."""
+    import click
+
+    from tct.errors import TctError
+
+    def answer(text: str) -> str:
+        try:
+            check(text)
+        except TctError as exc:
+            raise click.BadParameter(exc.message) from None
+        return text
+    return answer
+
+
 def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-def]
     """The desk's dialogue: ask what is missing, offer defaults, show a summary, confirm."""
-    from tct import citizens, visits
+    from tct import citizens, officers, visits, vocab
     from tct.dates import now_local
+    from tct.text import MAX_NAME, clean
 
     tz = current["timezone"]
     if not typed.citizen:
-        typed.citizen = typer.prompt("Citizen (họ tên)", err=True)
+        typed.citizen = typer.prompt("Citizen (họ tên)", err=True, value_proc=_checked(
+            lambda text: clean(text, label="citizen", max_len=MAX_NAME, required=True)))
     if typed.case is None:
         if not typed.type:
-            typed.type = typer.prompt("Type (complaint/denunciation/petition/feedback)", err=True)
+            typed.type = typer.prompt("Type (complaint/denunciation/petition/feedback)", err=True,
+                                      value_proc=_checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES,
+                                                                                    label="type")))
         if not typed.field:
             typed.field = typer.prompt("Field", default=visits.last_field(session) or current["visit.fields"][0],
-                                       err=True)
+                                       err=True, value_proc=_checked(
+                                           lambda text: vocab.choose(text, current["visit.fields"], label="field")))
     if typed.at is None:
-        typed.at = typer.prompt("When", default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True)
+        typed.at = typer.prompt("When", default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True,
+                                value_proc=_checked(lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz))))
     if not typed.officer:
         moment = visits.parse_moment(typed.at, tz=tz, now=now_local(tz))
         rostered = visits.rostered_main(session, moment)
         default = rostered[0].name if len(rostered) == 1 else fallback
-        typed.officer = typer.prompt("Officer", default=default, err=True) if default else \
-            typer.prompt("Officer", err=True)
+        typed.officer = typer.prompt("Officer", default=default, err=True,
+                                     value_proc=_checked(lambda text: officers.resolve(session, text)))
     if not typed.id_number:
         details = citizens.CitizenDetails.from_typed(typed.citizen, address=typed.address)
         for match in citizens.similar(session, details):
