@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from conftest import assert_one_line_error
 from tct import bulk, officers, settings
 from tct.db import table_counts, write_session
 
@@ -212,3 +213,15 @@ def test_the_import_names_its_codes_year_by_year(tct, tmp_path):
     run = tct("import", "--visits", str(rows))
     assert run.exit_code == 0, run.stderr
     assert run.stderr.strip().endswith(": TCD-2020-0001, TCD-2021-0001 to TCD-2021-0002"), run.stderr
+
+
+def test_a_header_separated_by_semicolons_or_naming_a_column_twice_is_refused_clearly(tct, tmp_path):
+    tct("officer", "add", "Trần Thị Bình")
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("citizen;type;field;at;officer\nA;complaint;land;03/02/2021 08:00;binh\n", encoding="utf-8")
+    assert_one_line_error(tct("import", "--visits", str(semicolons)), 1, "separated by ';'", "CSV UTF-8")
+    twice = tmp_path / "twice.csv"
+    twice.write_text("citizen,type,field,at,officer,citizen\nA,complaint,land,03/02/2021 08:00,binh,B\n",
+                     encoding="utf-8")
+    assert_one_line_error(tct("import", "--visits", str(twice)), 1, "citizen more than once")
+    assert tct("visit", "list", "-f", "json").json() == []

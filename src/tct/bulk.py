@@ -90,7 +90,13 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
     names = [fold(name.lstrip("\ufeff")).replace(" ", "_").replace("-", "_") for name in header]
     unknown = [header[i] for i, name in enumerate(names) if name and name not in COLUMNS]
     if unknown:
-        raise ValidationError(f"unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}")
+        hint = ""
+        if len(header) == 1 and ";" in header[0]:  # a spreadsheet saved with ';' (a Vietnamese or European locale)
+            hint = "; the header is separated by ';': save the spreadsheet as CSV UTF-8 (comma-separated)"
+        raise ValidationError(f"unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}{hint}")
+    twice = sorted({header[i] for i, name in enumerate(names) if name and names.count(name) > 1})
+    if twice:
+        raise ValidationError(f"the header names the column(s) {', '.join(twice)} more than once")
     if "citizen" not in names:
         raise ValidationError("the header has no `citizen` column")
     unnamed = "" in names  # cells under a blank heading are ignored
