@@ -259,3 +259,17 @@ def test_a_read_only_register_stays_read_only(tct, db_path):
         assert file_mode(db_path) == 0o400
     finally:
         os.chmod(db_path, 0o600)
+
+
+def test_log_to_before_from_is_refused_as_visit_list_refuses_it(tct):
+    assert tct("log", "--from", "01/03/2021", "--to", "01/03/2021").exit_code == 0  # one day: fine
+    assert_one_line_error(tct("log", "--from", "01/03/2021", "--to", "01/01/2021"), 1, "--to is before --from")
+
+
+def test_output_dash_is_stdout_not_a_file_named_dash(tct, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = tct("report", "2021-02-01..2021-02-28", "-f", "json", "-o", "-")
+    assert report.exit_code == 0 and report.json()["period"]["start"] == "2021-02-01"
+    export = tct("export", "-o", "-")
+    assert export.exit_code == 0 and export.json()["format"] == "tct-export"
+    assert not (tmp_path / "-").exists()

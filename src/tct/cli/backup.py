@@ -171,6 +171,7 @@ def export(
 
     # A JSON export of a plain SQLite register at this tct's schema reads it with the sqlite3 module
     # alone; anything else (CSV, --reveal and its audit event, PostgreSQL) opens it as every command does.
+    output = None if output is not None and str(output) == "-" else output  # (the usual spelling of stdout)
     plain = fmt.value == "json" and not reveal
     database = (sqlite_register(state().db_location) if plain else None) or state().db()
     # JSON without --output goes straight to stdout as it is read: the exact bytes of the document

@@ -35,6 +35,10 @@ def log(
         if until:
             end = datetime.combine(dates.parse_date(until, tz=tz, label="--to") + timedelta(days=1), time(),
                                    dates.office_tz(tz))
+        if start is not None and end is not None and end <= start:
+            from tct.errors import ValidationError
+
+            raise ValidationError("--to is before --from")
         events = audit.events(session, code=entity, since=start, until=end, limit=limit)
     readable = fmt.value in ("table", "md")
     data = [{"id": e.id, "at": dates.local_text(e.at, tz) if readable else dates.local_iso(e.at, tz),

@@ -37,6 +37,7 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
     from tct.errors import UsageError
 
     language = _language(lang)
+    output = None if output == "-" else output  # (the usual spelling of stdout)
     if fmt.value == "xlsx" and not output:
         raise UsageError("--format xlsx needs --output FILE")
     with reading(reveal=reveal) as source:
