@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -273,3 +274,20 @@ def test_output_dash_is_stdout_not_a_file_named_dash(tct, tmp_path, monkeypatch)
     export = tct("export", "-o", "-")
     assert export.exit_code == 0 and export.json()["format"] == "tct-export"
     assert not (tmp_path / "-").exists()
+
+
+def test_a_roster_time_typed_8h_is_eight_oclock_as_for_visits(tct):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    run = tct("roster", "add", "binh", "--date", "10/02/2021", "--start", "8h", "--end", "11H30")
+    assert run.exit_code == 0, run.stderr
+    shifts = tct("roster", "list", "--from", "10/02/2021", "-f", "json").json()
+    assert "08:00" in json.dumps(shifts) and "11:30" in json.dumps(shifts)
+    assert_one_line_error(tct("roster", "add", "binh", "--date", "11/02/2021", "--start", "25h", "--end", "26h"),
+                          1, "--start")
+
+
+def test_the_report_header_gives_its_making_time_day_first(tct):
+    run = tct("report", "2021-02-01..2021-02-28", "-f", "md")
+    assert run.exit_code == 0, run.stderr
+    made = re.search(r"(?:Made on|Lập lúc) (\S+ \S+)", run.stdout)
+    assert made and re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", made.group(1)), run.stdout[:300]

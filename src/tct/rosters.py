@@ -46,18 +46,18 @@ MAX_IMPORT_ROWS = 20_000
 CSV_COLUMNS = ("officer", "date", "shift", "role", "location", "note")
 REQUIRED_COLUMNS = ("officer", "date")
 
-_HHMM = re.compile(r"^(\d{1,2})[:h](\d{2})$")
-_HOURS = re.compile(r"^\s*(\d{1,2}[:h]\d{2})\s*[-–]\s*(\d{1,2}[:h]\d{2})\s*$")
+_HHMM = re.compile(r"^(\d{1,2})(?:[:h](\d{2})|h)$")  # 07:30, 7h30, 7h
+_HOURS = re.compile(r"^\s*(\d{1,2}(?:[:h]\d{2}|h))\s*[-–]\s*(\d{1,2}(?:[:h]\d{2}|h))\s*$")
 _ROLE_ORDER = {"main": 0, "leader": 1, "backup": 2}  # who the desk looks for first
 
 
 # --- values ------------------------------------------------------------------------------------
 
 def parse_hhmm(text: str, *, label: str) -> time:
-    """A wall-clock time typed HH:MM (or 8h30)."""
-    match = _HHMM.match((text or "").strip())
+    """A wall-clock time typed HH:MM (or 8h30, 8h), as times are typed for visits."""
+    match = _HHMM.match((text or "").strip().lower())
     if match:
-        hour, minute = int(match.group(1)), int(match.group(2))
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if hour < 24 and minute < 60:
             return time(hour, minute)
     raise ValidationError(f"{label}: cannot read {text!r} as a time; use HH:MM, e.g. 07:30")
