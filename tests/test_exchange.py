@@ -290,6 +290,11 @@ def test_a_file_that_is_not_an_export_is_refused(tct, tmp_path):
     newer.write_text(json.dumps({"format": "tct-export", "format_version": 1, "schema": "9999",
                                  "identities": "revealed", "tables": {}}))
     assert_one_line_error(tct("import", str(newer)), 1, "newer")
+    for schema in (5, "0000", None):  # not a schema at all: not called newer
+        odd = tmp_path / "odd.json"
+        odd.write_text(json.dumps({"format": "tct-export", "format_version": 1, "schema": schema,
+                                   "identities": "revealed", "tables": {}}))
+        assert_one_line_error(tct("import", str(odd)), 1, "is not a tct schema")
     assert_one_line_error(tct("import", str(tmp_path / "missing.json")), 1, "no file")
     assert_one_line_error(tct("import"), 2, "FILE")
 

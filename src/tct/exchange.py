@@ -1315,8 +1315,11 @@ def _header_problems(document: dict[str, Any]) -> None:
         raise ValidationError(f"export format version {version!r} is not one this tct reads ({FORMAT_VERSION})")
     schema = document.get("schema")
     if schema not in SCHEMA_REVISIONS:
-        raise ValidationError(f"the export comes from schema {schema!r}, newer than this tct "
-                              f"({SCHEMA_REVISIONS[-1]}); upgrade tct to import it")
+        if isinstance(schema, str) and re.fullmatch(r"[0-9]{4}", schema) and schema > SCHEMA_REVISIONS[-1]:
+            raise ValidationError(f"the export comes from schema {schema!r}, newer than this tct "
+                                  f"({SCHEMA_REVISIONS[-1]}); upgrade tct to import it")
+        raise ValidationError(f"the export's schema {json.dumps(schema)[:40]} is not a tct schema "
+                              f"({', '.join(SCHEMA_REVISIONS)})")
     if document.get("identities") not in ("revealed", "withheld"):
         raise ValidationError("the export does not say whether identities were withheld (\"identities\")")
     if not isinstance(document.get("tables"), dict):
