@@ -15,6 +15,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "yes": ("yes", "có"),
     "no": ("no", "không"),
     "key": ("setting", "thiết lập"),
+    "record_field": ("field", "mục"),  # the left column of one record shown as pairs (visit, case, citizen show)
     "value": ("value", "giá trị"),
     "default": ("default", "mặc định"),
     "help": ("meaning", "ý nghĩa"),

@@ -152,7 +152,7 @@ def record(data: dict[str, Any], fields: Columns | None, fmt: str, *, lang: str 
         for item in as_rows:
             writer.writerow([item["key"], _csv_value(item["value"])])
         return
-    rows(as_rows, [("field", "key"), ("value", "value")], fmt, lang=lang, title=title, stream=out)
+    rows(as_rows, [("field", "record_field"), ("value", "value")], fmt, lang=lang, title=title, stream=out)
 
 
 def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, title: str | None,
