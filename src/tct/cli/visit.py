@@ -147,7 +147,8 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
                              err=True):
                 typed.same_as = match.id
                 break
-    summary = ", ".join(f"{key}={value}" for key, value in typed.given().items() if key != "same_as")
+    summary = ", ".join(f"{key}={value}" for key, value in typed.given().items()
+                        if key != "same_as" and value is not False)  # (no "escalated=False")
     notice(summary)
     if not typer.confirm("Save this visit?", default=True, err=True):
         raise typer.Abort()
