@@ -1158,12 +1158,6 @@ def _private_output(path: Path) -> Iterator[BinaryIO]:
 _FILE_BUFFER = 1 << 18
 
 
-def write_private(path: Path, payload: bytes) -> None:
-    """Write a file mode 0600 (whatever the umask) through a temporary name and a rename."""
-    with _private_output(path) as handle:
-        handle.write(payload)
-
-
 def _write_folder(db: Database, folder: Path, *, reveal: bool, progress: Progress | None,
                   finish: Callable[[_Export], None]) -> None:
     from tct.db import ensure_private_folder
