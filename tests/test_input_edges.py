@@ -291,3 +291,10 @@ def test_the_report_header_gives_its_making_time_day_first(tct):
     assert run.exit_code == 0, run.stderr
     made = re.search(r"(?:Made on|Lập lúc) (\S+ \S+)", run.stdout)
     assert made and re.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", made.group(1)), run.stdout[:300]
+
+
+def test_a_tct_officer_that_names_nobody_is_named_as_the_source(tct):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    base = ["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "01/02/2021 08:00"]
+    for value in ("\u200b", "nobody"):
+        assert_one_line_error(tct(*base, env={"TCT_OFFICER": value}), 1, "TCT_OFFICER")

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct import audit, citizens, flags, vocab
-from tct.errors import NotFoundError, UsageError, ValidationError
+from tct.errors import NotFoundError, TctError, UsageError, ValidationError
 from tct.text import MAX_LINE, MAX_NAME, MAX_TEXT, clean, fold
 
 if TYPE_CHECKING:
@@ -138,7 +138,10 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
     if len(rostered) == 1:
         return rostered[0]
     if fallback:
-        return officers.resolve(session, fallback)
+        try:
+            return officers.resolve(session, fallback)
+        except TctError as exc:  # say where the name came from: it was not typed on this command
+            raise type(exc)(f"TCT_OFFICER: {exc.message}") from None
     if len(rostered) > 1:
         names = ", ".join(o.name for o in rostered)
         raise UsageError(f"missing --officer: {names} are all on duty at that time")
