@@ -484,7 +484,10 @@ def test_no_output_replaces_the_register_or_a_backup_even_with_force(desk, denou
 
     register = db_path.read_bytes()
     backup = Path(desk("backup", "--gzip").stdout.strip())
-    for target in (db_path, backup):
+    dump, wal = tmp_path / "server.dump", tmp_path / "another.db-wal"
+    dump.write_bytes(b"PGDMP\x01\x0e\x00 a PostgreSQL backup")
+    wal.write_bytes(b"\x37\x7f\x06\x82\x00\x2d\xe2\x18 the changes not yet in another.db")
+    for target in (db_path, backup, dump, wal):
         before = target.read_bytes()
         for command in (["export"], ["export", "--force"], ["export", "-f", "csv", "--force"],
                         ["report", _report_range(), "--force"], ["roster", "export", "--force"]):

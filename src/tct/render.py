@@ -362,8 +362,10 @@ def _xlsx_value(value: Any, lang: str) -> Any:
     return safe_cell(display(value, lang))
 
 
-# The first bytes of an SQLite file (a register, a backup) and of a gzip file (a compressed backup).
-_DATABASE_HEADERS = (b"SQLite format 3\x00", b"\x1f\x8b")
+# The first bytes of what holds a register: an SQLite file (a register, a backup), its write-ahead log
+# and rollback journal, a gzip file (a compressed backup), a pg_dump archive (a PostgreSQL backup).
+_DATABASE_HEADERS = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83",
+                     b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", b"\x1f\x8b", b"PGDMP")
 
 
 def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
@@ -375,11 +377,13 @@ def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
     target = Path(path).expanduser()
     if not target.exists() or target.is_dir():
         return target
-    try:
-        with target.open("rb") as existing:
-            head = existing.read(16)
-    except OSError:
-        head = b""
+    head = b""
+    if target.is_file():  # (a pipe or a terminal would wait to be read)
+        try:
+            with target.open("rb") as existing:
+                head = existing.read(16)
+        except OSError:
+            pass
     if head.startswith(_DATABASE_HEADERS):
         raise ValidationError(f"{target} is a database (a register or a backup); tct never writes an output "
                               "over one")
