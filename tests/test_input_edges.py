@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
 from conftest import assert_one_line_error, file_mode
 
@@ -298,3 +299,12 @@ def test_a_tct_officer_that_names_nobody_is_named_as_the_source(tct):
     base = ["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "01/02/2021 08:00"]
     for value in ("\u200b", "nobody"):
         assert_one_line_error(tct(*base, env={"TCT_OFFICER": value}), 1, "TCT_OFFICER")
+
+
+def test_the_case_commands_bound_is_the_librarys():
+    """`tct case list --due-within` writes its bound out (so `tct case --help` stays light); it must be the library's."""
+    from tct import cases
+    from tct.cli import case as case_cli
+
+    option = next(p for p in typer.main.get_command(case_cli.app).commands["list"].params if p.name == "due_within")
+    assert option.type.max == cases.MAX_DUE_WITHIN_DAYS
