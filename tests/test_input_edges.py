@@ -302,7 +302,7 @@ def test_a_tct_officer_that_names_nobody_is_named_as_the_source(tct):
 
 
 def test_the_case_commands_bound_is_the_librarys():
-    """`tct case list --due-within` writes its bound out (so `tct case --help` stays light); it must be the library's."""
+    """`case list --due-within` writes its bound out (`tct case --help` stays light): the library's."""
     from tct import cases
     from tct.cli import case as case_cli
 
