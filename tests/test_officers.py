@@ -139,3 +139,13 @@ def test_roster_import_tells_names_differing_only_by_tone_marks_apart(tct, tmp_p
     assert run.exit_code == 0, run.stderr
     rows = tct("roster", "export", "--from", "10/02/2021", "--to", "10/02/2021").stdout
     assert "Nguyễn Thị Hạ,2021-02-10,morning" in rows and "Nguyễn Thị Hà,2021-02-10,afternoon" in rows
+
+
+def test_a_lazily_typed_retired_name_does_not_hide_the_accented_officer_who_replaced_it(tct):
+    """'Le Van An' added without accents, retired, and added again as Lê Văn An: `le van an` is him."""
+    for args in (("add", "Le Van An"), ("retire", "Le Van An"), ("add", "Lê Văn An")):
+        assert tct("officer", *args).exit_code == 0
+    run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "le van an",
+              "--at", "01/02/2021 08:00", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["officer"] == "Lê Văn An"

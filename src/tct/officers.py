@@ -113,7 +113,7 @@ def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = 
                 in db.rows("SELECT id, name, name_folded, active FROM officer ORDER BY id")]
     pool = [(id_, name, folded) for id_, name, folded, active in everyone if active or include_retired]
     matches = [(id_, name) for id_, name, _ in pool if _name_key(name) == name_key]
-    if not matches:
+    if not matches and not _accent_free(wanted):  # typed with its accents: that very person, not a namesake
         retired = next((name for _, name, _, active in everyone
                         if not active and _name_key(name) == name_key), None)
         if retired is not None:  # not someone else whose name folds alike
