@@ -674,3 +674,20 @@ def test_a_float_written_around_tct_is_exported_as_json_writes_it(filled):
     assert b'"people": 1e-05' in expected and b'"note": "tab\\tnew line\\n\\u0001 \\"quoted\\" \\\\"' in expected
     assert exchange.export(filled.path, actor="tester").data == expected
     assert exchange.export(filled, actor="tester").data == expected
+
+
+def test_settings_an_earlier_tct_stored_or_a_newer_one_added_still_import(tct, filled, tmp_path):
+    """Text kept as an earlier tct stored it (a soft hyphen pasted from a word processor) and a setting
+    this tct does not know go in: the export → import round trip holds."""
+    exported = tmp_path / "e.json"
+    assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0
+
+    def older_and_newer(tables):  # type: ignore[no-untyped-def]
+        tables["setting"] = [row for row in tables["setting"] if row["key"] != "agency.name"]
+        tables["setting"] += [{"key": "agency.name", "value": json.dumps("Thanh tra t\u00adỉnh"),
+                               "updated_at": "2021-01-06T00:00:00+00:00"},
+                              {"key": "some.future_setting", "value": "1", "updated_at": "2021-01-06T00:00:00+00:00"}]
+
+    document = _broken_copy(exported, tmp_path / "mixed.json", older_and_newer)
+    run = tct("--db", str(tmp_path / "new.db"), "import", str(document), db=False)
+    assert run.exit_code == 0, run.stderr
