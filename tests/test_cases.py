@@ -283,6 +283,13 @@ def test_an_earlier_visit_entered_late_or_imported_opens_the_case_on_its_day(des
     assert desk("import", "--visits", str(rows)).exit_code == 0
     assert (case(desk, v["case"])["opened_on"], case(desk, v["case"])["deadline"]) == ("2021-02-01", "2021-02-11")
     assert desk("db", "check").exit_code == 0
+    unsorted = tmp_path / "unsorted.csv"  # one new case, its rows not in date order
+    unsorted.write_text("citizen,type,field,at,officer,case_ref\n"
+                        "Không Theo Thứ Tự,complaint,land,15/03/2021 08:00,binh,X\n"
+                        "Không Theo Thứ Tự,complaint,land,01/03/2021 08:00,binh,X\n", encoding="utf-8")
+    assert desk("import", "--visits", str(unsorted)).exit_code == 0
+    new_case = desk("visit", "list", "--search", "khong theo thu tu", "-f", "json").json()[0]["case"]
+    assert (case(desk, new_case)["opened_on"], case(desk, new_case)["deadline"]) == ("2021-03-01", "2021-03-11")
 
 
 def test_voiding_a_cases_first_visit_opens_it_on_the_next_but_never_after_its_history(desk):

@@ -208,6 +208,7 @@ class Outcome:
     problems: list[tuple[int, str]]
     more_problems: int  # bad rows beyond the first MAX_PROBLEMS_SHOWN: counted, not kept
     refresh: list[int]  # case refs, as in Batch
+    received_earlier: list[int] = field(default_factory=list)  # new cases a later row gave an earlier visit
 
 
 CITIZEN_COLUMNS = "name, name_folded, id_number, address, address_folded, phone, locality"
@@ -236,6 +237,8 @@ class Reader:
         self.deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
         self.citizen_by_number: dict[str, int] = {}  # refs of the citizens met, by identity number
         self.case_by_ref: dict[str, int] = {}  # refs of the new cases, by the file's `case_ref`
+        self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
+        self.received_earlier: set[int] = set()  # those a later row of the file brings before that day
         self.new_citizens = 0
         self.new_cases = 0
         self.existing: set[int] = set()  # cases that were on the register before the import
@@ -297,7 +300,7 @@ class Reader:
         least = 2 * int(settings["repeat.min_visits"])
         refresh = sorted(self.existing) + [-(n + 1) for n, mark in sorted(self.visits_of_new.items())
                                            if mark & 1 or mark >= least]
-        yield Outcome(rows, problems, more_problems, refresh)
+        yield Outcome(rows, problems, more_problems, refresh, sorted(self.received_earlier))
 
     def fold_joined(self, *parts: str | None) -> str:
         """fold(" ".join(parts)), from the folds of the parts: folding works character by
@@ -358,6 +361,8 @@ class Reader:
                 continue
             if ref and ref in by_ref:
                 refs.append(by_ref[ref])
+                if ready.moment.date() < self.opened_on[by_ref[ref]]:  # (the file need not be in date order)
+                    self.received_earlier.add(by_ref[ref])
                 continue
             case_ref = -(self.new_cases + len(new_rows) + 1)
             day = ready.moment.date()
@@ -372,6 +377,7 @@ class Reader:
                              deadline, 0))
             if ref:
                 by_ref[ref] = case_ref
+                self.opened_on[case_ref] = day
             refs.append(case_ref)
         self.new_cases += len(new_rows)
         return new_rows, refs
@@ -584,7 +590,8 @@ class _Writer:
         from tct import audit, flags
 
         case_ids = self.case_ids
-        self._follow_first_visits([ref for ref in outcome.refresh if ref > 0])
+        self._follow_first_visits([ref for ref in outcome.refresh if ref > 0] +
+                                  [case_ids[-ref - 1] for ref in outcome.received_earlier])
         flags.refresh_many(self.session, sorted(ref if ref > 0 else case_ids[-ref - 1] for ref in outcome.refresh),
                            self.settings, actor=self.actor)
         if self.codes:
