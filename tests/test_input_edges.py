@@ -274,6 +274,8 @@ def test_output_dash_is_stdout_not_a_file_named_dash(tct, tmp_path, monkeypatch)
     assert report.exit_code == 0 and report.json()["period"]["start"] == "2021-02-01"
     export = tct("export", "-o", "-")
     assert export.exit_code == 0 and export.json()["format"] == "tct-export"
+    roster = tct("roster", "export", "-o", "-")
+    assert roster.exit_code == 0 and roster.stdout.startswith("officer,date,shift")
     assert not (tmp_path / "-").exists()
 
 

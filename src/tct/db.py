@@ -150,7 +150,8 @@ def _prepare_sqlite_file(path: Path, create: bool) -> bool:
         except OSError as exc:
             raise DatabaseError(f"cannot read {path}: {exc.strerror}; check its permissions") from exc
         if not header:
-            make_private(path)  # before the schema, and the data after it, are written into it
+            if create:
+                make_private(path)  # before the schema, and the data after it, are written into it
             return True
         if header != SQLITE_HEADER:
             raise DatabaseError(f"{path} is not a tct database (not an SQLite file); nothing was changed")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, state, stdin_is_terminal
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, output_file, state, stdin_is_terminal
 
 
 class ExportFormat(StrEnum):
@@ -171,7 +171,7 @@ def export(
 
     # A JSON export of a plain SQLite register at this tct's schema reads it with the sqlite3 module
     # alone; anything else (CSV, --reveal and its audit event, PostgreSQL) opens it as every command does.
-    output = None if output is not None and str(output) == "-" else output  # (the usual spelling of stdout)
+    output = output_file(output)
     plain = fmt.value == "json" and not reveal
     database = (sqlite_register(state().db_location) if plain else None) or state().db()
     # JSON without --output goes straight to stdout as it is read: the exact bytes of the document

@@ -88,6 +88,11 @@ def notice(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def output_file(value: Any) -> Any:
+    """An `--output` value, None for stdout: not given, or `-` as commands usually spell stdout."""
+    return None if value is None or str(value) == "-" else value
+
+
 def at_most(rows: list[Any], limit: int) -> list[Any]:
     """The first `limit` of rows asked for with one more, and a notice when there were more: a list
     sent to a file (`-f csv > cases.csv`) is never cut short without a word."""

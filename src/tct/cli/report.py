@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tct.cli.common import lang as global_lang
-from tct.cli.common import notice, reading
+from tct.cli.common import notice, output_file, reading
 
 
 class ReportFormat(StrEnum):
@@ -37,7 +37,7 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
     from tct.errors import UsageError
 
     language = _language(lang)
-    output = None if output == "-" else output  # (the usual spelling of stdout)
+    output = output_file(output)
     if fmt.value == "xlsx" and not output:
         raise UsageError("--format xlsx needs --output FILE")
     with reading(reveal=reveal) as source:

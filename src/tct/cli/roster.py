@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, reading, state
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, output_file, reading, state
 
 if TYPE_CHECKING:
     from datetime import date
@@ -298,6 +298,7 @@ def export(output: Annotated[Path | None, typer.Option("--output", "-o", metavar
     with read_session(state().db()) as session:
         data = rosters.export_rows(session, _day(since, session, "--from"), _day(until, session, "--to"))
     text = render.csv_string(data, [(column, column) for column in rosters.CSV_COLUMNS])
+    output = output_file(output)
     if output is None:
         render.text_block(text)
         return
