@@ -145,5 +145,14 @@ def local_text(stored: datetime | None, tz: str = DEFAULT_TIMEZONE) -> str:
     return to_local(stored, tz).strftime("%d/%m/%Y %H:%M")
 
 
+def iso_text(iso: str) -> str:
+    """An ISO 8601 time that already carries the office offset (as tct prints them), as the desk
+    reads it: 09/02/2021 23:30; anything else as it is."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return iso
+
+
 def day_text(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""

@@ -87,6 +87,7 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
     On screen the reception tables are turned (measures down, phases across) to fit 80 columns;
     documents keep the official form's layout, one row per phase.
     """
+    from tct.dates import iso_text
     from tct.i18n import label, value_label
     from tct.render import Section, display
 
@@ -97,7 +98,7 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
     title = lab("report_title", title=period["title"])
     header = [data["agency"] or lab("report_no_agency"),
               lab("report_dates", start=display(period["start"], lang), end=display(period["end"], lang)),
-              lab("report_made", at=_day_first(data["made_at"]))]
+              lab("report_made", at=iso_text(data["made_at"]))]
     phases = [p["name"] for p in period["phases"]] + ["total"]
     dates = {p["name"]: f"{display(p['start'], lang)}–{display(p['end'], lang)}" for p in period["phases"]}
     reception_columns = [("phase", lab("report_phase"))] + [(k, lab(f"rc_{k}")) for k in (
@@ -147,13 +148,3 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
                             [("date", lab("date")), ("case", lab("case")), ("to", lab("report_to"))],
                             data["referrals"]))
     return title, header, sections
-
-
-def _day_first(moment: str) -> str:
-    """The report's making time as the office reads dates: 02/12/2026 03:08."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(moment).strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return moment

@@ -171,6 +171,7 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
           fmt: FormatOption = OutputFormat.table) -> None:
     """Visits, newest first. Denouncers are masked to initials unless --reveal."""
     from tct import audit, citizens, render, settings, visits
+    from tct.dates import iso_text
 
     wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
                                 officer=officer, case=case, search=search, include_void=include_void,
@@ -183,14 +184,8 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
         if reveal and revealed:
             audit.reveal(source, entity="visit", after={"visits": revealed})
     for item in data:
-        item["visited"] = _local_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
+        item["visited"] = iso_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
     render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
-
-
-def _local_text(iso: str) -> str:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
 
 
 @app.command("show")
@@ -198,6 +193,7 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
          fmt: FormatOption = OutputFormat.table) -> None:
     """One visit in full. Showing a denunciation reveals the denouncer and is audited."""
     from tct import audit, citizens, render, settings, visits
+    from tct.dates import iso_text
     from tct.db import write_session
 
     with write_session(state().db()) as session:
@@ -206,7 +202,7 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
         data = visits.record(session, visit, tz=current["timezone"])
         if visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id):
             audit.reveal(session, entity="visit", code=visit.code)
-    data["visited"] = _local_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
+    data["visited"] = iso_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
     render.record(data, None if fmt.value == "json" else _SHOW_FIELDS, fmt.value, lang=lang(),
                   title=data["code"])
 
