@@ -584,12 +584,7 @@ class RestoreResult:
 
 
 def _summary(con: sqlite3.Connection) -> RegisterSummary:
-    counts = {}
-    for name in TABLE_NAMES:
-        try:
-            counts[name] = int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-        except sqlite3.OperationalError:
-            continue  # a table an older schema does not have yet
+    counts = _count(con)  # (an older schema may not have every table yet)
     newest = None
     try:
         row = con.execute("SELECT code, visited_at FROM visit ORDER BY visited_at DESC, id DESC LIMIT 1").fetchone()
