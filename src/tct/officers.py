@@ -69,10 +69,9 @@ def _clash(registered: str, new: str) -> bool:
 
 
 def _phone(phone: str | None) -> str | None:
-    value = clean(phone, label="--phone", max_len=50)
-    if value is not None and not all(ch.isdigit() or ch in " +-.()" for ch in value):
-        raise ValidationError(f"--phone {value!r} is not a phone number")
-    return value
+    from tct.citizens import normalise_phone
+
+    return normalise_phone(phone)  # (as a citizen's: ASCII digits, 8 to 15 of them)
 
 
 def listing(session: Session, *, include_retired: bool = False) -> list[Officer]:

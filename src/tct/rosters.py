@@ -559,7 +559,7 @@ def _planned_row(session: Session, row: dict[str, str], halves: dict[str, tuple[
         raise NotFoundError(person)
     day = parse_date(row.get("date", ""), tz=tz, label="date")
     shift_cell = row.get("shift", "").strip()
-    hours = _HOURS.match(shift_cell)
+    hours = _HOURS.match(shift_cell.lower())
     if hours:
         name, begin, finish = shift_hours(halves, "custom", hours.group(1), hours.group(2))
     elif shift_cell.lower() == "custom":
