@@ -224,7 +224,7 @@ def test_digit_like_signs_are_not_a_citizen_number(desk, typed):
 
 # --- 8. a register file readable by others -------------------------------------------------------
 
-def test_an_empty_world_readable_file_becomes_private_before_the_schema_is_written(tct, db_path):
+def test_an_empty_world_readable_file_given_as_the_register_becomes_private(tct, db_path):
     db_path.parent.mkdir(mode=0o700)
     db_path.touch()
     os.chmod(db_path, 0o644)
@@ -245,7 +245,7 @@ def test_an_existing_world_readable_register_and_its_wal_become_private(tct, db_
         reader.close()
 
 
-def test_a_world_readable_register_read_without_sqlalchemy_becomes_private(tct, db_path):
+def test_a_world_readable_register_only_read_becomes_private(tct, db_path):
     assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     os.chmod(db_path, 0o640)
     assert tct("visit", "list").exit_code == 0
