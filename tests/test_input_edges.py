@@ -33,7 +33,7 @@ def _events(tct) -> int:  # type: ignore[no-untyped-def]
     return len(tct("log", "-f", "json").json())
 
 
-def _process(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+def _process(db: Path | str, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
     """`tct --db DB ARGS…` in a process of its own, as a terminal or cron would run it."""
     environment = {**os.environ, "TCT_DB": str(db), **env}
     return subprocess.run([sys.executable, "-m", "tct", *args], capture_output=True, env=environment, timeout=120)
@@ -95,19 +95,19 @@ def test_good_or_blank_busy_timeout_gives_no_warning(desk, value):
 
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
 def test_output_to_a_non_utf8_terminal_does_not_crash(desk, db_url, encoding):
-    run = _process(Path(db_url), "visit", "list", PYTHONIOENCODING=encoding)
+    run = _process(db_url, "visit", "list", PYTHONIOENCODING=encoding)
     assert run.returncode == 0, run.stderr.decode(errors="replace")
     assert b"TCD-2021-0001" in run.stdout
     assert b"Traceback" not in run.stderr
-    refused = _process(Path(db_url), "officer", "add", "Trần Thị Bình", PYTHONIOENCODING=encoding)
+    refused = _process(db_url, "officer", "add", "Trần Thị Bình", PYTHONIOENCODING=encoding)
     assert refused.returncode == 1 and refused.stderr.startswith(b"Error: "), refused.stderr
-    as_json = _process(Path(db_url), "visit", "list", "-f", "json", PYTHONIOENCODING=encoding)
+    as_json = _process(db_url, "visit", "list", "-f", "json", PYTHONIOENCODING=encoding)
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout.decode(encoding))[0]["citizen"] == "Nguyễn Văn Đức"  # escaped, still JSON
 
 
 def test_utf8_output_is_unchanged(desk, db_url):
-    run = _process(Path(db_url), "visit", "list", "-f", "json", PYTHONIOENCODING="utf-8")
+    run = _process(db_url, "visit", "list", "-f", "json", PYTHONIOENCODING="utf-8")
     assert run.returncode == 0
     assert "Nguyễn Văn Đức".encode() in run.stdout
 
