@@ -189,6 +189,35 @@ def test_two_crowd_cases_in_one_locality_within_30_days_make_a_hotspot(desk):
     assert "hotspot" not in case(desk, a["case"])["flags"]
 
 
+def test_hotspots_count_each_locality_s_cases_visits_and_people_in_the_span(desk):
+    """Worked by hand: what an inspector copies from `tct hotspots` for February 2021."""
+    here, lazily, there = "Xã Tân Phú", "xa tan phu", "Phường 1"
+    crowd = visit(desk, "--citizen", "Đoàn", *BASE, "--locality", here, "--people", "8", "--representatives", "A",
+                  "--at", "02/02/2021 08:00")
+    visit(desk, "--citizen", "Đoàn", "--case", crowd["case"], "--officer", "binh", "--at", "10/02/2021 08:00")
+    visit(desk, "--citizen", "B", *BASE, "--locality", lazily, "--escalated", "--at", "05/02/2021 08:00")
+    by_hand = visit(desk, "--citizen", "C", *BASE, "--locality", here, "--at", "06/02/2021 08:00")
+    assert desk("case", "flag", by_hand["case"], "--escalated", "--reason", "đến nhà lãnh đạo").exit_code == 0
+    voided = visit(desk, "--citizen", "D", *BASE, "--locality", here, "--people", "2", "--at", "07/02/2021 08:00")
+    assert desk("visit", "void", voided["code"], "--reason", "nhập nhầm").exit_code == 0
+    visit(desk, "--citizen", "E", *BASE, "--locality", here, "--people", "6", "--representatives", "A",
+          "--at", "20/01/2021 08:00")  # before the span; with the crowd case, the locality's hotspot
+    cleared = visit(desk, "--citizen", "F", *BASE, "--locality", here, "--at", "08/02/2021 08:00")
+    desk("case", "flag", cleared["case"], "--escalated", "--reason", "nhầm")
+    assert desk("case", "unflag", cleared["case"], "--escalated", "--reason", "nhầm").exit_code == 0
+    again = visit(desk, "--citizen", "G", *BASE, "--locality", there, "--at", "01/02/2021 08:00")
+    for day in ("10/02/2021 08:00", "20/02/2021 08:00"):
+        visit(desk, "--citizen", "G", "--case", again["case"], "--officer", "binh", "--at", day)
+    visit(desk, "--citizen", "H", *BASE, "--at", "03/02/2021 08:00")  # no locality: in no place
+
+    ranked = desk("hotspots", "--from", "01/02/2021", "--to", "28/02/2021", "-f", "json").json()
+    assert ranked == [
+        {"locality": here, "crowd_cases": 1, "repeat_cases": 0, "escalated_cases": 2, "cases": 4, "visits": 5,
+         "people": 12, "hotspot": True},
+        {"locality": there, "crowd_cases": 0, "repeat_cases": 1, "escalated_cases": 0, "cases": 1, "visits": 3,
+         "people": 3, "hotspot": False}]
+
+
 def test_referrals_appear_in_the_timeline(desk):
     code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
     assert desk("case", "refer", code, "--to", "thanh tra tinh", "--date", "03/02/2021",

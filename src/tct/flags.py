@@ -424,34 +424,51 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
 
 
 def hotspots(session: Session, start: date, end: date) -> list[dict[str, Any]]:
-    """Localities ranked by crowd, repeat and escalated cases visited between start and end."""
-    from sqlmodel import col, select
+    """Localities ranked by crowd, repeat and escalated cases visited between start and end.
 
-    from tct.models import Case, Visit
+    Counted in one statement (a span of years of a large register is millions of visits, which
+    Python never holds): the span's visits per case, then per locality (its folded name), each case
+    with its active flags. A case counts as crowd when a visit of the span is a delegation, as
+    escalated when one is marked escalated or the case has the flag, as repeat when it has the flag;
+    a locality is a hotspot when a case of it has the flag. Its name is the spelling most of those
+    cases have (on a tie, the one with more accents: "Xã Tân Phú" over "xa tan phu")."""
+    from tct.db import Driver, sql_words
 
-    rows = session.exec(select(Visit, Case).join(Case, col(Case.id) == col(Visit.case_id)).where(
-        col(Visit.visit_date) >= start, col(Visit.visit_date) <= end, col(Visit.void).is_(False),
-        col(Case.locality_folded).is_not(None))).all()
-    active = active_flags_by_case(session, list({c.id for _, c in rows}))
+    db = Driver(session)
+
+    def has(kind: str) -> str:
+        return f"max(CASE WHEN case_flag.kind = '{kind}' THEN 1 ELSE 0 END) AS {kind}_"
+
+    rows = db.rows(
+        "SELECT cases.locality_folded, cases.locality, sum(per_case.crowd), sum(coalesce(flagged.repeat_, 0)), "
+        "sum(CASE WHEN per_case.escalated = 1 OR flagged.escalated_ = 1 THEN 1 ELSE 0 END), "
+        "count(*), sum(per_case.visits), sum(per_case.people), max(coalesce(flagged.hotspot_, 0)) "
+        "FROM (SELECT visit.case_id AS case_id, count(*) AS visits, sum(visit.people) AS people, "
+        "max(CASE WHEN visit.delegation = :yes THEN 1 ELSE 0 END) AS crowd, "
+        "max(CASE WHEN visit.escalated = :yes THEN 1 ELSE 0 END) AS escalated FROM visit "
+        "WHERE visit.visit_date >= :start AND visit.visit_date <= :end AND visit.void = :no "
+        "GROUP BY visit.case_id) AS per_case "
+        "JOIN cases ON cases.id = per_case.case_id "
+        f"LEFT JOIN (SELECT case_flag.case_id AS case_id, {has('repeat')}, {has('escalated')}, {has('hotspot')} "
+        "FROM case_flag WHERE case_flag.cleared_at IS NULL "
+        f"AND case_flag.kind IN ({sql_words(('repeat', 'escalated', 'hotspot'))}) "
+        "GROUP BY case_flag.case_id) AS flagged ON flagged.case_id = per_case.case_id "
+        "WHERE cases.locality_folded IS NOT NULL GROUP BY cases.locality_folded, cases.locality",
+        {"start": db.day(start), "end": db.day(end), "yes": db.flag(True), "no": db.flag(False)})
     places: dict[str, dict[str, Any]] = {}
-    for visit, case in rows:
-        place = places.setdefault(case.locality_folded, {
-            "locality": case.locality, "crowd": set(), "repeat": set(), "escalated": set(), "hotspot": False,
-            "visits": 0, "people": 0, "cases": set()})
-        place["visits"] += 1
-        place["people"] += visit.people
-        place["cases"].add(case.code)
-        kinds = active.get(case.id, [])
-        if visit.delegation:
-            place["crowd"].add(case.code)
-        if "repeat" in kinds:
-            place["repeat"].add(case.code)
-        if visit.escalated or "escalated" in kinds:
-            place["escalated"].add(case.code)
-        place["hotspot"] = place["hotspot"] or "hotspot" in kinds
-    result = [{"locality": p["locality"], "crowd_cases": len(p["crowd"]), "repeat_cases": len(p["repeat"]),
-               "escalated_cases": len(p["escalated"]), "cases": len(p["cases"]), "visits": p["visits"],
-               "people": p["people"], "hotspot": p["hotspot"]} for p in places.values()]
+    spellings: dict[str, list[tuple[int, int, str]]] = {}
+    for folded, locality, crowd, repeat, escalated, cases, visits, people, hotspot in rows:
+        place = places.setdefault(folded, {"locality": locality, "crowd_cases": 0, "repeat_cases": 0,
+                                           "escalated_cases": 0, "cases": 0, "visits": 0, "people": 0,
+                                           "hotspot": False})
+        for key, value in (("crowd_cases", crowd), ("repeat_cases", repeat), ("escalated_cases", escalated),
+                           ("cases", cases), ("visits", visits), ("people", people)):
+            place[key] += int(value)
+        place["hotspot"] = place["hotspot"] or bool(hotspot)
+        spellings.setdefault(folded, []).append((int(cases), sum(ord(c) > 127 for c in locality), locality))
+    for folded, place in places.items():
+        place["locality"] = max(spellings[folded])[2]
+    result = list(places.values())
     result.sort(key=lambda p: (-p["crowd_cases"], -p["repeat_cases"], -p["escalated_cases"], -p["visits"],
                                p["locality"] or ""))
     return result
