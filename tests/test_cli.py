@@ -87,6 +87,18 @@ def test_log_filters_by_code_and_day(tct):
     assert_one_line_error(tct("log", "--from", "32/01/2021"), 1, "--from")
 
 
+def test_log_shows_the_newest_events_and_says_when_older_ones_are_left_out(tct):
+    """A register's trail runs to millions of events: `tct log` alone shows the newest 100."""
+    for n in range(1, 6):
+        assert tct("config", "set", "agency.name", f"Sở {n}").exit_code == 0
+    newest = tct("log", "--limit", "3", "-f", "json")
+    assert [e["changes"]["after"]["value"] for e in newest.json()] == ["Sở 3", "Sở 4", "Sở 5"]
+    assert "newest 3 events" in newest.stderr
+    everything = tct("log", "--limit", "5", "-f", "json")
+    assert len(everything.json()) == 5 and everything.stderr == ""
+    assert "--limit" in tct("log", "--help").stdout and "100" in tct("log", "--help").stdout
+
+
 def test_json_output_is_one_document_and_notices_go_to_stderr(tct):
     run = tct("config", "set", "agency.name", "B")
     assert run.stdout == ""

@@ -10,7 +10,7 @@ import getpass
 import json
 import os
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tct.text import MAX_NAME, clean
 
@@ -65,22 +65,32 @@ def reveal(session: Session, *, entity: str, code: str | None = None, after: dic
     record(session, actor=current_actor(), entity=entity, code=code, action="reveal", after=after)
 
 
+class Event(NamedTuple):
+    id: int
+    at: datetime  # aware, UTC
+    actor: str
+    entity: str
+    code: str | None
+    action: str
+    changes: str | None  # JSON text
+    reason: str | None
+
+
 def events(session: Session, *, code: str | None = None, since: datetime | None = None,
-           until: datetime | None = None, limit: int | None = None) -> list[AuditEvent]:
-    """Audit events, oldest first; `since`/`until` are aware datetimes (until exclusive)."""
-    from sqlmodel import col, select
+           until: datetime | None = None, limit: int = 100) -> list[Event]:
+    """The newest `limit` audit events, oldest first; `since`/`until` are aware datetimes (until
+    exclusive). Plain rows, not model objects: a register's trail runs to millions of events."""
+    from tct.dates import to_utc
+    from tct.db import Driver
 
-    from tct.models import AuditEvent
-
-    query = select(AuditEvent)
-    if code:
-        query = query.where(col(AuditEvent.code) == code)
-    if since:
-        query = query.where(col(AuditEvent.at) >= since)
-    if until:
-        query = query.where(col(AuditEvent.at) < until)
-    query = query.order_by(col(AuditEvent.at), col(AuditEvent.id))
-    if limit:
-        query = query.order_by(None).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
-        return list(reversed(session.exec(query).all()))
-    return list(session.exec(query).all())
+    db = Driver(session)
+    where: list[str] = []
+    params: list[Any] = []
+    for condition, value in (("code = ?", code), ("at >= ?", since), ("at < ?", until)):
+        if value:
+            where.append(condition)
+            params.append(db.stamp(to_utc(value)) if isinstance(value, datetime) else value)
+    rows = db.rows("SELECT id, at, actor, entity, code, action, changes, reason FROM audit_event"
+                   f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY at DESC, id DESC LIMIT ?",
+                   [*params, int(limit)])
+    return [Event(row[0], db.read_stamp(row[1]), *row[2:]) for row in reversed(rows)]  # type: ignore[arg-type]

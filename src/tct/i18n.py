@@ -227,6 +227,8 @@ LABELS: dict[str, tuple[str, str]] = {
                  "Đã khôi phục {path} từ {source}; sổ bị thay đã được sao lưu vào {backup}"),
     "restore_upgraded": ("The backup had the older schema {old}; it was upgraded on a copy",
                          "Bản sao lưu có lược đồ cũ {old}; đã nâng cấp trên một bản sao"),
+    "log_limited": ("Only the newest {limit} events are shown; there are older ones (--limit N, or --from and --to)",
+                    "Chỉ hiện {limit} sự kiện mới nhất; còn sự kiện cũ hơn (--limit N, hoặc --from và --to)"),
     "list_limited": ("Only the first {limit} are shown; there are more (--limit N shows more)",
                      "Chỉ hiện {limit} dòng đầu; còn nữa (--limit N để xem thêm)"),
     "exporting": ("Exporting", "Đang xuất"),

@@ -17,10 +17,10 @@ def log(
                                                help="Only events of this code (visit, case, setting…).")] = None,
     since: Annotated[str | None, typer.Option("--from", help="From this day (inclusive).")] = None,
     until: Annotated[str | None, typer.Option("--to", help="Up to this day (inclusive).")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, max=100000, help="Only the newest N events.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100000, help="The newest N events.")] = 100,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """List the audit trail, oldest first."""
+    """List the audit trail, oldest first: the newest 100 events unless --limit says more."""
     import json
     from datetime import datetime, time, timedelta
 
@@ -39,7 +39,13 @@ def log(
             from tct.errors import ValidationError
 
             raise ValidationError("--to is before --from")
-        events = audit.events(session, code=entity, since=start, until=end, limit=limit)
+        events = audit.events(session, code=entity, since=start, until=end, limit=limit + 1)
+    if len(events) > limit:  # (one more than asked for, the oldest: there are older events)
+        from tct.cli.common import notice
+        from tct.i18n import label
+
+        notice(label("log_limited", lang(), limit=limit))
+        events = events[1:]
     readable = fmt.value in ("table", "md")
     data = [{"id": e.id, "at": dates.local_text(e.at, tz) if readable else dates.local_iso(e.at, tz),
              "actor": e.actor, "entity": e.entity, "code": e.code, "action": e.action,
