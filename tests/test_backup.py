@@ -404,6 +404,39 @@ def test_restore_round_trip(tct, database, db_path, tmp_path):
     assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_write_during_the_restore_is_in_a_pre_restore_backup(tct, database, db_path, tmp_path, monkeypatch):
+    """A desk that logs a visit after the pre-restore backup was taken, and before the copy replaces the
+    register, was told its visit was saved: it must be in a pre-restore backup, not lost with the register."""
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    audit_in_scratch = library._audit_in_scratch
+
+    def a_desk_writes_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        desk = subprocess.run([sys.executable, "-m", "tct", "--db", str(db_path), "visit", "add", "--citizen",
+                               "Người đến muộn", "--type", "khiếu-nại", "--field", "land", "--content", "Ghi muộn",
+                               "--officer", "Trần Thị Bình", "--at", "10/02/2021 10:00"],
+                              capture_output=True, text=True, env={**os.environ, "TCT_LANG": "en"})
+        assert desk.returncode == 0, desk.stderr
+        audit_in_scratch(*args, **kwargs)
+
+    monkeypatch.setattr(library, "_audit_in_scratch", a_desk_writes_meanwhile)
+    run = tct("restore", "--force", str(saved))
+    assert run.exit_code == 0, run.stderr
+    backups = db_path.parent / "backups"
+    named = re.search(r"tct-pre-restore-[-\d]+\.db", run.stderr)
+    assert named is not None, run.stderr
+
+    def late_visits(path: Path) -> int:
+        con = _healthy(path)
+        try:
+            return int(con.execute("SELECT count(*) FROM visit WHERE content = 'Ghi muộn'").fetchone()[0])
+        finally:
+            con.close()
+
+    assert late_visits(backups / named.group(0)) == 1  # the backup the restore names holds it
+    assert late_visits(db_path) == 0  # (the register is the backup's, as asked)
+
+
 def test_restore_of_a_gzip_backup(tct, database, db_path, tmp_path):
     fill_register(database)
     saved = Path(tct("backup", "--gzip", "--to", str(tmp_path / "safe")).stdout.strip())

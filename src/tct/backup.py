@@ -266,16 +266,23 @@ def _busy_timeout() -> float:
 
 
 def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, *, progress: Progress | None = None,
-                pages: int = -1) -> None:
+                pages: int = -1, locked: Callable[[], None] | None = None) -> None:
     """src.backup(dst), but giving up when a lock is held past the busy timeout (Python's backup
-    would otherwise wait for ever) and reporting progress as (done, total) pages."""
+    would otherwise wait for ever) and reporting progress as (done, total) pages.
+
+    `locked` is called once after the first step, while the copy holds the destination's write
+    lock and has committed nothing: no other connection can write it, and readers still see its
+    old content (give `pages` smaller than the source for that moment to come before the end)."""
     deadline = time.monotonic() + _busy_timeout()
+    pending = [locked] if locked is not None else []
 
     def step(status: int, remaining: int, total: int) -> None:
         if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             if time.monotonic() > deadline:
                 raise _Timeout
             return
+        if pending and remaining > 0:
+            pending.pop()()
         if progress is not None:
             progress(total - remaining, total)
 
@@ -762,13 +769,15 @@ def _audit_in_scratch(plan: RestorePlan, actor: str, pre_backup: Path | None) ->
         con.close()
 
 
-def _pre_restore_backup(target: Path) -> Path | None:
-    """Back up the register about to be replaced; a damaged one is saved byte for byte."""
+def _pre_restore_backup(target: Path) -> tuple[Path | None, dict[str, int] | None]:
+    """Back up the register about to be replaced, with its row counts; a damaged one is saved byte
+    for byte (and has no counts)."""
     if not target.exists() or target.stat().st_size == 0:
-        return None
+        return None, None
     folder = target.parent / BACKUP_FOLDER
     try:
-        return _sqlite_backup(target, folder, None, compress=False, progress=None, prefix="tct-pre-restore").path
+        made = _sqlite_backup(target, folder, None, compress=False, progress=None, prefix="tct-pre-restore")
+        return made.path, made.counts
     except (BackupFailed, DatabaseError, sqlite3.Error):
         pass
     # The register cannot be read through SQLite (damaged): keep its bytes, and its -wal, as they are.
@@ -784,7 +793,7 @@ def _pre_restore_backup(target: Path) -> Path | None:
 
             create_private_file(Path(f"{final}-wal"))
             shutil.copyfile(wal, Path(f"{final}-wal"))
-        return final
+        return final, None
     except OSError as exc:
         _remove_quietly(temporary)
         raise BackupFailed(f"cannot back up the current register first ({exc.strerror}); nothing was changed") \
@@ -803,8 +812,25 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
     """Replace the register with the checked scratch copy, after backing the register up."""
     target = plan.target
     try:
-        pre = _pre_restore_backup(target)
+        pre, pre_counts = _pre_restore_backup(target)
         _audit_in_scratch(plan, actor, pre)
+        late: list[Path] = []
+
+        def nothing_written_since(pre_counts: dict[str, int] | None = pre_counts) -> None:
+            """Under the copy's write lock: a desk that wrote after the pre-restore backup was
+            taken (every write adds an audit event, so the counts tell) would lose that write;
+            back the register up again now that nobody can write it."""
+            if pre_counts is None:
+                return
+            con = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+            try:
+                now = _count(con)
+            finally:
+                con.close()
+            if now != pre_counts:
+                late.append(_sqlite_backup(target, target.parent / BACKUP_FOLDER, None, compress=False,
+                                           progress=None, prefix="tct-pre-restore").path)
+
         if not target.exists() or target.stat().st_size == 0:
             _replace_file(plan.scratch, target)
         else:
@@ -821,7 +847,8 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
                 src = sqlite3.connect(f"file:{plan.scratch}?mode=ro", uri=True)
                 dst = sqlite3.connect(target, timeout=_busy_timeout())
                 try:
-                    _copy_pages(src, dst)
+                    # One page at a time, so the check above runs before anything is committed.
+                    _copy_pages(src, dst, pages=1, locked=nothing_written_since)
                 finally:
                     dst.close()
                     src.close()
@@ -845,6 +872,8 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
         raise BackupFailed(f"restore into {target} failed ({exc})") from exc
     finally:
         plan.discard()
+    if late:
+        pre = late[-1]
     return RestoreResult(target=target, source=plan.source, pre_restore_backup=pre, counts=counts,
                          upgraded_from=plan.upgraded_from)
 
