@@ -278,6 +278,29 @@ def test_a_full_disk_fails_loudly_and_leaves_no_file(tct, db_path, tmp_path):
     assert _files(folder) == []
 
 
+@pytest.fixture
+def small_disk(tmp_path):  # type: ignore[no-untyped-def]
+    """A real file system of 256 KiB (a tmpfs: needs root, as on the test machine)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
+                             capture_output=True, check=False) if os.geteuid() == 0 else None
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_a_full_disk_is_named_as_the_cause(tct, db_path, small_disk, compress):
+    """The cron mail says the disk is full, not 'disk I/O error', and nothing is left on the disk."""
+    assert tct("db", "info").exit_code == 0
+    _big_register(db_path)
+    run = tct("backup", "--to", str(small_disk), *(["--gzip"] if compress else []))
+    assert_one_line_error(run, 1, "no space left", str(small_disk), "no backup was made")
+    assert _files(small_disk) == []
+
+
 def test_postgresql_without_pg_dump_says_what_is_needed(tmp_path, monkeypatch):
     monkeypatch.setattr(library.shutil, "which", lambda _name: None)
     register = SimpleNamespace(url="postgresql+psycopg://tct:secret@db.example/tct", path=None, is_sqlite=False)

@@ -37,6 +37,7 @@ file: one write transaction, so other readers see the old register or the new on
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -318,6 +319,9 @@ def _snapshot_copy(source: Path, target: Path, progress: Progress | None) -> dic
             # Durability comes from the fsync before the file is named (_publish), not from SQLite's
             # syncs of a hidden file that is thrown away if anything fails.
             dst.execute("PRAGMA synchronous=OFF")
+            # Nobody else opens the hidden copy: its WAL index (the copy of a WAL register is one until
+            # journal_mode=DELETE below) stays in memory, not in a -shm file on a disk that may be full.
+            dst.execute("PRAGMA locking_mode=EXCLUSIVE")
             _copy_pages(src, dst, progress=progress, pages=_PAGES_PER_STEP if progress else -1)
             # A self-contained file: no -wal beside it, whatever the source's journal mode.
             dst.execute("PRAGMA journal_mode=DELETE")
@@ -447,6 +451,9 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
             final = _publish(packed or plain, target, folder, suffix, prefix,  # type: ignore[arg-type]
                              synced=not compress)
         except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise BackupFailed(f"no space left on the disk of {folder} (the register is {_megabytes(source)} "
+                                   "MB); no backup was made") from exc
             where = exc.filename or folder
             raise BackupFailed(f"cannot write the backup in {folder} ({exc.strerror or exc}: {where}); "
                                "no backup was made") from exc
@@ -454,6 +461,9 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
             text = str(exc)
             if "malformed" in text or "not a database" in text:
                 raise DatabaseError(f"the database {source} is damaged ({text}); no backup was made") from exc
+            if _out_of_space(exc, folder):
+                raise BackupFailed(f"no space left on the disk of {folder} (the register is {_megabytes(source)} "
+                                   "MB); no backup was made") from exc
             raise BackupFailed(f"backup of {source} into {folder} failed: {text}; no backup was made") from exc
     except BaseException:
         if hashing is not None:
@@ -461,6 +471,28 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
         _remove_quietly(plain, packed)
         raise
     return _Made(final, counts, size, digest)
+
+
+def _out_of_space(exc: sqlite3.Error, folder: Path) -> bool:
+    """SQLite's error for a full disk: SQLITE_FULL, or an I/O error (growing its shared-memory
+    file, say) where hardly any room is left."""
+    name = str(getattr(exc, "sqlite_errorname", ""))
+    if name == "SQLITE_FULL":
+        return True
+    if not name.startswith("SQLITE_IOERR"):
+        return False
+    try:
+        return shutil.disk_usage(folder).free < _BLOCK
+    except OSError:
+        return False
+
+
+def _megabytes(path: Path) -> str:
+    """A file's size in MB (one decimal), for a message."""
+    try:
+        return f"{path.stat().st_size / 1e6:.1f}"
+    except OSError:
+        return "?"
 
 
 def rotate(folder: Path, keep: int | None) -> list[Path]:
