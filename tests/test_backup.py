@@ -184,6 +184,25 @@ def test_keep_rotation_deletes_only_older_tct_backups(tct, database, tmp_path):
     assert tct("backup", "--keep", "0").exit_code == 2
 
 
+def test_rotation_never_deletes_the_backup_it_just_made(tct, database, tmp_path):
+    """A backup named later than now (taken while the clock was ahead) must not push tonight's out:
+    the command printed tonight's path with exit 0, and the file was gone."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    ahead = folder / "tct-20991231-235959.db"
+    ahead.write_bytes(b"x")
+    older = folder / "tct-20210101-010101.db"
+    older.write_bytes(b"x")
+    run = tct("backup", "--to", str(folder), "--keep", "2")
+    assert run.exit_code == 0, run.stderr
+    made = Path(run.stdout.strip())
+    _healthy(made).close()
+    assert _files(folder) == sorted([ahead.name, made.name])
+    again = tct("backup", "--to", str(folder), "--keep", "1")
+    assert again.exit_code == 0, again.stderr
+    assert _files(folder) == [Path(again.stdout.strip()).name]
+
+
 def test_backup_into_an_unwritable_place_fails_and_leaves_nothing(tct, database, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

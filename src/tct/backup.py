@@ -121,7 +121,7 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
             raise UsageError("--gzip does not apply to PostgreSQL: pg_dump's custom format is already compressed")
         path, counts = _pg_backup(db, folder, target)
         size, digest = _size_and_digest(path)
-    removed = rotate(folder, keep) if keep is not None else []
+    removed = rotate(folder, keep, made=path) if keep is not None else []
     return BackupResult(path=path, bytes=size, sha256=digest, counts=counts, seconds=time.monotonic() - started,
                         removed=removed)
 
@@ -495,20 +495,24 @@ def _megabytes(path: Path) -> str:
         return "?"
 
 
-def rotate(folder: Path, keep: int | None) -> list[Path]:
+def rotate(folder: Path, keep: int | None, *, made: Path | None = None) -> list[Path]:
     """Delete all but the newest `keep` files named like tct backups in `folder`; returns the deleted.
 
     Only names of the form tct-YYYYMMDD-HHMMSS[-N].db[.gz] or .dump are considered: every other
-    file, including pre-upgrade and pre-restore copies, is left alone.
+    file, including pre-upgrade and pre-restore copies, is left alone. `made`, the backup just
+    taken, is one of the `keep` and never deleted, even when files named later than it are there
+    (written while the clock was ahead).
     """
     if keep is None:
         return []
     ours = []
     for path in folder.iterdir():
         match = BACKUP_NAME.match(path.name)
-        if match and path.is_file() and not path.is_symlink():
+        if match and path.is_file() and not path.is_symlink() and path != made:
             ours.append(((match.group(1), match.group(2), int(match.group(3) or 1)), path))
     ours.sort(reverse=True)
+    if made is not None and made.parent == folder and BACKUP_NAME.match(made.name):
+        keep -= 1
     removed = []
     for _, path in ours[keep:]:
         try:
