@@ -203,6 +203,36 @@ def test_rotation_never_deletes_the_backup_it_just_made(tct, database, tmp_path)
     assert _files(folder) == [Path(again.stdout.strip()).name]
 
 
+def test_without_hard_links_a_file_that_appears_under_the_name_is_kept(tct, database, db_path, tmp_path,
+                                                                      monkeypatch):
+    """On a file system without hard links (vfat, some network shares), a file that takes the
+    explicit --to name while the copy is checked is neither replaced nor waited on for ever."""
+    import signal
+
+    target = tmp_path / "share" / "nightly.db"
+    verify = library._verify_copy
+
+    def someone_takes_the_name(*args, **kwargs):  # type: ignore[no-untyped-def]
+        verify(*args, **kwargs)
+        target.write_bytes(b"theirs")
+
+    def no_hard_links(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(library, "_verify_copy", someone_takes_the_name)
+    monkeypatch.setattr(library.os, "link", no_hard_links)
+    previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
+    signal.alarm(20)  # the bug was an endless loop: fail instead of hanging the suite
+    try:
+        run = tct("backup", "--to", str(target))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert_one_line_error(run, 1, "already exists")
+    assert target.read_bytes() == b"theirs"
+    assert _files(target.parent) == ["nightly.db"]
+
+
 def test_backup_into_an_unwritable_place_fails_and_leaves_nothing(tct, database, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -247,6 +247,8 @@ def _publish(temporary: Path, final: Path | None, folder: Path, suffix: str, pre
         except OSError:
             # A file system without hard links: the name was free a moment ago.
             if target.exists():
+                if final is not None:
+                    raise BackupFailed(f"{final} already exists; a backup never replaces a file") from None
                 continue
             os.rename(temporary, target)
             break
