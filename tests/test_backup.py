@@ -233,6 +233,25 @@ def test_without_hard_links_a_file_that_appears_under_the_name_is_kept(tct, data
     assert _files(target.parent) == ["nightly.db"]
 
 
+def test_a_register_locked_past_the_timeout_is_a_database_error(tct, database, db_path, tmp_path, monkeypatch):
+    """Exit 3, as README's table says for a register locked past the timeout, whichever step meets the lock."""
+    fill_register(database)
+    database.dispose()
+    monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE setting SET value = value")
+    try:
+        with pytest.raises(TctError, match="locked.*no backup was made") as caught:
+            library.backup(db_path, tmp_path / "out")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert caught.value.exit_code == 3
+    assert _files(tmp_path / "out") == []
+
+
 def test_backup_into_an_unwritable_place_fails_and_leaves_nothing(tct, database, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

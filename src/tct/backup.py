@@ -463,6 +463,9 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
             text = str(exc)
             if "malformed" in text or "not a database" in text:
                 raise DatabaseError(f"the database {source} is damaged ({text}); no backup was made") from exc
+            if "locked" in text or "busy" in text:
+                raise DatabaseError(f"the database {source} is locked by another program past the timeout; "
+                                    "no backup was made; try again in a moment") from exc
             if _out_of_space(exc, folder):
                 raise BackupFailed(f"no space left on the disk of {folder} (the register is {_megabytes(source)} "
                                    "MB); no backup was made") from exc
