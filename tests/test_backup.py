@@ -302,6 +302,30 @@ def test_a_copy_that_fails_verification_leaves_no_file(tct, database, tmp_path, 
     assert _files(folder) == []
 
 
+@pytest.mark.parametrize("damage", ["flip", "drop"])
+def test_a_gzip_file_damaged_as_it_is_written_gets_no_backup_name(tct, database, tmp_path, monkeypatch, damage):
+    """The .db.gz that gets a backup name is read back from disk and must give the checked copy's
+    bytes: here what reaches the disk differs from what the compressor produced (a flipped bit, a
+    lost block)."""
+    fill_register(database)
+
+    class Damaging(library._HashingWriter):
+        def write(self, data):  # type: ignore[no-untyped-def]
+            data = bytes(data)
+            self.digest.update(data)
+            self.size += len(data)
+            if len(data) > 64 and self.size > 64:
+                data = data[:32] + bytes([data[32] ^ 0x01]) + data[33:] if damage == "flip" else b""
+            self.raw.write(data)
+            return len(data)
+
+    monkeypatch.setattr(library, "_HashingWriter", Damaging)
+    folder = tmp_path / "gz"
+    run = tct("backup", "--gzip", "--to", str(folder))
+    assert_one_line_error(run, 1, "compressed copy", "no backup was made")
+    assert _files(folder) == []
+
+
 def test_an_interrupted_backup_leaves_no_file(tct, database, tmp_path, monkeypatch):
     def interrupted(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt

@@ -372,13 +372,34 @@ def _gzip_file(plain: Path, packed: Path) -> tuple[int, str]:
     as they are written rather than read back."""
     import gzip
 
+    original = hashlib.sha256()
     with plain.open("rb") as source, packed.open("r+b") as raw:
         raw.truncate()
         out = _HashingWriter(raw)
         # mtime=0 and no file name in the header: the same register gives the same bytes.
         with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="", compresslevel=_GZIP_LEVEL) as zipped:
-            shutil.copyfileobj(source, zipped, _BLOCK)
+            for block in iter(lambda: source.read(_BLOCK), b""):
+                original.update(block)
+                zipped.write(block)
+    _verify_gzip(packed, original.hexdigest())
     return out.size, out.digest.hexdigest()
+
+
+def _verify_gzip(packed: Path, sha256: str) -> None:
+    """The compressed file, read back from disk, must give the checked copy's bytes exactly: the
+    file that gets a backup name is the one that was verified, not only its source."""
+    import gzip
+    import zlib
+
+    digest = hashlib.sha256()
+    try:
+        with gzip.open(packed, "rb") as unpacked:
+            for block in iter(lambda: unpacked.read(_BLOCK), b""):
+                digest.update(block)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise BackupFailed(f"the compressed copy cannot be read back ({exc}); no backup was made") from exc
+    if digest.hexdigest() != sha256:
+        raise BackupFailed("the compressed copy does not give back the checked copy; no backup was made")
 
 
 class _Digest(threading.Thread):
