@@ -314,6 +314,10 @@ def test_citizen_list_and_show_history(desk):
     shown = desk("citizen", "show", "012345678", "-f", "json").json()
     assert [v["visited_at"][:10] for v in shown["visits"]] == ["2021-02-01", "2021-02-03"]
     assert shown["cases"] == sorted({a["case"], shown["visits"][1]["case"]})
+    late = add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "012345678", *BASE, "--at", "09/02/2021 08:00")
+    assert desk("visit", "void", late["code"], "--reason", "nhập nhầm").exit_code == 0
+    listed = desk("citizen", "list", "--search", "nguyen van duc", "-f", "json").json()
+    assert listed[0]["visits"] == 2 and listed[0]["last_visit"] == "2021-02-03"  # a voided visit was never made
     assert desk("citizen", "show", f"CD-{a['citizen_id']}").exit_code == 0
     assert_one_line_error(desk("citizen", "show", "CD-999"), 1, "no citizen")
 

@@ -189,31 +189,35 @@ def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
 
 def listing(session: Session, *, search: str | None = None, limit: int = 100,
             reveal: bool = False) -> list[dict[str, Any]]:
-    """Citizens with their visit counts; a denouncer is masked unless `reveal`."""
-    from sqlalchemy import case, func, or_
+    """Citizens with their visit counts; a denouncer is masked unless `reveal`.
+
+    The page of citizens is found first (by the folded name's index), then the visits of those
+    citizens alone are counted: counting every citizen's visits first took seconds on a large
+    register. Void visits do not count, but a voided denunciation still protects its denouncer."""
+    from sqlalchemy import or_
     from sqlmodel import col, select
 
-    from tct.models import Citizen, Visit
+    from tct.db import Driver
+    from tct.models import Citizen
     from tct.text import like_pattern
 
-    denounced = func.max(case((col(Visit.type) == "denunciation", 1), else_=0))
-    # Void visits do not count, but a voided denunciation still protects its denouncer.
-    counted = func.sum(case((col(Visit.void).is_(False), 1), else_=0))
-    visits = (select(col(Visit.citizen_id), counted.label("visits"), func.max(Visit.visit_date).label("last"),
-                     denounced.label("denounced"))
-              .group_by(col(Visit.citizen_id)).subquery())
-    query = select(Citizen, visits.c.visits, visits.c.last, visits.c.denounced).join(
-        visits, visits.c.citizen_id == Citizen.id, isouter=True)
+    query = select(Citizen)
     if search:
         pattern = like_pattern(search)
         query = query.where(or_(col(Citizen.name_folded).like(pattern, escape="\\"),
                                 col(Citizen.address_folded).like(pattern, escape="\\")))
-    query = query.order_by(col(Citizen.name_folded), col(Citizen.id)).limit(limit)
+    page = list(session.exec(query.order_by(col(Citizen.name_folded), col(Citizen.id)).limit(limit)).all())
+    db = Driver(session)
+    stats = {citizen_id: (visits, last, denounced) for citizen_id, visits, last, denounced in db.rows_in(
+        "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END), "
+        "max(CASE WHEN type = 'denunciation' THEN 1 ELSE 0 END) FROM visit WHERE citizen_id IN ({ids}) "
+        "GROUP BY citizen_id", [citizen.id for citizen in page], [db.flag(False), db.flag(False)])}
     result = []
-    for citizen, count, last, denounced in session.exec(query).all():
+    for citizen in page:
+        count, last, denounced = stats.get(citizen.id, (0, None, 0))
         masked = not reveal and bool(denounced)
-        result.append({**as_dict(citizen, masked=masked), "visits": count or 0,
-                       "last_visit": last.isoformat() if last else None})
+        result.append({**as_dict(citizen, masked=masked), "visits": int(count or 0),
+                       "last_visit": db.read_day(last).isoformat() if last else None})
     return result
 
 
