@@ -334,3 +334,20 @@ def test_search_walks_visits_newest_first_and_stops_at_the_limit(register) -> No
     # `limit` matches, and nothing sorts every match.
     assert any(re.match(r"SCAN visit USING INDEX ix_visit_visited_at\b", line) for line in search[0])
     assert not any("TEMP B-TREE" in line for line in search[0])
+
+
+@pytest.mark.sqlite_only
+def test_a_long_span_of_visits_is_listed_newest_first_without_sorting_it(register) -> None:  # type: ignore[no-untyped-def]
+    from tct import settings, visits
+
+    def work(session):  # type: ignore[no-untyped-def]
+        found = visits.listing(session, visits.VisitFilter(since="01/11/2020", until="28/02/2021", limit=10),
+                               settings=settings.load(session))
+        assert len(found) == 10 and found[0]["visited_at"] > found[-1]["visited_at"]
+
+    plans = _plans(register, work)
+    listed = [lines for statement, lines in plans if "visit.visit_date >=" in statement]
+    assert len(listed) == 1
+    # Years of visits are not sorted to show the newest ten: the index of visited_at gives the order.
+    assert any(re.match(r"SEARCH visit USING INDEX ix_visit_visited_at\b", line) for line in listed[0])
+    assert not any("TEMP B-TREE" in line for line in listed[0])

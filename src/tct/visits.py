@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -424,10 +424,15 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
         conditions.append(condition)
         params.append(value)
 
+    # The days are the visits' office-local days; the same span of `visited_at` widened by a day on
+    # each side (any office's offset from UTC is less) lets the index that gives the newest-first
+    # order find them too, instead of sorting every visit of a long span to show the newest 100.
     if start:
         where("visit.visit_date >= ?", db.day(start))
+        where("visit.visited_at >= ?", db.stamp(datetime.combine(start - timedelta(days=1), time(), UTC)))
     if end:
         where("visit.visit_date <= ?", db.day(end))
+        where("visit.visited_at < ?", db.stamp(datetime.combine(end + timedelta(days=2), time(), UTC)))
     if not wanted.include_void:
         where("visit.void = ?", db.flag(False))
     if wanted.type:
