@@ -260,3 +260,20 @@ def test_a_denouncer_is_not_named_on_a_complaint_of_theirs_even_revealed(tct):
         assert "Hoàng" not in run.stdout and "H. V. T." not in run.stdout
         # both crowd complaints are listed; only the other citizen's is named (initials unless revealed)
         assert len(named) == 2 and set(named) == {None, "Ngô Văn Cũ" if extra else "N. V. C."}
+
+
+def test_content_counts_each_case_once_under_its_own_type_and_field(tct, holiday):
+    """The official form counts cases by content: a denunciation visit made on complaint case A
+    (tct warns, and keeps it on A) is A's visit, and A is one land complaint, not also a denunciation."""
+    run = tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--case", holiday["a"], "--type", "denunciation",
+              "--field", "administration", "--at", "18/02/2021 09:00", "--officer", "binh", "-y")
+    assert run.exit_code == 0, run.stderr
+    data = tct("report", "tet-2021", "-f", "json").json()
+    content, total = data["content"], data["reception"]["total"]
+    assert content["by_type"]["complaint"] == {"visits": 5, "cases": 2}  # A (3 visits in the period) and B (2)
+    assert content["by_type"]["denunciation"] == {"visits": 1, "cases": 1}  # D alone
+    assert content["by_field"]["land"] == {"visits": 5, "cases": 2}
+    assert content["by_field"]["administration"] == {"visits": 1, "cases": 1}
+    for table in ("by_type", "by_field"):
+        assert sum(row["cases"] for row in content[table].values()) == total["cases_old"] + total["cases_new"] == 4
+        assert sum(row["visits"] for row in content[table].values()) == total["visits"] == 8

@@ -9,7 +9,9 @@ Counting rules (pinned by tests/test_report.py, written in README):
   the window;
 - `delegations` are delegation visits in the window, `delegation_people` the people in them, and
   `delegation_cases_old/new` the same old/new split over the distinct cases of those visits;
-- content counts visits per type and field, and `cases` = distinct cases visited in the window.
+- content counts the period's visits and the distinct cases they concern under the case's type and
+  field, so a case counts once (even when one of its visits was typed otherwise) and each content
+  table adds up to the period's visits and cases.
 Every statement reads the period's visits through their day (and cases, flags and status history
 per case through indexes), so the cost follows the period, not the size of the register; the
 backlog of the period's last day also follows the cases opened by then. A denouncer's identity
@@ -88,9 +90,13 @@ def _reception(db: Driver, windows: list[tuple[str, date, date]], period_start: 
 
 
 def _content(db: Driver, start: date, end: date, fields: list[str]) -> dict[str, Any]:
+    """Visits and cases by content, each under its case's type and field: the official form counts
+    cases (vụ việc) by content, so a case is counted once even when one of its visits was typed
+    otherwise (a denunciation visit to a complaint case), and the rows add up to the cases visited."""
     def grouped(column: str) -> dict[str, dict[str, int]]:
-        rows = db.rows(f"SELECT visit.{column}, count(*), count(DISTINCT visit.case_id) FROM visit "
-                       f"WHERE {_IN_PERIOD} GROUP BY visit.{column}", _in_period(db, start, end))
+        rows = db.rows(f"SELECT cases.{column}, count(*), count(DISTINCT visit.case_id) FROM visit "
+                       f"JOIN cases ON cases.id = visit.case_id "
+                       f"WHERE {_IN_PERIOD} GROUP BY cases.{column}", _in_period(db, start, end))
         return {key: {"visits": int(visits), "cases": int(cases)} for key, visits, cases in rows}
 
     by_type, by_field = grouped("type"), grouped("field")
