@@ -277,3 +277,29 @@ def test_content_counts_each_case_once_under_its_own_type_and_field(tct, holiday
     for table in ("by_type", "by_field"):
         assert sum(row["cases"] for row in content[table].values()) == total["cases_old"] + total["cases_new"] == 4
         assert sum(row["visits"] for row in content[table].values()) == total["visits"] == 8
+
+
+def test_backlog_ignores_complexity_and_extensions_entered_after_the_periods_last_day(tct):
+    """On 23 Feb 2021 a denunciation accepted on 6 Jan was 18 days past its 30 days, and a complaint
+    accepted on 7 Jan 17 days past its 30: flagging them complex and extending the denunciation today
+    (years later) does not change what the Tết 2021 report says, only a report of a later day."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    codes = []
+    for kind, received, accepted in (("denunciation", "05/01/2021", "06/01/2021"),
+                                     ("complaint", "06/01/2021", "07/01/2021")):
+        run = tct("visit", "add", "--citizen", "Ai Đó", "--type", kind, "--field", "land", "--at",
+                  f"{received} 09:00", "--officer", "binh", "-y", "-f", "json")
+        assert run.exit_code == 0, run.stderr
+        codes.append(run.json()["case"])
+        assert tct("case", "accept", codes[-1], "--date", accepted).exit_code == 0
+    on_time = [{"code": codes[0], "type": "denunciation", "deadline": "2021-02-05", "days_overdue": 18,
+                "status": "accepted"},
+               {"code": codes[1], "type": "complaint", "deadline": "2021-02-06", "days_overdue": 17,
+                "status": "accepted"}]
+    assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == on_time
+    for code in codes:
+        assert tct("case", "flag", code, "--complex", "--reason", "phức tạp").exit_code == 0
+    assert tct("case", "extend", codes[0], "--days", "30", "--reason", "gia hạn").exit_code == 0
+    assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == on_time
+    today = tct("report", "today..today", "-f", "json").json()["backlog"]  # complex and extended as of today
+    assert [(b["code"], b["deadline"]) for b in today] == [(codes[0], "2021-03-07"), (codes[1], "2021-02-21")]

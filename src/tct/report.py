@@ -155,10 +155,18 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     Candidates are the cases opened by `day` that are open now or changed status after it (the
     stored day of their latest change, migration 0005), each a range of an index rather than a
     probe of every case opened by `day`. A case whose every visit was voided was entered in
-    error: it is nobody's backlog.
+    error: it is nobody's backlog. Complexity and extensions count as they stood on `day` too: a
+    complex flag or an extension entered after it (they carry the moment they were entered, in UTC)
+    did not move that day's deadline, so a report made later says what an on-time one said.
     """
+    from datetime import UTC, datetime, time, timedelta
+
     from tct.cases import OPEN_STATUSES, deadline_for
+    from tct.dates import office_tz
     from tct.db import sql_words
+
+    # The end of `day` at the office, as the UTC moment flags and extensions are stamped with.
+    cutoff = datetime.combine(day + timedelta(days=1), time(), office_tz(settings["timezone"])).astimezone(UTC)
 
     open_ = sql_words(OPEN_STATUSES)
 
@@ -175,16 +183,17 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         f"coalesce({last_step('to_status')}, 'new') AS status, "
         f"{accepted} AS accepted_on, "
         "EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id "
-        "AND case_flag.kind = 'complex' AND case_flag.cleared_at IS NULL) AS complex, "
+        "AND case_flag.kind = 'complex' AND case_flag.set_at < :cutoff "
+        "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff)) AS complex, "
         "(SELECT coalesce(sum(case_extension.days), 0) FROM case_extension "
-        "WHERE case_extension.case_id = cases.id) AS extended "
+        "WHERE case_extension.case_id = cases.id AND case_extension.at < :cutoff) AS extended "
         "FROM cases WHERE cases.id IN ("
         f"SELECT cases.id FROM cases WHERE cases.status IN ({open_}) AND cases.opened_on <= :day "
         "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day AND cases.opened_on <= :day) "
         "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
         "AND visit.visit_date <= :day)"
         f") AS then_ WHERE status IN ({open_}) ORDER BY code")
-    rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False)})
+    rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False), "cutoff": db.stamp(cutoff)})
     result = []
     # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
     # and extensions): the deadline and days overdue on `day`, or None when not overdue then.
