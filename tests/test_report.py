@@ -303,3 +303,29 @@ def test_backlog_ignores_complexity_and_extensions_entered_after_the_periods_las
     assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == on_time
     today = tct("report", "today..today", "-f", "json").json()["backlog"]  # complex and extended as of today
     assert [(b["code"], b["deadline"]) for b in today] == [(codes[0], "2021-03-07"), (codes[1], "2021-02-21")]
+
+
+def test_who_came_on_a_denunciation_case_and_its_locality_are_in_no_report(tct):
+    """A citizen who came on a denunciation case (even on a visit typed complaint) is a denouncer, as
+    in `tct export`: not named on a crowd complaint of theirs, even revealed. A denunciation case's
+    locality is its denouncer's, as typed at the desk: withheld too, though the case is listed."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    at_desk = ["--officer", "binh", "-y", "-f", "json"]
+    run = tct("visit", "add", "--citizen", "Zyx Mật", "--type", "denunciation", "--field", "administration",
+              "--locality", "Thôn Bímật Xã Kín", "--people", "6", "--representatives", "Zyx Mật",
+              "--at", "11/02/2021 09:00", *at_desk)
+    assert run.exit_code == 0, run.stderr
+    denunciation = run.json()["case"]
+    who = ["--citizen", "Quách Đồng Tố", "--id-number", "012345678901"]
+    assert tct("visit", "add", *who, "--case", denunciation, "--type", "complaint", "--at", "12/02/2021 09:00",
+               *at_desk).exit_code == 0
+    assert tct("visit", "add", *who, "--type", "complaint", "--field", "land", "--people", "6",
+               "--representatives", "Quách Đồng Tố", "--at", "12/02/2021 10:00", *at_desk).exit_code == 0
+    for extra in ([], ["--reveal"]):
+        flagged = tct("report", "tet-2021", "-f", "json", *extra).json()["flagged_cases"]
+        assert [(c["type"], c["citizen"], c["locality"]) for c in flagged] == [("denunciation", None, None),
+                                                                            ("complaint", None, None)]
+        for fmt in ("json", "csv", "md", "table"):
+            text = tct("report", "tet-2021", "-f", fmt, *extra).stdout
+            for secret in ("Quách", "Q. Đ. T.", "Bímật", "Zyx", "Z. M."):
+                assert secret not in text, (fmt, secret)

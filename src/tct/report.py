@@ -133,17 +133,23 @@ def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[s
         f"AND case_flag.kind IN ({sql_words(FLAG_KINDS)}) AND case_flag.cleared_at IS NULL) "
         "ORDER BY cases.code", _in_period(db, start, end))
     kinds = active_flags_by_case(db, [row[0] for row in rows])
-    # Whoever ever came to denounce is named nowhere in a report, not even on a complaint of theirs.
-    protected = denouncers(db, [row[7] for row in rows])
+    # Whoever ever came to denounce is named nowhere in a report, not even on a complaint of theirs:
+    # a citizen with a denunciation visit, or with any visit to a denunciation case (export's rule).
+    citizen_ids = sorted({row[7] for row in rows if row[7] is not None})
+    protected = denouncers(db, citizen_ids) | {citizen_id for citizen_id, in db.rows_in(
+        "SELECT DISTINCT visit.citizen_id FROM visit JOIN cases ON cases.id = visit.case_id "
+        "WHERE cases.type = 'denunciation' AND visit.citizen_id IN ({ids})", citizen_ids)}
     result = []
     for case_id, code, type_, status, deadline, locality, citizen, citizen_id in rows:
         name = None
-        if citizen is not None and type_ != "denunciation" and citizen_id not in protected:
+        secret = type_ == "denunciation" or citizen_id in protected
+        if citizen is not None and not secret:
             name = citizen if reveal else initials(citizen)
+        # A case's locality is its citizen's, as typed at the desk: part of a denouncer's address.
         result.append({"code": code, "type": type_,
                        "flags": [k for k in kinds.get(case_id, []) if k in FLAG_KINDS], "status": status,
                        "deadline": db.read_day(deadline).isoformat() if deadline else None, "citizen": name,
-                       "locality": locality})
+                       "locality": None if secret else locality})
     return result
 
 
