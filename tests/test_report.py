@@ -94,6 +94,10 @@ def test_every_number_of_the_json_report(tct, holiday):
     assert data["content"]["by_field"]["policy"] == {"visits": 2, "cases": 1}
     assert data["content"]["by_field"]["administration"] == {"visits": 1, "cases": 1}
     assert data["content"]["by_field"]["other"] == {"visits": 0, "cases": 0}
+    fields = list(data["content"]["by_field"])
+    crossed = {t: dict.fromkeys(fields, 0) for t in ("complaint", "denunciation", "petition", "feedback")}
+    crossed["complaint"]["land"], crossed["denunciation"]["administration"], crossed["petition"]["policy"] = 2, 1, 1
+    assert data["content"]["cases_by_type_field"] == crossed  # A and B; D; C
     assert data["handling"] == {"accepted": 3, "guided": 1, "transferred": 1, "answered": 2, "refused": 0}
     assert data["flagged_cases"] == [
         {"code": holiday["a"], "type": "complaint", "flags": ["repeat"], "status": "accepted",
@@ -277,6 +281,8 @@ def test_content_counts_each_case_once_under_its_own_type_and_field(tct, holiday
     for table in ("by_type", "by_field"):
         assert sum(row["cases"] for row in content[table].values()) == total["cases_old"] + total["cases_new"] == 4
         assert sum(row["visits"] for row in content[table].values()) == total["visits"] == 8
+    assert sum(sum(row.values()) for row in content["cases_by_type_field"].values()) == 4
+    assert content["cases_by_type_field"]["complaint"]["land"] == 2
 
 
 def test_backlog_ignores_complexity_and_extensions_entered_after_the_periods_last_day(tct):

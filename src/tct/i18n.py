@@ -201,6 +201,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_reception_leader": ("1b. Head of agency's reception", "1b. Tiếp định kỳ, đột xuất của Thủ trưởng"),
     "report_content_type": ("2a. Content by type", "2a. Phân loại theo loại đơn"),
     "report_content_field": ("2b. Content by field", "2b. Phân loại theo lĩnh vực"),
+    "report_content_type_field": ("2c. Cases by type and field", "2c. Số vụ việc theo loại đơn và lĩnh vực"),
     "report_handling": ("3. Handling of visits", "3. Kết quả xử lý qua tiếp công dân"),
     "report_flagged": ("4. Flagged cases", "4. Vụ việc đông người, phức tạp, vượt cấp, điểm nóng"),
     "report_backlog": ("5. Backlog at the period's end", "5. Vụ việc tồn đọng, quá hạn"),

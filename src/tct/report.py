@@ -11,7 +11,7 @@ Counting rules (pinned by tests/test_report.py, written in README):
   `delegation_cases_old/new` the same old/new split over the distinct cases of those visits;
 - content counts the period's visits and the distinct cases they concern under the case's type and
   field, so a case counts once (even when one of its visits was typed otherwise) and each content
-  table adds up to the period's visits and cases.
+  table adds up to the period's visits and cases; `cases_by_type_field` counts those cases by type and field.
 Every statement reads the period's visits through their day (and cases, flags and status history
 per case through indexes), so the cost follows the period, not the size of the register; the
 backlog of the period's last day also follows the cases opened by then. A denouncer's identity
@@ -100,9 +100,16 @@ def _content(db: Driver, start: date, end: date, fields: list[str]) -> dict[str,
         return {key: {"visits": int(visits), "cases": int(cases)} for key, visits, cases in rows}
 
     by_type, by_field = grouped("type"), grouped("field")
+    # The official form counts complaints and denunciations each by field: cases per (type, field).
+    crossed = {(type_, field): int(cases) for type_, field, cases in db.rows(
+        "SELECT cases.type, cases.field, count(DISTINCT visit.case_id) FROM visit "
+        f"JOIN cases ON cases.id = visit.case_id WHERE {_IN_PERIOD} GROUP BY cases.type, cases.field",
+        _in_period(db, start, end))}
     empty = {"visits": 0, "cases": 0}
+    all_fields = list(fields) + sorted(set(by_field) - set(fields))
     return {"by_type": {t: by_type.get(t, dict(empty)) for t in TYPES},
-            "by_field": {f: by_field.get(f, dict(empty)) for f in list(fields) + sorted(set(by_field) - set(fields))}}
+            "by_field": {f: by_field.get(f, dict(empty)) for f in all_fields},
+            "cases_by_type_field": {t: {f: crossed.get((t, f), 0) for f in all_fields} for t in TYPES}}
 
 
 def _handling(db: Driver, start: date, end: date) -> dict[str, int]:

@@ -125,6 +125,12 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
     sections.append(Section("content_field", lab("report_content_field"),
                             [("name", lab("field")), ("visits", lab("rc_visits")), ("cases", lab("cases"))],
                             [{"name": value_label("field", k, lang), **v} for k, v in content["by_field"].items()]))
+    types = list(content["cases_by_type_field"])
+    sections.append(Section("content_type_field", lab("report_content_type_field"),
+                            [("name", lab("field"))] + [(t, value_label("type", t, lang)) for t in types],
+                            [{"name": value_label("field", f, lang),
+                              **{t: content["cases_by_type_field"][t][f] for t in types}}
+                             for f in content["by_field"]]))
     sections.append(Section("handling", lab("report_handling"),
                             [("name", lab("handling")), ("visits", lab("rc_visits"))],
                             [{"name": value_label("handling", k, lang), "visits": v}
