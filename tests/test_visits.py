@@ -327,6 +327,20 @@ def test_denouncer_masked_in_citizen_list(desk):
     assert desk("citizen", "list", "-f", "json").json()[0]["name"] == "H. T. M."
 
 
+def test_a_citizen_who_came_on_a_denunciation_case_is_masked_on_every_case_of_theirs(desk):
+    """A visit to a denunciation case makes its citizen a denouncer, whatever the visit was typed:
+    `tct export` and the report withhold them, and so does every list."""
+    secret = add(desk, "--citizen", "Lý Văn Kín", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    add(desk, "--citizen", "Đào Thị Chứng", "--id-number", "079200001234", "--case", secret["case"],
+        "--type", "complaint", "--officer", "binh")
+    own = add(desk, "--citizen", "Đào Thị Chứng", "--id-number", "079200001234", *BASE)
+    for listing in (desk("case", "list", "-f", "json"), desk("citizen", "list", "-f", "json"),
+                    desk("visit", "list", "-f", "json")):
+        assert "Đào Thị Chứng" not in listing.stdout and "079200001234" not in listing.stdout
+    cases = {c["code"]: c for c in desk("case", "list", "-f", "json").json()}
+    assert cases[own["case"]]["citizen"] == "Đ. T. C."
+
+
 def test_list_by_period_name_or_literal_range(desk):
     inside = add(desk, "--citizen", "A", *BASE, "--at", "12/02/2021 09:00")
     before = add(desk, "--citizen", "B", *BASE, "--at", "03/02/2021 08:00")

@@ -177,14 +177,18 @@ def is_denouncer(session: Session, citizen_id: int) -> bool:
 
 
 def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
-    """Those of the citizens who ever came to denounce (void visits included): masked in every row."""
+    """Those of the citizens who ever came to denounce: on a visit typed denunciation or on any visit
+    to a denunciation case (void visits included), the rule `tct export` withholds by. Masked in
+    every row, a complaint of theirs included (Law on Denunciations 2018: their identity is secret)."""
     from tct.db import Driver
 
     ids = {i for i in citizen_ids if i is not None}
     if not ids:
         return set()
     return {citizen_id for citizen_id, in Driver.of(source).rows_in(
-        "SELECT DISTINCT citizen_id FROM visit WHERE type = 'denunciation' AND citizen_id IN ({ids})", sorted(ids))}
+        "SELECT DISTINCT visit.citizen_id FROM visit JOIN cases ON cases.id = visit.case_id "
+        "WHERE (visit.type = 'denunciation' OR cases.type = 'denunciation') AND visit.citizen_id IN ({ids})",
+        sorted(ids))}
 
 
 def listing(session: Session, *, search: str | None = None, limit: int = 100,
@@ -193,7 +197,8 @@ def listing(session: Session, *, search: str | None = None, limit: int = 100,
 
     The page of citizens is found first (by the folded name's index), then the visits of those
     citizens alone are counted: counting every citizen's visits first took seconds on a large
-    register. Void visits do not count, but a voided denunciation still protects its denouncer."""
+    register. Void visits do not count, but a voided denunciation still protects its denouncer
+    (denouncers)."""
     from sqlalchemy import or_
     from sqlmodel import col, select
 
@@ -208,14 +213,15 @@ def listing(session: Session, *, search: str | None = None, limit: int = 100,
                                 col(Citizen.address_folded).like(pattern, escape="\\")))
     page = list(session.exec(query.order_by(col(Citizen.name_folded), col(Citizen.id)).limit(limit)).all())
     db = Driver(session)
-    stats = {citizen_id: (visits, last, denounced) for citizen_id, visits, last, denounced in db.rows_in(
-        "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END), "
-        "max(CASE WHEN type = 'denunciation' THEN 1 ELSE 0 END) FROM visit WHERE citizen_id IN ({ids}) "
-        "GROUP BY citizen_id", [citizen.id for citizen in page], [db.flag(False), db.flag(False)])}
+    ids = [citizen.id for citizen in page]
+    stats = {citizen_id: (visits, last) for citizen_id, visits, last in db.rows_in(
+        "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END) "
+        "FROM visit WHERE citizen_id IN ({ids}) GROUP BY citizen_id", ids, [db.flag(False), db.flag(False)])}
+    protected = set() if reveal else denouncers(db, ids)  # type: ignore[arg-type]
     result = []
     for citizen in page:
-        count, last, denounced = stats.get(citizen.id, (0, None, 0))
-        masked = not reveal and bool(denounced)
+        count, last = stats.get(citizen.id, (0, None))
+        masked = citizen.id in protected
         result.append({**as_dict(citizen, masked=masked), "visits": int(count or 0),
                        "last_visit": db.read_day(last).isoformat() if last else None})
     return result

@@ -142,10 +142,7 @@ def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[s
     kinds = active_flags_by_case(db, [row[0] for row in rows])
     # Whoever ever came to denounce is named nowhere in a report, not even on a complaint of theirs:
     # a citizen with a denunciation visit, or with any visit to a denunciation case (export's rule).
-    citizen_ids = sorted({row[7] for row in rows if row[7] is not None})
-    protected = denouncers(db, citizen_ids) | {citizen_id for citizen_id, in db.rows_in(
-        "SELECT DISTINCT visit.citizen_id FROM visit JOIN cases ON cases.id = visit.case_id "
-        "WHERE cases.type = 'denunciation' AND visit.citizen_id IN ({ids})", citizen_ids)}
+    protected = denouncers(db, [row[7] for row in rows])
     result = []
     for case_id, code, type_, status, deadline, locality, citizen, citizen_id in rows:
         name = None
