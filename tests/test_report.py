@@ -61,6 +61,21 @@ def holiday(tct, monkeypatch):
     return {"a": a, "b": b, "c": c, "d": d, "e": v7["case"]}
 
 
+def test_cases_by_state_of_resolution_on_the_period_s_last_day(tct, holiday):
+    """The official form counts the cases received by their state of resolution: each case visited
+    in the period once, as it stood on the last day, whatever happened to it afterwards."""
+    assert tct("case", "resolve", holiday["a"], "--result", "upheld", "--date", "20/02/2021").exit_code == 0
+    assert tct("case", "guide", holiday["b"], "--date", "10/02/2021").exit_code == 0
+    assert tct("case", "transfer", holiday["c"], "--to", "UBND huyện", "--date", "01/03/2021").exit_code == 0
+    data = tct("report", "tet-2021", "--format", "json").json()
+    assert data["resolution"] == {"new": 2, "accepted": 0, "resolved": 1, "closed": 0, "guided": 1,
+                                  "transferred": 0}  # c and d new (c transferred after the period); e void
+    total = data["reception"]["total"]
+    assert sum(data["resolution"].values()) == total["cases_old"] + total["cases_new"]
+    written = tct("report", "tet-2021", "--lang", "vi", "--format", "md").stdout
+    assert "3b. Vụ việc theo tình trạng giải quyết đến ngày cuối kỳ" in written and "đã hướng dẫn" in written
+
+
 def test_every_number_of_the_json_report(tct, holiday):
     run = tct("report", "tet-2021", "--format", "json")
     assert run.exit_code == 0, run.stderr

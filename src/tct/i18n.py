@@ -203,6 +203,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_content_field": ("2b. Content by field", "2b. Phân loại theo lĩnh vực"),
     "report_content_type_field": ("2c. Cases by type and field", "2c. Số vụ việc theo loại đơn và lĩnh vực"),
     "report_handling": ("3. Handling of visits", "3. Kết quả xử lý qua tiếp công dân"),
+    "report_resolution": ("3b. Cases by state of resolution on the period's last day",
+                          "3b. Vụ việc theo tình trạng giải quyết đến ngày cuối kỳ"),
     "report_flagged": ("4. Flagged cases", "4. Vụ việc đông người, phức tạp, vượt cấp, điểm nóng"),
     "report_backlog": ("5. Backlog at the period's end", "5. Vụ việc tồn đọng, quá hạn"),
     "report_duty": ("6. Duty roster", "6. Lịch trực tiếp công dân"),

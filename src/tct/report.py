@@ -120,6 +120,24 @@ def _handling(db: Driver, start: date, end: date) -> dict[str, int]:
 
 
 
+# The states a case can be in, in the order of the official form's results: not yet settled, then settled.
+CASE_STATES = ("new", "accepted", "resolved", "closed", "guided", "transferred")
+
+
+def _resolution(db: Driver, start: date, end: date) -> dict[str, int]:
+    """The cases visited in the period by their state of resolution on its last day (from the
+    status history, as the backlog judges it): what the official form counts by state, so a report
+    made later says what an on-time one said."""
+    rows = db.rows(
+        "SELECT coalesce((SELECT case_status_change.to_status FROM case_status_change "
+        "WHERE case_status_change.case_id = visited.case_id AND case_status_change.changed_on <= ? "
+        "ORDER BY case_status_change.changed_on DESC, case_status_change.id DESC LIMIT 1), 'new') AS state, "
+        f"count(*) FROM (SELECT DISTINCT visit.case_id AS case_id FROM visit WHERE {_IN_PERIOD}) AS visited "
+        "GROUP BY state", [db.day(end), *_in_period(db, start, end)])
+    counts = {state: int(count) for state, count in rows}
+    return {state: counts.pop(state, 0) for state in CASE_STATES} | counts  # (a state of a newer tct: kept)
+
+
 def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[str, Any]]:
     """Open cases visited in the period that carry a crowd, repeat, complex, escalated or hotspot flag."""
     from tct.cases import OPEN_STATUSES
@@ -271,6 +289,7 @@ def build(source: Session | Driver, period: ResolvedPeriod, settings: Settings, 
         "reception": reception,
         "content": _content(db, start, end, settings["visit.fields"]),
         "handling": _handling(db, start, end),
+        "resolution": _resolution(db, start, end),
         "flagged_cases": _flagged(db, start, end, reveal=reveal),
         "backlog": _backlog(db, end, settings),
         "duty": _duty(db, start, end),

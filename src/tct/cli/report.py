@@ -135,6 +135,10 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
                             [("name", lab("handling")), ("visits", lab("rc_visits"))],
                             [{"name": value_label("handling", k, lang), "visits": v}
                              for k, v in data["handling"].items()]))
+    sections.append(Section("resolution", lab("report_resolution"),
+                            [("name", lab("status")), ("cases", lab("cases"))],
+                            [{"name": value_label("status", k, lang), "cases": v}
+                             for k, v in data["resolution"].items()]))
     sections.append(Section("flagged_cases", lab("report_flagged"),
                             [("code", lab("code")), ("type", lab("visit_type")), ("flags", lab("flags")),
                              ("status", lab("status")), ("deadline", lab("deadline")), ("citizen", lab("citizen"))],
