@@ -99,6 +99,18 @@ def test_overdue_lists_exactly_the_open_cases_past_deadline_on_a_day(desk):
     assert rows[0]["days_overdue"] == 9
 
 
+def test_a_reopened_case_s_deadline_runs_from_the_reopening_in_lists_alerts_and_the_report(desk):
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
+    desk("case", "accept", code, "--date", "02/02/2021")
+    desk("case", "resolve", code, "--result", "rejected", "--date", "20/02/2021")
+    assert desk("case", "reopen", code, "--reason", "quyết định bị hủy", "--date", "01/03/2021").exit_code == 0
+    assert case(desk, code)["deadline"] == "2021-03-31"  # 30 days from the reopening, not from 2 February
+    assert desk("case", "list", "--overdue", "--on", "20/03/2021", "-f", "json").json() == []
+    assert [c["code"] for c in desk("case", "list", "--overdue", "--on", "15/04/2021", "-f", "json").json()] == [code]
+    backlog = desk("report", "01/04/2021..15/04/2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"]) for b in backlog] == [(code, "2021-03-31")]
+
+
 def test_lifecycle_and_impossible_transitions(desk):
     code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
     assert_one_line_error(desk("case", "resolve", code, "--result", "upheld"), 1, "needs it to be accepted")

@@ -207,6 +207,10 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
         if not note:
             raise ValidationError("`case reopen` needs --reason")
         target = "accepted" if case.accepted_on else "new"
+        if case.accepted_on:
+            # Taken up again on the day it is reopened: its resolution deadline runs from that day, as the
+            # report's backlog reads it from the status history (the first acceptance stays in the history).
+            case.accepted_on = day
         case.result, case.resolved_on, case.closed_on = None, None, None
         case.within_authority = True
     previous = case.status
