@@ -58,7 +58,10 @@ def test_backup_is_a_private_verified_copy_beside_the_database(tct, database, db
     assert summary["counts"]["visit"] == con.execute("SELECT count(*) FROM visit").fetchone()[0] == 3
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
     con.close()
-    assert _files(path.parent) == [path.name]
+    # Its sha256 beside it, as `sha256sum -c` reads it: what restore checks the file against later.
+    assert _files(path.parent) == [path.name, path.name + ".sha256"]
+    checksum = path.parent / (path.name + ".sha256")
+    assert checksum.read_text() == f"{_sha(path)}  {path.name}\n" and file_mode(checksum) == 0o600
     plain = tct("backup")
     assert plain.exit_code == 0 and Path(plain.stdout.strip()).exists()
 
@@ -171,12 +174,13 @@ def test_keep_rotation_deletes_only_older_tct_backups(tct, database, tmp_path):
              "tct-20210103-010101-2.db"]
     others = ["notes.txt", "tct-pre-upgrade-20200101-000000.db", "tct-pre-restore-20200101-000000.db",
               "tct-20200101.db", "my-tct-20200101-000000.db", "tct-20200101-000000.db.bak"]
-    for name in older + others:
+    for name in older + others + ["tct-20210101-010101.db.sha256", "tct-20210103-010101-2.db.sha256"]:
         (folder / name).write_bytes(b"x")
     run = tct("backup", "--to", str(folder), "--keep", "2")
     assert run.exit_code == 0, run.stderr
     new = Path(run.stdout.strip()).name
-    assert _files(folder) == sorted(others + ["tct-20210103-010101-2.db", new])
+    assert _files(folder) == sorted(others + ["tct-20210103-010101-2.db", "tct-20210103-010101-2.db.sha256", new,
+                                              f"{new}.sha256"])  # a deleted backup's checksum goes with it
     assert run.stderr == ""  # silent for cron
     assert tct("backup", "--to", str(folder), "--keep", "1").exit_code == 0
     assert len([n for n in _files(folder) if NAME.match(n)]) == 1
@@ -197,10 +201,10 @@ def test_rotation_never_deletes_the_backup_it_just_made(tct, database, tmp_path)
     assert run.exit_code == 0, run.stderr
     made = Path(run.stdout.strip())
     _healthy(made).close()
-    assert _files(folder) == sorted([ahead.name, made.name])
+    assert _files(folder) == sorted([ahead.name, made.name, f"{made.name}.sha256"])
     again = tct("backup", "--to", str(folder), "--keep", "1")
     assert again.exit_code == 0, again.stderr
-    assert _files(folder) == [Path(again.stdout.strip()).name]
+    assert _files(folder) == [Path(again.stdout.strip()).name, f"{Path(again.stdout.strip()).name}.sha256"]
 
 
 def test_without_hard_links_a_file_that_appears_under_the_name_is_kept(tct, database, db_path, tmp_path,
@@ -612,6 +616,39 @@ def test_restore_of_a_bad_file_changes_nothing(tct, database, db_path, tmp_path)
         assert _sha(db_path) == before, kind
         assert _files(db_path.parent) == folder_before, kind
         assert (_sha(bad) if bad.exists() else None) == bad_before, kind  # the user's file is only read
+
+
+def test_a_backup_whose_checksum_cannot_be_written_does_not_count(tct, database, tmp_path, monkeypatch):
+    fill_register(database)
+    import tct.backup as backup_module
+
+    def no_room(source, target):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup_module.os, "replace", no_room)
+    run = tct("backup", "--to", str(tmp_path / "safe"))
+    assert_one_line_error(run, 1, "checksum")
+    assert _files(tmp_path / "safe") == []  # neither the backup nor a stray temporary file
+
+
+def test_restore_refuses_a_backup_changed_since_it_was_made(tct, database, db_path, tmp_path):
+    """A changed byte inside a row passes SQLite's checks; the checksum kept beside the backup does not."""
+    fill_register(database)
+    good = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    database.dispose()
+    _fold_wal(db_path)
+    before = _sha(db_path)
+    altered = good.read_bytes().replace("Thanh tra viên".encode(), "Thanh tra viêm".encode(), 1)
+    assert altered != good.read_bytes()
+    good.write_bytes(altered)
+    _healthy(good).close()  # still a healthy SQLite file
+    run = tct("restore", "--force", str(good))
+    assert_one_line_error(run, 1, "sha256 differs")
+    assert _sha(db_path) == before
+    # A backup that came without its checksum file (copied alone, or made by an older tct) is
+    # checked by SQLite alone, as before.
+    (good.parent / f"{good.name}.sha256").unlink()
+    assert tct("restore", "--force", str(good)).exit_code == 0
 
 
 def test_restore_asks_at_a_terminal_and_refuses_without_one(tct, database, db_path, tmp_path, monkeypatch):

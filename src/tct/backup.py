@@ -121,9 +121,53 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
             raise UsageError("--gzip does not apply to PostgreSQL: pg_dump's custom format is already compressed")
         path, counts = _pg_backup(db, folder, target)
         size, digest = _size_and_digest(path)
+    _write_checksum(path, digest)
     removed = rotate(folder, keep, made=path) if keep is not None else []
     return BackupResult(path=path, bytes=size, sha256=digest, counts=counts, seconds=time.monotonic() - started,
                         removed=removed)
+
+
+CHECKSUM_SUFFIX = ".sha256"
+
+
+def checksum_file(backup_file: Path) -> Path:
+    """Where a backup's sha256 is kept: beside it, in the form `sha256sum -c` reads."""
+    return backup_file.with_name(backup_file.name + CHECKSUM_SUFFIX)
+
+
+def _write_checksum(path: Path, digest: str) -> None:
+    """The backup's sha256 beside it (0600), so `tct restore` (or `sha256sum -c`) can tell later
+    that the file is still the one that was verified: SQLite's own checks do not see a changed byte
+    inside a row. Without it the backup does not count: it is removed and the command fails."""
+    temporary = None
+    try:
+        temporary = _temporary(path.parent, CHECKSUM_SUFFIX)
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(f"{digest}  {path.name}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, checksum_file(path))
+        _fsync_folder(path.parent)
+    except (OSError, BackupFailed) as exc:
+        _remove_quietly(temporary)
+        path.unlink(missing_ok=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise BackupFailed(f"cannot write the checksum file beside {path} ({reason}); no backup was made") from exc
+
+
+def _checked_against_checksum(source: Path, digest: str) -> None:
+    """A backup whose checksum file says otherwise changed after it was verified: refused."""
+    recorded = checksum_file(source)
+    try:
+        text = recorded.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return  # (a backup made before tct kept checksums, or copied without its checksum file)
+    except OSError as exc:
+        raise BackupFailed(f"cannot read {recorded}: {exc.strerror}; nothing was changed") from exc
+    expected = text.split()[0].lower() if text.split() else ""
+    if expected != digest:
+        raise BackupFailed(f"{source} is not the file that was backed up: its sha256 differs from the one in "
+                           f"{recorded.name} (changed or damaged since); nothing was changed")
 
 
 def _destination(db: Database | Path, to: Path | None, compress: bool) -> tuple[Path, Path | None]:
@@ -543,6 +587,7 @@ def rotate(folder: Path, keep: int | None, *, made: Path | None = None) -> list[
     for _, path in ours[keep:]:
         try:
             path.unlink()
+            checksum_file(path).unlink(missing_ok=True)
         except OSError as exc:
             raise BackupFailed(f"the backup was made, but the old backup {path} could not be deleted: "
                                f"{exc.strerror}") from exc
@@ -795,6 +840,7 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
             _unpack_into(source, scratch)
             incoming, upgraded_from = _check_scratch(source, scratch)
             digest = _size_and_digest(source)[1]
+            _checked_against_checksum(source, digest)
         except sqlite3.Error as exc:
             raise BackupFailed(f"{source} cannot be read as a tct database ({exc}); nothing was changed") from exc
         except OSError as exc:
