@@ -388,3 +388,18 @@ def test_a_list_cut_at_its_limit_says_so_on_stderr_and_a_whole_one_does_not(desk
         assert "--limit" in cut.stderr, command
         whole = desk(*command, "--limit", "3", "-f", "csv")
         assert len(whole.stdout.strip().splitlines()) == 4 and whole.stderr == "", command
+
+
+def test_a_citizen_who_came_on_a_denunciation_case_is_masked_where_they_are_shown_one_by_one(desk):
+    """The lists' rule holds for `case show` and for the warning given to whoever types their ID
+    number: someone who came on a denunciation case, with a visit typed otherwise, is a denouncer."""
+    secret = add(desk, "--citizen", "Lý Văn Kín", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    add(desk, "--citizen", "Đào Thị Chứng", "--id-number", "079200001234", "--case", secret["case"],
+        "--type", "complaint", "--officer", "binh")
+    own = add(desk, "--citizen", "Đào Thị Chứng", "--id-number", "079200001234", *BASE)
+    shown = desk("case", "show", own["case"], "-f", "json")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Đào Thị Chứng" not in shown.stdout
+    typed = desk("visit", "add", "--citizen", "Người Khác", "--id-number", "079200001234", *BASE)
+    assert typed.exit_code == 0, typed.stderr
+    assert "on the register as Đ. T. C." in typed.stderr and "Đào Thị Chứng" not in typed.stderr

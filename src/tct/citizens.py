@@ -167,13 +167,17 @@ def history(session: Session, citizen_id: int) -> list[Visit]:
 
 
 def is_denouncer(session: Session, citizen_id: int) -> bool:
-    """Whether the person ever came to denounce: their identity is then protected everywhere."""
+    """Whether the person ever came to denounce: their identity is then protected everywhere. The
+    rule of `denouncers` (a visit typed denunciation or any visit to a denunciation case), so that
+    `case show`, `citizen show` and the warning on a known ID number mask whom the lists mask."""
+    from sqlalchemy import or_
     from sqlmodel import col, select
 
-    from tct.models import Visit
+    from tct.models import Case, Visit
 
-    return session.exec(select(Visit.id).where(col(Visit.citizen_id) == citizen_id,
-                                               col(Visit.type) == "denunciation").limit(1)).first() is not None
+    return session.exec(select(Visit.id).join(Case, col(Case.id) == col(Visit.case_id)).where(
+        col(Visit.citizen_id) == citizen_id,
+        or_(col(Visit.type) == "denunciation", col(Case.type) == "denunciation")).limit(1)).first() is not None
 
 
 def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
