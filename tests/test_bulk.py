@@ -225,3 +225,14 @@ def test_a_header_separated_by_semicolons_or_naming_a_column_twice_is_refused_cl
                      encoding="utf-8")
     assert_one_line_error(tct("import", "--visits", str(twice)), 1, "citizen more than once")
     assert tct("visit", "list", "-f", "json").json() == []
+
+
+def test_an_imported_visit_to_a_denunciation_case_is_not_found_by_its_citizen_s_name(register, tct):
+    """As at the desk (visits.search_key): whoever comes on a denunciation case is a denouncer."""
+    secret = tct("visit", "add", "--citizen", "Lý Văn Kín", "--type", "denunciation", "--field", "land",
+                 "--officer", "binh", "--at", "02/02/2021 08:00", "-f", "json").json()
+    _load(register, "citizen,type,field,at,officer,case\n"
+                    f"Đào Thị Chứng,complaint,land,03/02/2021 08:00,binh,{secret['case']}\n")
+    listed = tct("visit", "list", "-f", "json").json()
+    assert [v["case"] for v in listed] == [secret["case"], secret["case"]]
+    assert tct("visit", "list", "--search", "dao thi chung", "-f", "json").json() == []

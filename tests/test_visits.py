@@ -403,3 +403,18 @@ def test_a_citizen_who_came_on_a_denunciation_case_is_masked_where_they_are_show
     typed = desk("visit", "add", "--citizen", "Người Khác", "--id-number", "079200001234", *BASE)
     assert typed.exit_code == 0, typed.stderr
     assert "on the register as Đ. T. C." in typed.stderr and "Đào Thị Chứng" not in typed.stderr
+
+
+def test_search_by_name_does_not_find_a_visit_to_a_denunciation_case_typed_otherwise(desk):
+    """A visit to a denunciation case makes its citizen a denouncer (citizens.denouncers): their
+    name is left out of that visit's search key, however the visit was typed, added or edited."""
+    secret = add(desk, "--citizen", "Lý Văn Kín", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    added = add(desk, "--citizen", "Đào Thị Chứng", "--case", secret["case"], "--type", "complaint",
+                "--officer", "binh")
+    moved = add(desk, "--citizen", "Đào Thị Chứng", *BASE)
+    assert desk("visit", "edit", moved["code"], "--case", secret["case"]).exit_code == 0
+    found = desk("visit", "list", "--search", "dao thi chung", "-f", "json")
+    assert found.exit_code == 0, found.stderr
+    assert found.json() == []
+    assert [v["code"] for v in desk("visit", "list", "-f", "json").json()] == [moved["code"], added["code"],
+                                                                               secret["code"]]

@@ -394,8 +394,10 @@ class Reader:
             when = moments.get(moment)
             if when is None:
                 when = moments[moment] = (db.stamp(to_utc(moment)), db.day(moment.date()))
-            # visits.search_key: a denouncer's name and address are left out of it.
-            search = (self.folded[ready.content] if ready.type == "denunciation" else
+            # visits.search_key: a denouncer's name and address are left out of it (a visit typed
+            # denunciation, or any visit to a denunciation case).
+            secret = ready.type == "denunciation" or (ready.case is not None and ready.case.type == "denunciation")
+            search = (self.folded[ready.content] if secret else
                       self.fold_joined(ready.details.name, ready.details.address, ready.content))
             rows.append((case_ref, citizen_ref, moment.year, ready.officer.id, *when, ready.people,
                          flag(ready.delegation), "; ".join(ready.representatives) or None, ready.type, ready.field,

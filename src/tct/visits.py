@@ -161,9 +161,11 @@ def _visit_year_and_code(session: Session, day_year: int) -> tuple[int, str]:
     return seq, f"TCD-{day_year}-{seq:04d}"
 
 
-def search_key(visit_type: str, citizen: Citizen, content: str | None) -> str:
-    """What `visit list --search` looks through. A denouncer's name and address are left out of it."""
-    parts = [content] if visit_type == "denunciation" else [citizen.name, citizen.address, content]
+def search_key(visit_type: str, citizen: Citizen, content: str | None, case_type: str | None = None) -> str:
+    """What `visit list --search` looks through. A denouncer's name and address are left out of it:
+    on a visit typed denunciation, and on any visit to a denunciation case (citizens.denouncers)."""
+    secret = "denunciation" in (visit_type, case_type)
+    parts = [content] if secret else [citizen.name, citizen.address, content]
     return fold(" ".join(part for part in parts if part))
 
 
@@ -313,7 +315,7 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
                   delegation=ready.delegation, representatives="; ".join(ready.representatives) or None,
                   type=ready.type, field=ready.field, content=ready.content, handling=ready.handling,
                   kind=ready.kind, escalated=ready.escalated, note=ready.note,
-                  search_folded=search_key(ready.type, match.citizen, ready.content))
+                  search_folded=search_key(ready.type, match.citizen, ready.content, case.type))
     session.add(visit)
     session.flush()
     audit.record(session, actor=actor, entity="visit", code=code, action="create",
@@ -535,7 +537,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
                                       else [], int(settings["delegation.min_people"]))
     if warning and (typed.people is not None or typed.representatives is not None):
         warnings.append(warning)
-    visit.search_folded = search_key(visit.type, citizen, visit.content)
+    visit.search_folded = search_key(visit.type, citizen, visit.content, case.type)
     visit.updated_at = _now_utc()
     session.add(visit)
     citizen_after = {k: getattr(citizen, k) for k in citizen_before}
