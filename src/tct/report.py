@@ -92,19 +92,21 @@ def _reception(db: Driver, windows: list[tuple[str, date, date]], period_start: 
 def _content(db: Driver, start: date, end: date, fields: list[str]) -> dict[str, Any]:
     """Visits and cases by content, each under its case's type and field: the official form counts
     cases (vụ việc) by content, so a case is counted once even when one of its visits was typed
-    otherwise (a denunciation visit to a complaint case), and the rows add up to the cases visited."""
-    def grouped(column: str) -> dict[str, dict[str, int]]:
-        rows = db.rows(f"SELECT cases.{column}, count(*), count(DISTINCT visit.case_id) FROM visit "
-                       f"JOIN cases ON cases.id = visit.case_id "
-                       f"WHERE {_IN_PERIOD} GROUP BY cases.{column}", _in_period(db, start, end))
-        return {key: {"visits": int(visits), "cases": int(cases)} for key, visits, cases in rows}
-
-    by_type, by_field = grouped("type"), grouped("field")
-    # The official form counts complaints and denunciations each by field: cases per (type, field).
-    crossed = {(type_, field): int(cases) for type_, field, cases in db.rows(
-        "SELECT cases.type, cases.field, count(DISTINCT visit.case_id) FROM visit "
-        f"JOIN cases ON cases.id = visit.case_id WHERE {_IN_PERIOD} GROUP BY cases.type, cases.field",
-        _in_period(db, start, end))}
+    otherwise (a denunciation visit to a complaint case), and the rows add up to the cases visited.
+    One statement, by (type, field): a case has one of each, so the distinct cases of the pairs add
+    up to those of a type or of a field."""
+    by_type: dict[str, dict[str, int]] = {}
+    by_field: dict[str, dict[str, int]] = {}
+    crossed: dict[tuple[str, str], int] = {}
+    for type_, field, visits, cases in db.rows(
+            "SELECT cases.type, cases.field, count(*), count(DISTINCT visit.case_id) FROM visit "
+            f"JOIN cases ON cases.id = visit.case_id WHERE {_IN_PERIOD} GROUP BY cases.type, cases.field",
+            _in_period(db, start, end)):
+        crossed[(type_, field)] = int(cases)
+        for totals, key in ((by_type, type_), (by_field, field)):
+            counted = totals.setdefault(key, {"visits": 0, "cases": 0})
+            counted["visits"] += int(visits)
+            counted["cases"] += int(cases)
     empty = {"visits": 0, "cases": 0}
     all_fields = list(fields) + sorted(set(by_field) - set(fields))
     return {"by_type": {t: by_type.get(t, dict(empty)) for t in TYPES},
