@@ -74,6 +74,14 @@ def test_unreachable_server_is_one_line_exit_3_without_the_password():
     assert "s3cret" not in run.stderr
 
 
+@pytest.mark.parametrize("url", ["postgresql://tct:s3cret@127.0.0.1:abc/tct", "postgresql://tct:s3cret@[::1/tct"])
+def test_a_malformed_postgres_url_is_one_line_exit_3_without_the_password(url):
+    pytest.importorskip("psycopg")
+    run = _runner(url)("config", "list")
+    assert_one_line_error(run, 3, "URL is malformed", "postgresql+psycopg://USER@HOST[:PORT]/DBNAME")
+    assert "s3cret" not in run.stderr
+
+
 def test_postgres_urls_are_normalised_to_psycopg():
     assert store.resolve_url("postgres://a@h/d") == "postgresql+psycopg://a@h/d"
     assert store.resolve_url("postgresql://a@h/d") == "postgresql+psycopg://a@h/d"

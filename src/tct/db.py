@@ -207,9 +207,15 @@ def _postgres_engine(url: str) -> Engine:
         raise DatabaseError("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'") from exc
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     busy = busy_timeout()
-    query = make_url(url).query
+    try:
+        query = make_url(url).query
+    except (ArgumentError, ValueError) as exc:
+        # e.g. a port that is not a number; the URL is not echoed, as it may hold a password
+        raise DatabaseError("the database URL is malformed; write postgresql+psycopg://USER@HOST[:PORT]/DBNAME "
+                            "(PORT a number)") from exc
     # Timestamps come back in UTC, as they are stored, whatever the server's TimeZone setting
     # (added to any `options` the URL gives, e.g. a search_path).
     options = " ".join(filter(None, [str(query.get("options") or ""), "-c timezone=UTC"]))
