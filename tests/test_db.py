@@ -216,6 +216,18 @@ def test_db_check_finds_a_gap_in_visit_codes(tct, database, db_path):
     assert any("visit codes of 2021" in line for line in run.json()["problems"])
 
 
+def test_db_check_finds_visits_deleted_from_the_end_of_a_year(tct, database, db_path):
+    _raw_visits(db_path, [1, 2, 3])
+    con = sqlite3.connect(db_path)
+    con.execute("DROP TRIGGER visit_no_delete")  # as a hand at the sqlite3 shell could
+    con.execute("DELETE FROM visit WHERE seq = 3")
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert "visit counter of 2021 is at 3 but the highest code is 2: rows were deleted" in run.json()["problems"]
+
+
 def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_history(tct, db_path):
     for args in (("officer", "add", "Trần Thị Bình"),
                  ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",

@@ -161,6 +161,34 @@ def test_audit_events_and_visits_cannot_be_changed_or_deleted_on_the_server(desk
         assert conn.execute("SELECT count(*) FROM visit").fetchone() == (1,)
 
 
+@pytest.mark.parametrize("statement", ["TRUNCATE audit_event", "TRUNCATE visit", "TRUNCATE visit, audit_event CASCADE"])
+def test_audit_events_and_visits_cannot_be_truncated_on_the_server(desk, statement):
+    import psycopg
+
+    assert desk("visit", "add", "--citizen", "A", *BASE).exit_code == 0
+    with _connect(desk.url) as conn:
+        events = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+        with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+            conn.execute(statement)
+        assert conn.execute("SELECT count(*) FROM visit").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM audit_event").fetchone() == (events,) != (0,)
+    assert desk("db", "check").exit_code == 0
+
+
+def test_db_check_finds_visits_and_audit_events_emptied_past_the_triggers(desk):
+    assert desk("visit", "add", "--citizen", "A", *BASE, "--at", "04/02/2021 09:00").exit_code == 0
+    with _connect(desk.url) as conn:
+        conn.execute("DROP TRIGGER visit_no_truncate ON visit")
+        conn.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_truncate")
+        conn.execute("TRUNCATE visit, audit_event")
+    run = desk("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    problems = run.json()["problems"]
+    assert "visit counter of 2021 is at 1 but the highest code is 0: rows were deleted" in problems
+    assert any("visit_no_truncate" in line and "missing" in line for line in problems), problems
+    assert any("audit_event_no_truncate" in line and "disabled" in line for line in problems), problems
+
+
 # --- db check --------------------------------------------------------------------------------
 
 def test_db_check_passes_on_a_healthy_register(desk):

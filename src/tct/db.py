@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # Every Alembic revision shipped, oldest first; the last is the schema this tct writes.
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -586,6 +586,14 @@ def check(db: Database) -> list[str]:
                     problems.append(f"{table} codes of {year}: {count} rows but numbers up to {highest}")
                 if last is None or last < highest:
                     problems.append(f"{table} counter of {year} is behind its highest code {highest}")
+            # ... and no further: a number is handed out only with its row, which is never deleted, so
+            # a counter past the highest code (or with no rows at all) means rows were taken away.
+            for year, last, highest in conn.execute(text(
+                    f"SELECT c.year, c.last, max(t.seq) FROM code_counter c LEFT JOIN {table} t ON t.year = c.year "
+                    "WHERE c.kind = :kind GROUP BY c.year, c.last HAVING c.last > coalesce(max(t.seq), 0) "
+                    "ORDER BY c.year"), {"kind": kind}).fetchall():
+                problems.append(f"{table} counter of {year} is at {last} but the highest code is {highest or 0}: "
+                                "rows were deleted")
         if db.revision == SCHEMA_HEAD:
             problems.extend(_status_day_problems(conn))
     return problems
@@ -611,7 +619,8 @@ def _status_day_problems(conn: Connection) -> list[str]:
 
 
 # The triggers the migrations create on PostgreSQL, by table (see migrations/versions).
-POSTGRES_TRIGGERS = {"audit_event": "audit_event_append_only", "visit": "visit_no_delete"}
+POSTGRES_TRIGGERS = (("audit_event", "audit_event_append_only"), ("audit_event", "audit_event_no_truncate"),
+                     ("visit", "visit_no_delete"), ("visit", "visit_no_truncate"))
 
 
 def _postgres_problems(conn: Connection) -> list[str]:
@@ -647,7 +656,7 @@ def _postgres_problems(conn: Connection) -> list[str]:
         "SELECT t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
         "AND NOT t.tgisinternal")).fetchall())
-    for table, name in POSTGRES_TRIGGERS.items():
+    for table, name in POSTGRES_TRIGGERS:
         state = triggers.get(name)
         if state is None:
             problems.append(f"trigger: {name} on table {table} is missing, so its rows can be changed")
