@@ -273,6 +273,32 @@ def test_writers_wait_for_each_other_and_fail_cleanly_past_the_timeout(desk, mon
     assert desk("config", "set", "agency.name", "B").exit_code == 0
 
 
+def _tct_process(url: str, *args: str, busy: str) -> subprocess.CompletedProcess[str]:
+    """A real `tct` process (a hang is a TimeoutExpired, not a stuck test run)."""
+    return subprocess.run([sys.executable, "-m", "tct", "--db", url, *args], capture_output=True, text=True,
+                          env={**_env(), "TCT_BUSY_TIMEOUT": busy}, timeout=60)
+
+
+@pytest.mark.parametrize(("args", "busy"), [(("visit", "list"), "0.3"), (("config", "list"), "0.3"),
+                                            (("config", "set", "agency.name", "B"), "0")])
+def test_a_command_behind_a_locked_table_fails_cleanly_past_the_timeout(desk, args, busy):
+    assert desk("visit", "add", "--citizen", "A", *BASE).exit_code == 0
+    holder = _connect(desk.url)
+    try:
+        holder.execute("BEGIN")
+        for table in ("visit", "setting"):  # as the ALTER TABLE of a `tct db upgrade` at another desk does
+            holder.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        done = _tct_process(desk.url, *args, busy=busy)
+        assert time.monotonic() - started < 30
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.startswith("Error: ") and "locked" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _tct_process(desk.url, *args, busy=busy).returncode == 0
+
+
 def test_timestamps_do_not_depend_on_the_servers_time_zone(desk):
     with _connect(desk.url) as conn:
         name = conn.execute("SELECT current_database()").fetchone()[0]

@@ -217,8 +217,13 @@ def _postgres_engine(url: str) -> Engine:
         raise DatabaseError("the database URL is malformed; write postgresql+psycopg://USER@HOST[:PORT]/DBNAME "
                             "(PORT a number)") from exc
     # Timestamps come back in UTC, as they are stored, whatever the server's TimeZone setting
-    # (added to any `options` the URL gives, e.g. a search_path).
-    options = " ".join(filter(None, [str(query.get("options") or ""), "-c timezone=UTC"]))
+    # (added to any `options` the URL gives, e.g. a search_path). Every statement, a reader's too,
+    # waits for a lock at most the busy timeout: a table locked by `tct db upgrade` (or by hand)
+    # fails the command with "locked" as on SQLite instead of leaving it hanging. (0 would mean no
+    # limit to PostgreSQL, so a busy timeout of 0 waits a millisecond.)
+    lock_wait_ms = max(1, int(busy * 1000))
+    options = " ".join(filter(None, [str(query.get("options") or ""), "-c timezone=UTC",
+                                     f"-c lock_timeout={lock_wait_ms}"]))
     connect_args: dict[str, Any] = {"options": options, "application_name": "tct"}
     if "connect_timeout" not in query:
         connect_args["connect_timeout"] = 10  # an unreachable server fails in seconds, not minutes
@@ -232,10 +237,9 @@ def _postgres_engine(url: str) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # Every writing command waits for the others, as on SQLite: the business rules that read
         # before they write (duplicates, flags, roster overlaps) then see every committed change.
-        # The lock is released at COMMIT or ROLLBACK; waiting longer than the busy timeout fails
-        # like a locked SQLite file.
+        # The lock is released at COMMIT or ROLLBACK; waiting longer than the busy timeout (the
+        # connection's lock_timeout) fails like a locked SQLite file.
         if conn.get_execution_options().get("tct_write"):
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(busy * 1000)}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
