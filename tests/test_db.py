@@ -332,6 +332,21 @@ def test_next_number_is_gapless_and_given_back_on_rollback(database):
         assert next_number(session, "visit", 2022) == 1
 
 
+def test_nothing_is_written_when_the_schema_changed_after_the_register_was_opened(database):
+    from tct.db import next_number, write_session
+
+    # another desk's `tct db upgrade` committed while this command waited for the write lock
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(DatabaseError, match="changed from schema .* to 0099 .*nothing was written"):
+        with write_session(database) as session:
+            next_number(session, "visit", 2021)
+    with database.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE alembic_version SET version_num = '{store.SCHEMA_HEAD}'")
+    with write_session(database) as session:
+        assert next_number(session, "visit", 2021) == 1
+
+
 def test_unsupported_url_is_a_database_error():
     with pytest.raises(DatabaseError, match="unsupported"):
         store.open_database("mysql://x@y/z")

@@ -491,7 +491,22 @@ def write_session(db: Database) -> Iterator[Session]:
 
     with Session(db.write_engine, expire_on_commit=False) as session:
         with session.begin():
+            if db.revision is not None:
+                _schema_unchanged(session, db)
             yield session
+
+
+def _schema_unchanged(session: Session, db: Database) -> None:
+    """Refuse to write when the schema is no longer the one checked when the register was opened:
+    a `tct db upgrade` at another desk may have run while this command waited for the write lock
+    (which the upgrade holds), and its writes would follow the old schema's rules. Read with the
+    lock held, so no upgrade can begin before this transaction ends."""
+    from sqlalchemy import text
+
+    now = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if now != db.revision:
+        raise DatabaseError(f"{db.location} changed from schema {db.revision} to {now} while this command waited "
+                            "(`tct db upgrade` at another desk); nothing was written, run the command again")
 
 
 # --- dialect differences -------------------------------------------------------------------
