@@ -3,6 +3,9 @@
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -121,6 +124,31 @@ def test_db_upgrade_backs_up_then_migrates_and_keeps_data(tct, db_path):
     assert tct("db", "info", "-f", "json").json()["schema"] == store.SCHEMA_HEAD
     again = tct("db", "upgrade")
     assert again.exit_code == 0 and "already" in again.stderr
+
+
+def test_desks_upgrading_at_once_upgrade_once_and_copy_once(db_path):
+    _older_database(db_path)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TCT_")}
+    env.update({"TCT_LANG": "en", "TCT_BUSY_TIMEOUT": "60"})
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another desk mid-write: the upgrades meet at the lock
+    procs = [subprocess.Popen([sys.executable, "-m", "tct", "--db", str(db_path), "db", "upgrade"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    time.sleep(3)
+    holder.execute("ROLLBACK")
+    holder.close()
+    said = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        said.append(err)
+    assert sum("Upgraded" in err for err in said) == 1, said
+    assert sum("already at schema" in err for err in said) == 2, said
+    copies = list(db_path.parent.glob("tct-pre-upgrade-*.db"))
+    assert len(copies) == 1
+    con = sqlite3.connect(copies[0])
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == store.SCHEMA_REVISIONS[0]
+    con.close()
 
 
 def test_schema_revisions_list_matches_the_migration_scripts():

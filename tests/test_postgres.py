@@ -137,6 +137,32 @@ def test_db_upgrade_migrates_an_older_schema_once(pg):
     assert again.exit_code == 0 and "already" in again.stderr
 
 
+def test_desks_upgrading_at_once_upgrade_once(pg):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg.url)
+    with engine.begin() as conn:
+        store.run_migrations(conn, store.SCHEMA_REVISIONS[-2])
+    engine.dispose()
+    holder = _connect(pg.url)
+    holder.execute("BEGIN")
+    holder.execute(f"SELECT pg_advisory_xact_lock({store.WRITE_LOCK_KEY})")  # another desk mid-write
+    procs = [subprocess.Popen([sys.executable, "-m", "tct", "--db", pg.url, "db", "upgrade"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**_env(), "TCT_LANG": "en"})
+             for _ in range(3)]
+    time.sleep(3)
+    holder.execute("ROLLBACK")
+    holder.close()
+    said = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        said.append(err)
+    assert sum(err.startswith("Upgraded") for err in said) == 1, said
+    assert sum("already at schema" in err for err in said) == 2, said
+    assert not any("copy" in err for err in said), said  # none is made on PostgreSQL
+
+
 def test_desks_starting_on_an_empty_database_at_once_create_the_schema_once(postgres_database):
     procs = [subprocess.Popen([sys.executable, "-m", "tct", "--db", postgres_database, "config", "list", "-f", "json"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())

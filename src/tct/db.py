@@ -446,15 +446,31 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
     if old == SCHEMA_HEAD:
         return old, SCHEMA_HEAD, None
     backup = None
-    if db.path is not None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = db.path.with_name(f"{db.path.stem}-pre-upgrade-{stamp}{db.path.suffix or '.db'}")
-        copy_sqlite(db.path, backup)
     with db.write_engine.connect() as conn:
         with conn.begin():
-            run_migrations(conn, SCHEMA_HEAD)
+            # Read with the write lock held: another desk's upgrade may have run while this one waited.
+            # The copy is taken under the lock too, so it is the very register the migrations change.
+            old = _revision_in(conn)
+            if old != SCHEMA_HEAD:
+                if db.path is not None:
+                    backup = _pre_upgrade_copy(db.path)
+                run_migrations(conn, SCHEMA_HEAD)
     db.revision = SCHEMA_HEAD
     return old, SCHEMA_HEAD, backup
+
+
+def _pre_upgrade_copy(path: Path) -> Path:
+    """A copy of the register beside it, named `STEM-pre-upgrade-YYYYMMDD-HHMMSS[-N].db`."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for number in range(1, 1000):
+        extra = "" if number == 1 else f"-{number}"
+        target = path.with_name(f"{path.stem}-pre-upgrade-{stamp}{extra}{path.suffix or '.db'}")
+        try:
+            copy_sqlite(path, target)
+        except FileExistsError:
+            continue
+        return target
+    raise DatabaseError(f"cannot name a copy of {path} beside it; nothing was upgraded")  # pragma: no cover
 
 
 def copy_sqlite(source: Path, target: Path) -> None:

@@ -41,6 +41,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit_log": ("Audit log", "Nhật ký thao tác"),
     "upgraded": ("Upgraded {location} from schema {old} to {new}; copy of the old file: {backup}",
                  "Đã nâng cấp {location} từ lược đồ {old} lên {new}; bản sao tệp cũ: {backup}"),
+    "upgraded_server": ("Upgraded {location} from schema {old} to {new}",
+                        "Đã nâng cấp {location} từ lược đồ {old} lên {new}"),
     "up_to_date": ("{location} is already at schema {new}", "{location} đã ở lược đồ {new}"),
     "check_ok": ("{location}: integrity and foreign keys ok", "{location}: toàn vẹn và khóa ngoại đạt"),
     "check_failed": ("{location}: {count} problem(s) found", "{location}: phát hiện {count} lỗi"),

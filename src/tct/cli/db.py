@@ -69,7 +69,9 @@ def upgrade() -> None:
 
     database = state().db(allow_old=True)
     old, new, backup = store.upgrade(database)
-    if backup is None and old == new:
+    if old == new:  # (also when another desk upgraded it while this one waited)
         notice(label("up_to_date", lang(), location=database.location, new=new))
+    elif backup is None:  # PostgreSQL: no copy is made
+        notice(label("upgraded_server", lang(), location=database.location, old=old, new=new))
     else:
-        notice(label("upgraded", lang(), location=database.location, old=old, new=new, backup=backup or "-"))
+        notice(label("upgraded", lang(), location=database.location, old=old, new=new, backup=backup))
