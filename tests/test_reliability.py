@@ -419,6 +419,28 @@ def test_revealing_a_denouncer_is_audited_with_who(desk, denouncer, monkeypatch)
     assert not _leaks(log.stdout)
 
 
+def test_showing_waits_for_no_writer_but_a_reveal_is_shown_only_once_audited(desk, denouncer, db_path,
+                                                                              monkeypatch):
+    visit, case = desk("visit", "add", "--citizen", "Người Thường", *BASE).stdout.split()
+    monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.3")
+    events = len(desk("log", "-f", "json").json())
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another desk writing at length (an import)
+    try:
+        for command, code in ((("case", "show", case), case), (("visit", "show", visit), visit),
+                              (("case", "show", denouncer["case"]), denouncer["case"])):
+            run = desk(*command)
+            assert run.exit_code == 0, (command, run.stderr)
+            assert code in run.stdout
+        refused = desk("visit", "show", denouncer["visit"])  # reveals the denouncer: its audit must be written first
+        assert refused.exit_code == 3 and "locked" in refused.stderr
+        assert refused.stdout == "" and not _leaks(refused.stderr)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert len(desk("log", "-f", "json").json()) == events  # nothing revealed, nothing written
+
+
 def test_the_register_is_in_wal_mode_with_a_busy_timeout(desk, db_path):
     """Readers never block the desk that writes, and writers wait for each other instead of failing."""
     from tct.db import open_database

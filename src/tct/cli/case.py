@@ -70,9 +70,8 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
          fmt: FormatOption = OutputFormat.table) -> None:
     """A case and its timeline: visits, status changes, flags, referrals, deadline — in time order."""
     from tct import audit, cases, render, settings
-    from tct.db import write_session
 
-    with write_session(state().db()) as session:
+    with session_for(reveal=reveal) as session:  # (a write, which waits for other desks, only to audit a reveal)
         current = settings.load(session)
         case = cases.get(session, code)
         data = _one(session, case, current, reveal)

@@ -194,13 +194,18 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
     """One visit in full. Showing a denunciation reveals the denouncer and is audited."""
     from tct import audit, citizens, render, settings, visits
     from tct.dates import iso_text
-    from tct.db import write_session
+    from tct.db import read_session, write_session
 
-    with write_session(state().db()) as session:
+    database = state().db()
+    # Read without the write lock, so a desk can look at a visit while another writes at length (an
+    # import); only the audit of a reveal waits for it, and the visit is shown once that is written.
+    with read_session(database) as session:
         current = settings.load(session)
         visit = visits.get(session, code)
         data = visits.record(session, visit, tz=current["timezone"])
-        if visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id):
+        reveals = visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id)
+    if reveals:
+        with write_session(database) as session:
             audit.reveal(session, entity="visit", code=visit.code)
     data["visited"] = iso_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
     render.record(data, None if fmt.value == "json" else _SHOW_FIELDS, fmt.value, lang=lang(),
