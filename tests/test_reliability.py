@@ -427,14 +427,17 @@ def test_showing_waits_for_no_writer_but_a_reveal_is_shown_only_once_audited(des
     writer = sqlite3.connect(db_path, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")  # another desk writing at length (an import)
     try:
+        citizen = desk("visit", "show", visit, "-f", "json").json()["citizen_id"]
         for command, code in ((("case", "show", case), case), (("visit", "show", visit), visit),
-                              (("case", "show", denouncer["case"]), denouncer["case"])):
+                              (("case", "show", denouncer["case"]), denouncer["case"]),
+                              (("citizen", "show", f"CD-{citizen}"), visit)):
             run = desk(*command)
             assert run.exit_code == 0, (command, run.stderr)
             assert code in run.stdout
-        refused = desk("visit", "show", denouncer["visit"])  # reveals the denouncer: its audit must be written first
-        assert refused.exit_code == 3 and "locked" in refused.stderr
-        assert refused.stdout == "" and not _leaks(refused.stderr)
+        for command in (("visit", "show", denouncer["visit"]), ("citizen", "show", DENOUNCER["id_number"])):
+            refused = desk(*command)  # reveals the denouncer: its audit must be written first
+            assert refused.exit_code == 3 and "locked" in refused.stderr
+            assert refused.stdout == "" and not _leaks(refused.stderr)
     finally:
         writer.execute("ROLLBACK")
         writer.close()

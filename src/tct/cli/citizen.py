@@ -36,13 +36,16 @@ def show(ref: Annotated[str, typer.Argument(help="CD-N from `citizen list`, or a
          fmt: FormatOption = OutputFormat.table) -> None:
     """A citizen with every visit and case, oldest first. Showing a denouncer is audited."""
     from tct import audit, citizens, render, settings, visits
-    from tct.db import write_session
+    from tct.db import read_session, write_session
 
-    with write_session(state().db()) as session:
+    database = state().db()
+    with read_session(database) as session:  # (no wait for another desk's write: see `visit show`)
         current = settings.load(session)
         citizen = citizens.resolve(session, ref)
         records = [visits.record(session, v, tz=current["timezone"]) for v in citizens.history(session, citizen.id)]
-        if citizens.is_denouncer(session, citizen.id):
+        reveals = citizens.is_denouncer(session, citizen.id)
+    if reveals:
+        with write_session(database) as session:
             audit.reveal(session, entity="citizen", code=f"CD-{citizen.id}")
     data = {**citizens.as_dict(citizen), "ref": f"CD-{citizen.id}",
             "visits": [{k: r[k] for k in ("code", "visited_at", "case", "type", "field", "people", "handling",
