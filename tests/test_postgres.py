@@ -111,6 +111,27 @@ def test_a_database_with_other_tables_is_refused_and_untouched(pg):
     assert tables == [("things",)]
 
 
+def test_a_role_without_privileges_on_the_register_is_told_so(pg):
+    assert pg("db", "info").exit_code == 0
+    role = f"tct_guest_{os.getpid()}"
+    with _connect(pg.url) as conn:
+        if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+            pytest.skip("needs a superuser to create a role")
+        conn.execute(f"CREATE ROLE {role}")
+        conn.execute(f"GRANT {role} TO current_user")
+    try:
+        from sqlalchemy.engine import make_url
+
+        # the same login, acting as the role without privileges (no password or pg_hba.conf rule needed)
+        guest = make_url(pg.url).update_query_dict({"options": f"-c role={role}"}).render_as_string(
+            hide_password=False)
+        assert_one_line_error(_runner(guest)("visit", "list"), 3, "may not use the register",
+                              "permission denied for table alembic_version", "role that owns the database")
+    finally:
+        with _connect(pg.url) as conn:
+            conn.execute(f"DROP ROLE {role}")
+
+
 def test_a_database_from_a_newer_tct_is_refused(pg):
     assert pg("db", "info").exit_code == 0
     with _connect(pg.url) as conn:
