@@ -82,6 +82,12 @@ def test_a_malformed_postgres_url_is_one_line_exit_3_without_the_password(url):
     assert "s3cret" not in run.stderr
 
 
+def test_an_unknown_host_is_one_line_exit_3_saying_it_cannot_be_reached():
+    pytest.importorskip("psycopg")
+    run = _runner("postgresql://tct@no-such-host.invalid/tct")("config", "list")
+    assert_one_line_error(run, 3, "cannot reach the database", "no-such-host.invalid")
+
+
 def test_postgres_urls_are_normalised_to_psycopg():
     assert store.resolve_url("postgres://a@h/d") == "postgresql+psycopg://a@h/d"
     assert store.resolve_url("postgresql://a@h/d") == "postgresql+psycopg://a@h/d"

@@ -318,7 +318,8 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
                              "use the role that owns the database, or grant this one access")
     if "unable to open" in text or "readonly" in text or "read-only" in text or "permission" in text:
         return DatabaseError(f"cannot open the database {location} for writing: {text.strip()}")
-    if "connection" in text or "could not" in text or "password" in text or "timeout" in text:
+    if ("connection" in text or "could not" in text or "password" in text or "timeout" in text
+            or "resolve host" in text):
         return DatabaseError(f"cannot reach the database {location}: {text.strip()}")
     return DatabaseError(f"database error at {location}: {text.strip()}")
 
