@@ -125,16 +125,25 @@ def test_a_role_without_privileges_on_the_register_is_told_so(pg):
             pytest.skip("needs a superuser to create a role")
         conn.execute(f"CREATE ROLE {role}")
         conn.execute(f"GRANT {role} TO current_user")
+        schema = conn.execute("SELECT current_schema()").fetchone()[0]
+        conn.execute(f'REVOKE ALL ON SCHEMA "{schema}" FROM PUBLIC')  # (a new database's `public` lets anyone in)
     try:
         from sqlalchemy.engine import make_url
 
         # the same login, acting as the role without privileges (no password or pg_hba.conf rule needed)
         guest = make_url(pg.url).update_query_dict({"options": f"-c role={role}"}).render_as_string(
             hide_password=False)
+        # without access to the register's schema it sees no tables (and cannot create them there)
+        assert_one_line_error(_runner(guest)("visit", "list"), 3, "may not use the register",
+                              "no schema has been selected", "role that owns the database")
+        with _connect(pg.url) as conn:
+            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+        # with access to the schema but not to its tables
         assert_one_line_error(_runner(guest)("visit", "list"), 3, "may not use the register",
                               "permission denied for table alembic_version", "role that owns the database")
     finally:
         with _connect(pg.url) as conn:
+            conn.execute(f"DROP OWNED BY {role}")  # (its privileges)
             conn.execute(f"DROP ROLE {role}")
 
 

@@ -313,7 +313,8 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return DatabaseError(f"the database {location} is damaged ({text.strip()}); "
                              "restore the latest backup with `tct restore`")
-    if "permission denied for" in text:  # PostgreSQL: a role without the privileges on the register's tables
+    if "permission denied for" in text or "no schema has been selected" in text:
+        # PostgreSQL: a role without the privileges on the register's tables, or on its schema
         return DatabaseError(f"the database role at {location} may not use the register ({text.strip()}); "
                              "use the role that owns the database, or grant this one access")
     if "unable to open" in text or "readonly" in text or "read-only" in text or "permission" in text:
