@@ -341,6 +341,40 @@ def test_a_citizen_who_came_on_a_denunciation_case_is_masked_on_every_case_of_th
     assert cases[own["case"]]["citizen"] == "Đ. T. C."
 
 
+@pytest.mark.sqlite_only
+def test_db_upgrade_takes_names_out_of_old_search_keys_of_visits_to_denunciation_cases(desk, db_path):
+    """Keys written before schema 0007 held the name of whoever came on a denunciation case with a
+    visit typed otherwise; `visit list --search NAME` found them until the upgrade rewrote them."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from tct import db as store
+
+    secret = add(desk, "--citizen", "Lý Văn Kín", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    witness = add(desk, "--citizen", "Đào Thị Chứng", "--case", secret["case"], "--type", "complaint",
+                  "--content", "Làm chứng", "--officer", "binh")
+    con = sqlite3.connect(db_path)  # as an earlier tct wrote the key
+    con.execute("UPDATE visit SET search_folded = 'dao thi chung lam chung' WHERE code = ?", (witness["code"],))
+    con.commit()
+    con.close()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", "tct:migrations")
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006")
+    engine.dispose()
+    assert desk("db", "upgrade").exit_code == 0
+    assert desk("db", "info", "-f", "json").json()["schema"] == store.SCHEMA_HEAD
+    assert desk("visit", "list", "--search", "dao thi chung", "-f", "json").json() == []
+    assert [v["code"] for v in desk("visit", "list", "--search", "lam chung", "-f", "json").json()] == \
+        [witness["code"]]
+
+
 def test_list_by_period_name_or_literal_range(desk):
     inside = add(desk, "--citizen", "A", *BASE, "--at", "12/02/2021 09:00")
     before = add(desk, "--citizen", "B", *BASE, "--at", "03/02/2021 08:00")
