@@ -156,7 +156,7 @@ def test_a_backup_killed_part_way_leaves_no_backup_and_is_swept_later(tct, db_pa
     run = tct("backup", "--to", str(folder), *(["--gzip"] if compress else []))
     assert run.exit_code == 0, run.stderr
     made = Path(run.stdout.strip())
-    assert _files(folder) == [made.name] and BACKUP_NAME.match(made.name)  # the remains were swept
+    assert _files(folder) == [made.name, f"{made.name}.sha256"] and BACKUP_NAME.match(made.name)  # swept
 
 
 # --- full disks and unwritable places -------------------------------------------------------------
