@@ -209,5 +209,20 @@ def assert_one_line_error(run: Run, code: int, *fragments: str) -> None:
         assert fragment in lines[0], (fragment, lines[0])
 
 
+def downgrade_sqlite(db_path: Path, revision: str) -> None:
+    """Take an SQLite register back to an earlier schema, as an older tct left it (for upgrade tests)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", "tct:migrations")
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+    engine.dispose()
+
+
 def file_mode(path: Path) -> int:
     return os.stat(path).st_mode & 0o777

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from conftest import assert_one_line_error, file_mode
+from conftest import assert_one_line_error, downgrade_sqlite, file_mode
 
 DENOUNCER = {"name": "Zyxwv Mậtdanh", "address": "Số 7 Ngõ Bímật", "phone": "0909 876 543",
              "id_number": "079123456789"}
@@ -152,23 +152,12 @@ def test_status_changes_entered_late_do_not_hide_a_case_from_the_backlog(tct, ho
 
 @pytest.mark.sqlite_only
 def test_a_register_upgraded_from_schema_0004_keeps_its_backlog(tct, holiday, db_path):
-    from sqlalchemy import create_engine
-
     from tct import db as store
 
     tct("case", "guide", holiday["c"], "--date", "01/03/2021")  # closed after the period: still backlog then
     before = tct("report", "tet-2021", "-f", "json").json()["backlog"]
     assert holiday["c"] in [b["code"] for b in before]
-    engine = create_engine(f"sqlite:///{db_path}")
-    with engine.begin() as conn:
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", "tct:migrations")
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0004")
-    engine.dispose()
+    downgrade_sqlite(db_path, "0004")
     assert tct("db", "upgrade").exit_code == 0
     assert tct("db", "info", "-f", "json").json()["schema"] == store.SCHEMA_HEAD
     assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == before

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from conftest import assert_one_line_error
+from conftest import assert_one_line_error, downgrade_sqlite
 from tct.cli import visit as visit_cli
 
 BASE = ["--type", "complaint", "--field", "land", "--officer", "binh"]
@@ -347,8 +347,6 @@ def test_db_upgrade_takes_names_out_of_old_search_keys_of_visits_to_denunciation
     visit typed otherwise; `visit list --search NAME` found them until the upgrade rewrote them."""
     import sqlite3
 
-    from sqlalchemy import create_engine
-
     from tct import db as store
 
     secret = add(desk, "--citizen", "Lý Văn Kín", "--type", "denunciation", "--field", "land", "--officer", "binh")
@@ -358,16 +356,7 @@ def test_db_upgrade_takes_names_out_of_old_search_keys_of_visits_to_denunciation
     con.execute("UPDATE visit SET search_folded = 'dao thi chung lam chung' WHERE code = ?", (witness["code"],))
     con.commit()
     con.close()
-    engine = create_engine(f"sqlite:///{db_path}")
-    with engine.begin() as conn:
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", "tct:migrations")
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0006")
-    engine.dispose()
+    downgrade_sqlite(db_path, "0006")
     assert desk("db", "upgrade").exit_code == 0
     assert desk("db", "info", "-f", "json").json()["schema"] == store.SCHEMA_HEAD
     assert desk("visit", "list", "--search", "dao thi chung", "-f", "json").json() == []
