@@ -122,6 +122,14 @@ def _handling(db: Driver, start: date, end: date) -> dict[str, int]:
 
 
 
+def _last_step(column: str, case_id: str, condition: str = "") -> str:
+    """The case's last status change by the day `:day` (in (changed_on, id) order), as one value:
+    how the backlog and the state of resolution read a case's status on a past day."""
+    return (f"(SELECT case_status_change.{column} FROM case_status_change "
+            f"WHERE case_status_change.case_id = {case_id} AND case_status_change.changed_on <= :day{condition} "
+            "ORDER BY case_status_change.changed_on DESC, case_status_change.id DESC LIMIT 1)")
+
+
 # The states a case can be in, in the order of the official form's results: not yet settled, then settled.
 CASE_STATES = ("new", "accepted", "resolved", "closed", "guided", "transferred")
 
@@ -131,11 +139,10 @@ def _resolution(db: Driver, start: date, end: date) -> dict[str, int]:
     status history, as the backlog judges it): what the official form counts by state, so a report
     made later says what an on-time one said."""
     rows = db.rows(
-        "SELECT coalesce((SELECT case_status_change.to_status FROM case_status_change "
-        "WHERE case_status_change.case_id = visited.case_id AND case_status_change.changed_on <= ? "
-        "ORDER BY case_status_change.changed_on DESC, case_status_change.id DESC LIMIT 1), 'new') AS state, "
-        f"count(*) FROM (SELECT DISTINCT visit.case_id AS case_id FROM visit WHERE {_IN_PERIOD}) AS visited "
-        "GROUP BY state", [db.day(end), *_in_period(db, start, end)])
+        f"SELECT coalesce({_last_step('to_status', 'visited.case_id')}, 'new') AS state, count(*) "
+        "FROM (SELECT DISTINCT visit.case_id AS case_id FROM visit WHERE "
+        "visit.void = :no AND visit.visit_date >= :start AND visit.visit_date <= :day) AS visited GROUP BY state",
+        {"day": db.day(end), "no": db.flag(False), "start": db.day(start)})
     counts = {state: int(count) for state, count in rows}
     return {state: counts.pop(state, 0) for state in CASE_STATES} | counts  # (a state of a newer tct: kept)
 
@@ -201,10 +208,7 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     open_ = sql_words(OPEN_STATUSES)
 
     def last_step(column: str, condition: str = "") -> str:
-        """The case's last status change by the day (in (changed_on, id) order), as one value."""
-        return (f"(SELECT case_status_change.{column} FROM case_status_change "
-                f"WHERE case_status_change.case_id = cases.id AND case_status_change.changed_on <= :day{condition} "
-                "ORDER BY case_status_change.changed_on DESC, case_status_change.id DESC LIMIT 1)")
+        return _last_step(column, "cases.id", condition)
 
     accepted = last_step("changed_on", " AND case_status_change.to_status = 'accepted'")
     statement = (
