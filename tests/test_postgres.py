@@ -361,6 +361,30 @@ def test_a_command_behind_a_locked_table_fails_cleanly_past_the_timeout(desk, ar
     assert _tct_process(desk.url, *args, busy=busy).returncode == 0
 
 
+def test_a_backup_behind_a_locked_table_fails_cleanly_past_the_timeout(desk, tmp_path):
+    """pg_dump locks every table of the database, another application's too: a nightly backup
+    behind a lock that is never released must fail (cron mails it), not hang."""
+    import shutil
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("the PostgreSQL client tools are not installed")
+    holder = _connect(desk.url)
+    try:
+        holder.execute("CREATE TABLE other_application (id integer)")
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE other_application IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        done = _tct_process(desk.url, "backup", "--to", str(tmp_path / "b"), busy="0.5")
+        assert time.monotonic() - started < 30
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.startswith("Error: ") and "locked" in done.stderr and "Traceback" not in done.stderr
+        assert not [p for p in (tmp_path / "b").glob("*") if not p.name.startswith(".")]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _tct_process(desk.url, "backup", "--to", str(tmp_path / "b"), busy="0.5").returncode == 0
+
+
 def test_timestamps_do_not_depend_on_the_servers_time_zone(desk):
     with _connect(desk.url) as conn:
         name = conn.execute("SELECT current_database()").fetchone()[0]

@@ -632,11 +632,17 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
                     "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
                 counts = {name: int(conn.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar() or 0)
                           for name in TABLE_NAMES if name in present}  # (an older schema may lack some)
+                # pg_dump waits for a share lock on every table: behind a `db upgrade` or a LOCK TABLE
+                # that never ends, a nightly backup would hang and cron would never hear of it.
+                wait = max(1, int(_busy_timeout() * 1000))
                 done = subprocess.run([exe, "--format=custom", "--no-password", f"--snapshot={snapshot}",
-                                       f"--file={temporary}", libpq],
+                                       f"--lock-wait-timeout={wait}", f"--file={temporary}", libpq],
                                       env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             detail = " ".join((done.stderr or "").split())[:300]
+            if "could not obtain lock" in detail or ("statement timeout" in detail and "LOCK TABLE" in detail):
+                raise DatabaseError(f"the register is locked by another program past the timeout ({detail}); "
+                                    "no backup was made; try again when it is done")
             raise BackupFailed(f"pg_dump failed ({detail or 'exit ' + str(done.returncode)}); no backup was made")
         checker = shutil.which("pg_restore")
         if checker is not None:
