@@ -351,3 +351,20 @@ def test_a_long_span_of_visits_is_listed_newest_first_without_sorting_it(registe
     # Years of visits are not sorted to show the newest ten: the index of visited_at gives the order.
     assert any(re.match(r"SEARCH visit USING INDEX ix_visit_visited_at\b", line) for line in listed[0])
     assert not any("TEMP B-TREE" in line for line in listed[0])
+
+
+@pytest.mark.sqlite_only
+def test_an_officers_visits_are_listed_newest_first_without_sorting_them(register) -> None:  # type: ignore[no-untyped-def]
+    from tct import settings, visits
+
+    def work(session):  # type: ignore[no-untyped-def]
+        found = visits.listing(session, visits.VisitFilter(officer="Trần Thị Bình", limit=10),
+                               settings=settings.load(session))
+        assert len(found) == 10 and found[0]["visited_at"] > found[-1]["visited_at"]
+
+    plans = _plans(register, work)
+    listed = [lines for statement, lines in plans if "visit.officer_id = " in statement]
+    assert len(listed) == 1
+    # A busy desk's years of visits are not sorted to show the newest ten (1 s at 1,000,000 visits).
+    assert any(re.match(r"SEARCH visit USING INDEX ix_visit_officer_at \(officer_id=\?\)", line) for line in listed[0])
+    assert not any("TEMP B-TREE" in line for line in listed[0])

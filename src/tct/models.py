@@ -197,6 +197,7 @@ class Visit(Entity, table=True):
         Index("ix_visit_date_void", "visit_date", "void"),
         Index("ix_visit_case_at", "case_id", "visited_at"),
         Index("ix_visit_case_void_date", "case_id", "void", "visit_date"),
+        Index("ix_visit_officer_at", "officer_id", "visited_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
@@ -204,7 +205,7 @@ class Visit(Entity, table=True):
     seq: int
     case_id: int = Field(foreign_key="cases.id")
     citizen_id: int = Field(foreign_key="citizen.id", index=True)
-    officer_id: int = Field(foreign_key="officer.id", index=True)
+    officer_id: int = Field(foreign_key="officer.id")  # (indexed with visited_at: ix_visit_officer_at)
     visited_at: datetime = Field(index=True)
     visit_date: date
     people: int = 1
