@@ -315,6 +315,58 @@ def test_backlog_ignores_complexity_and_extensions_entered_after_the_periods_las
     assert [(b["code"], b["deadline"]) for b in today] == [(codes[0], "2021-03-07"), (codes[1], "2021-02-21")]
 
 
+def test_complexity_and_extensions_dated_into_the_period_count_for_its_backlog(tct):
+    """A decision entered late with its day (`--date`) moves the deadline of the backlog of that day
+    on: the same two cases as above, flagged complex on 20 Jan 2021 and the denunciation extended on
+    25 Jan, entered years later. Clearing the complaint's complexity dated 22 Feb puts it back."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    codes = []
+    for kind, received, accepted in (("denunciation", "05/01/2021", "06/01/2021"),
+                                     ("complaint", "06/01/2021", "07/01/2021")):
+        run = tct("visit", "add", "--citizen", "Ai Đó", "--type", kind, "--field", "land", "--at",
+                  f"{received} 09:00", "--officer", "binh", "-y", "-f", "json")
+        codes.append(run.json()["case"])
+        assert tct("case", "accept", codes[-1], "--date", accepted).exit_code == 0
+    for code in codes:
+        assert tct("case", "flag", code, "--complex", "--reason", "phức tạp", "--date", "20/01/2021").exit_code == 0
+    assert tct("case", "extend", codes[0], "--days", "30", "--reason", "gia hạn", "--date", "25/01/2021"
+               ).exit_code == 0
+    backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"], b["days_overdue"]) for b in backlog] == [(codes[1], "2021-02-21", 2)]
+    # Before the decisions' days they did not count: the backlog of 19 Jan is not moved by them.
+    early = tct("report", "19/01/2021..19/01/2021", "-f", "json").json()["backlog"]
+    assert early == []  # (nothing was overdue yet)
+    assert tct("case", "unflag", codes[1], "--complex", "--reason", "đơn giản", "--date", "22/02/2021"
+               ).exit_code == 0
+    backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"], b["days_overdue"]) for b in backlog] == [(codes[1], "2021-02-06", 17)]
+    events = tct("log", "--entity", codes[0], "-f", "json").json()
+    assert {e["action"]: e["changes"]["after"].get("decided_on") for e in events
+            if e["action"] in ("flag", "extend")} == {"flag": "2021-01-20", "extend": "2021-01-25"}
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["case", "flag", "{0}", "--complex", "--reason", "r", "--date", "01/01/2099"], 1, "in the future"),
+    (["case", "flag", "{0}", "--complex", "--reason", "r", "--date", "04/01/2021"], 1, "before case"),
+    (["case", "flag", "{0}", "--crowd", "--reason", "r", "--date", "10/01/2021"], 2, "--complex only"),
+    (["case", "extend", "{0}", "--days", "30", "--reason", "r", "--date", "05/01/2021"], 1, "before case"),
+    (["case", "extend", "{0}", "--days", "30", "--reason", "r", "--date", "15/01/2021"], 1,
+     "flagged complex after 2021-01-15"),
+    (["case", "unflag", "{0}", "--complex", "--reason", "r", "--date", "15/01/2021"], 1,
+     "cannot be cleared before it was set"),
+])
+def test_a_decision_cannot_be_dated_outside_the_cases_life(tct, args, code, message):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    case = tct("visit", "add", "--citizen", "Ai Đó", "--type", "denunciation", "--field", "land", "--at",
+               "05/01/2021 09:00", "--officer", "binh", "-y", "-f", "json").json()["case"]
+    assert tct("case", "accept", case, "--date", "06/01/2021").exit_code == 0
+    if "flag" not in args[1] or "unflag" in args[1]:
+        assert tct("case", "flag", case, "--complex", "--reason", "r", "--date", "20/01/2021").exit_code == 0
+    before = tct("log", "-f", "json").json()
+    assert_one_line_error(tct(*[a.format(case) for a in args]), code, message)
+    assert tct("log", "-f", "json").json() == before
+
+
 def test_who_came_on_a_denunciation_case_and_its_locality_are_in_no_report(tct):
     """A citizen who came on a denunciation case (even on a visit typed complaint) is a denouncer, as
     in `tct export`: not named on a crowd complaint of theirs, even revealed. A denunciation case's

@@ -11,8 +11,8 @@ Deadlines (domain.md; the numbers are settings whose defaults are the legal valu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from tct.errors import NotFoundError
 from tct.text import fold
@@ -160,10 +160,38 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
     session.flush()
 
 
+def _complex_since(session: Session, case_id: int) -> datetime | None:
+    """When the case's current complex flag took effect (None when it has none)."""
+    from tct.flags import _flags, to_utc_aware
+
+    moments = [to_utc_aware(f.set_at) for f in _flags(session, case_id) if f.kind == "complex" and f.cleared_at is None]
+    return min(moments, default=None)
+
+
 def is_complex(session: Session, case: Case) -> bool:
     from tct.flags import active_kinds
 
     return "complex" in active_kinds(session, case.id)
+
+
+def decision_moment(on: date | None, settings: Settings, *, not_before: date | None, since: str) -> datetime:
+    """When a decision about a case took effect, as the moment it is stamped with: now, or the start
+    (office time) of the day `on` it was made when it is entered later, so the backlog of that day
+    and every day after counts it while one of an earlier day does not. The audit trail keeps when
+    it was entered."""
+    from datetime import time
+
+    from tct.dates import office_tz, today_local, utc_now
+    from tct.errors import ValidationError
+
+    today = today_local(settings["timezone"])
+    if on is None or on == today:
+        return utc_now()
+    if on > today:
+        raise ValidationError(f"the date {on.isoformat()} is in the future")
+    if not_before is not None and on < not_before:
+        raise ValidationError(f"the date {on.isoformat()} is before {since} ({not_before.isoformat()})")
+    return datetime.combine(on, time(), office_tz(settings["timezone"])).astimezone(UTC)
 
 
 def refresh_deadline(session: Session, case: Case, settings: Settings) -> None:
@@ -256,9 +284,10 @@ def repair_status_days(session: Session, *, actor: str) -> list[str]:
 
 
 def extend(session: Session, code: str, *, days: int, reason: str, settings: Settings, actor: str,
-           particularly_complex: bool = False) -> Case:
+           particularly_complex: bool = False, on: date | None = None) -> Case:
     """Extend a denunciation's resolution deadline (Law on Denunciations 2018): a complex case once,
-    a particularly complex one twice, each by at most `deadline.denunciation_extension_days` days."""
+    a particularly complex one twice, each by at most `deadline.denunciation_extension_days` days.
+    `on`: the day of the decision, when it is entered later (see decision_moment)."""
     from tct import audit
     from tct.errors import ValidationError
     from tct.models import CaseExtension
@@ -279,6 +308,12 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
                               f"tct case flag {case.code} --complex --reason …")
     if days > limit:
         raise ValidationError(f"one extension is at most {limit} days")
+    moment = decision_moment(on, settings, not_before=case.accepted_on, since=f"case {case.code} was accepted")
+    if on is not None:
+        became = _complex_since(session, case.id)
+        if became is not None and moment < became:
+            raise ValidationError(f"case {case.code} was flagged complex after {on.isoformat()}; an extension "
+                                  "cannot be dated before it (date the flag: tct case flag --complex --date)")
     done = len(extensions(session, case.id))
     allowed = 2 if particularly_complex else 1
     if done >= allowed:
@@ -289,9 +324,12 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
     case.extension_days += days
     refresh_deadline(session, case, settings)
     session.add(case)
-    session.add(CaseExtension(case_id=case.id, days=days, reason=why, actor=actor))
+    session.add(CaseExtension(case_id=case.id, days=days, reason=why, actor=actor, at=moment))
+    after: dict[str, Any] = {"deadline": case.deadline, "days": days}
+    if on is not None:
+        after["decided_on"] = on
     audit.record(session, actor=actor, entity="case", code=case.code, action="extend",
-                 before={"deadline": before}, after={"deadline": case.deadline, "days": days}, reason=why)
+                 before={"deadline": before}, after=after, reason=why)
     session.flush()
     return case
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tct import audit
@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 KINDS = ("crowd", "repeat", "escalated", "complex", "hotspot")
 AUTO_KINDS = ("crowd", "repeat", "escalated", "hotspot")
 SYSTEM = "tct"  # who clears an automatic flag when its condition no longer holds
+
+
+def to_utc_aware(stamp: datetime) -> datetime:
+    """A stored stamp, aware (UTC), to compare with a new one."""
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
 def _flags(session: Session, case_id: int) -> list[CaseFlag]:
@@ -64,21 +69,27 @@ def active_flags_by_case(source: Session | Driver, case_ids: list[int]) -> dict[
     return result
 
 
-def _set(session: Session, case: Case, kind: str, *, source: str, reason: str | None, actor: str) -> None:
+def _set(session: Session, case: Case, kind: str, *, source: str, reason: str | None, actor: str,
+         at: datetime | None = None, on: date | None = None) -> None:
+    from tct.dates import utc_now
     from tct.models import CaseFlag
 
-    session.add(CaseFlag(case_id=case.id, kind=kind, source=source, reason=reason, set_by=actor))
-    audit.record(session, actor=actor, entity="case", code=case.code, action="flag",
-                 after={"flag": kind, "source": source}, reason=reason)
+    session.add(CaseFlag(case_id=case.id, kind=kind, source=source, reason=reason, set_by=actor,
+                         set_at=at or utc_now()))
+    after: dict[str, Any] = {"flag": kind, "source": source}
+    if on is not None:
+        after["decided_on"] = on
+    audit.record(session, actor=actor, entity="case", code=case.code, action="flag", after=after, reason=reason)
 
 
-def _clear(session: Session, case: Case, flag: CaseFlag, *, by: str, reason: str, actor: str) -> None:
+def _clear(session: Session, case: Case, flag: CaseFlag, *, by: str, reason: str, actor: str,
+           at: datetime | None = None, on: date | None = None) -> None:
     from tct.dates import utc_now
 
-    flag.cleared_at, flag.cleared_by, flag.clear_reason = utc_now(), by, reason
+    flag.cleared_at, flag.cleared_by, flag.clear_reason = at or utc_now(), by, reason
     session.add(flag)
     audit.record(session, actor=actor, entity="case", code=case.code, action="unflag",
-                 before={"flag": flag.kind}, reason=reason)
+                 before={"flag": flag.kind}, after={"decided_on": on} if on is not None else None, reason=reason)
 
 
 def _verdict(flags: list[Any], trigger_times: list[Any]) -> tuple[bool, list[Any]]:
@@ -382,19 +393,31 @@ def _kind(kind: str) -> str:
     return vocab.choose(kind, {k: () for k in KINDS}, label="flag")
 
 
-def flag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str) -> Case:
-    """Set a flag by hand; a reason is required. A complex case gets the longer deadline."""
+def _decision_day(which: str, on: date | None) -> None:
+    from tct.errors import UsageError
+
+    if on is not None and which != "complex":
+        raise UsageError("--date applies to --complex only (the deadline of a past day depends on when a case "
+                         "was complex); other flags are dated when they are entered")
+
+
+def flag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str,
+         on: date | None = None) -> Case:
+    """Set a flag by hand; a reason is required. A complex case gets the longer deadline; `on`, the
+    day complexity was decided when it is entered later, makes the backlog of that day count it."""
     from tct import cases
     from tct.text import MAX_TEXT, clean
 
     case = cases.get(session, code)
     which = _kind(kind)
+    _decision_day(which, on)
     why = clean(reason, label="--reason", max_len=MAX_TEXT)
     if not why:
         raise ValidationError(f"a {which} flag set by hand needs --reason")
     if which in active_kinds(session, case.id):
         raise ValidationError(f"case {case.code} is already flagged {which}")
-    _set(session, case, which, source="manual", reason=why, actor=actor)
+    at = cases.decision_moment(on, settings, not_before=case.opened_on, since=f"case {case.code} was opened")
+    _set(session, case, which, source="manual", reason=why, actor=actor, at=at, on=on)
     session.flush()
     if which == "complex":
         cases.refresh_deadline(session, case, settings)
@@ -402,20 +425,26 @@ def flag(session: Session, code: str, kind: str, *, reason: str | None, settings
     return case
 
 
-def unflag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str) -> Case:
+def unflag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str,
+           on: date | None = None) -> Case:
     from tct import cases
     from tct.text import MAX_TEXT, clean
 
     case = cases.get(session, code)
     which = _kind(kind)
+    _decision_day(which, on)
     why = clean(reason, label="--reason", max_len=MAX_TEXT)
     if not why:
         raise ValidationError("clearing a flag needs --reason")
     active = [f for f in _flags(session, case.id) if f.kind == which and f.cleared_at is None]
     if not active:
         raise ValidationError(f"case {case.code} is not flagged {which}")
+    at = cases.decision_moment(on, settings, not_before=None, since="")
+    if on is not None and any(at < to_utc_aware(f.set_at) for f in active):
+        raise ValidationError(f"case {case.code} was flagged {which} after {on.isoformat()}; it cannot be "
+                              "cleared before it was set")
     for current in active:
-        _clear(session, case, current, by=actor, reason=why, actor=actor)
+        _clear(session, case, current, by=actor, reason=why, actor=actor, at=at, on=on)
     session.flush()
     if which == "complex":
         cases.refresh_deadline(session, case, settings)

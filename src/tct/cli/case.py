@@ -13,6 +13,8 @@ app = typer.Typer(help="Cases (vụ việc): lifecycle, deadlines, flags, referr
 Code = Annotated[str, typer.Argument(help="Case code, e.g. VV-2021-0001.")]
 Day = Annotated[str | None, typer.Option("--date", help="When it happened [default: today].")]
 Note = Annotated[str | None, typer.Option("--note", help="A note kept with the step.")]
+Decided = Annotated[str | None, typer.Option("--date", help="Day of the decision, when entered later: the backlog "
+                                                            "of that day counts it [default: today].")]
 
 _LIST_COLUMNS = [("code", "code"), ("type", "visit_type"), ("status", "status"), ("deadline", "deadline"),
                  ("flags", "flags"), ("locality", "locality")]
@@ -162,7 +164,8 @@ def reopen(code: Code, reason: Annotated[str, typer.Option("--reason", help="Why
 def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days added to the deadline.")],
            reason: Annotated[str, typer.Option("--reason", help="Why (kept in the case's history).")],
            particularly_complex: Annotated[bool, typer.Option("--particularly-complex",
-                                                              help="Allows a second extension.")] = False) -> None:
+                                                              help="Allows a second extension.")] = False,
+           day: Decided = None) -> None:
     """Extend a complex denunciation's deadline (Law on Denunciations 2018)."""
     from tct import audit, cases, settings
     from tct.db import write_session
@@ -170,7 +173,8 @@ def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days ad
 
     with write_session(state().db()) as session:
         case = cases.extend(session, code, days=days, reason=reason, settings=settings.load(session),
-                            actor=audit.current_actor(), particularly_complex=particularly_complex)
+                            actor=audit.current_actor(), particularly_complex=particularly_complex,
+                            on=_parse_day(day, session))
     notice(label("case_step", lang(), code=case.code, status=case.status, deadline=case.deadline.isoformat()))
 
 
@@ -194,19 +198,19 @@ Reason = Annotated[str | None, typer.Option("--reason", help="Why (required).")]
 
 @app.command("flag")
 def flag(code: Code, crowd: Crowd = False, repeat: Repeat = False, escalated: Escalated = False,
-         complex_: Complex = False, hotspot: Hotspot = False, reason: Reason = None) -> None:
+         complex_: Complex = False, hotspot: Hotspot = False, reason: Reason = None, day: Decided = None) -> None:
     """Flag a case by hand, with a reason."""
-    _flag("flag", code, _flag_kind(crowd, repeat, escalated, complex_, hotspot), reason)
+    _flag("flag", code, _flag_kind(crowd, repeat, escalated, complex_, hotspot), reason, day)
 
 
 @app.command("unflag")
 def unflag(code: Code, crowd: Crowd = False, repeat: Repeat = False, escalated: Escalated = False,
-           complex_: Complex = False, hotspot: Hotspot = False, reason: Reason = None) -> None:
+           complex_: Complex = False, hotspot: Hotspot = False, reason: Reason = None, day: Decided = None) -> None:
     """Clear a flag, with a reason (kept in the case's history)."""
-    _flag("unflag", code, _flag_kind(crowd, repeat, escalated, complex_, hotspot), reason)
+    _flag("unflag", code, _flag_kind(crowd, repeat, escalated, complex_, hotspot), reason, day)
 
 
-def _flag(action: str, code: str, kind: str, reason: str | None) -> None:
+def _flag(action: str, code: str, kind: str, reason: str | None, day: str | None) -> None:
     from tct import audit, flags, settings
     from tct.db import write_session
     from tct.i18n import label
@@ -214,7 +218,7 @@ def _flag(action: str, code: str, kind: str, reason: str | None) -> None:
     with write_session(state().db()) as session:
         operation = flags.flag if action == "flag" else flags.unflag
         case = operation(session, code, kind, reason=reason, settings=settings.load(session),
-                         actor=audit.current_actor())
+                         actor=audit.current_actor(), on=_parse_day(day, session))
     notice(label(f"case_{action}ged", lang(), code=case.code, kind=kind))
 
 
