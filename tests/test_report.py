@@ -345,13 +345,65 @@ def test_complexity_and_extensions_dated_into_the_period_count_for_its_backlog(t
             if e["action"] in ("flag", "extend")} == {"flag": "2021-01-20", "extend": "2021-01-25"}
 
 
+def test_a_decision_dated_the_day_complexity_was_entered_is_taken(tct, monkeypatch):
+    """The complex flag entered on the day it was decided, at 15:00 (without --date); the extension
+    and, on another case, the lifting of complexity decided that same day and entered later with
+    `--date` of that day are not refused as if they came before the flag. The backlog of that day
+    counts the extension; the complaint cleared that day is not complex on it."""
+    from datetime import UTC, datetime
+
+    from tct import dates
+
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    codes = []
+    for kind in ("denunciation", "complaint"):
+        run = tct("visit", "add", "--citizen", "Ai Đó", "--type", kind, "--field", "land", "--at",
+                  "05/01/2021 09:00", "--officer", "binh", "-y", "-f", "json")
+        codes.append(run.json()["case"])
+        assert tct("case", "accept", codes[-1], "--date", "06/01/2021").exit_code == 0
+    with monkeypatch.context() as patch:  # entered on 20 Jan 2021 at 15:00, office time
+        patch.setattr(dates, "utc_now", lambda: datetime(2021, 1, 20, 8, 0, tzinfo=UTC))
+        for code in codes:
+            assert tct("case", "flag", code, "--complex", "--reason", "phức tạp").exit_code == 0
+    run = tct("case", "extend", codes[0], "--days", "30", "--reason", "gia hạn", "--date", "20/01/2021")
+    assert run.exit_code == 0, run.stderr
+    run = tct("case", "unflag", codes[1], "--complex", "--reason", "đơn giản", "--date", "20/01/2021")
+    assert run.exit_code == 0, run.stderr
+    day = tct("report", "20/01/2021..20/01/2021", "-f", "json").json()
+    assert day["backlog"] == []
+    backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"]) for b in backlog] == [(codes[1], "2021-02-05")]
+    # The case's timeline keeps the order the decisions were taken in: complexity, then the extension.
+    events = [e["event"] for e in tct("case", "show", codes[0], "-f", "json").json()["timeline"]]
+    assert events == ["visit", "status", "flag", "extension"]
+
+
+def test_an_extension_may_be_dated_while_an_earlier_complexity_was_in_effect(tct):
+    """Complex from 20 to 31 Jan, cleared, complex again from 10 Feb: an extension decided on 25 Jan
+    is dated then; one dated 5 Feb, when the case was not complex, is refused."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    case = tct("visit", "add", "--citizen", "Ai Đó", "--type", "denunciation", "--field", "land", "--at",
+               "05/01/2021 09:00", "--officer", "binh", "-y", "-f", "json").json()["case"]
+    assert tct("case", "accept", case, "--date", "06/01/2021").exit_code == 0
+    for action, day in (("flag", "20/01/2021"), ("unflag", "01/02/2021"), ("flag", "10/02/2021")):
+        assert tct("case", action, case, "--complex", "--reason", "r", "--date", day).exit_code == 0
+    before = tct("log", "-f", "json").json()
+    assert_one_line_error(tct("case", "extend", case, "--days", "30", "--reason", "g", "--date", "05/02/2021"),
+                          1, "not complex on 2021-02-05")
+    assert tct("log", "-f", "json").json() == before
+    run = tct("case", "extend", case, "--days", "30", "--reason", "g", "--date", "25/01/2021")
+    assert run.exit_code == 0, run.stderr
+    backlog = tct("report", "01/02/2021..28/02/2021", "-f", "json").json()["backlog"]
+    assert backlog == []  # (deadline 7 March: accepted 6 Jan + 30 + 30 days)
+
+
 @pytest.mark.parametrize(("args", "code", "message"), [
     (["case", "flag", "{0}", "--complex", "--reason", "r", "--date", "01/01/2099"], 1, "in the future"),
     (["case", "flag", "{0}", "--complex", "--reason", "r", "--date", "04/01/2021"], 1, "before case"),
     (["case", "flag", "{0}", "--crowd", "--reason", "r", "--date", "10/01/2021"], 2, "--complex only"),
     (["case", "extend", "{0}", "--days", "30", "--reason", "r", "--date", "05/01/2021"], 1, "before case"),
     (["case", "extend", "{0}", "--days", "30", "--reason", "r", "--date", "15/01/2021"], 1,
-     "flagged complex after 2021-01-15"),
+     "not complex on 2021-01-15"),
     (["case", "unflag", "{0}", "--complex", "--reason", "r", "--date", "15/01/2021"], 1,
      "cannot be cleared before it was set"),
 ])

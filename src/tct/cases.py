@@ -160,11 +160,13 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
     session.flush()
 
 
-def _complex_since(session: Session, case_id: int) -> datetime | None:
-    """When the case's current complex flag took effect (None when it has none)."""
+def _complex_at(session: Session, case_id: int, end: datetime) -> datetime | None:
+    """When the complex flag in effect at the moment `end` took effect, as the report's backlog reads
+    it (set before `end`, not cleared by then); None when the case was not complex at `end`."""
     from tct.flags import _flags, to_utc_aware
 
-    moments = [to_utc_aware(f.set_at) for f in _flags(session, case_id) if f.kind == "complex" and f.cleared_at is None]
+    moments = [to_utc_aware(f.set_at) for f in _flags(session, case_id) if f.kind == "complex"
+               and to_utc_aware(f.set_at) < end and (f.cleared_at is None or to_utc_aware(f.cleared_at) >= end)]
     return min(moments, default=None)
 
 
@@ -192,6 +194,15 @@ def decision_moment(on: date | None, settings: Settings, *, not_before: date | N
     if not_before is not None and on < not_before:
         raise ValidationError(f"the date {on.isoformat()} is before {since} ({not_before.isoformat()})")
     return datetime.combine(on, time(), office_tz(settings["timezone"])).astimezone(UTC)
+
+
+def day_end(on: date, settings: Settings) -> datetime:
+    """The end of the office-local day `on` (the start of the next), in UTC: the report's cutoff."""
+    from datetime import time
+
+    from tct.dates import office_tz
+
+    return datetime.combine(on + timedelta(days=1), time(), office_tz(settings["timezone"])).astimezone(UTC)
 
 
 def refresh_deadline(session: Session, case: Case, settings: Settings) -> None:
@@ -310,10 +321,13 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
         raise ValidationError(f"one extension is at most {limit} days")
     moment = decision_moment(on, settings, not_before=case.accepted_on, since=f"case {case.code} was accepted")
     if on is not None:
-        became = _complex_since(session, case.id)
-        if became is not None and moment < became:
-            raise ValidationError(f"case {case.code} was flagged complex after {on.isoformat()}; an extension "
-                                  "cannot be dated before it (date the flag: tct case flag --complex --date)")
+        # Complex on that day as the backlog reads it (by its end): complexity decided the same day, even
+        # entered that day after midnight, counts; the extension is stamped no earlier than it.
+        became = _complex_at(session, case.id, day_end(on, settings))
+        if became is None:
+            raise ValidationError(f"case {case.code} was not complex on {on.isoformat()}; an extension cannot be "
+                                  "dated when it was not (date the flag: tct case flag --complex --date)")
+        moment = max(moment, became)
     done = len(extensions(session, case.id))
     allowed = 2 if particularly_complex else 1
     if done >= allowed:

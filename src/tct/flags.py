@@ -440,9 +440,14 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
     if not active:
         raise ValidationError(f"case {case.code} is not flagged {which}")
     at = cases.decision_moment(on, settings, not_before=None, since="")
-    if on is not None and any(at < to_utc_aware(f.set_at) for f in active):
-        raise ValidationError(f"case {case.code} was flagged {which} after {on.isoformat()}; it cannot be "
-                              "cleared before it was set")
+    if on is not None:
+        # Cleared on the day it was set (even entered that day after midnight) is allowed: stamped as
+        # it was set, the flag never counts for a day's backlog. A later day's flag cannot be.
+        set_at = max(to_utc_aware(f.set_at) for f in active)
+        if set_at >= cases.day_end(on, settings):
+            raise ValidationError(f"case {case.code} was flagged {which} after {on.isoformat()}; it cannot be "
+                                  "cleared before it was set")
+        at = max(at, set_at)
     for current in active:
         _clear(session, case, current, by=actor, reason=why, actor=actor, at=at, on=on)
     session.flush()
