@@ -193,17 +193,14 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     stored day of their latest change, migration 0005), each a range of an index rather than a
     probe of every case opened by `day`. A case whose every visit was voided was entered in
     error: it is nobody's backlog. Complexity and extensions count as they stood on `day` too: a
-    complex flag or an extension entered after it (they carry the moment they were entered, in UTC)
-    did not move that day's deadline, so a report made later says what an on-time one said.
+    complex flag or an extension entered after it (they carry the moment they took effect, in UTC:
+    when entered, or the start of the day given with `--date`) did not move that day's deadline, so
+    a report made later says what an on-time one said.
     """
-    from datetime import UTC, datetime, time, timedelta
-
-    from tct.cases import OPEN_STATUSES, deadline_for
-    from tct.dates import office_tz
+    from tct.cases import OPEN_STATUSES, day_end, deadline_for
     from tct.db import sql_words
 
-    # The end of `day` at the office, as the UTC moment flags and extensions are stamped with.
-    cutoff = datetime.combine(day + timedelta(days=1), time(), office_tz(settings["timezone"])).astimezone(UTC)
+    cutoff = day_end(day, settings)  # (the UTC moment flags and extensions are stamped with)
 
     open_ = sql_words(OPEN_STATUSES)
 
