@@ -516,8 +516,12 @@ def test_restore_round_trip(tct, database, db_path, tmp_path):
         else _sha(saved) in events[-1]["changes"]
     # The backup's rows exactly, plus the restore's own event (the later setting change is gone).
     assert restored["tables"] == {**original["tables"], "audit_event": original["tables"]["audit_event"] + [events[-1]]}
-    pre = [p for p in (db_path.parent / "backups").iterdir() if p.name.startswith("tct-pre-restore-")]
+    pre = [p for p in (db_path.parent / "backups").iterdir()
+           if p.name.startswith("tct-pre-restore-") and p.suffix == ".db"]
     assert len(pre) == 1 and _counts(pre[0]) == changed and file_mode(pre[0]) == 0o600
+    # Its checksum beside it, as every backup's: restoring it later is checked against it.
+    checksum = library.checksum_file(pre[0])
+    assert checksum.read_text() == f"{_sha(pre[0])}  {pre[0].name}\n" and file_mode(checksum) == 0o600
     assert file_mode(db_path) == 0o600
     assert tct("db", "check").exit_code == 0
     assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -553,6 +557,7 @@ def test_a_write_during_the_restore_is_in_a_pre_restore_backup(tct, database, db
             con.close()
 
     assert late_visits(backups / named.group(0)) == 1  # the backup the restore names holds it
+    assert library.checksum_file(backups / named.group(0)).read_text().split()[0] == _sha(backups / named.group(0))
     assert late_visits(db_path) == 0  # (the register is the backup's, as asked)
 
 

@@ -117,6 +117,10 @@ def test_db_upgrade_backs_up_then_migrates_and_keeps_data(tct, db_path):
     backups = list(db_path.parent.glob("tct-pre-upgrade-*.db"))
     assert len(backups) == 1
     assert file_mode(backups[0]) == 0o600
+    # The copy to go back to carries its sha256 as a backup does, so `tct restore` checks it.
+    checksum = backups[0].with_name(backups[0].name + ".sha256")
+    assert checksum.read_text() == f"{hashlib.sha256(backups[0].read_bytes()).hexdigest()}  {backups[0].name}\n"
+    assert file_mode(checksum) == 0o600
     con = sqlite3.connect(backups[0])
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == store.SCHEMA_REVISIONS[0]
     con.close()

@@ -120,8 +120,8 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
         if compress:
             raise UsageError("--gzip does not apply to PostgreSQL: pg_dump's custom format is already compressed")
         path, counts = _pg_backup(db, folder, target)
-        size, digest = _size_and_digest(path)
-    _write_checksum(path, digest)
+        size, digest = size_and_digest(path)
+    write_checksum(path, digest)
     removed = rotate(folder, keep, made=path) if keep is not None else []
     return BackupResult(path=path, bytes=size, sha256=digest, counts=counts, seconds=time.monotonic() - started,
                         removed=removed)
@@ -135,7 +135,7 @@ def checksum_file(backup_file: Path) -> Path:
     return backup_file.with_name(backup_file.name + CHECKSUM_SUFFIX)
 
 
-def _write_checksum(path: Path, digest: str) -> None:
+def write_checksum(path: Path, digest: str, *, failed: str = "no backup was made") -> None:
     """The backup's sha256 beside it (0600), so `tct restore` (or `sha256sum -c`) can tell later
     that the file is still the one that was verified: SQLite's own checks do not see a changed byte
     inside a row. Without it the backup does not count: it is removed and the command fails."""
@@ -152,7 +152,7 @@ def _write_checksum(path: Path, digest: str) -> None:
         _remove_quietly(temporary)
         path.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise BackupFailed(f"cannot write the checksum file beside {path} ({reason}); no backup was made") from exc
+        raise BackupFailed(f"cannot write the checksum file beside {path} ({reason}); {failed}") from exc
 
 
 def _checked_against_checksum(source: Path, digest: str) -> None:
@@ -595,7 +595,7 @@ def rotate(folder: Path, keep: int | None, *, made: Path | None = None) -> list[
     return removed
 
 
-def _size_and_digest(path: Path) -> tuple[int, str]:
+def size_and_digest(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
@@ -845,7 +845,7 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
             scratch = _temporary(target.parent, ".restore.db")
             _unpack_into(source, scratch)
             incoming, upgraded_from = _check_scratch(source, scratch)
-            digest = _size_and_digest(source)[1]
+            digest = size_and_digest(source)[1]
             _checked_against_checksum(source, digest)
         except sqlite3.Error as exc:
             raise BackupFailed(f"{source} cannot be read as a tct database ({exc}); nothing was changed") from exc
@@ -891,9 +891,12 @@ def _pre_restore_backup(target: Path) -> tuple[Path | None, dict[str, int] | Non
     folder = target.parent / BACKUP_FOLDER
     try:
         made = _sqlite_backup(target, folder, None, compress=False, progress=None, prefix="tct-pre-restore")
-        return made.path, made.counts
     except (BackupFailed, DatabaseError, sqlite3.Error):
         pass
+    else:
+        # Like every backup: the copy to go back to if the restore was a mistake, checked by `tct restore`.
+        write_checksum(made.path, made.sha256, failed="nothing was changed")
+        return made.path, made.counts
     # The register cannot be read through SQLite (damaged): keep its bytes, and its -wal, as they are.
     _prepare_folder(folder)
     temporary = None
@@ -942,8 +945,10 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
             finally:
                 con.close()
             if now != pre_counts:
-                late.append(_sqlite_backup(target, target.parent / BACKUP_FOLDER, None, compress=False,
-                                           progress=None, prefix="tct-pre-restore").path)
+                made = _sqlite_backup(target, target.parent / BACKUP_FOLDER, None, compress=False, progress=None,
+                                      prefix="tct-pre-restore")
+                write_checksum(made.path, made.sha256, failed="nothing was changed")
+                late.append(made.path)
 
         if not target.exists() or target.stat().st_size == 0:
             _replace_file(plan.scratch, target)

@@ -465,7 +465,10 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
 
 
 def _pre_upgrade_copy(path: Path) -> Path:
-    """A copy of the register beside it, named `STEM-pre-upgrade-YYYYMMDD-HHMMSS[-N].db`."""
+    """A copy of the register beside it, named `STEM-pre-upgrade-YYYYMMDD-HHMMSS[-N].db`, with its
+    sha256 beside it as a backup's (`tct restore` checks it: this is the copy to go back to)."""
+    from tct.backup import size_and_digest, write_checksum
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     for number in range(1, 1000):
         extra = "" if number == 1 else f"-{number}"
@@ -474,6 +477,7 @@ def _pre_upgrade_copy(path: Path) -> Path:
             copy_sqlite(path, target)
         except FileExistsError:
             continue
+        write_checksum(target, size_and_digest(target)[1], failed="nothing was upgraded")
         return target
     raise DatabaseError(f"cannot name a copy of {path} beside it; nothing was upgraded")  # pragma: no cover
 
