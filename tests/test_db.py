@@ -167,6 +167,7 @@ def test_schema_revisions_list_matches_the_migration_scripts():
     assert scripts.get_current_head() == store.SCHEMA_HEAD
 
 
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index ix_cases_open_span")
 def test_migrations_build_exactly_the_models(database):
     """The migrated schema and the SQLModel classes agree (no drift between the two)."""
     from alembic.autogenerate import compare_metadata
@@ -174,9 +175,22 @@ def test_migrations_build_exactly_the_models(database):
     from sqlmodel import SQLModel
 
     import tct.models  # noqa: F401
+    from tct.db import CASE_OPEN_SPAN
+
+    def declared(obj, name, kind, reflected, compare_to):  # type: ignore[no-untyped-def]
+        # The one expression index (migration 0009) is written per dialect in tct.db.CASE_OPEN_SPAN, not
+        # in the models: Alembic cannot compare it; its use is checked in test_performance.
+        return name != "ix_cases_open_span"
 
     with database.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": declared})
+        diffs = compare_metadata(context, SQLModel.metadata)
+        if database.is_sqlite:
+            indexes = dict(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
+            assert CASE_OPEN_SPAN["sqlite"] in indexes["ix_cases_open_span"]
+        else:
+            indexes = dict(conn.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes").all())
+            assert "status_changed_on - opened_on" in indexes["ix_cases_open_span"]
     assert diffs == []
 
 

@@ -224,7 +224,11 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
     # that changed status after the day are a range of one index, not a probe of every case opened
     backlog = [lines for statement, lines in plans if "cases.status_changed_on >" in statement]
     assert len(backlog) == 1
-    assert any("COVERING INDEX ix_cases_status_changed_opened (status_changed_on>?)" in line for line in backlog[0])
+    # ...which ends the longest span of any case after the day (one probe of ix_cases_open_span), not today
+    assert any("COVERING INDEX ix_cases_status_changed_opened (status_changed_on>? AND status_changed_on<?)" in line
+               for line in backlog[0])
+    longest = [lines for statement, lines in plans if statement.startswith("SELECT max(julianday(")]
+    assert len(longest) == 1 and longest[0] == ["SEARCH cases USING INDEX ix_cases_open_span"]
     assert any("ix_visit_case_void_date" in line for line in backlog[0])
     history = [line for line in backlog[0] if "case_status_change" in line]
     assert history and all("COVERING INDEX ix_case_status_change_case_day (case_id=?" in line for line in history)

@@ -150,6 +150,18 @@ def test_status_changes_entered_late_do_not_hide_a_case_from_the_backlog(tct, ho
     assert c in [b["code"] for b in before]
 
 
+def test_a_case_open_on_the_day_and_settled_years_later_is_in_its_backlog(tct, holiday):
+    """The cases open on the period's last day and settled since are read up to the longest time any
+    case took to its latest status change: one settled a year and a half later is still found."""
+    tct("case", "guide", holiday["c"], "--date", "01/03/2021")
+    assert tct("case", "guide", holiday["c"], "--date", "30/06/2022").exit_code != 0  # (already guided)
+    before = [b["code"] for b in tct("report", "tet-2021", "-f", "json").json()["backlog"]]
+    assert holiday["c"] in before
+    assert tct("case", "reopen", holiday["c"], "--date", "02/03/2021", "--reason", "r").exit_code == 0
+    assert tct("case", "guide", holiday["c"], "--date", "30/06/2022").exit_code == 0
+    assert [b["code"] for b in tct("report", "tet-2021", "-f", "json").json()["backlog"]] == before
+
+
 @pytest.mark.sqlite_only
 def test_a_register_upgraded_from_schema_0004_keeps_its_backlog(tct, holiday, db_path):
     from tct import db as store

@@ -1430,6 +1430,8 @@ def _scratch_engine() -> Iterator[Engine]:
 def _through_scratch(document: dict[str, Any]) -> dict[str, Any]:
     """Load the document into a scratch database at its own schema, migrate it to this tct's, and
     read it back: every constraint is checked there, and an older export comes out current."""
+    import warnings
+
     from sqlalchemy import MetaData
     from sqlalchemy.exc import DBAPIError
 
@@ -1441,7 +1443,10 @@ def _through_scratch(document: dict[str, Any]) -> dict[str, Any]:
         with engine.begin() as conn:
             run_migrations(conn, schema)
         metadata = MetaData()
-        metadata.reflect(engine)
+        with warnings.catch_warnings():
+            # (SQLAlchemy cannot reflect the expression index of migration 0009; only tables are needed)
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+            metadata.reflect(engine)
         tables = [table for table in metadata.sorted_tables if table.name in ALL_TABLES]
         rows, problems = _convert(document, tables)
         _raise_problems(problems, "the export")

@@ -191,16 +191,24 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     ix_case_status_change_case_day); Python only computes the deadline of the cases open then.
     Candidates are the cases opened by `day` that are open now or changed status after it (the
     stored day of their latest change, migration 0005), each a range of an index rather than a
-    probe of every case opened by `day`. A case whose every visit was voided was entered in
-    error: it is nobody's backlog. Complexity and extensions count as they stood on `day` too: a
-    complex flag or an extension entered after it (they carry the moment they took effect, in UTC:
-    when entered, or the start of the day given with `--date`) did not move that day's deadline, so
-    a report made later says what an on-time one said.
+    probe of every case opened by `day`; the second range ends the longest span of any case after
+    `day` (migration 0009), as no case open on `day` changed later than that. A case whose every
+    visit was voided was entered in error: it is nobody's backlog. Complexity and extensions count
+    as they stood on `day` too: a complex flag or an extension entered after it (they carry the
+    moment they took effect, in UTC: when entered, or the start of the day given with `--date`) did
+    not move that day's deadline, so a report made later says what an on-time one said.
     """
+    import math
+    from datetime import timedelta
+
     from tct.cases import OPEN_STATUSES, day_end, deadline_for
-    from tct.db import sql_words
+    from tct.db import CASE_OPEN_SPAN, sql_words
 
     cutoff = day_end(day, settings)  # (the UTC moment flags and extensions are stamped with)
+    # A case open on `day` and changed since changed at most the longest span of any case after `day`
+    # (index ix_cases_open_span): the range of their latest changes ends there, not today.
+    longest = db.rows(f"SELECT max({CASE_OPEN_SPAN['sqlite' if db.sqlite else 'postgresql']}) FROM cases")[0][0]
+    horizon = day + timedelta(days=math.ceil(longest)) if longest is not None and longest > 0 else day
 
     open_ = sql_words(OPEN_STATUSES)
 
@@ -220,11 +228,13 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         "WHERE case_extension.case_id = cases.id AND case_extension.at < :cutoff) AS extended "
         "FROM cases WHERE cases.id IN ("
         f"SELECT cases.id FROM cases WHERE cases.status IN ({open_}) AND cases.opened_on <= :day "
-        "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day AND cases.opened_on <= :day) "
+        "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day "
+        "AND cases.status_changed_on <= :horizon AND cases.opened_on <= :day) "
         "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
         "AND visit.visit_date <= :day)"
         f") AS then_ WHERE status IN ({open_}) ORDER BY code")
-    rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False), "cutoff": db.stamp(cutoff)})
+    rows = db.rows(statement, {"day": db.day(day), "horizon": db.day(horizon), "false": db.flag(False),
+                               "cutoff": db.stamp(cutoff)})
     result = []
     # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
     # and extensions): the deadline and days overdue on `day`, or None when not overdue then.
