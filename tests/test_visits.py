@@ -322,6 +322,16 @@ def test_citizen_list_and_show_history(desk):
     assert_one_line_error(desk("citizen", "show", "CD-999"), 1, "no citizen")
 
 
+def test_citizen_show_prints_visit_times_day_first_as_visit_show_does(desk):
+    add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "012345678", *BASE, "--at", "05/02/2021 10:15")
+    for fmt in ("table", "md"):
+        shown = desk("citizen", "show", "012345678", "-f", fmt)
+        assert shown.exit_code == 0, shown.stderr
+        assert "05/02/2021 10:15" in shown.stdout and "2021-02-05T" not in shown.stdout
+    assert desk("citizen", "show", "012345678", "-f", "json").json()["visits"][0]["visited_at"] == \
+        "2021-02-05T10:15:00+07:00"
+
+
 def test_denouncer_masked_in_citizen_list(desk):
     add(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh")
     assert desk("citizen", "list", "-f", "json").json()[0]["name"] == "H. T. M."

@@ -57,6 +57,13 @@ def show(ref: Annotated[str, typer.Argument(help="CD-N from `citizen list`, or a
     render.record(data, [("ref", "citizen_ref"), ("name", "name"), ("id_number", "id_number"),
                          ("address", "address"), ("phone", "phone"), ("locality", "locality"), ("cases", "cases")],
                   fmt.value, lang=lang(), title=data["name"])
-    render.rows(data["visits"], [("code", "code"), ("visited_at", "visited_at"), ("case", "case"),
+    from tct.dates import iso_text
+
+    when = "visited_at"
+    if fmt.value in ("table", "md"):  # day-first on screen, as `visit show` and `visit list` print them
+        when = "visited"
+        for item in data["visits"]:
+            item[when] = iso_text(item["visited_at"])
+    render.rows(data["visits"], [("code", "code"), (when, "visited_at"), ("case", "case"),
                                  ("type", "visit_type"), ("people", "people"), ("handling", "handling"),
                                  ("void", "void")], fmt.value, lang=lang())
