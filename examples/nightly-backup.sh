@@ -11,10 +11,15 @@
 #   TCT_BACKUP_DIR    destination folder; default: backups/ beside the register
 #   TCT_BACKUP_KEEP   how many backups to keep; default 30
 #   TCT_BACKUP_GZIP   1 to compress (.db.gz)
-#   TCT               the tct command; default: tct on PATH
+#   TCT               the tct command; default: the .venv/bin/tct that `make` installed in this
+#                     script's checkout when there is one (cron's PATH has no tct), else tct on PATH
 set -euo pipefail
 umask 077
 
+installed="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/tct"
+if [[ -z "${TCT:-}" && -x "$installed" ]]; then
+    TCT="$installed"
+fi
 tct="${TCT:-tct}"
 keep="${TCT_BACKUP_KEEP:-30}"
 args=(backup --keep "$keep")

@@ -729,6 +729,24 @@ def test_nightly_script_is_silent_on_success_and_loud_on_failure(tct, database, 
     assert failed.stderr.startswith("Error: ") and "FAILED" in failed.stderr
 
 
+def test_nightly_script_as_in_the_readme_cron_line_finds_the_installed_tct(tct, database, db_path, tmp_path):
+    """README's cron line sets TCT_DB alone, and cron's PATH (/usr/bin:/bin) has no tct: the
+    script runs the tct that `make` installed beside it (.venv/bin/tct of its checkout)."""
+    checkout = tmp_path / "opt-tct"
+    (checkout / "examples").mkdir(parents=True)
+    script = checkout / "examples" / "nightly-backup.sh"
+    script.write_bytes((Path(__file__).parent.parent / "examples" / "nightly-backup.sh").read_bytes())
+    installed = checkout / ".venv" / "bin" / "tct"
+    installed.parent.mkdir(parents=True)
+    installed.write_text(f'#!/bin/sh\nexec "{Path(sys.executable).parent / "tct"}" "$@"\n')
+    installed.chmod(0o755)
+    folder = tmp_path / "nightly"
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TCT_DB": str(db_path), "TCT_BACKUP_DIR": str(folder)}
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert len([p for p in folder.iterdir() if NAME.match(p.name)]) == 1
+
+
 def test_restore_waits_for_a_writer_then_gives_up_changing_nothing(tct, database, db_path, tmp_path, monkeypatch):
     fill_register(database)
     saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
