@@ -105,6 +105,22 @@ def test_a_retired_officer_typed_exactly_is_not_taken_for_a_namesake(tct):
     assert run.json()["officer"] == "Nguyễn Thị Hà"
 
 
+def test_a_retired_officer_typed_without_accents_is_said_to_have_retired(tct, monkeypatch):
+    """`le minh tuan` (or TCT_OFFICER=le minh tuan) after Lê Minh Tuấn retired: not 'no officer
+    matches', which sends the desk looking for a typo."""
+    for args in (("add", "Lê Minh Tuấn"), ("add", "Trần Thị Bình"), ("retire", "Lê Minh Tuấn")):
+        assert tct("officer", *args).exit_code == 0
+    for typed in ("le minh tuan", "tuan"):
+        run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land",
+                  "--at", "04/02/2021 09:00", "--officer", typed)
+        assert_one_line_error(run, 1, "Lê Minh Tuấn", "retired")
+    monkeypatch.setenv("TCT_OFFICER", "le minh tuan")
+    run = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00")
+    assert_one_line_error(run, 1, "Lê Minh Tuấn", "retired")
+    assert_one_line_error(tct("officer", "retire", "pham"), 1, "no officer matches")
+    assert tct("visit", "list", "-f", "json").json() == []
+
+
 def test_roster_add_and_visit_import_resolve_the_exact_accented_name(tct, tmp_path):
     for name in ("Nguyễn Thị Hà", "Nguyễn Thị Hạ"):
         assert tct("officer", "add", name).exit_code == 0

@@ -118,7 +118,8 @@ def test_retired_officers_still_on_the_roster_are_reported_and_cover_nothing(sta
     assert "Lê Hoàng Minh Nguyệt (retired)" in grid.stdout
     # a retired officer can still be taken off the roster, but not put on it
     assert staff("roster", "remove", "nguyet", "--date", first.isoformat(), "--to", last.isoformat()).exit_code == 0
-    assert_one_line_error(staff("roster", "add", "nguyet", "--date", first.isoformat()), 1, "no officer matches")
+    assert_one_line_error(staff("roster", "add", "nguyet", "--date", first.isoformat()), 1,
+                          "Lê Hoàng Minh Nguyệt", "retired")
 
 
 def test_double_booking_in_the_register_is_reported(staff, database):

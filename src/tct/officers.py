@@ -122,6 +122,11 @@ def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = 
         words = key.split()
         matches = [(id_, name) for id_, name, folded in pool if all(w in folded.split() for w in words)]
         if not matches:
+            # typed without accents or in part, a retired officer's name: say so, not "no officer"
+            gone = [name for _, name, folded, active in everyone if not active and not include_retired
+                    and (folded == key or all(w in folded.split() for w in words))]
+            if gone:
+                raise NotFoundError(f"officer {', '.join(gone)} has retired (tct officer list --all)")
             listed = ", ".join(name for _, name, _ in pool) or "none yet: tct officer add NAME"
             raise NotFoundError(f"no officer matches {typed!r}; officers: {listed}")
     if len(matches) == 1:
