@@ -87,6 +87,21 @@ def test_log_filters_by_code_and_day(tct):
     assert_one_line_error(tct("log", "--from", "32/01/2021"), 1, "--from")
 
 
+def test_log_entity_is_a_records_code_as_its_help_says_typed_in_any_case(tct):
+    """`--entity` takes a record's code; its help once offered kinds ("visit, case, setting"),
+    and `--entity case` or a code typed in lower case silently showed nothing."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    added = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+                "--at", "04/02/2021 09:00", "-f", "json").json()
+    for typed in (added["case"], added["case"].lower()):
+        assert [(e["entity"], e["code"]) for e in tct("log", "--entity", typed, "-f", "json").json()] == \
+            [("case", added["case"])]
+    assert [e["code"] for e in tct("log", "--entity", added["code"].lower(), "-f", "json").json()] == \
+        [added["code"]]
+    helped = " ".join(tct("log", "--help").stdout.split())
+    assert "VV-2021-0001" in helped and "(visit, case, setting" not in helped
+
+
 def test_log_shows_the_newest_events_and_says_when_older_ones_are_left_out(tct):
     """A register's trail runs to millions of events: `tct log` alone shows the newest 100."""
     for n in range(1, 6):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
 
 from tct.cli.common import FormatOption, OutputFormat, lang, state
 
+_RECORD_CODE = re.compile(r"(?:tcd|vv)-\d{4}-\d+|cd-\d+", re.IGNORECASE)
 _COLUMNS = [("at", "at"), ("actor", "actor"), ("entity", "entity"), ("code", "code"), ("action", "action"),
             ("changes", "changes"), ("reason", "reason")]
 
 
 def log(
     entity: Annotated[str | None, typer.Option("--entity", metavar="CODE",
-                                               help="Only events of this code (visit, case, setting…).")] = None,
+                                               help="Only the events of this record: a visit, case or citizen "
+                                                    "code (TCD-2021-0001, VV-2021-0001, CD-2), an officer's name "
+                                                    "or a setting key.")] = None,
     since: Annotated[str | None, typer.Option("--from", help="From this day (inclusive).")] = None,
     until: Annotated[str | None, typer.Option("--to", help="Up to this day (inclusive).")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100000, help="The newest N events.")] = 100,
@@ -39,6 +43,8 @@ def log(
             from tct.errors import ValidationError
 
             raise ValidationError("--to is before --from")
+        if entity and _RECORD_CODE.fullmatch(entity.strip()):  # codes are stored in capitals
+            entity = entity.strip().upper()
         events = audit.events(session, code=entity, since=start, until=end, limit=limit + 1)
     if len(events) > limit:  # (one more than asked for, the oldest: there are older events)
         from tct.cli.common import notice
