@@ -322,6 +322,18 @@ def test_citizen_list_and_show_history(desk):
     assert_one_line_error(desk("citizen", "show", "CD-999"), 1, "no citizen")
 
 
+def test_visit_edit_help_claims_no_defaults_or_required_options_of_visit_add(desk):
+    """`visit edit` changes only what it is given: its help must not say --citizen is required
+    or that --at, --people, --officer, --handling and --kind default to anything."""
+    helped = " ".join(desk("visit", "edit", "--help").stdout.split())
+    assert "(required)" not in helped and "[default:" not in helped.replace("[default: table]", "")
+    added = add(desk, "--citizen", "Nguyễn Văn Đức", *BASE, "--at", "05/02/2021 10:15", "--people", "3",
+                "--handling", "answered")
+    assert desk("visit", "edit", added["code"], "--note", "gọi lại").exit_code == 0
+    shown = desk("visit", "show", added["code"], "-f", "json").json()
+    assert (shown["people"], shown["handling"], shown["visited_at"]) == (3, "answered", "2021-02-05T10:15:00+07:00")
+
+
 def test_citizen_show_prints_visit_times_day_first_as_visit_show_does(desk):
     add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "012345678", *BASE, "--at", "05/02/2021 10:15")
     for fmt in ("table", "md"):

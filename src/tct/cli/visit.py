@@ -41,6 +41,13 @@ Handling = Annotated[str | None, typer.Option("--handling", help="accepted|guide
                                                                  "[default: guided].")]
 Kind = Annotated[str | None, typer.Option("--kind", help="regular|leader [default: regular].")]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the register.")]
+# `visit edit` changes only the options it is given: no option of its is required or has a default.
+NewCitizen = Annotated[str | None, typer.Option("--citizen", help="The citizen's full name.")]
+NewPeople = Annotated[int | None, typer.Option("--people", help="People who came (1–500).")]
+NewAt = Annotated[str | None, typer.Option("--at", help="When: 10/02/2021 08:30, 2021-02-10 08:30, hôm nay 8:30.")]
+NewOfficer = Annotated[str | None, typer.Option("--officer", help="Receiving officer.")]
+NewHandling = Annotated[str | None, typer.Option("--handling", help="accepted|guided|transferred|answered|refused")]
+NewKind = Annotated[str | None, typer.Option("--kind", help="regular|leader.")]
 
 
 def _warn(lines: list[str]) -> None:
@@ -214,10 +221,10 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
 
 @app.command("edit")
 def edit(code: Annotated[str, typer.Argument(help="Visit code.")],
-         citizen: Citizen = None, id_number: IdNumber = None, address: Address = None, phone: Phone = None,
-         locality: Locality = None, people: People = None, representatives: Representatives = None,
-         type_: VisitType = None, field: Field = None, content: Content = None, at: At = None,
-         officer: OfficerOpt = None, case: CaseOpt = None, handling: Handling = None, kind: Kind = None,
+         citizen: NewCitizen = None, id_number: IdNumber = None, address: Address = None, phone: Phone = None,
+         locality: Locality = None, people: NewPeople = None, representatives: Representatives = None,
+         type_: VisitType = None, field: Field = None, content: Content = None, at: NewAt = None,
+         officer: NewOfficer = None, case: CaseOpt = None, handling: NewHandling = None, kind: NewKind = None,
          escalated: Annotated[bool | None, typer.Option("--escalated/--not-escalated",
                                                         help="Mark or unmark as escalated.")] = None,
          note: Note = None, fmt: FormatOption = OutputFormat.table) -> None:
