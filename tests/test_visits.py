@@ -135,6 +135,17 @@ def test_denouncer_masked_in_list_shown_in_show_and_reveal_audited(desk):
     assert "Hoàng Thị Mật" not in desk("log", "-f", "json").stdout  # the audit trail names records, not denouncers
 
 
+def test_visit_list_include_void_shows_which_visits_are_void_on_screen(desk):
+    kept = add(desk, "--citizen", "Còn hiệu lực", *BASE, "--at", "04/02/2021 09:00")
+    voided = add(desk, "--citizen", "Đã hủy", *BASE, "--at", "05/02/2021 09:00")
+    assert desk("visit", "void", voided["code"], "--reason", "nhập trùng").exit_code == 0
+    for fmt in ("table", "md"):
+        lines = desk("visit", "list", "--include-void", "-f", fmt).stdout.splitlines()
+        row = {code: next(line for line in lines if code in line) for code in (kept["code"], voided["code"])}
+        assert row[voided["code"]].rstrip(" |").endswith("yes") and row[kept["code"]].rstrip(" |").endswith("no")
+    assert "void" not in desk("visit", "list", "-f", "md").stdout.splitlines()[0]  # void visits are not listed
+
+
 def test_void_keeps_the_row_and_logs_the_reason(desk):
     data = add(desk, "--citizen", "A", *BASE)
     run = desk("visit", "void", data["code"], "--reason", "nhập trùng")

@@ -192,7 +192,8 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
             audit.reveal(source, entity="visit", after={"visits": revealed})
     for item in data:
         item["visited"] = iso_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
-    render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
+    # with void visits in the list, the screen says which they are (JSON and CSV carry `void` anyway)
+    render.rows(data, [*_LIST_COLUMNS, ("void", "void")] if include_void else _LIST_COLUMNS, fmt.value, lang=lang())
 
 
 @app.command("show")
