@@ -200,6 +200,22 @@ def test_withheld_export_round_trips_and_stays_withheld(tct, filled, tmp_path):
     assert second.read_bytes() == first.read_bytes()
 
 
+def test_import_counts_the_denouncers_an_export_withheld_as_the_export_did(tct, tmp_path):
+    """A namesake of a denouncer carries the placeholder too (a value is withheld wherever it
+    appears), but is no denouncer: import says what export said, one."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    for args in (("--id-number", "079123456780", "--type", "denunciation"), ("--type", "complaint")):
+        run = tct("visit", "add", "--citizen", "Phạm Văn Tố", *args, "--field", "land", "--officer", "binh",
+                  "--at", "04/02/2021 09:00")
+        assert run.exit_code == 0, run.stderr
+    exported = tct("export", "-o", str(tmp_path / "masked.json"))
+    assert exported.exit_code == 0 and " 1 denouncer(s)" in exported.stderr
+    for extra in (["--check"], []):
+        run = tct("--db", str(tmp_path / "copy.db"), "import", str(tmp_path / "masked.json"), *extra, db=False)
+        assert run.exit_code == 0, run.stderr
+        assert " 1 denouncer(s)" in run.stderr and " 2 denouncer(s)" not in run.stderr
+
+
 def test_import_into_a_non_empty_register_is_refused_and_changes_nothing(tct, filled, tmp_path):
     exported = tmp_path / "e.json"
     assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0

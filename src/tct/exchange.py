@@ -94,7 +94,7 @@ class ImportResult:
     schema: str
     identities: str
     checked_only: bool
-    withheld_citizens: int = 0  # citizens that came in with the placeholder instead of their identity
+    withheld_citizens: int = 0  # denouncers whose identity the export withheld (its placeholder instead)
 
     def as_dict(self) -> dict[str, Any]:
         return {"counts": self.counts, "schema": self.schema, "identities": self.identities,
@@ -1494,7 +1494,8 @@ def import_document(db: Database, document: dict[str, Any], *, check: bool = Fal
         held = ", ".join(f"{name} {count}" for name, count in occupied.items())
         raise ValidationError(f"the register {db.location} is not empty ({held}); import only fills an empty "
                               "register: give a new --db, or use `tct restore` to replace a register")
-    withheld = sum(1 for row in rows.get("citizen", []) if row.get("name") == PLACEHOLDER)
+    # the denouncers, as the export counted them (a namesake of one carries the placeholder too)
+    withheld = len(protected_citizens(rows)) if document["identities"] == "withheld" else 0
     result = ImportResult(counts=counts, schema=document["schema"], identities=document["identities"],
                           checked_only=check, withheld_citizens=withheld)
     if check:
