@@ -102,6 +102,20 @@ def test_log_entity_is_a_records_code_as_its_help_says_typed_in_any_case(tct):
     assert "VV-2021-0001" in helped and "(visit, case, setting" not in helped
 
 
+def test_log_table_shows_changed_times_in_office_time(tct):
+    """The trail keeps a visit's time in UTC (JSON says so: +00:00); the table a person reads says
+    the office's wall-clock time, as every other table does, not 02:00 for a 09:00 visit."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    added = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+                "--at", "20/02/2021 09:00", "-f", "json").json()
+    assert tct("visit", "edit", added["code"], "--at", "20/02/2021 10:30").exit_code == 0
+    for fmt in ("table", "md"):
+        shown = "".join(tct("log", "--entity", added["code"], "-f", fmt).stdout.split())
+        assert "20/02/202109:00" in shown and "20/02/202110:30" in shown and "T02:00" not in shown
+    edit = tct("log", "--entity", added["code"], "-f", "json").json()[-1]
+    assert edit["changes"]["after"]["visited_at"] == "2021-02-20T03:30:00+00:00"
+
+
 def test_log_shows_the_newest_events_and_says_when_older_ones_are_left_out(tct):
     """A register's trail runs to millions of events: `tct log` alone shows the newest 100."""
     for n in range(1, 6):

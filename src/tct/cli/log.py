@@ -59,19 +59,38 @@ def log(
             for e in events]
     if readable:
         for item in data:
-            item["changes"] = _readable_changes(item["changes"])
+            item["changes"] = _readable_changes(item["changes"], tz)
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
 
 
-def _readable_changes(changes: dict | None) -> str:
-    """`field: before → after` for a person reading the table."""
+def _readable_changes(changes: dict | None, tz: str) -> str:
+    """`field: before → after` for a person reading the table (times in the office's time zone)."""
     if not changes:
         return ""
     before, after = changes.get("before", {}), changes.get("after", {})
     if not before:
-        return ", ".join(f"{key}={value}" for key, value in sorted(after.items()) if value not in (None, ""))
+        return ", ".join(f"{key}={_readable(value, tz)}" for key, value in sorted(after.items())
+                         if value not in (None, ""))
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        parts.append(f"{key}: {'' if old is None else old} → {'' if new is None else new}")
+        shown = ["" if value is None else _readable(value, tz) for value in (old, new)]
+        parts.append(f"{key}: {shown[0]} → {shown[1]}")
     return "; ".join(parts)
+
+
+def _readable(value: object, tz: str) -> object:
+    """A timestamp the trail keeps in UTC (2021-02-20T02:00:00+00:00) as the office's wall-clock
+    time (20/02/2021 09:00); anything else as it is."""
+    from datetime import datetime
+
+    from tct import dates
+
+    if isinstance(value, str) and len(value) > 19 and value[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return dates.local_text(moment, tz)
+    return value
