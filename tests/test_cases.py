@@ -130,6 +130,22 @@ def test_lifecycle_and_impossible_transitions(desk):
     assert_one_line_error(desk("case", "accept", "VV-2021-0999"), 1, "no case")
 
 
+def test_case_steps_say_their_dates_day_first(desk):
+    """The desk types and reads dates day-first: a step's notice and a refused date say 10/03/2021,
+    not 2021-03-10 (which reads as 3 October to the desk)."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")["case"]
+    too_early = desk("case", "accept", code, "--date", "01/02/2021")
+    assert_one_line_error(too_early, 1, "01/02/2021", "04/02/2021")
+    accepted = desk("case", "accept", code, "--date", "08/02/2021")
+    assert accepted.exit_code == 0 and accepted.stderr.strip() == f"{code}: accepted, deadline 10/03/2021"
+    denounced = visit(desk, "--citizen", "B", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                      "--at", "04/02/2021 08:00")["case"]
+    assert desk("case", "accept", denounced, "--date", "08/02/2021").exit_code == 0
+    assert desk("case", "flag", denounced, "--complex", "--reason", "r", "--date", "09/02/2021").exit_code == 0
+    extended = desk("case", "extend", denounced, "--days", "30", "--reason", "r", "--date", "10/02/2021")
+    assert extended.exit_code == 0 and extended.stderr.strip() == f"{denounced}: accepted, deadline 09/04/2021"
+
+
 def test_transfer_and_guide_leave_the_agencys_authority(desk):
     a = visit(desk, "--citizen", "A", *BASE)["case"]
     assert desk("case", "transfer", a, "--to", "UBND huyện U Minh Thượng").exit_code == 0

@@ -183,16 +183,16 @@ def decision_moment(on: date | None, settings: Settings, *, not_before: date | N
     it was entered."""
     from datetime import time
 
-    from tct.dates import office_tz, today_local, utc_now
+    from tct.dates import day_text, office_tz, today_local, utc_now
     from tct.errors import ValidationError
 
     today = today_local(settings["timezone"])
     if on is None or on == today:
         return utc_now()
     if on > today:
-        raise ValidationError(f"the date {on.isoformat()} is in the future")
+        raise ValidationError(f"the date {day_text(on)} is in the future")
     if not_before is not None and on < not_before:
-        raise ValidationError(f"the date {on.isoformat()} is before {since} ({not_before.isoformat()})")
+        raise ValidationError(f"the date {day_text(on)} is before {since} ({day_text(not_before)})")
     return datetime.combine(on, time(), office_tz(settings["timezone"])).astimezone(UTC)
 
 
@@ -214,7 +214,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
                note: str | None = None) -> Case:
     """Move a case through its lifecycle: new → accepted → resolved → closed, or guided/transferred."""
     from tct import audit, vocab
-    from tct.dates import today_local, utc_now
+    from tct.dates import day_text, today_local, utc_now
     from tct.errors import ValidationError
     from tct.models import CaseStatusChange
     from tct.text import MAX_TEXT, clean
@@ -226,7 +226,8 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
                               f"{' or '.join(allowed)}")
     day = on or today_local(settings["timezone"])
     if day < case.opened_on:
-        raise ValidationError(f"the date {day.isoformat()} is before the case was opened ({case.opened_on})")
+        raise ValidationError(f"the date {day_text(day)} is before the case was opened "
+                              f"({day_text(case.opened_on)})")
     note = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
     before = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
               "within_authority": case.within_authority, "deadline": case.deadline}
@@ -300,6 +301,7 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
     a particularly complex one twice, each by at most `deadline.denunciation_extension_days` days.
     `on`: the day of the decision, when it is entered later (see decision_moment)."""
     from tct import audit
+    from tct.dates import day_text
     from tct.errors import ValidationError
     from tct.models import CaseExtension
     from tct.text import MAX_TEXT, clean
@@ -325,7 +327,7 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
         # entered that day after midnight, counts; the extension is stamped no earlier than it.
         became = _complex_at(session, case.id, day_end(on, settings))
         if became is None:
-            raise ValidationError(f"case {case.code} was not complex on {on.isoformat()}; an extension cannot be "
+            raise ValidationError(f"case {case.code} was not complex on {day_text(on)}; an extension cannot be "
                                   "dated when it was not (date the flag: tct case flag --complex --date)")
         moment = max(moment, became)
     done = len(extensions(session, case.id))

@@ -428,6 +428,7 @@ def flag(session: Session, code: str, kind: str, *, reason: str | None, settings
 def unflag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str,
            on: date | None = None) -> Case:
     from tct import cases
+    from tct.dates import day_text
     from tct.text import MAX_TEXT, clean
 
     case = cases.get(session, code)
@@ -445,7 +446,7 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
         # it was set, the flag never counts for a day's backlog. A later day's flag cannot be.
         set_at = max(to_utc_aware(f.set_at) for f in active)
         if set_at >= cases.day_end(on, settings):
-            raise ValidationError(f"case {case.code} was flagged {which} after {on.isoformat()}; it cannot be "
+            raise ValidationError(f"case {case.code} was flagged {which} after {day_text(on)}; it cannot be "
                                   "cleared before it was set")
         at = max(at, set_at)
     for current in active:

@@ -109,6 +109,7 @@ def _one(session, case, current, reveal: bool) -> dict:  # type: ignore[no-untyp
 
 def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-def]
     from tct import audit, cases, settings
+    from tct.dates import day_text
     from tct.db import write_session
     from tct.i18n import label
 
@@ -117,7 +118,7 @@ def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-
         case = cases.transition(session, code, action, settings=settings.load(session), actor=audit.current_actor(),
                                 on=day, **values)
     notice(label("case_step", lang(), code=case.code, status=case.status,
-                 deadline=case.deadline.isoformat() if case.deadline else "-"))
+                 deadline=day_text(case.deadline) if case.deadline else "-"))
 
 
 @app.command("accept")
@@ -168,6 +169,7 @@ def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days ad
            day: Decided = None) -> None:
     """Extend a complex denunciation's deadline (Law on Denunciations 2018)."""
     from tct import audit, cases, settings
+    from tct.dates import day_text
     from tct.db import write_session
     from tct.i18n import label
 
@@ -175,7 +177,7 @@ def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days ad
         case = cases.extend(session, code, days=days, reason=reason, settings=settings.load(session),
                             actor=audit.current_actor(), particularly_complex=particularly_complex,
                             on=_parse_day(day, session))
-    notice(label("case_step", lang(), code=case.code, status=case.status, deadline=case.deadline.isoformat()))
+    notice(label("case_step", lang(), code=case.code, status=case.status, deadline=day_text(case.deadline)))
 
 
 def _flag_kind(crowd: bool, repeat: bool, escalated: bool, complex_: bool, hotspot: bool) -> str:
