@@ -182,3 +182,28 @@ def test_python_dash_m_tct_runs(tmp_path):
     result = subprocess.run([sys.executable, "-m", "tct", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("tct ")
+
+
+@pytest.mark.slow
+def test_the_example_loads_as_the_readme_says_after_make_without_tct_on_path(tmp_path):
+    """README: after `make demo` the command is .venv/bin/tct, and the example is loaded by
+    examples/tet-2021/load.sh; a newcomer runs it from a shell whose PATH has no tct."""
+    from pathlib import Path
+
+    source = Path(__file__).parent.parent / "examples" / "tet-2021"
+    checkout = tmp_path / "checkout"
+    example = checkout / "examples" / "tet-2021"
+    example.mkdir(parents=True)
+    for name in ("load.sh", "roster.csv", "visits.csv"):
+        (example / name).write_bytes((source / name).read_bytes())
+    installed = checkout / ".venv" / "bin" / "tct"
+    installed.parent.mkdir(parents=True)
+    installed.write_text(f'#!/bin/sh\nexec "{Path(sys.executable).parent / "tct"}" "$@"\n')
+    installed.chmod(0o755)
+    register = tmp_path / "demo.db"
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TCT_DB": str(register)}
+    done = subprocess.run(["bash", str(example / "load.sh")], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    listed = subprocess.run([str(installed), "visit", "list", "--limit", "1000", "-f", "json"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert len(json.loads(listed.stdout)) == 33  # 34 visits, one voided

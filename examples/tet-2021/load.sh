@@ -5,6 +5,11 @@
 # is then voided), and a few steps on the cases. Run it on an empty register.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# after `make`, tct is .venv/bin/tct of this checkout, not a command on PATH
+installed="$(cd "$here/../.." && pwd)/.venv/bin"
+if ! command -v tct >/dev/null && [[ -x "$installed/tct" ]]; then
+    PATH="$installed:$PATH"
+fi
 export TCT_OFFICER="${TCT_OFFICER:-Trần Thị Bình}"
 
 tct config set agency.name "Sở Thông tin và Truyền thông tỉnh Kiên Giang (ví dụ)"
