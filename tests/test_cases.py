@@ -146,6 +146,22 @@ def test_case_steps_say_their_dates_day_first(desk):
     assert extended.exit_code == 0 and extended.stderr.strip() == f"{denounced}: accepted, deadline 09/04/2021"
 
 
+def test_a_step_or_referral_cannot_be_dated_in_the_future_or_before_the_case(desk):
+    """A visit more than a day ahead is refused, and so is a complexity decision dated ahead; a
+    status step or a referral dated 2030 was taken, and moved the case's deadline to 2030."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")["case"]
+    before = desk("log", "-f", "json").json()
+    for args in (("case", "accept", code, "--date", "01/01/2099"),
+                 ("case", "guide", code, "--date", "01/01/2099"),
+                 ("case", "refer", code, "--to", "Thanh tra tỉnh", "--date", "01/01/2099")):
+        assert_one_line_error(desk(*args), 1, "01/01/2099", "future")
+    assert_one_line_error(desk("case", "refer", code, "--to", "Thanh tra tỉnh", "--date", "01/02/2021"), 1,
+                          "before the case was opened")
+    assert desk("log", "-f", "json").json() == before
+    assert case(desk, code)["status"] == "new"
+    assert desk("case", "accept", code, "--date", "today").exit_code == 0
+
+
 def test_transfer_and_guide_leave_the_agencys_authority(desk):
     a = visit(desk, "--citizen", "A", *BASE)["case"]
     assert desk("case", "transfer", a, "--to", "UBND huyện U Minh Thượng").exit_code == 0

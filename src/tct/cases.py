@@ -224,7 +224,10 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     if case.status not in allowed:
         raise ValidationError(f"case {case.code} is {case.status}; `case {action}` needs it to be "
                               f"{' or '.join(allowed)}")
-    day = on or today_local(settings["timezone"])
+    today = today_local(settings["timezone"])
+    day = on or today
+    if day > today:
+        raise ValidationError(f"the date {day_text(day)} is in the future")
     if day < case.opened_on:
         raise ValidationError(f"the date {day_text(day)} is before the case was opened "
                               f"({day_text(case.opened_on)})")
@@ -363,16 +366,22 @@ def refer(session: Session, code: str, *, to: str, on: date | None, note: str | 
           actor: str) -> Referral:
     """Record that information on the case was sent to another agency (plan II.3, II.6)."""
     from tct import audit
-    from tct.dates import today_local
+    from tct.dates import day_text, today_local
+    from tct.errors import ValidationError
     from tct.models import Referral
     from tct.text import MAX_TEXT, clean
 
     case = get(session, code)
+    today = today_local(settings["timezone"])
+    if on is not None and on > today:
+        raise ValidationError(f"the date {day_text(on)} is in the future")
+    if on is not None and on < case.opened_on:
+        raise ValidationError(f"the date {day_text(on)} is before the case was opened ({day_text(case.opened_on)})")
     agency = clean(to, label="--to", max_len=300, required=True)
     assert agency is not None
     known = {fold(a): a for a in settings["referral.agencies"]}
     agency = known.get(fold(agency), agency)
-    referral = Referral(case_id=case.id, to_agency=agency, sent_on=on or today_local(settings["timezone"]),
+    referral = Referral(case_id=case.id, to_agency=agency, sent_on=on or today,
                         note=clean(note, label="--note", max_len=MAX_TEXT, multiline=True), actor=actor)
     session.add(referral)
     session.flush()
