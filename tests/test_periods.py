@@ -318,6 +318,8 @@ def test_literal_range_through_the_library(database):
     (["remove", "nothing-here"], "no custom period"),
     (["remove", "2021-02-01..2021-02-28"], "range"),
     (["add", "p", "--from", "2021-02-10", "--to", "2021-02-01", "--title", "T"], "before --from"),
+    (["add", "p", "--from", "10/02/2021", "--to", "01/02/2021", "--title", "T"], "--to 01/02/2021 is before --from "
+                                                                                   "10/02/2021"),
     (["add", "p", "--from", "2021-02-01", "--to", "2021-02-10", "--title", "T", "--before-days", "-1"],
      "--before-days"),
     (["add", "p", "--from", "2021-02-01", "--to", "2021-02-10", "--title", "T", "--after-days", "-3"],

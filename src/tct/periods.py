@@ -263,7 +263,7 @@ def add(session: Session, name: str, *, start: date | str, end: date | str, titl
         after_days: int = 0, actor: str) -> ResolvedPeriod:
     """Store a custom period (with an audit event) and return it resolved."""
     from tct import audit, settings
-    from tct.dates import parse_date
+    from tct.dates import day_text, parse_date
     from tct.models import Period
     from tct.text import clean
 
@@ -274,7 +274,7 @@ def add(session: Session, name: str, *, start: date | str, end: date | str, titl
     first = start if isinstance(start, date) else parse_date(start, tz=tz, label="--from")
     last = end if isinstance(end, date) else parse_date(end, tz=tz, label="--to")
     if last < first:
-        raise ValidationError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+        raise ValidationError(f"--to {day_text(last)} is before --from {day_text(first)}")
     before = _days(before_days, "--before-days")
     after = _days(after_days, "--after-days")
     if _custom(session, clean_name) is not None:
