@@ -355,6 +355,23 @@ def test_citizen_show_prints_visit_times_day_first_as_visit_show_does(desk):
         "2021-02-05T10:15:00+07:00"
 
 
+def test_citizen_list_search_by_name_or_address_never_points_at_a_denouncer(desk):
+    """Only denouncers are masked, so a masked row found by a typed name or address says that this
+    person denounced: the search leaves them out unless --reveal (audited)."""
+    add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999", "--address", "12 Lê Lợi, Rạch Giá",
+        "--type", "denunciation", "--field", "land", "--officer", "binh")
+    add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999", *BASE)  # and a complaint of his
+    add(desk, "--citizen", "Lê Lợi Hòa", *BASE)
+    for typed in ("pham van to", "Phạm Văn", "le loi", "rach gia"):
+        found = desk("citizen", "list", "--search", typed, "-f", "json").json()
+        assert all(not row["masked"] and row["name"] != "P. V. T." for row in found), (typed, found)
+    assert [row["name"] for row in desk("citizen", "list", "--search", "le loi", "-f", "json").json()] == \
+        ["Lê Lợi Hòa"]
+    revealed = desk("citizen", "list", "--search", "pham van to", "--reveal", "-f", "json").json()
+    assert [row["name"] for row in revealed] == ["Phạm Văn Tố"]
+    assert len(desk("citizen", "list", "-f", "json").json()) == 2  # a list without a search masks, as before
+
+
 def test_denouncer_masked_in_citizen_list(desk):
     add(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh")
     assert desk("citizen", "list", "-f", "json").json()[0]["name"] == "H. T. M."

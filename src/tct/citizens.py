@@ -215,6 +215,16 @@ def listing(session: Session, *, search: str | None = None, limit: int = 100,
         pattern = like_pattern(search)
         query = query.where(or_(col(Citizen.name_folded).like(pattern, escape="\\"),
                                 col(Citizen.address_folded).like(pattern, escape="\\")))
+        if not reveal:
+            # A search matches a name or an address, and only denouncers are masked: a masked row
+            # found would say that the person typed denounced. Left out (the rule of `denouncers`).
+            from sqlalchemy import exists
+
+            from tct.models import Case, Visit
+
+            query = query.where(~exists().where(
+                col(Visit.citizen_id) == col(Citizen.id), col(Case.id) == col(Visit.case_id),
+                or_(col(Visit.type) == "denunciation", col(Case.type) == "denunciation")))
     page = list(session.exec(query.order_by(col(Citizen.name_folded), col(Citizen.id)).limit(limit)).all())
     db = Driver(session)
     ids = [citizen.id for citizen in page]

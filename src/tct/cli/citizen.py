@@ -15,7 +15,8 @@ _COLUMNS = [("ref", "citizen_ref"), ("name", "name"), ("locality", "locality"), 
 
 
 @app.command("list")
-def list_(search: Annotated[str | None, typer.Option("--search", help="Name or address (accents optional).")] = None,
+def list_(search: Annotated[str | None, typer.Option(
+              "--search", help="Name or address (accents optional); finds denouncers only with --reveal.")] = None,
           limit: Annotated[int, typer.Option("--limit", min=1, max=100000)] = 100,
           reveal: Annotated[bool, typer.Option("--reveal", help="Show denouncers' identities (audited).")] = False,
           fmt: FormatOption = OutputFormat.table) -> None:
