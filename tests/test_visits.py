@@ -372,6 +372,23 @@ def test_citizen_list_search_by_name_or_address_never_points_at_a_denouncer(desk
     assert len(desk("citizen", "list", "-f", "json").json()) == 2  # a list without a search masks, as before
 
 
+def test_visit_list_search_by_name_or_address_never_points_at_a_denouncer(desk):
+    """A denouncer's complaint keeps their name in its search key; found by the name typed, the masked
+    row would say that this person denounced. Left out unless --reveal; found by its content, masked."""
+    add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999", "--address", "12 Lê Lợi, Rạch Giá",
+        "--type", "denunciation", "--field", "land", "--officer", "binh")
+    complaint = add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999", "--content", "Tranh chấp ranh",
+                    *BASE)
+    other = add(desk, "--citizen", "Lê Lợi Hòa", "--content", "Tranh chấp lối đi", *BASE)
+    for typed in ("pham van to", "Phạm Văn", "rach gia"):
+        assert desk("visit", "list", "--search", typed, "-f", "json").json() == [], typed
+    assert [v["code"] for v in desk("visit", "list", "--search", "le loi", "-f", "json").json()] == [other["code"]]
+    by_content = desk("visit", "list", "--search", "tranh chap", "-f", "json").json()
+    assert [(v["code"], v["masked"]) for v in by_content] == [(other["code"], False), (complaint["code"], True)]
+    revealed = desk("visit", "list", "--search", "pham van to", "--reveal", "-f", "json").json()
+    assert [v["code"] for v in revealed] == [complaint["code"]]
+
+
 def test_denouncer_masked_in_citizen_list(desk):
     add(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh")
     assert desk("citizen", "list", "-f", "json").json()[0]["name"] == "H. T. M."
@@ -412,6 +429,11 @@ def test_db_upgrade_takes_names_out_of_old_search_keys_of_visits_to_denunciation
     assert desk("visit", "list", "--search", "dao thi chung", "-f", "json").json() == []
     assert [v["code"] for v in desk("visit", "list", "--search", "lam chung", "-f", "json").json()] == \
         [witness["code"]]
+    # (a search by a denouncer's name leaves them out anyway: the key itself no longer holds it)
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT search_folded FROM visit WHERE code = ?", (witness["code"],)).fetchone()[0] \
+        == "lam chung"
+    con.close()
 
 
 def test_list_by_period_name_or_literal_range(desk):

@@ -171,7 +171,8 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
           officer: Annotated[str | None, typer.Option("--officer", help="Received by this officer.")] = None,
           case: Annotated[str | None, typer.Option("--case", help="Visits of this case.")] = None,
           search: Annotated[str | None, typer.Option("--search", help="Text in the citizen's name, address or "
-                                                                      "content (accents optional).")] = None,
+                                                                      "content (accents optional); a denouncer's "
+                                                                      "name finds them only with --reveal.")] = None,
           include_void: Annotated[bool, typer.Option("--include-void", help="Show void visits too.")] = False,
           limit: Annotated[int, typer.Option("--limit", min=1, max=100000, help="At most N visits.")] = 100,
           reveal: Annotated[bool, typer.Option("--reveal", help="Show denouncers' identities (audited).")] = False,
