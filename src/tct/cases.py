@@ -176,33 +176,44 @@ def is_complex(session: Session, case: Case) -> bool:
     return "complex" in active_kinds(session, case.id)
 
 
+def checked_day(on: date | None, settings: Settings, *, not_before: date | None, since: str) -> date:
+    """The day a step or decision is dated (today when not given): never in the future, nor before
+    `not_before` (what `since` names, e.g. "the case was opened")."""
+    from tct.dates import day_text, today_local
+    from tct.errors import ValidationError
+
+    today = today_local(settings["timezone"])
+    day = on or today
+    if day > today:
+        raise ValidationError(f"the date {day_text(day)} is in the future")
+    if not_before is not None and day < not_before:
+        raise ValidationError(f"the date {day_text(day)} is before {since} ({day_text(not_before)})")
+    return day
+
+
 def decision_moment(on: date | None, settings: Settings, *, not_before: date | None, since: str) -> datetime:
     """When a decision about a case took effect, as the moment it is stamped with: now, or the start
     (office time) of the day `on` it was made when it is entered later, so the backlog of that day
     and every day after counts it while one of an earlier day does not. The audit trail keeps when
     it was entered."""
+    from tct.dates import today_local, utc_now
+
+    day = checked_day(on, settings, not_before=not_before, since=since)
+    return utc_now() if day == today_local(settings["timezone"]) else day_start(day, settings)
+
+
+def day_start(on: date, settings: Settings) -> datetime:
+    """The start of the office-local day `on`, in UTC (as flags and extensions are stamped)."""
     from datetime import time
 
-    from tct.dates import day_text, office_tz, today_local, utc_now
-    from tct.errors import ValidationError
+    from tct.dates import office_tz
 
-    today = today_local(settings["timezone"])
-    if on is None or on == today:
-        return utc_now()
-    if on > today:
-        raise ValidationError(f"the date {day_text(on)} is in the future")
-    if not_before is not None and on < not_before:
-        raise ValidationError(f"the date {day_text(on)} is before {since} ({day_text(not_before)})")
     return datetime.combine(on, time(), office_tz(settings["timezone"])).astimezone(UTC)
 
 
 def day_end(on: date, settings: Settings) -> datetime:
     """The end of the office-local day `on` (the start of the next), in UTC: the report's cutoff."""
-    from datetime import time
-
-    from tct.dates import office_tz
-
-    return datetime.combine(on + timedelta(days=1), time(), office_tz(settings["timezone"])).astimezone(UTC)
+    return day_start(on + timedelta(days=1), settings)
 
 
 def refresh_deadline(session: Session, case: Case, settings: Settings) -> None:
@@ -214,7 +225,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
                note: str | None = None) -> Case:
     """Move a case through its lifecycle: new → accepted → resolved → closed, or guided/transferred."""
     from tct import audit, vocab
-    from tct.dates import day_text, today_local, utc_now
+    from tct.dates import utc_now
     from tct.errors import ValidationError
     from tct.models import CaseStatusChange
     from tct.text import MAX_TEXT, clean
@@ -224,13 +235,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     if case.status not in allowed:
         raise ValidationError(f"case {case.code} is {case.status}; `case {action}` needs it to be "
                               f"{' or '.join(allowed)}")
-    today = today_local(settings["timezone"])
-    day = on or today
-    if day > today:
-        raise ValidationError(f"the date {day_text(day)} is in the future")
-    if day < case.opened_on:
-        raise ValidationError(f"the date {day_text(day)} is before the case was opened "
-                              f"({day_text(case.opened_on)})")
+    day = checked_day(on, settings, not_before=case.opened_on, since="the case was opened")
     note = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
     before = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
               "within_authority": case.within_authority, "deadline": case.deadline}
@@ -366,22 +371,16 @@ def refer(session: Session, code: str, *, to: str, on: date | None, note: str | 
           actor: str) -> Referral:
     """Record that information on the case was sent to another agency (plan II.3, II.6)."""
     from tct import audit
-    from tct.dates import day_text, today_local
-    from tct.errors import ValidationError
     from tct.models import Referral
     from tct.text import MAX_TEXT, clean
 
     case = get(session, code)
-    today = today_local(settings["timezone"])
-    if on is not None and on > today:
-        raise ValidationError(f"the date {day_text(on)} is in the future")
-    if on is not None and on < case.opened_on:
-        raise ValidationError(f"the date {day_text(on)} is before the case was opened ({day_text(case.opened_on)})")
+    day = checked_day(on, settings, not_before=case.opened_on, since="the case was opened")
     agency = clean(to, label="--to", max_len=300, required=True)
     assert agency is not None
     known = {fold(a): a for a in settings["referral.agencies"]}
     agency = known.get(fold(agency), agency)
-    referral = Referral(case_id=case.id, to_agency=agency, sent_on=on or today,
+    referral = Referral(case_id=case.id, to_agency=agency, sent_on=day,
                         note=clean(note, label="--note", max_len=MAX_TEXT, multiline=True), actor=actor)
     session.add(referral)
     session.flush()
