@@ -131,6 +131,37 @@ def test_every_number_of_the_json_report(tct, holiday):
     assert data["referrals"] == [{"case": holiday["b"], "to": "Thanh tra tỉnh", "date": "2021-02-06"}]
 
 
+def test_flagged_cases_are_listed_as_they_stood_on_the_periods_last_day(tct, holiday):
+    """Section 4 of a report made after the period says what an on-time one said, as 3b and the
+    backlog do: case A resolved and its repeat flag cleared, case B guided, both in March, and A
+    flagged complex today are not seen by the Tết 2021 report; a report of today sees them."""
+    on_time = tct("report", "tet-2021", "-f", "json").json()["flagged_cases"]
+    assert [(c["code"], c["flags"], c["status"]) for c in on_time] == [(holiday["a"], ["repeat"], "accepted"),
+                                                                       (holiday["b"], ["crowd"], "new")]
+    assert tct("case", "resolve", holiday["a"], "--result", "rejected", "--date", "02/03/2021").exit_code == 0
+    assert tct("case", "guide", holiday["b"], "--date", "03/03/2021").exit_code == 0
+    assert tct("case", "unflag", holiday["a"], "--repeat", "--reason", "đã giải quyết").exit_code == 0
+    assert tct("case", "flag", holiday["c"], "--complex", "--reason", "phức tạp").exit_code == 0
+    assert tct("report", "tet-2021", "-f", "json").json()["flagged_cases"] == on_time
+    later = tct("report", "today..today", "-f", "json").json()["flagged_cases"]
+    assert later == []  # (no visit today)
+
+
+def test_a_complexity_dated_into_the_period_is_in_its_flagged_cases_with_its_deadline(tct, holiday):
+    """Case A, accepted on 4 Feb 2021, flagged complex with the date 20 Feb: the report lists the flag
+    and the longer deadline of a complex complaint (45 days, not 30); dated after the period, neither."""
+    assert tct("case", "flag", holiday["a"], "--complex", "--reason", "phức tạp", "--date", "24/02/2021"
+               ).exit_code == 0
+    flagged = tct("report", "tet-2021", "-f", "json").json()["flagged_cases"]
+    assert [(c["flags"], c["deadline"]) for c in flagged if c["code"] == holiday["a"]] == [(["repeat"], "2021-03-06")]
+    assert tct("case", "unflag", holiday["a"], "--complex", "--reason", "nhầm ngày").exit_code == 0
+    assert tct("case", "flag", holiday["a"], "--complex", "--reason", "phức tạp", "--date", "20/02/2021"
+               ).exit_code == 0
+    flagged = tct("report", "tet-2021", "-f", "json").json()["flagged_cases"]
+    assert [(c["flags"], c["deadline"]) for c in flagged if c["code"] == holiday["a"]] == [
+        (["repeat", "complex"], "2021-03-21")]
+
+
 def test_backlog_is_judged_on_the_periods_last_day_from_the_history(tct, holiday):
     tct("case", "guide", holiday["c"], "--date", "01/03/2021")  # closed after the period: still backlog then
     tct("case", "accept", holiday["b"], "--date", "22/02/2021")  # accepted late, after its deadline...

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -147,68 +147,85 @@ def _resolution(db: Driver, start: date, end: date) -> dict[str, int]:
     return {state: counts.pop(state, 0) for state in CASE_STATES} | counts  # (a state of a newer tct: kept)
 
 
-def _flagged(db: Driver, start: date, end: date, *, reveal: bool) -> list[dict[str, Any]]:
-    """Open cases visited in the period that carry a crowd, repeat, complex, escalated or hotspot flag."""
-    from tct.cases import OPEN_STATUSES
+def _flagged(db: Driver, start: date, end: date, settings: Settings, *, reveal: bool) -> list[dict[str, Any]]:
+    """Cases visited in the period that were open on its last day and carried a crowd, repeat,
+    complex, escalated or hotspot flag then, with their status and deadline of that day, as the
+    backlog and the state of resolution judge them: a report made after such a case was settled
+    lists it as an on-time one did. A flag counts unless it was cleared by then; one set by hand
+    (complexity, or any flag an officer sets) only from the moment it took effect. Automatic flags follow the
+    visits, which may be entered late (an import of past years), so they count once set."""
+    from tct.cases import day_end
     from tct.citizens import denouncers
     from tct.db import sql_words
-    from tct.flags import active_flags_by_case
+    from tct.flags import KINDS
     from tct.text import initials
 
+    cutoff = db.stamp(day_end(end, settings))
+    # A flag of the report's kinds that stood at the end of the period's last day.
+    stood = (f"case_flag.kind IN ({sql_words(FLAG_KINDS)}) "
+             "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff) "
+             "AND (case_flag.source = 'auto' OR case_flag.set_at < :cutoff)")
     # Asked per case visited in the period (index ix_case_flag_case_kind), not as the list of every
     # flagged case of the register.
-    rows = db.rows(
-        "SELECT cases.id, cases.code, cases.type, cases.status, cases.deadline, cases.locality, citizen.name, "
-        "citizen.id "
-        "FROM cases LEFT OUTER JOIN citizen ON citizen.id = cases.citizen_id "
-        f"WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) "
-        f"AND cases.id IN (SELECT visit.case_id FROM visit WHERE {_IN_PERIOD}) "
-        "AND EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id "
-        f"AND case_flag.kind IN ({sql_words(FLAG_KINDS)}) AND case_flag.cleared_at IS NULL) "
-        "ORDER BY cases.code", _in_period(db, start, end))
-    kinds = active_flags_by_case(db, [row[0] for row in rows])
+    standing = _standing(
+        db, end, settings,
+        "cases.id IN (SELECT visit.case_id FROM visit "
+        "WHERE visit.void = :false AND visit.visit_date >= :start AND visit.visit_date <= :day) "
+        f"AND EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id AND {stood})",
+        {"start": db.day(start), "cutoff": cutoff})
+    kinds: dict[int, set[str]] = {}
+    for case_id, kind in db.rows_in("SELECT case_flag.case_id, case_flag.kind FROM case_flag "
+                                    f"WHERE {stood.replace(':cutoff', '?')} AND case_flag.case_id IN ({{ids}})",
+                                    [case.id for case in standing], [cutoff, cutoff]):
+        kinds.setdefault(case_id, set()).add(kind)
+    details = {case_id: (locality, name, citizen_id) for case_id, locality, name, citizen_id in db.rows_in(
+        "SELECT cases.id, cases.locality, citizen.name, citizen.id FROM cases "
+        "LEFT OUTER JOIN citizen ON citizen.id = cases.citizen_id WHERE cases.id IN ({ids})",
+        [case.id for case in standing])}
     # Whoever ever came to denounce is named nowhere in a report, not even on a complaint of theirs:
     # a citizen with a denunciation visit, or with any visit to a denunciation case (export's rule).
-    protected = denouncers(db, [row[7] for row in rows])
+    protected = denouncers(db, [citizen_id for _, _, citizen_id in details.values()])
     result = []
-    for case_id, code, type_, status, deadline, locality, citizen, citizen_id in rows:
+    for case in standing:
+        locality, citizen, citizen_id = details[case.id]
         name = None
-        secret = type_ == "denunciation" or citizen_id in protected
+        secret = case.type == "denunciation" or citizen_id in protected
         if citizen is not None and not secret:
             name = citizen if reveal else initials(citizen)
         # A case's locality is its citizen's, as typed at the desk: part of a denouncer's address.
-        result.append({"code": code, "type": type_,
-                       "flags": [k for k in kinds.get(case_id, []) if k in FLAG_KINDS], "status": status,
-                       "deadline": db.read_day(deadline).isoformat() if deadline else None, "citizen": name,
+        result.append({"code": case.code, "type": case.type,
+                       "flags": sorted(kinds.get(case.id, []), key=KINDS.index), "status": case.status,
+                       "deadline": case.deadline.isoformat() if case.deadline else None, "citizen": name,
                        "locality": None if secret else locality})
     return result
 
 
-def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
-    """Cases that were open and past their deadline on `day`, from the status history.
+class _Standing(NamedTuple):
+    """A case as it stood on a past day: its status then and the deadline it had then."""
+
+    id: int
+    code: str
+    type: str
+    status: str
+    deadline: date | None
+
+
+def _standing(db: Driver, day: date, settings: Settings, candidates: str, params: dict[str, Any]
+              ) -> list[_Standing]:
+    """The cases that meet `candidates` (a condition on `cases`; it may use :day, :false and
+    :cutoff, the end of `day`, besides its own `params`) and were
+    open on `day`, in code order, each with its status and deadline of that day, from the status
+    history.
 
     The database judges each case's status on `day` (its last status change by then, index
     ix_case_status_change_case_day); Python only computes the deadline of the cases open then.
-    Candidates are the cases opened by `day` that are open now or changed status after it (the
-    stored day of their latest change, migration 0005), each a range of an index rather than a
-    probe of every case opened by `day`; the second range ends the longest span of any case after
-    `day` (migration 0009), as no case open on `day` changed later than that. A case whose every
-    visit was voided was entered in error: it is nobody's backlog. Complexity and extensions count
-    as they stood on `day` too: a complex flag or an extension entered after it (they carry the
-    moment they took effect, in UTC: when entered, or the start of the day given with `--date`) did
-    not move that day's deadline, so a report made later says what an on-time one said.
+    Complexity and extensions count as they stood on `day`: a complex flag or an extension entered
+    after it (they carry the moment they took effect, in UTC: when entered, or the start of the day
+    given with `--date`) did not move that day's deadline, so a report made later says what an
+    on-time one said.
     """
-    import math
-    from datetime import timedelta
-
     from tct.cases import OPEN_STATUSES, day_end, deadline_for
-    from tct.db import CASE_OPEN_SPAN, sql_words
-
-    cutoff = day_end(day, settings)  # (the UTC moment flags and extensions are stamped with)
-    # A case open on `day` and changed since changed at most the longest span of any case after `day`
-    # (index ix_cases_open_span): the range of their latest changes ends there, not today.
-    longest = db.rows(f"SELECT max({CASE_OPEN_SPAN['sqlite' if db.sqlite else 'postgresql']}) FROM cases")[0][0]
-    horizon = day + timedelta(days=math.ceil(longest)) if longest is not None and longest > 0 else day
+    from tct.db import sql_words
 
     open_ = sql_words(OPEN_STATUSES)
 
@@ -217,8 +234,8 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
 
     accepted = last_step("changed_on", " AND case_status_change.to_status = 'accepted'")
     statement = (
-        "SELECT code, type, opened_on, status, accepted_on, complex, extended FROM ("
-        f"SELECT cases.code AS code, cases.type AS type, cases.opened_on AS opened_on, "
+        "SELECT id, code, type, opened_on, status, accepted_on, complex, extended FROM ("
+        f"SELECT cases.id AS id, cases.code AS code, cases.type AS type, cases.opened_on AS opened_on, "
         f"coalesce({last_step('to_status')}, 'new') AS status, "
         f"{accepted} AS accepted_on, "
         "EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id "
@@ -226,36 +243,59 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff)) AS complex, "
         "(SELECT coalesce(sum(case_extension.days), 0) FROM case_extension "
         "WHERE case_extension.case_id = cases.id AND case_extension.at < :cutoff) AS extended "
-        "FROM cases WHERE cases.id IN ("
-        f"SELECT cases.id FROM cases WHERE cases.status IN ({open_}) AND cases.opened_on <= :day "
-        "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day "
-        "AND cases.status_changed_on <= :horizon AND cases.opened_on <= :day) "
-        "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
-        "AND visit.visit_date <= :day)"
+        f"FROM cases WHERE {candidates}"
         f") AS then_ WHERE status IN ({open_}) ORDER BY code")
-    rows = db.rows(statement, {"day": db.day(day), "horizon": db.day(horizon), "false": db.flag(False),
-                               "cutoff": db.stamp(cutoff)})
-    result = []
+    rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False),
+                               "cutoff": db.stamp(day_end(day, settings)), **params})
     # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
-    # and extensions): the deadline and days overdue on `day`, or None when not overdue then.
-    overdue: dict[tuple[Any, ...], tuple[str, int] | None] = {}
-    for code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
+    # and extensions): many cases share a deadline.
+    deadlines: dict[tuple[Any, ...], date | None] = {}
+    result = []
+    for case_id, code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
         if status == "new" or accepted_on is None:
             key: tuple[Any, ...] = (type_, status, opened_on)
         else:
             key = (type_, status, accepted_on, complex_flag, extension)  # (True == 1 as a key: same on both drivers)
-        if key not in overdue:
+        if key not in deadlines:
             # The case as it stood on `day`: only what deadline_for reads (a model instance costs ~0.2 ms).
             as_then = SimpleNamespace(type=type_, status=status, opened_on=db.read_day(opened_on),
                                       accepted_on=db.read_day(accepted_on) if accepted_on is not None else None,
                                       extension_days=int(extension))
-            deadline = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
-            overdue[key] = (deadline.isoformat(), (day - deadline).days) if deadline and deadline < day else None
-        late = overdue[key]
-        if late is not None:
-            result.append({"code": code, "type": type_, "deadline": late[0], "days_overdue": late[1],
-                           "status": status})
+            deadlines[key] = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
+        result.append(_Standing(case_id, code, type_, status, deadlines[key]))
     return result
+
+
+def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
+    """Cases that were open and past their deadline on `day`, as they stood then (_standing).
+
+    Candidates are the cases opened by `day` that are open now or changed status after it (the
+    stored day of their latest change, migration 0005), each a range of an index rather than a
+    probe of every case opened by `day`; the second range ends the longest span of any case after
+    `day` (migration 0009), as no case open on `day` changed later than that. A case whose every
+    visit was voided was entered in error: it is nobody's backlog.
+    """
+    import math
+    from datetime import timedelta
+
+    from tct.cases import OPEN_STATUSES
+    from tct.db import CASE_OPEN_SPAN, sql_words
+
+    # A case open on `day` and changed since changed at most the longest span of any case after `day`
+    # (index ix_cases_open_span): the range of their latest changes ends there, not today.
+    longest = db.rows(f"SELECT max({CASE_OPEN_SPAN['sqlite' if db.sqlite else 'postgresql']}) FROM cases")[0][0]
+    horizon = day + timedelta(days=math.ceil(longest)) if longest is not None and longest > 0 else day
+    candidates = (
+        f"cases.id IN (SELECT cases.id FROM cases WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) "
+        "AND cases.opened_on <= :day "
+        "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day "
+        "AND cases.status_changed_on <= :horizon AND cases.opened_on <= :day) "
+        "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
+        "AND visit.visit_date <= :day)")
+    return [{"code": case.code, "type": case.type, "deadline": case.deadline.isoformat(),
+             "days_overdue": (day - case.deadline).days, "status": case.status}
+            for case in _standing(db, day, settings, candidates, {"horizon": db.day(horizon)})
+            if case.deadline is not None and case.deadline < day]
 
 
 def _duty(db: Driver, start: date, end: date) -> dict[str, Any]:
@@ -303,7 +343,7 @@ def build(source: Session | Driver, period: ResolvedPeriod, settings: Settings, 
         "content": _content(db, start, end, settings["visit.fields"]),
         "handling": _handling(db, start, end),
         "resolution": _resolution(db, start, end),
-        "flagged_cases": _flagged(db, start, end, reveal=reveal),
+        "flagged_cases": _flagged(db, start, end, settings, reveal=reveal),
         "backlog": _backlog(db, end, settings),
         "duty": _duty(db, start, end),
         "referrals": _referrals(db, start, end),
