@@ -163,9 +163,9 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
 def _complex_at(session: Session, case_id: int, end: datetime) -> datetime | None:
     """When the complex flag in effect at the moment `end` took effect, as the report's backlog reads
     it (set before `end`, not cleared by then); None when the case was not complex at `end`."""
-    from tct.flags import _flags, to_utc_aware
+    from tct.flags import flags_of, to_utc_aware
 
-    moments = [to_utc_aware(f.set_at) for f in _flags(session, case_id) if f.kind == "complex"
+    moments = [to_utc_aware(f.set_at) for f in flags_of(session, case_id) if f.kind == "complex"
                and to_utc_aware(f.set_at) < end and (f.cleared_at is None or to_utc_aware(f.cleared_at) >= end)]
     return min(moments, default=None)
 

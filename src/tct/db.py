@@ -791,6 +791,7 @@ class Driver:
     database's own work there, and a report over a plain SQLite register (`plain_reading`) starts
     without importing SQLAlchemy at all (over half a second).
     The one place for what differs between the drivers: the paramstyle (SQLite `?`, psycopg `%s`),
+    the SQL of an expression index,
     how dates, times and timestamps are sent and read back (SQLite keeps SQLAlchemy's text forms,
     psycopg takes and returns the objects), and where new ids come from."""
 
@@ -816,6 +817,11 @@ class Driver:
         if self.sqlite:
             return statement
         return _NAMED.sub(r"%(\1)s", statement) if named else statement.replace("?", "%s")
+
+    @property
+    def case_open_span(self) -> str:
+        """CASE_OPEN_SPAN in this driver's dialect."""
+        return CASE_OPEN_SPAN["sqlite" if self.sqlite else "postgresql"]
 
     def rows(self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         """The rows of `statement`, its parameters given in order (`?`) or by name (`:day`, for a

@@ -40,7 +40,8 @@ def to_utc_aware(stamp: datetime) -> datetime:
     return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
 
-def _flags(session: Session, case_id: int) -> list[CaseFlag]:
+def flags_of(session: Session, case_id: int) -> list[CaseFlag]:
+    """Every flag of the case, cleared ones too, in the order they were set."""
     from sqlmodel import col, select
 
     from tct.models import CaseFlag
@@ -50,7 +51,7 @@ def _flags(session: Session, case_id: int) -> list[CaseFlag]:
 
 
 def active_kinds(session: Session, case_id: int) -> set[str]:
-    return {f.kind for f in _flags(session, case_id) if f.cleared_at is None}
+    return {f.kind for f in flags_of(session, case_id) if f.cleared_at is None}
 
 
 def active_flags_by_case(source: Session | Driver, case_ids: list[int]) -> dict[int, list[str]]:
@@ -111,7 +112,7 @@ def _sync_auto(session: Session, case: Case, kind: str, trigger_times: list[Any]
                actor: str, known: list[CaseFlag] | None = None) -> None:
     """Make the automatic flag `kind` agree with its triggering visits, given by when they were
     created (`known`: the case's flags, when the caller already loaded them)."""
-    flags = [f for f in (known if known is not None else _flags(session, case.id)) if f.kind == kind]
+    flags = [f for f in (known if known is not None else flags_of(session, case.id)) if f.kind == kind]
     new, stale = _verdict(flags, trigger_times)
     if new:
         _set(session, case, kind, source="auto", reason=reason, actor=actor)
@@ -437,7 +438,7 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
     why = clean(reason, label="--reason", max_len=MAX_TEXT)
     if not why:
         raise ValidationError("clearing a flag needs --reason")
-    active = [f for f in _flags(session, case.id) if f.kind == which and f.cleared_at is None]
+    active = [f for f in flags_of(session, case.id) if f.kind == which and f.cleared_at is None]
     if not active:
         raise ValidationError(f"case {case.code} is not flagged {which}")
     at = cases.decision_moment(on, settings, not_before=None, since="")

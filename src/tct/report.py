@@ -279,11 +279,11 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     from datetime import timedelta
 
     from tct.cases import OPEN_STATUSES
-    from tct.db import CASE_OPEN_SPAN, sql_words
+    from tct.db import sql_words
 
     # A case open on `day` and changed since changed at most the longest span of any case after `day`
     # (index ix_cases_open_span): the range of their latest changes ends there, not today.
-    longest = db.rows(f"SELECT max({CASE_OPEN_SPAN['sqlite' if db.sqlite else 'postgresql']}) FROM cases")[0][0]
+    longest = db.rows(f"SELECT max({db.case_open_span}) FROM cases")[0][0]
     horizon = day + timedelta(days=math.ceil(longest)) if longest is not None and longest > 0 else day
     candidates = (
         f"cases.id IN (SELECT cases.id FROM cases WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) "
