@@ -373,3 +373,57 @@ def test_voiding_a_cases_first_visit_opens_it_on_the_next_but_never_after_its_hi
     assert desk("case", "accept", first["case"], "--date", "12/02/2021").exit_code == 0
     assert desk("visit", "edit", second["code"], "--at", "20/02/2021 09:00").exit_code == 0
     assert case(desk, first["case"])["opened_on"] == "2021-02-12"  # accepted on the 12th: received by then
+
+
+def test_tables_in_vietnamese_say_types_statuses_and_flags_in_vietnamese(desk):
+    """The desk reads `--lang vi` tables in Vietnamese, coded values too; JSON and CSV keep the
+    codes that scripts read, whatever the language."""
+    v = visit(desk, "--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land", "--content", "tranh chấp",
+              "--at", "01/02/2021 09:00", "--handling", "accepted", "--officer", "binh")
+    code = v["case"]
+    assert desk("case", "accept", code, "--date", "02/02/2021").exit_code == 0
+    assert desk("case", "flag", code, "--complex", "--reason", "phức tạp").exit_code == 0
+    listed = desk("--lang", "vi", "case", "list").stdout
+    row = next(line for line in listed.splitlines() if line.startswith(code))
+    assert "khiếu nại" in row and "đã thụ lý" in row and "phức tạp" in row and "complaint" not in row
+    shown = desk("--lang", "vi", "visit", "show", v["code"]).stdout
+    assert "đất đai" in shown and "thụ lý, tiếp nhận đơn" in shown and "tiếp thường xuyên" in shown
+    assert "complaint" not in desk("--lang", "vi", "visit", "list", "-f", "md").stdout
+    assert desk("--lang", "vi", "case", "list", "-f", "json").json() == \
+        desk("case", "list", "-f", "json").json()
+    assert "complaint" in desk("--lang", "vi", "case", "list", "-f", "csv").stdout
+    flagged = desk("--lang", "vi", "case", "flag", code, "--escalated", "--reason", "lên tỉnh")
+    assert "vượt cấp" in flagged.stderr + flagged.stdout
+
+
+def test_a_timeline_in_vietnamese_is_said_from_its_data_and_in_english_as_its_text(desk):
+    """Every kind of event: `case show --lang vi` writes it in Vietnamese from the event's data, and
+    the same words in English are the event's `text` (what JSON gives)."""
+    from tct.cli.case import timeline_text
+
+    v = visit(desk, "--citizen", "Ngô Văn Cũ", *BASE, "--at", "01/02/2021 09:00")
+    code = v["case"]
+    void = visit(desk, "--citizen", "Ngô Văn Cũ", "--case", code, "--officer", "binh", "--at", "02/02/2021 09:00")
+    assert desk("visit", "void", void["code"], "--reason", "nhập nhầm").exit_code == 0
+    assert desk("case", "accept", code, "--date", "03/02/2021").exit_code == 0
+    assert desk("case", "flag", code, "--complex", "--reason", "phức tạp").exit_code == 0
+    assert desk("case", "unflag", code, "--complex", "--reason", "đơn giản").exit_code == 0
+    assert desk("case", "refer", code, "--to", "Thanh tra tỉnh", "--date", "04/02/2021").exit_code == 0
+    assert desk("case", "resolve", code, "--result", "partly-upheld", "--date", "05/02/2021").exit_code == 0
+    other = visit(desk, "--citizen", "Lê Thị Kiến", "--type", "denunciation", "--field", "administration",
+                  "--officer", "binh", "--at", "01/02/2021 10:00")["case"]
+    assert desk("case", "accept", other, "--date", "03/02/2021").exit_code == 0
+    assert desk("case", "flag", other, "--complex", "--reason", "phức tạp").exit_code == 0
+    assert desk("case", "extend", other, "--days", "30", "--reason", "gia hạn").exit_code == 0
+    assert desk("case", "transfer", other, "--to", "Công an tỉnh").exit_code == 0
+    events = case(desk, code)["timeline"] + case(desk, other)["timeline"]
+    assert {e["event"] for e in events} == {"visit", "status", "flag", "referral", "extension"}
+    assert [timeline_text(e, "en") for e in events] == [e["text"] for e in events]
+    said = [timeline_text(e, "vi") for e in events]
+    assert f"{void['code']}: 1 người, hướng dẫn (đã hủy)" in said
+    assert "đã thụ lý → đã giải quyết (đúng một phần)" in said
+    assert "gắn cảnh báo phức tạp (thủ công)" in said and "gỡ cảnh báo phức tạp" in said
+    assert "cung cấp thông tin cho Thanh tra tỉnh" in said and "gia hạn 30 ngày" in said
+    assert "đã thụ lý → đã chuyển đến Công an tỉnh" in said
+    table = desk("--lang", "vi", "case", "show", code).stdout
+    assert "đã thụ lý → đã giải quyết" in table and "partly-upheld" not in table

@@ -493,7 +493,9 @@ def protects_citizen(session: Session, case: Case) -> bool:
 
 
 def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: ignore[type-arg]
-    """Everything that happened to a case, in time order: visits, status changes, flags, referrals."""
+    """Everything that happened to a case, in time order: visits, status changes, flags, referrals.
+    Each event's `text` says it in English; its other keys say it as data (what a table in another
+    language is written from)."""
     from sqlmodel import col, select
 
     from tct.dates import local_iso, to_local
@@ -508,16 +510,20 @@ def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: i
 
     for v in session.exec(select(Visit).where(col(Visit.case_id) == case.id)).all():
         add(v.visit_date, v.visited_at, "visit", f"{v.code}: {v.people} people, {v.handling}"
-            + (" (void)" if v.void else ""), code=v.code, void=v.void)
+            + (" (void)" if v.void else ""), code=v.code, void=v.void, people=v.people, handling=v.handling)
     for s in session.exec(select(CaseStatusChange).where(col(CaseStatusChange.case_id) == case.id)).all():
         detail = f" ({s.result})" if s.result else f" to {s.agency}" if s.agency else ""
-        add(s.changed_on, s.at, "status", f"{s.from_status} → {s.to_status}{detail}", note=s.note)
+        add(s.changed_on, s.at, "status", f"{s.from_status} → {s.to_status}{detail}", note=s.note,
+            from_status=s.from_status, to_status=s.to_status, result=s.result, agency=s.agency)
     for f in session.exec(select(CaseFlag).where(col(CaseFlag.case_id) == case.id)).all():
-        add(to_local(f.set_at, tz).date(), f.set_at, "flag", f"{f.kind} set ({f.source})", reason=f.reason)
+        add(to_local(f.set_at, tz).date(), f.set_at, "flag", f"{f.kind} set ({f.source})", reason=f.reason,
+            flag=f.kind, source=f.source, cleared=False)
         if f.cleared_at:
-            add(to_local(f.cleared_at, tz).date(), f.cleared_at, "flag", f"{f.kind} cleared", reason=f.clear_reason)
+            add(to_local(f.cleared_at, tz).date(), f.cleared_at, "flag", f"{f.kind} cleared", reason=f.clear_reason,
+                flag=f.kind, source=f.source, cleared=True)
     for r in session.exec(select(Referral).where(col(Referral.case_id) == case.id)).all():
-        add(r.sent_on, None, "referral", f"information sent to {r.to_agency}", note=r.note)
+        add(r.sent_on, None, "referral", f"information sent to {r.to_agency}", note=r.note, to=r.to_agency)
     for e in extensions(session, case.id):
-        add(to_local(e.at, tz).date(), e.at, "extension", f"deadline extended by {e.days} days", reason=e.reason)
+        add(to_local(e.at, tz).date(), e.at, "extension", f"deadline extended by {e.days} days", reason=e.reason,
+            days=e.days)
     return [event for _, event in sorted(events, key=lambda item: item[0])]

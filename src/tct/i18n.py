@@ -72,6 +72,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "extension_days": ("extension (days)", "gia hạn (ngày)"),
     "date": ("date", "ngày"),
     "event": ("event", "sự kiện"),
+    # A case's timeline, as `tct case show` tables say it (cases.timeline gives the English in `text`).
+    "tl_visit": ("{code}: {people} people, {handling}", "{code}: {people} người, {handling}"),
+    "tl_void": (" (void)", " (đã hủy)"),
+    "tl_status": ("{before} → {after}", "{before} → {after}"),
+    "tl_result": (" ({result})", " ({result})"),
+    "tl_agency": (" to {agency}", " đến {agency}"),
+    "tl_flag_set": ("{flag} set ({source})", "gắn cảnh báo {flag} ({source})"),
+    "tl_flag_cleared": ("{flag} cleared", "gỡ cảnh báo {flag}"),
+    "tl_referral": ("information sent to {to}", "cung cấp thông tin cho {to}"),
+    "tl_extension": ("deadline extended by {days} days", "gia hạn {days} ngày"),
     "text": ("detail", "chi tiết"),
     "days": ("days", "số ngày"),
     "days_left": ("days left", "còn (ngày)"),
@@ -265,8 +275,24 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                "guided": ("guided", "đã hướng dẫn"), "transferred": ("transferred", "đã chuyển")},
     "flag": {"crowd": ("crowd", "đông người"), "repeat": ("repeat", "tái diễn"), "complex": ("complex", "phức tạp"),
              "escalated": ("escalated", "vượt cấp"), "hotspot": ("hotspot", "điểm nóng")},
-    "shift": {"morning": ("morning", "sáng"), "afternoon": ("afternoon", "chiều")},
+    "shift": {"morning": ("morning", "sáng"), "afternoon": ("afternoon", "chiều"), "full": ("full", "cả ngày"),
+              "custom": ("custom", "theo giờ")},
+    "source": {"auto": ("auto", "tự động"), "manual": ("manual", "thủ công")},
+    "kind": {"regular": ("regular", "tiếp thường xuyên"), "leader": ("leader", "Thủ trưởng tiếp")},
+    "result": {"upheld": ("upheld", "đúng"), "partly-upheld": ("partly-upheld", "đúng một phần"),
+               "rejected": ("rejected", "sai"), "withdrawn": ("withdrawn", "rút đơn")},
+    "role": {"main": ("main", "trực chính"), "backup": ("backup", "trực dự phòng"), "leader": ("leader", "lãnh đạo")},
+    "event": {"visit": ("visit", "lượt tiếp"), "status": ("status", "trạng thái"), "flag": ("flag", "cảnh báo"),
+              "referral": ("referral", "cung cấp thông tin"), "extension": ("extension", "gia hạn")},
+    "period_kind": {"tet": ("tet", "Tết Nguyên đán"), "new-year": ("new-year", "Tết Dương lịch"),
+                    "custom": ("custom", "tự đặt"), "range": ("range", "khoảng ngày")},
 }
+
+# The label of a table's column → the kind of coded value its cells hold: a table or Markdown
+# shows them in the reader's language (JSON and CSV keep the codes, for scripts).
+COLUMN_VALUES = {"visit_type": "type", "field": "field", "handling": "handling", "status": "status",
+                 "flags": "flag", "roster_shift": "shift", "shifts": "shift", "reception_kind": "kind",
+                 "result": "result", "roster_role": "role", "event": "event", "period_kind": "period_kind"}
 
 
 def value_label(kind: str, value: str, lang: str = "en") -> str:

@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
-from tct.i18n import label
+from tct.i18n import COLUMN_VALUES, label, value_label
 
 __all__ = ["label", "rows", "record", "to_json", "safe_cell", "display", "text_block"]
 
@@ -88,6 +88,19 @@ def display(value: Any, lang: str) -> str:
     return str(value)
 
 
+def _in_words(value: Any, lab: str, lang: str) -> Any:
+    """A coded value (a type, status, flag…) as its column's label says the reader calls it
+    (i18n.COLUMN_VALUES); anything else as it is."""
+    kind = COLUMN_VALUES.get(lab)
+    if kind is None:
+        return value
+    if value.__class__ is str:
+        return value_label(kind, value, lang)
+    if isinstance(value, list | tuple):
+        return [value_label(kind, item, lang) if isinstance(item, str) else item for item in value]
+    return value
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         value = "; ".join(str(item) for item in value)
@@ -132,7 +145,8 @@ def rows(data: list[dict[str, Any]], columns: Columns, fmt: str, *, lang: str = 
         out.write("| " + " | ".join(label(lab, lang) for _, lab in columns) + " |\n")
         out.write("|" + "|".join("---" for _ in columns) + "|\n")
         for record in data:
-            out.write("| " + " | ".join(_md_escape(display(record.get(key), lang)) for key, _ in columns) + " |\n")
+            out.write("| " + " | ".join(_md_escape(display(_in_words(record.get(key), lab, lang), lang))
+                                        for key, lab in columns) + " |\n")
     else:
         _rich_table(data, columns, lang=lang, title=title, stream=out)
 
@@ -145,14 +159,15 @@ def record(data: dict[str, Any], fields: Columns | None, fmt: str, *, lang: str 
         out.write(to_json(data) + "\n")
         return
     pairs = fields or [(key, key) for key in data]
-    as_rows = [{"field": label(lab, lang), "key": key, "value": data.get(key)} for key, lab in pairs]
+    as_rows = [{"field": label(lab, lang), "key": key, "value": data.get(key),
+                "shown": _in_words(data.get(key), lab, lang)} for key, lab in pairs]
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["field", "value"])
         for item in as_rows:
             writer.writerow([item["key"], _csv_value(item["value"])])
         return
-    rows(as_rows, [("field", "record_field"), ("value", "value")], fmt, lang=lang, title=title, stream=out)
+    rows(as_rows, [("field", "record_field"), ("shown", "value")], fmt, lang=lang, title=title, stream=out)
 
 
 def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, title: str | None,
@@ -165,7 +180,7 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
     plain = _plain_output(stream)
     if plain and not stream.isatty():
         cells = [[label(lab, lang) for _, lab in columns]]
-        cells += [[display(item.get(key), lang) for key, _ in columns] for item in data]
+        cells += [[display(_in_words(item.get(key), lab, lang), lang) for key, lab in columns] for item in data]
         if _plain_table(cells, title, stream, wide=len(data) >= _FAST_ROWS):
             return
     console = Console(file=stream, no_color=plain, highlight=False, soft_wrap=False, markup=False, emoji=False,
@@ -178,7 +193,7 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
     for key, lab in columns:
         table.add_column(Text(label(lab, lang)), overflow="fold", no_wrap=key in _NO_WRAP)
     for item in data:
-        table.add_row(*(Text(display(item.get(key), lang)) for key, _ in columns))
+        table.add_row(*(Text(display(_in_words(item.get(key), lab, lang), lang)) for key, lab in columns))
     console.print(table)
 
 

@@ -84,7 +84,35 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
         render.record(data, None, "json")
         return
     render.record(data, _SHOW_FIELDS, fmt.value, lang=lang(), title=data["code"])
-    render.rows(data["timeline"], [("date", "date"), ("event", "event"), ("text", "text")], fmt.value, lang=lang())
+    said = [{**event, "text": timeline_text(event, lang())} for event in data["timeline"]]
+    render.rows(said, [("date", "date"), ("event", "event"), ("text", "text")], fmt.value, lang=lang())
+
+
+def timeline_text(event: dict, language: str) -> str:  # type: ignore[type-arg]
+    """An event of cases.timeline said in `language`, from its data."""
+    from tct.i18n import label, value_label
+
+    kind = event["event"]
+    if kind == "visit":
+        return label("tl_visit", language, code=event["code"], people=event["people"],
+                     handling=value_label("handling", event["handling"], language)) + (
+            label("tl_void", language) if event["void"] else "")
+    if kind == "status":
+        text = label("tl_status", language, before=value_label("status", event["from_status"], language),
+                     after=value_label("status", event["to_status"], language))
+        if event["result"]:
+            return text + label("tl_result", language, result=value_label("result", event["result"], language))
+        return text + (label("tl_agency", language, agency=event["agency"]) if event["agency"] else "")
+    if kind == "flag":
+        flag = value_label("flag", event["flag"], language)
+        if event["cleared"]:
+            return label("tl_flag_cleared", language, flag=flag)
+        return label("tl_flag_set", language, flag=flag, source=value_label("source", event["source"], language))
+    if kind == "referral":
+        return label("tl_referral", language, to=event["to"])
+    if kind == "extension":
+        return label("tl_extension", language, days=event["days"])
+    return str(event["text"])  # (an event of a newer tct)
 
 
 def _one(session, case, current, reveal: bool) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -111,13 +139,13 @@ def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-
     from tct import audit, cases, settings
     from tct.dates import day_text
     from tct.db import write_session
-    from tct.i18n import label
+    from tct.i18n import label, value_label
 
     with write_session(state().db()) as session:
         day = _parse_day(values.pop("day", None), session)
         case = cases.transition(session, code, action, settings=settings.load(session), actor=audit.current_actor(),
                                 on=day, **values)
-    notice(label("case_step", lang(), code=case.code, status=case.status,
+    notice(label("case_step", lang(), code=case.code, status=value_label("status", case.status, lang()),
                  deadline=day_text(case.deadline) if case.deadline else "-"))
 
 
@@ -171,13 +199,14 @@ def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days ad
     from tct import audit, cases, settings
     from tct.dates import day_text
     from tct.db import write_session
-    from tct.i18n import label
+    from tct.i18n import label, value_label
 
     with write_session(state().db()) as session:
         case = cases.extend(session, code, days=days, reason=reason, settings=settings.load(session),
                             actor=audit.current_actor(), particularly_complex=particularly_complex,
                             on=_parse_day(day, session))
-    notice(label("case_step", lang(), code=case.code, status=case.status, deadline=day_text(case.deadline)))
+    notice(label("case_step", lang(), code=case.code, status=value_label("status", case.status, lang()),
+                 deadline=day_text(case.deadline)))
 
 
 def _flag_kind(crowd: bool, repeat: bool, escalated: bool, complex_: bool, hotspot: bool) -> str:
@@ -215,13 +244,13 @@ def unflag(code: Code, crowd: Crowd = False, repeat: Repeat = False, escalated: 
 def _flag(action: str, code: str, kind: str, reason: str | None, day: str | None) -> None:
     from tct import audit, flags, settings
     from tct.db import write_session
-    from tct.i18n import label
+    from tct.i18n import label, value_label
 
     with write_session(state().db()) as session:
         operation = flags.flag if action == "flag" else flags.unflag
         case = operation(session, code, kind, reason=reason, settings=settings.load(session),
                          actor=audit.current_actor(), on=_parse_day(day, session))
-    notice(label(f"case_{action}ged", lang(), code=case.code, kind=kind))
+    notice(label(f"case_{action}ged", lang(), code=case.code, kind=value_label("flag", kind, lang())))
 
 
 @app.command("refer")
@@ -248,6 +277,7 @@ def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when ther
     from tct.dates import today_local
     from tct.errors import CheckFailed
     from tct.i18n import label
+    from tct.render import display
 
     with reading() as source:
         current = settings.load(source)
@@ -267,7 +297,7 @@ def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when ther
             if data[key]:
                 render.rows(data[key], columns, fmt.value, lang=lang(), title=label(f"alerts_{key}", lang()))
         if not data["count"]:
-            notice(label("alerts_none", lang(), on=data["on"]))
+            notice(label("alerts_none", lang(), on=display(data["on"], lang())))
     if check and data["count"]:
         raise CheckFailed(label("alerts_found", lang(), count=data["count"]))
 
