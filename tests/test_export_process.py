@@ -71,7 +71,7 @@ def test_while_another_desk_writes_one_process_exports(register, tmp_path, monke
 
 
 def test_a_failed_second_process_leaves_no_file(register, tmp_path, monkeypatch):
-    def broken(db, part, channel):
+    def broken(db, part, channel, **options):
         channel.receive()
         raise RuntimeError("a bug in the second process")
 
@@ -81,7 +81,7 @@ def test_a_failed_second_process_leaves_no_file(register, tmp_path, monkeypatch)
         exchange.export(register, output=target, reveal=False, actor="t")
     assert os.listdir(target.parent) == []
 
-    def killed(db, part, channel):
+    def killed(db, part, channel, **options):
         os.kill(os.getpid(), signal.SIGKILL)
 
     monkeypatch.setattr(exchange, "_export_part", killed)
@@ -105,6 +105,29 @@ def test_the_cli_exports_a_big_register_by_two_processes(tct, tmp_path, monkeypa
     assert by_two == [True]
     assert b"L\xc3\xaa V\xc4\x83n A" not in (tmp_path / "e.json").read_bytes()
     assert "Identities of 1 denouncer(s) withheld" in run.stderr
+
+
+def test_a_revealed_export_is_written_by_two_processes_as_by_one_and_audited_once(register, tmp_path, monkeypatch):
+    """--reveal opens the register as every command does (its audit event needs the ORM): its JSON
+    is still read by path in two processes, the same bytes as one, the identities kept."""
+    from tct.db import open_database
+
+    audited = []
+    monkeypatch.setattr(exchange, "_record_reveal", lambda db, **event: audited.append(event["citizens"]))
+    database = open_database(str(register))
+    try:
+        by_two = _exported_by_two(monkeypatch)
+        target = tmp_path / "two.json"
+        result = exchange.export(database, output=target, reveal=True, actor="t")
+        assert by_two == [True] and audited == [1] and result.revealed
+        with monkeypatch.context() as patched:
+            patched.setattr(exchange, "TWO_PROCESSES_MIN_BYTES", 1 << 60)
+            exchange.export(database, output=tmp_path / "one.json", reveal=True, actor="t")
+    finally:
+        database.dispose()
+    assert by_two == [True] and audited == [1, 1]  # (the second by one process)
+    assert target.read_bytes() == (tmp_path / "one.json").read_bytes()
+    assert b"Nguy\xe1\xbb\x85n V\xc4\x83n \xc4\x90\xe1\xbb\xa9c" in target.read_bytes()
 
 
 @pytest.mark.parametrize("table", ["audit_event", "visit", "cases"])

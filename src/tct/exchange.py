@@ -900,7 +900,7 @@ def _two_processes_worth_it(db: Database | Path) -> bool:
         return False
 
 
-def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Progress | None
+def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, reveal: bool, progress: Progress | None
                        ) -> _Export | None:
     """The document of _write_json, its rows shared with a second process (tct.forking): this one
     writes the first half (_halves) to `handle`, the other the rest into a private file beside
@@ -915,7 +915,7 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
     part.unlink(missing_ok=True)
     create_private_file(part)
     try:
-        with SecondProcess(lambda channel: _export_part(db, part, channel),
+        with SecondProcess(lambda channel: _export_part(db, part, channel, reveal=reveal),
                            lost="the second process of the export stopped before the end; nothing was exported"
                            ) as helper:
             try:
@@ -937,7 +937,7 @@ def _write_json_in_two(db: Path, output: Path, handle: BinaryIO, *, progress: Pr
                     helper.send([(part.table.name, part.since, part.before) for part in theirs])
                     helper.receive()  # its transaction has begun too
                     lock.execute("ROLLBACK")  # (other desks may write again)
-                    export = _Export(snap, reveal=False, progress=progress)
+                    export = _Export(snap, reveal=reveal, progress=progress)
                     handle.write(_json_head(export))
                     _write_json_tables(export, mine, handle.write, first=True)
                     counts = helper.receive()
@@ -1009,7 +1009,7 @@ def _document_bytes(snap: _Snapshot, table: _Table) -> int:
     return round(rows * (average + sum(len(name) + 14 for name in table.columns)))
 
 
-def _export_part(db: Path, part: Path, channel: Any) -> None:
+def _export_part(db: Path, part: Path, channel: Any, *, reveal: bool) -> None:
     """The second process: its parts of the document into `part`, then their row counts."""
     wanted = channel.receive()
     if wanted is None:
@@ -1017,7 +1017,7 @@ def _export_part(db: Path, part: Path, channel: Any) -> None:
     with _snapshot(db) as snap:
         snap.rows("SELECT 1 FROM alembic_version")
         channel.send("begun")
-        export = _Export(snap, reveal=False, progress=None)
+        export = _Export(snap, reveal=reveal, progress=None)
         by_name = {table.name: table for table in snap.tables()}
         parts = [_Part(by_name[name], since, before) for name, since, before in wanted]
         with part.open("r+b", buffering=_FILE_BUFFER) as handle:
@@ -1101,9 +1101,11 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
             result.data = target.getvalue()  # type: ignore[attr-defined]
     elif fmt == "json":
         assert output is not None
+        # (an SQLite register opened with SQLAlchemy, for --reveal's audit event, is read by path too)
+        path = db if isinstance(db, Path) else db.path if db.is_sqlite else None
         with _private_output(output) as handle:
-            current = (_write_json_in_two(db, output.expanduser(), handle, progress=progress)
-                       if not reveal and _two_processes_worth_it(db) else None)  # type: ignore[arg-type]
+            current = (_write_json_in_two(path, output.expanduser(), handle, reveal=reveal, progress=progress)
+                       if path is not None and _two_processes_worth_it(path) else None)
             if current is None:
                 with _snapshot(db) as snap:
                     current = _Export(snap, reveal=reveal, progress=progress)
