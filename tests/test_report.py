@@ -162,6 +162,25 @@ def test_a_complexity_dated_into_the_period_is_in_its_flagged_cases_with_its_dea
         (["repeat", "complex"], "2021-03-21")]
 
 
+def test_a_flag_tct_cleared_after_the_period_as_its_visit_was_voided_is_not_in_its_flagged_cases(tct, holiday):
+    """An automatic flag follows the visits: when its only delegation visit (dated in the period) is
+    voided after the period, tct clears it, and a report made then no longer counts that delegation
+    in section 1; section 4 must not keep the crowd (and repeat) flags that visit alone raised."""
+    before = [(c["code"], c["flags"]) for c in tct("report", "tet-2021", "-f", "json").json()["flagged_cases"]]
+    extra = _visit(tct, "--citizen", "Lê Thị Kiến", "--case", holiday["c"], "--people", "7",
+                   "--representatives", "X", "--at", "15/02/2021 08:00")
+    on_time = tct("report", "tet-2021", "-f", "json").json()
+    assert (holiday["c"], ["crowd", "repeat"]) in [(c["code"], c["flags"]) for c in on_time["flagged_cases"]]
+    assert tct("visit", "void", extra["code"], "--reason", "nhập nhầm").exit_code == 0
+    later = tct("report", "tet-2021", "-f", "json").json()
+    assert later["reception"]["total"]["delegations"] == on_time["reception"]["total"]["delegations"] - 1
+    assert [(c["code"], c["flags"]) for c in later["flagged_cases"]] == before
+    # cleared by hand after the period, a flag still counts: the case had it on the last day
+    assert tct("case", "unflag", holiday["b"], "--crowd", "--reason", "đã ổn định").exit_code == 0
+    assert [(c["code"], c["flags"]) for c in tct("report", "tet-2021", "-f", "json").json()["flagged_cases"]
+            ] == before
+
+
 def test_backlog_is_judged_on_the_periods_last_day_from_the_history(tct, holiday):
     tct("case", "guide", holiday["c"], "--date", "01/03/2021")  # closed after the period: still backlog then
     tct("case", "accept", holiday["b"], "--date", "22/02/2021")  # accepted late, after its deadline...

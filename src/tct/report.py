@@ -151,19 +151,23 @@ def _flagged(db: Driver, start: date, end: date, settings: Settings, *, reveal: 
     """Cases visited in the period that were open on its last day and carried a crowd, repeat,
     complex, escalated or hotspot flag then, with their status and deadline of that day, as the
     backlog and the state of resolution judge them: a report made after such a case was settled
-    lists it as an on-time one did. A flag counts unless it was cleared by then; one set by hand
+    lists it as an on-time one did. A flag counts unless it was cleared by then (or tct cleared it
+    since, its visits voided or corrected); one set by hand
     (complexity, or any flag an officer sets) only from the moment it took effect. Automatic flags follow the
     visits, which may be entered late (an import of past years), so they count once set."""
     from tct.cases import day_end
     from tct.citizens import denouncers
     from tct.db import sql_words
-    from tct.flags import KINDS
+    from tct.flags import KINDS, SYSTEM
     from tct.text import initials
 
     cutoff = db.stamp(day_end(end, settings))
-    # A flag of the report's kinds that stood at the end of the period's last day.
+    # A flag of the report's kinds that stood at the end of the period's last day. An automatic
+    # flag tct cleared (its visits voided or corrected: none calls for it any more) follows the
+    # visits, as section 1 does, whenever it was cleared; one cleared by hand after the day counts.
     stood = (f"case_flag.kind IN ({sql_words(FLAG_KINDS)}) "
-             "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff) "
+             "AND (case_flag.cleared_at IS NULL OR (case_flag.cleared_at >= :cutoff "
+             f"AND NOT (case_flag.source = 'auto' AND case_flag.cleared_by = {sql_words([SYSTEM])}))) "
              "AND (case_flag.source = 'auto' OR case_flag.set_at < :cutoff)")
     # Asked per case visited in the period (index ix_case_flag_case_kind), not as the list of every
     # flagged case of the register.
