@@ -427,3 +427,17 @@ def test_a_timeline_in_vietnamese_is_said_from_its_data_and_in_english_as_its_te
     assert "đã thụ lý → đã chuyển đến Công an tỉnh" in said
     table = desk("--lang", "vi", "case", "show", code).stdout
     assert "đã thụ lý → đã giải quyết" in table and "partly-upheld" not in table
+
+
+def test_case_show_csv_keeps_the_codes_of_its_timeline_in_vietnamese_too(desk):
+    """CSV keeps the codes whatever the language (README): its timeline rows carry the event's
+    `text` as JSON does (`new → accepted`), not the table's Vietnamese; the CSV's columns are those
+    of the first event, so a status change has no other column to keep its codes in."""
+    v = visit(desk, "--citizen", "Nguyễn Văn An", *BASE, "--people", "7", "--representatives", "A",
+              "--at", "01/02/2021 09:00")
+    assert desk("case", "accept", v["case"], "--date", "02/02/2021").exit_code == 0
+    english = desk("case", "show", v["case"], "-f", "csv").stdout
+    vietnamese = desk("--lang", "vi", "case", "show", v["case"], "-f", "csv").stdout
+    assert "new → accepted" in vietnamese and "crowd set (auto)" in vietnamese
+    assert "đã thụ lý" not in vietnamese and "đông người" not in vietnamese
+    assert vietnamese == english

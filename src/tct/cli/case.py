@@ -84,7 +84,9 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
         render.record(data, None, "json")
         return
     render.record(data, _SHOW_FIELDS, fmt.value, lang=lang(), title=data["code"])
-    said = [{**event, "text": timeline_text(event, lang())} for event in data["timeline"]]
+    # (CSV keeps the event's own text, as JSON: the codes, whatever the language)
+    said = data["timeline"] if fmt.value == "csv" else [{**event, "text": timeline_text(event, lang())}
+                                                        for event in data["timeline"]]
     render.rows(said, [("date", "date"), ("event", "event"), ("text", "text")], fmt.value, lang=lang())
 
 
