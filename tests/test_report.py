@@ -273,6 +273,15 @@ def test_csv_has_one_table_per_section_with_a_section_column(tct, holiday):
     assert "duty_gaps" in names and "handling" in names
 
 
+def test_the_csv_report_says_coded_values_in_its_language(tct, holiday):
+    """Unlike other commands' CSV (README), the report's CSV is a document for people: its types,
+    statuses and flags are in the report's language, its columns and sections keyed."""
+    text = tct("report", "tet-2021", "-f", "csv", "--lang", "vi").stdout
+    flagged = [row for row in csv.reader(io.StringIO(text)) if row and row[0] == "flagged_cases"]
+    assert [row[2:5] for row in flagged] == [["khiếu nại", "tái diễn", "đã thụ lý"],
+                                             ["khiếu nại", "đông người", "mới tiếp nhận"]]
+
+
 def test_labels_follow_the_language(tct, holiday):
     vi = tct("report", "tet-2021", "--lang", "vi", "-f", "md").stdout
     assert "Tiếp thường xuyên" in vi and "vụ việc mới phát sinh" in vi and "đoàn đông người" in vi
