@@ -181,9 +181,6 @@ def test_a_flag_tct_cleared_after_the_period_as_its_visit_was_voided_is_not_in_i
             ] == before
 
 
-@pytest.mark.xfail(strict=True, reason="an automatic flag counts once set, whenever set: one a visit after the "
-                                      "period raised is taken for the period's last day (not fixed: the flag does "
-                                      "not record which visits raised it)")
 def test_an_automatic_flag_raised_by_a_visit_after_the_period_is_not_in_its_flagged_cases(tct, holiday):
     """Case C (visits 9 and 20 Feb 2021) gets a delegation visit on 1 March: crowd, and with three
     visits repeat, are set then. On 23 Feb it had neither, so the Tết 2021 report made after 1 March

@@ -129,7 +129,7 @@ def _visits(session: Session, case_id: int) -> list[Visit]:
                              .order_by(col(Visit.visit_date), col(Visit.id))).all())
 
 
-def _within(days: list[date], count: int, window: int) -> bool:
+def within(days: list[date], count: int, window: int) -> bool:
     """Whether `count` of the sorted days fall within `window` days (last − first ≤ window)."""
     return any((days[i + count - 1] - days[i]).days <= window for i in range(len(days) - count + 1))
 
@@ -151,7 +151,7 @@ def _refresh_case(session: Session, case: Case, visits: list[Visit], settings: S
     _sync_auto(session, case, "escalated", [v.created_at for v in escalated],
                f"escalated visit {escalated[0].code}" if escalated else "", actor=actor, known=known)
     count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
-    repeated = visits if _within([v.visit_date for v in visits], count, window) else []
+    repeated = visits if within([v.visit_date for v in visits], count, window) else []
     _sync_auto(session, case, "repeat", [v.created_at for v in repeated],
                f"{count} or more visits within {window} days", actor=actor, known=known)
 
@@ -266,7 +266,7 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
             changes.sync(case_id, code, "escalated", [f for f in flags if f.kind == "escalated"],
                          [v.created_at for v in escalated],
                          f"escalated visit {escalated[0].code}" if escalated else "")
-            repeated = seen if _within([v.visit_date for v in seen], count, window) else []
+            repeated = seen if within([v.visit_date for v in seen], count, window) else []
             changes.sync(case_id, code, "repeat", [f for f in flags if f.kind == "repeat"],
                          [v.created_at for v in repeated], f"{count} or more visits within {window} days")
             if locality_folded and delegations:

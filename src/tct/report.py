@@ -149,39 +149,25 @@ def _resolution(db: Driver, start: date, end: date) -> dict[str, int]:
 
 def _flagged(db: Driver, start: date, end: date, settings: Settings, *, reveal: bool) -> list[dict[str, Any]]:
     """Cases visited in the period that were open on its last day and carried a crowd, repeat,
-    complex, escalated or hotspot flag then, with their status and deadline of that day, as the
-    backlog and the state of resolution judge them: a report made after such a case was settled
-    lists it as an on-time one did. A flag counts unless it was cleared by then (or tct cleared it
-    since, its visits voided or corrected); one set by hand
-    (complexity, or any flag an officer sets) only from the moment it took effect. Automatic flags follow the
-    visits, which may be entered late (an import of past years), so they count once set."""
+    complex, escalated or hotspot flag then (_flags_then), with their status and deadline of that
+    day, as the backlog and the state of resolution judge them: a report made after such a case was
+    settled lists it as an on-time one did."""
     from tct.cases import day_end
     from tct.citizens import denouncers
-    from tct.db import sql_words
-    from tct.flags import KINDS, SYSTEM
+    from tct.flags import KINDS
     from tct.text import initials
 
     cutoff = db.stamp(day_end(end, settings))
-    # A flag of the report's kinds that stood at the end of the period's last day. An automatic
-    # flag tct cleared (its visits voided or corrected: none calls for it any more) follows the
-    # visits, as section 1 does, whenever it was cleared; one cleared by hand after the day counts.
-    stood = (f"case_flag.kind IN ({sql_words(FLAG_KINDS)}) "
-             "AND (case_flag.cleared_at IS NULL OR (case_flag.cleared_at >= :cutoff "
-             f"AND NOT (case_flag.source = 'auto' AND case_flag.cleared_by = {sql_words([SYSTEM])}))) "
-             "AND (case_flag.source = 'auto' OR case_flag.set_at < :cutoff)")
     # Asked per case visited in the period (index ix_case_flag_case_kind), not as the list of every
     # flagged case of the register.
-    standing = _standing(
+    candidates = _standing(
         db, end, settings,
         "cases.id IN (SELECT visit.case_id FROM visit "
         "WHERE visit.void = :false AND visit.visit_date >= :start AND visit.visit_date <= :day) "
-        f"AND EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id AND {stood})",
+        f"AND EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id AND {_may_have_stood()})",
         {"start": db.day(start), "cutoff": cutoff})
-    kinds: dict[int, set[str]] = {}
-    for case_id, kind in db.rows_in("SELECT case_flag.case_id, case_flag.kind FROM case_flag "
-                                    f"WHERE {stood.replace(':cutoff', '?')} AND case_flag.case_id IN ({{ids}})",
-                                    [case.id for case in standing], [cutoff, cutoff]):
-        kinds.setdefault(case_id, set()).add(kind)
+    kinds = _flags_then(db, [case.id for case in candidates], end, cutoff, settings)
+    standing = [case for case in candidates if kinds.get(case.id)]
     details = {case_id: (locality, name, citizen_id) for case_id, locality, name, citizen_id in db.rows_in(
         "SELECT cases.id, cases.locality, citizen.name, citizen.id FROM cases "
         "LEFT OUTER JOIN citizen ON citizen.id = cases.citizen_id WHERE cases.id IN ({ids})",
@@ -198,9 +184,66 @@ def _flagged(db: Driver, start: date, end: date, settings: Settings, *, reveal: 
             name = citizen if reveal else initials(citizen)
         # A case's locality is its citizen's, as typed at the desk: part of a denouncer's address.
         result.append({"code": case.code, "type": case.type,
-                       "flags": sorted(kinds.get(case.id, []), key=KINDS.index), "status": case.status,
+                       "flags": sorted(kinds[case.id], key=KINDS.index), "status": case.status,
                        "deadline": case.deadline.isoformat() if case.deadline else None, "citizen": name,
                        "locality": None if secret else locality})
+    return result
+
+
+# Flags that follow a case's own visits (flags.refresh): judged from the visits. A hotspot is
+# judged over a locality's cases, so it counts as it stood, like a flag set by hand.
+_FROM_VISITS = ("crowd", "repeat", "escalated")
+
+
+def _may_have_stood() -> str:
+    """A flag of the report's kinds that may have stood at the end of the day `:cutoff` ends: set by
+    hand (or a hotspot) before it and not cleared by then; or one that follows the visits and that
+    no officer had cleared by hand by then (_flags_then judges it)."""
+    from tct.db import sql_words
+    from tct.flags import SYSTEM
+
+    by_visits = f"case_flag.source = 'auto' AND case_flag.kind IN ({sql_words(_FROM_VISITS)})"
+    return (f"case_flag.kind IN ({sql_words(FLAG_KINDS)}) AND ((NOT ({by_visits}) AND case_flag.set_at < :cutoff "
+            "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff)) "
+            f"OR ({by_visits} AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff "
+            f"OR case_flag.cleared_by = {sql_words([SYSTEM])})))")
+
+
+def _flags_then(db: Driver, case_ids: list[int], day: date, cutoff: Any, settings: Settings) -> dict[int, set[str]]:
+    """The flags each case carried at the end of `day`. One set by hand (complexity, or any flag an
+    officer sets) and a hotspot count from the moment they took effect until they were cleared. A
+    crowd, repeat or escalated flag tct set counts when the case's visits up to `day` called for it
+    (a delegation, `repeat.min_visits` visits within `repeat.window_days` days, an escalated visit):
+    tct sets it when a visit is entered, which may be long after (an import of past years), and
+    clears it when the visits no longer call for it (one voided), so neither moment says what the
+    case carried on `day`; one an officer cleared by hand by then does not count."""
+    from tct.flags import within
+
+    if not case_ids:
+        return {}
+    may = _may_have_stood().replace(":cutoff", "?")
+    flags: dict[int, list[tuple[str, bool]]] = {}
+    for case_id, kind, source in db.rows_in(
+            "SELECT case_flag.case_id, case_flag.kind, case_flag.source "
+            f"FROM case_flag WHERE {may} AND case_flag.case_id IN ({{ids}})", case_ids, [cutoff] * may.count("?")):
+        by_visits = source == "auto" and kind in _FROM_VISITS
+        flags.setdefault(case_id, []).append((kind, by_visits))
+    visits: dict[int, list[tuple[Any, bool, bool]]] = {}
+    if any(by_visits for kinds in flags.values() for _, by_visits in kinds):
+        for case_id, visit_date, delegation, escalated in db.rows_in(
+                "SELECT visit.case_id, visit.visit_date, visit.delegation, visit.escalated FROM visit "
+                "WHERE visit.void = ? AND visit.visit_date <= ? AND visit.case_id IN ({ids})",
+                [case_id for case_id, kinds in flags.items() if any(by_visits for _, by_visits in kinds)],
+                [db.flag(False), db.day(day)]):
+            visits.setdefault(case_id, []).append((visit_date, bool(delegation), bool(escalated)))
+    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
+    result: dict[int, set[str]] = {}
+    for case_id, kinds in flags.items():
+        seen = visits.get(case_id, [])
+        called = {"crowd": any(delegation for _, delegation, _ in seen),
+                  "escalated": any(escalated for _, _, escalated in seen),
+                  "repeat": within(sorted(db.read_day(visit_date) for visit_date, _, _ in seen), count, window)}
+        result[case_id] = {kind for kind, by_visits in kinds if not by_visits or called[kind]}
     return result
 
 
