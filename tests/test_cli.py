@@ -165,6 +165,76 @@ def test_labels_follow_the_language(tct):
     assert data_vi == data_en  # JSON keys and values do not change with the language
 
 
+VI = {"TCT_LANG": "vi"}
+
+
+def test_errors_and_warnings_are_prefixed_in_the_language(tct):
+    assert tct("case", "show", "VV-2021-0009", env=VI).stderr.startswith("Lỗi: ")
+    assert tct("case", "show", "VV-2021-0009").stderr.startswith("Error: ")
+    tct("officer", "add", "tester")
+    run = tct("visit", "add", "--citizen", "Nguyễn Văn An", "--type", "khiếu-nại", "--field", "land",
+              "--people", "6", "--at", "10/02/2021 08:30", env=VI)
+    assert run.exit_code == 0
+    assert "Lưu ý: " in run.stderr and "Warning:" not in run.stderr
+
+
+@pytest.mark.parametrize(("argv", "vietnamese", "english"), [
+    (["visit", "add", "--bogus"], "Lỗi: Không có tùy chọn '--bogus'. (xem 'tct visit add --help')",
+     "Error: No such option '--bogus'. (see 'tct visit add --help')"),
+    (["case", "accept", "VV-2021-0001", "--day", "x"], "Có phải ý bạn là '--date'?", "Did you mean '--date'?"),
+    (["visit", "void", "TCD-2021-0001"], "Thiếu tùy chọn '--reason'.", "Missing option '--reason'."),
+    (["case", "show"], "Thiếu đối số 'CODE'.", "Missing argument 'CODE'."),
+    (["visit", "list", "--limit", "abc"], "Giá trị không hợp lệ cho '--limit': 'abc' không phải là số nguyên.",
+     "Invalid value for '--limit': 'abc' is not a valid integer"),
+    (["visit", "list", "--limit", "0"], "0 nằm ngoài khoảng 1<=x<=100000.", "0 is not in the range 1<=x<=100000."),
+    (["report", "tet-2021", "-f", "pdf"], "'pdf' không phải một trong các giá trị 'table'",
+     "'pdf' is not one of 'table'"),
+    (["case", "bogus"], "Không có lệnh 'bogus'.", "No such command 'bogus'."),
+    (["roster", "export", "x"], "Có đối số thừa: x", "Got unexpected extra argument (x)"),
+    (["visit", "add", "--type"], "Tùy chọn '--type' cần một giá trị.", "Option '--type' requires an argument."),
+    (["--lang", "fr", "visit", "list"], "Giá trị không hợp lệ cho '--lang': chọn vi hoặc en",
+     "Invalid value for '--lang': choose vi or en"),
+])
+def test_command_line_mistakes_are_said_in_vietnamese(tct, argv, vietnamese, english):
+    run = tct(*argv, env=VI)
+    assert run.exit_code == 2
+    assert vietnamese in run.stderr, run.stderr
+    assert english in tct(*argv).stderr
+
+
+@pytest.mark.parametrize(("argv", "vietnamese"), [
+    (["case", "flag", "VV-2021-0001"], "Lỗi: chọn đúng một trong --crowd, --repeat, --escalated, --complex, "
+                                       "--hotspot"),
+    (["hotspots", "--from", "02/02/2021", "--to", "01/02/2021"], "Lỗi: --to sớm hơn --from"),
+    (["log", "--from", "02/02/2021", "--to", "01/02/2021"], "Lỗi: --to sớm hơn --from"),
+    (["import"], "Lỗi: cần một trong hai: TỆP"),
+    (["import", "--visits", "/nonexistent/v.csv"], "Lỗi: không đọc được /nonexistent/v.csv"),
+    (["report", "tet-2021", "-f", "xlsx"], "Lỗi: --format xlsx cần --output TỆP"),
+    (["roster", "list"], "Lỗi: cho tên ĐỢT (ví dụ tet-2021) hoặc --from NGÀY [--to NGÀY]"),
+    (["roster", "list", "tet-2021", "--from", "01/02/2021"], "Lỗi: chỉ cho một trong hai: tên ĐỢT hoặc --from/--to"),
+    (["visit", "add", "--citizen", "X", "--field", "land"], "Lỗi: thiếu --type (không có cửa sổ lệnh để hỏi)"),
+])
+def test_errors_of_the_command_layer_are_said_in_vietnamese(tct, argv, vietnamese):
+    run = tct(*argv, env=VI)
+    assert run.exit_code in (1, 2)
+    assert vietnamese in run.stderr, run.stderr
+
+
+def test_rejected_files_are_counted_in_vietnamese(tct, tmp_path):
+    tct("officer", "add", "tester")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("officer,date,shift\nNobody,01/02/2021,morning\n", encoding="utf-8")
+    run = tct("roster", "import", str(roster), env=VI)
+    assert run.exit_code == 1 and "Lỗi: 1 dòng lỗi trong roster.csv; chưa nhập gì" in run.stderr
+    assert "1 bad row in roster.csv; nothing was imported" in tct("roster", "import", str(roster)).stderr
+    visits = tmp_path / "visits.csv"
+    visits.write_text("citizen,type,field,at\nA,xyz,land,10/02/2021 08:00\nB,complaint,land,10/02/2021 09:00\n",
+                      encoding="utf-8")
+    run = tct("import", "--visits", str(visits), env=VI)
+    assert run.exit_code == 1 and "Lỗi: 1/2 dòng lỗi; chưa nhập gì" in run.stderr
+    assert "1 bad row of 2; nothing was imported" in tct("import", "--visits", str(visits)).stderr
+
+
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "alembic")
 
 

@@ -50,6 +50,7 @@ class VisitsRejected(ValidationError):
         count = len(problems) + more
         super().__init__(f"{count} bad row{'s' if count != 1 else ''} of {total}; nothing was imported")
         self.problems = problems  # the first MAX_PROBLEMS_SHOWN
+        self.total = total
         self.more = more  # bad rows beyond those, only counted (a file of millions of bad rows fits in memory)
 
 

@@ -22,9 +22,61 @@ from tct.errors import EXIT_DATABASE, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTE
 
 
 def _error_line(message: str) -> None:
+    from tct.i18n import label
+
     text = " ".join(str(message).split())
-    sys.stderr.write(f"Error: {text}\n")
+    sys.stderr.write(label("error_line", common.lang(), text=text) + "\n")
     sys.stderr.flush()
+
+
+def _usage_message(exc: Any, language: str) -> str:
+    """A mistake on the command line (click's UsageError) as the person reads it: click's own
+    English, or the same said in Vietnamese for the mistakes people make (an unknown or missing
+    option, a value of the wrong kind, an unknown command, a word too many)."""
+    import re
+
+    from click import exceptions as click_exc
+
+    from tct.i18n import label
+
+    hint = label("see_help", language, command=exc.ctx.command_path) if exc.ctx is not None else ""
+    if language == "en":
+        return exc.format_message() + hint
+
+    def names(possible: list[str] | None) -> str:
+        return (" " + label("did_you_mean", language, names=", ".join(repr(p) for p in possible))) if possible else ""
+
+    if isinstance(exc, click_exc.NoSuchOption):
+        text = label("no_such_option", language, name=exc.option_name) + names(exc.possibilities)
+    elif isinstance(exc, click_exc.NoSuchCommand):
+        text = label("no_such_command", language, name=exc.command_name) + names(exc.possibilities)
+    elif isinstance(exc, click_exc.MissingParameter) and not exc.message:
+        param = exc.param
+        hint_text = exc.param_hint or (param.get_error_hint(exc.ctx) if param is not None else "")
+        if not isinstance(hint_text, str):
+            hint_text = " / ".join(hint_text)
+        kind = exc.param_type or (param.param_type_name if param is not None else "option")
+        text = label("missing_argument" if kind == "argument" else "missing_option", language, name=hint_text)
+    elif isinstance(exc, click_exc.BadParameter) and (exc.param is not None or exc.param_hint is not None):
+        hint_text = exc.param_hint or exc.param.get_error_hint(exc.ctx)
+        if not isinstance(hint_text, str):
+            hint_text = " / ".join(hint_text)
+        inner = str(exc.message)
+        for pattern, key, fields in ((r"'(.*)' is not a valid integer(?: range)?\.", "not_an_integer", ("value",)),
+                                     (r"(.*) is not in the range (.*)\.", "not_in_range", ("value", "range")),
+                                     (r"'(.*)' is not one of (.*)\.", "not_a_choice", ("value", "choices"))):
+            found = re.fullmatch(pattern, inner)
+            if found:
+                inner = label(key, language, **dict(zip(fields, found.groups(), strict=True)))
+                break
+        text = label("invalid_value_for", language, name=hint_text, text=inner)
+    elif found := re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", str(exc.message)):
+        text = label("extra_arguments", language, args=found.group(1))
+    elif found := re.fullmatch(r"Option '(.*)' requires an argument\.", str(exc.message)):
+        text = label("needs_value", language, name=found.group(1))
+    else:
+        text = exc.format_message()
+    return text + hint
 
 
 class LazyGroup(TyperGroup):
@@ -77,10 +129,13 @@ class TctGroup(LazyGroup):
     def _run(self, args: Any, prog_name: str | None, complete_var: str | None, **extra: Any) -> int:
         from click import exceptions as click_exc
 
+        from tct import i18n
         from tct.errors import debugging
 
         debug = debugging()
         _output_that_cannot_fail()
+        # the language of a mistake found before the root's --lang is read: TCT_LANG, the locale
+        common.set_state(common.AppState(lang=i18n.resolve(None)))
         try:
             _refuse_undecodable(sys.argv[1:] if args is None else args)
             result = super().main(args=args, prog_name=prog_name or "tct", complete_var=complete_var,
@@ -91,10 +146,7 @@ class TctGroup(LazyGroup):
                 sys.stdout.write(exc.ctx.get_help() + "\n")
             return 0
         except click_exc.UsageError as exc:
-            hint = ""
-            if exc.ctx is not None:
-                hint = f" (see '{exc.ctx.command_path} --help')"
-            _error_line(exc.format_message() + hint)
+            _error_line(_usage_message(exc, common.lang()))
             return EXIT_USAGE
         except click_exc.ClickException as exc:
             _error_line(exc.format_message())
@@ -159,29 +211,32 @@ def _refuse_undecodable(args: Any) -> None:
     """Bytes that are not UTF-8 (a terminal in another encoding) reach Python as lone surrogates,
     which can be neither stored nor printed: refuse them up front, naming the option."""
     from tct.errors import UsageError
+    from tct.i18n import label
 
+    language = common.lang()
     previous = ""
     for arg in args or ():
         if isinstance(arg, str) and any("\ud800" <= ch <= "\udfff" for ch in arg):
             if arg.startswith("--") and "=" in arg:
-                where = f"the value of {arg.split('=', 1)[0]}"
+                where = label("not_utf8_value_of", language, option=arg.split("=", 1)[0])
             elif previous.startswith("-"):
-                where = f"the value of {previous}"
+                where = label("not_utf8_value_of", language, option=previous)
             else:
-                where = "an argument"
-            raise UsageError(f"{where} is not UTF-8 text; check the terminal's character encoding")
+                where = label("not_utf8_an_argument", language)
+            raise UsageError(label("not_utf8_argument", language, where=where))
         previous = arg if isinstance(arg, str) else ""
 
 
 def _unexpected(exc: Exception) -> int:
     """Database driver errors get exit 3 and advice; anything else is a bug in tct (exit 4)."""
+    from tct.i18n import label
+
     try:
         from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
     except ImportError:  # pragma: no cover
         SQLAlchemyError = OperationalError = IntegrityError = ()  # type: ignore[misc,assignment]
     if isinstance(exc, IntegrityError):
-        _error_line(f"the change conflicts with data already in the register ({str(exc.orig).strip()}); "
-                    "nothing was written")
+        _error_line(label("db_conflict", common.lang(), detail=str(exc.orig).strip()))
         return EXIT_ERROR
     if isinstance(exc, OperationalError | SQLAlchemyError):
         from tct.db import translate_db_error
@@ -193,8 +248,7 @@ def _unexpected(exc: Exception) -> int:
     if isinstance(exc, OSError) and exc.strerror:
         _error_line(f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror)
         return EXIT_ERROR
-    _error_line(f"internal error in tct ({type(exc).__name__}: {exc}); nothing more was written. "
-                "Run again with TCT_DEBUG=1 to see the details and report them")
+    _error_line(label("internal_error", common.lang(), detail=f"{type(exc).__name__}: {exc}"))
     return EXIT_INTERNAL
 
 
@@ -230,14 +284,14 @@ def _root(
     from tct import i18n
 
     if lang is not None and lang.lower() not in i18n.LANGUAGES:
-        raise typer.BadParameter("choose vi or en", param_hint="'--lang'")
+        raise typer.BadParameter(i18n.label("lang_choice", common.lang()), param_hint="'--lang'")
     common.set_state(common.AppState(db_location=db, lang=i18n.resolve(lang)))
     if os.environ.get("TCT_BUSY_TIMEOUT", "").strip():
         from tct.db import busy_timeout_problem
 
         problem = busy_timeout_problem()
         if problem:
-            common.notice(f"Warning: {problem}")
+            common.notice(i18n.label("warning_line", common.lang(), text=problem))
 
 
 # Every command, in the order `tct --help` lists them: name -> (module, attribute). A module's

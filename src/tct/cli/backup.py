@@ -126,7 +126,7 @@ def _restore(plan, *, force: bool, officer: str | None) -> None:  # type: ignore
     try:
         if not force:
             if not stdin_is_terminal():
-                raise UsageError("restore replaces the whole register; give --force to do it without a terminal")
+                raise UsageError(label("restore_needs_force", lang()))
             _show_plan(plan)
             typer.confirm(label("restore_confirm", lang(), path=plan.target), abort=True, err=True)
         result = library.restore(plan, actor=audit.current_actor(officer))
@@ -204,7 +204,9 @@ def import_(
     from tct.errors import UsageError
 
     if (file is None) == (visits is None):
-        raise UsageError("give either FILE (a JSON export of `tct export`) or --visits FILE.csv")
+        from tct.i18n import label
+
+        raise UsageError(label("import_file_or_visits", lang()))
     if visits is not None:
         _import_visits(visits, check=check, officer=officer, fmt=fmt)
         return
@@ -225,7 +227,7 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ValidationError(label("cannot_read", lang(), path=path, reason=exc.strerror)) from exc
 
     class _Rollback(Exception):
         pass
@@ -250,14 +252,17 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
             except _Rollback:
                 pass
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{path} is not UTF-8 text (save the spreadsheet as CSV UTF-8)") from exc
+        raise ValidationError(label("visits_file_not_utf8", lang(), path=path)) from exc
     except bulk.VisitsRejected as rejected:
         render.rows(bulk.problems_table(rejected), [("line", "line"), ("problem", "problem")],
                     "json" if fmt.value == "json" else fmt.value, lang=lang(), stream=sys.stderr)
-        raise
+        if lang() == "en":
+            raise
+        raise ValidationError(label("visits_rows_rejected", lang(), count=len(rejected.problems) + rejected.more,
+                                    total=rejected.total)) from None
     assert summary is not None
     for line, warning in summary.warnings:
-        notice(f"Warning: line {line}: {warning}")
+        notice(label("warning_at_line", lang(), line=line, text=warning))
     data = {"rows": summary.rows, "visits": len(summary.visits), "new_cases": summary.new_cases,
             "first": summary.visits[0] if summary.visits else None,
             "last": summary.visits[-1] if summary.visits else None, "checked_only": check}

@@ -213,11 +213,12 @@ def extend(code: Code, days: Annotated[int, typer.Option("--days", help="Days ad
 
 def _flag_kind(crowd: bool, repeat: bool, escalated: bool, complex_: bool, hotspot: bool) -> str:
     from tct.errors import UsageError
+    from tct.i18n import label
 
     chosen = [k for k, on in (("crowd", crowd), ("repeat", repeat), ("escalated", escalated),
                               ("complex", complex_), ("hotspot", hotspot)) if on]
     if len(chosen) != 1:
-        raise UsageError("give exactly one of --crowd, --repeat, --escalated, --complex, --hotspot")
+        raise UsageError(label("one_flag_kind", lang()))
     return chosen[0]
 
 
@@ -321,7 +322,9 @@ def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this
         end = _parse_day(until, session, "--to") or today_local(current["timezone"])
         start = _parse_day(since, session, "--from") or end - timedelta(days=int(current["hotspot.window_days"]))
         if end < start:
-            raise ValidationError("--to is before --from")
+            from tct.i18n import label
+
+            raise ValidationError(label("to_before_from", lang()))
         data = flags.hotspots(session, start, end)
     render.rows(data, [("locality", "locality"), ("crowd_cases", "crowd_cases"), ("repeat_cases", "repeat_cases"),
                        ("escalated_cases", "escalated_cases"), ("visits", "visits"), ("hotspot", "hotspot")],

@@ -41,8 +41,9 @@ def log(
                                    dates.office_tz(tz))
         if start is not None and end is not None and end <= start:
             from tct.errors import ValidationError
+            from tct.i18n import label
 
-            raise ValidationError("--to is before --from")
+            raise ValidationError(label("to_before_from", lang()))
         if entity and _RECORD_CODE.fullmatch(entity.strip()):  # codes are stored in capitals
             entity = entity.strip().upper()
         events = audit.events(session, code=entity, since=start, until=end, limit=limit + 1)

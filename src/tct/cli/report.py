@@ -39,7 +39,9 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
     language = _language(lang)
     output = output_file(output)
     if fmt.value == "xlsx" and not output:
-        raise UsageError("--format xlsx needs --output FILE")
+        from tct.i18n import label
+
+        raise UsageError(label("xlsx_needs_output", global_lang()))
     with reading(reveal=reveal) as source:
         current = settings.load(source)
         resolved = periods.resolve(source, period)
@@ -77,7 +79,9 @@ def _language(option: str | None) -> str:
     if option is None:
         return global_lang()
     if option.lower() not in LANGUAGES:
-        raise UsageError("--lang takes vi or en")
+        from tct.i18n import label
+
+        raise UsageError(label("report_lang_choice", global_lang()))
     return option.lower()
 
 

@@ -52,9 +52,10 @@ def _range(session: Session | Driver, period: str | None, since: str | None, unt
     from importlib.util import find_spec
 
     from tct.errors import UsageError
+    from tct.i18n import label
 
     if period and (since or until):
-        raise UsageError("give either a PERIOD or --from/--to, not both")
+        raise UsageError(label("period_or_range", lang()))
     if period:
         if find_spec("tct.periods") is None:
             raise UsageError(f"named periods such as {period!r} are not available in this tct; use --from D --to D2")
@@ -63,7 +64,7 @@ def _range(session: Session | Driver, period: str | None, since: str | None, unt
         resolved = resolve(session, period)
         return resolved.start, resolved.end
     if not since:
-        raise UsageError("give a PERIOD (e.g. tet-2021) or --from DATE [--to DATE]")
+        raise UsageError(label("period_or_from", lang()))
     start = _day(since, session, "--from")
     end = _day(until, session, "--to") or start
     assert start is not None and end is not None
@@ -266,22 +267,24 @@ def import_(file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="offic
         except rosters.ImportRejected as exc:
             for line, problem in exc.problems:
                 notice(label("roster_bad_row", lang(), file=file.name, line=line, problem=problem))
-            raise ValidationError(exc.message) from None
+            raise ValidationError(exc.message if lang() == "en" else label(
+                "roster_rows_rejected", lang(), count=len(exc.problems), file=file.name)) from None
     notice(label("roster_imported", lang(), count=len(created), file=file.name))
 
 
 def _read_text(file: Path) -> str:
     from tct.errors import ValidationError
+    from tct.i18n import label
 
     limit = 20 * 1024 * 1024
     try:
         if file.stat().st_size > limit:
-            raise ValidationError(f"{file} is larger than {limit // (1024 * 1024)} MB; split it")
+            raise ValidationError(label("file_too_large", lang(), path=file, mb=limit // (1024 * 1024)))
         return file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(f"{file} is not UTF-8 text; save it as CSV UTF-8") from None
+        raise ValidationError(label("file_not_utf8", lang(), path=file)) from None
     except OSError as exc:
-        raise ValidationError(f"cannot read {file}: {exc.strerror or exc}") from None
+        raise ValidationError(label("cannot_read", lang(), path=file, reason=exc.strerror or exc)) from None
 
 
 @app.command("export")

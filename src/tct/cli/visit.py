@@ -51,8 +51,10 @@ NewKind = Annotated[str | None, typer.Option("--kind", help="regular|leader.")]
 
 
 def _warn(lines: list[str]) -> None:
+    from tct.i18n import label
+
     for line in lines:
-        notice(f"Warning: {line}")
+        notice(label("warning_line", lang(), text=line))
 
 
 @app.command("add")
@@ -79,8 +81,9 @@ def add(citizen: Citizen = None, id_number: IdNumber = None, address: Address = 
     if missing or (stdin_is_terminal() and not yes and not _complete(typed)):
         if not stdin_is_terminal():
             from tct.errors import UsageError
+            from tct.i18n import label
 
-            raise UsageError(f"missing {', '.join(missing)} (no terminal to ask for them)")
+            raise UsageError(label("missing_no_terminal", lang(), options=", ".join(missing)))
         with read_session(database) as session:
             _ask(session, typed, settings.load(session), fallback)
     with write_session(database) as session:
