@@ -267,6 +267,21 @@ def test_interactive_add_asks_offers_defaults_and_confirms(desk, monkeypatch):
     assert "Save this visit?" in run.stderr
 
 
+def test_the_desk_dialogue_speaks_vietnamese(desk, monkeypatch):
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    add(desk, "--citizen", "Trần Văn Lâm", "--address", "Xã A", *BASE, "--field", "housing")
+    answers = "\n".join(["Trần Văn Lâm", "khiếu-nại", "", "04/02/2021 09:00", "binh", "n", "y"]) + "\n"
+    run = desk("visit", "add", "--address", "Xã A", "--escalated", input=answers, env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    for prompt in ("Họ tên công dân", "Loại đơn (khiếu nại/tố cáo/kiến nghị/phản ánh)", "Lĩnh vực",
+                   "Thời gian tiếp", "Cán bộ tiếp", "Có phải cùng người với CD-", "Lưu lượt tiếp này?"):
+        assert prompt in run.stderr
+    assert "họ tên=Trần Văn Lâm" not in run.stderr  # (the summary names what was typed as the register does)
+    assert "công dân=Trần Văn Lâm" in run.stderr and "loại đơn=khiếu-nại" in run.stderr
+    assert "vượt cấp=có" in run.stderr
+    assert "Save this visit?" not in run.stderr and "Citizen" not in run.stderr
+
+
 def test_a_wrong_answer_at_a_prompt_is_said_and_asked_again(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     answers = "\n".join(["Trần Văn Lâm", "bogus", "complaint", "land", "nhà đất", "04/02/2021 09:00",

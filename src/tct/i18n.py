@@ -173,6 +173,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "cases": ("cases", "vụ việc"),
     "visits": ("visits", "lượt tiếp"),
     "last_visit": ("last visit", "lần tiếp gần nhất"),
+    # the desk's dialogue of `tct visit add` at a terminal
+    "ask_citizen": ("Citizen (họ tên)", "Họ tên công dân"),
+    "ask_type": ("Type (complaint/denunciation/petition/feedback)",
+                 "Loại đơn (khiếu nại/tố cáo/kiến nghị/phản ánh)"),
+    "ask_field": ("Field", "Lĩnh vực"),
+    "ask_when": ("When", "Thời gian tiếp"),
+    "ask_officer": ("Officer", "Cán bộ tiếp"),
+    "ask_same_person": ("Same person as CD-{id} {name}, {address}?",
+                        "Có phải cùng người với CD-{id} {name}, {address}?"),
+    "ask_save_visit": ("Save this visit?", "Lưu lượt tiếp này?"),
     "visit_edited": ("Visit {code} corrected", "Đã sửa lượt tiếp {code}"),
     "visit_voided": ("Visit {code} is void (kept in the register)", "Đã hủy lượt tiếp {code} (vẫn lưu trong sổ)"),
     # --- rosters ---

@@ -126,42 +126,64 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
     """The desk's dialogue: ask what is missing, offer defaults, show a summary, confirm."""
     from tct import citizens, officers, visits, vocab
     from tct.dates import now_local
+    from tct.i18n import label
     from tct.text import MAX_NAME, clean
 
+    language = lang()
     tz = current["timezone"]
     if not typed.citizen:
-        typed.citizen = typer.prompt("Citizen (họ tên)", err=True, value_proc=_checked(
+        typed.citizen = typer.prompt(label("ask_citizen", language), err=True, value_proc=_checked(
             lambda text: clean(text, label="citizen", max_len=MAX_NAME, required=True)))
     if typed.case is None:
         if not typed.type:
-            typed.type = typer.prompt("Type (complaint/denunciation/petition/feedback)", err=True,
+            typed.type = typer.prompt(label("ask_type", language), err=True,
                                       value_proc=_checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES,
                                                                                     label="type")))
         if not typed.field:
-            typed.field = typer.prompt("Field", default=visits.last_field(session) or current["visit.fields"][0],
+            typed.field = typer.prompt(label("ask_field", language),
+                                       default=visits.last_field(session) or current["visit.fields"][0],
                                        err=True, value_proc=_checked(
                                            lambda text: vocab.choose(text, current["visit.fields"], label="field")))
     if typed.at is None:
-        typed.at = typer.prompt("When", default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True,
+        typed.at = typer.prompt(label("ask_when", language), default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True,
                                 value_proc=_checked(lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz))))
     if not typed.officer:
         moment = visits.parse_moment(typed.at, tz=tz, now=now_local(tz))
         rostered = visits.rostered_main(session, moment)
         default = rostered[0].name if len(rostered) == 1 else fallback
-        typed.officer = typer.prompt("Officer", default=default, err=True,
+        typed.officer = typer.prompt(label("ask_officer", language), default=default, err=True,
                                      value_proc=_checked(lambda text: officers.resolve(session, text)))
     if not typed.id_number:
         details = citizens.CitizenDetails.from_typed(typed.citizen, address=typed.address)
         for match in citizens.similar(session, details):
-            if typer.confirm(f"Same person as CD-{match.id} {match.name}, {match.address or '-'}?", default=False,
+            if typer.confirm(label("ask_same_person", language, id=match.id, name=match.name,
+                                   address=match.address or "-"), default=False,
                              err=True):
                 typed.same_as = match.id
                 break
-    summary = ", ".join(f"{key}={value}" for key, value in typed.given().items()
-                        if key != "same_as" and value is not False)  # (no "escalated=False")
-    notice(summary)
-    if not typer.confirm("Save this visit?", default=True, err=True):
+    notice(_summary(typed, language))
+    if not typer.confirm(label("ask_save_visit", language), default=True, err=True):
         raise typer.Abort()
+
+
+# A typed option's name in `visit add`'s summary → its label (the others are labels by the same name).
+_SUMMARY_LABELS = {"type": "visit_type", "at": "visited_at", "kind": "reception_kind"}
+
+
+def _summary(typed, language: str) -> str:  # type: ignore[no-untyped-def]
+    """What is about to be saved, `name=value` as typed: the options' names in English, the
+    register's words in Vietnamese."""
+    from tct.i18n import label
+
+    parts = []
+    for key, value in typed.given().items():
+        if key == "same_as" or value is False:  # (no "escalated=False")
+            continue
+        if language != "en":
+            key = label(_SUMMARY_LABELS.get(key, key), language)
+            value = label("yes", language) if value is True else value
+        parts.append(f"{key}={value}")
+    return ", ".join(parts)
 
 
 @app.command("list")
