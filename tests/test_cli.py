@@ -87,6 +87,17 @@ def test_log_filters_by_code_and_day(tct):
     assert_one_line_error(tct("log", "--from", "32/01/2021"), 1, "--from")
 
 
+def test_log_says_what_was_done_to_what_in_vietnamese_and_keeps_the_codes_in_csv(tct):
+    tct("config", "set", "agency.name", "A")
+    tct("officer", "add", "Trần Thị Bình")
+    vi = tct("log", "-f", "md", env={"TCT_LANG": "vi"}).stdout
+    assert "| thiết lập | agency.name | đặt |" in vi
+    assert "| cán bộ | Trần Thị Bình | tạo mới |" in vi
+    en = tct("log", "-f", "md").stdout
+    assert "| setting | agency.name | set |" in en and "| officer | Trần Thị Bình | create |" in en
+    assert ",setting,agency.name,set," in tct("log", "-f", "csv", env={"TCT_LANG": "vi"}).stdout
+
+
 def test_log_entity_is_a_records_code_as_its_help_says_typed_in_any_case(tct):
     """`--entity` takes a record's code; its help once offered kinds ("visit, case, setting"),
     and `--entity case` or a code typed in lower case silently showed nothing."""

@@ -346,6 +346,21 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "role": {"main": ("main", "trực chính"), "backup": ("backup", "trực dự phòng"), "leader": ("leader", "lãnh đạo")},
     "event": {"visit": ("visit", "lượt tiếp"), "status": ("status", "trạng thái"), "flag": ("flag", "cảnh báo"),
               "referral": ("referral", "cung cấp thông tin"), "extension": ("extension", "gia hạn")},
+    # the audit trail (`tct log`): what kind of record an event is about, and what was done to it
+    "entity": {"case": ("case", "vụ việc"), "citizen": ("citizen", "công dân"), "visit": ("visit", "lượt tiếp"),
+               "officer": ("officer", "cán bộ"), "period": ("period", "đợt"), "setting": ("setting", "thiết lập"),
+               "duty_shift": ("duty_shift", "ca trực"), "register": ("register", "sổ tiếp công dân"),
+               "import": ("import", "nhập dữ liệu"), "report": ("report", "báo cáo")},
+    "action": {"create": ("create", "tạo mới"), "edit": ("edit", "sửa"), "void": ("void", "hủy"),
+               "set": ("set", "đặt"), "remove": ("remove", "xóa"), "retire": ("retire", "thôi tiếp công dân"),
+               "complete": ("complete", "bổ sung thông tin"), "import": ("import", "nhập"),
+               "export-reveal": ("export-reveal", "xuất kèm danh tính"), "reveal": ("reveal", "xem danh tính"),
+               "restore": ("restore", "khôi phục"), "repair": ("repair", "sửa lại"), "extend": ("extend", "gia hạn"),
+               "refer": ("refer", "cung cấp thông tin"), "flag": ("flag", "gắn cảnh báo"),
+               "unflag": ("unflag", "gỡ cảnh báo"), "accept": ("accept", "thụ lý"),
+               "resolve": ("resolve", "giải quyết"), "close": ("close", "kết thúc"),
+               "transfer": ("transfer", "chuyển đơn"), "guide": ("guide", "hướng dẫn"),
+               "reopen": ("reopen", "mở lại")},
     "period_kind": {"tet": ("tet", "Tết Nguyên đán"), "new-year": ("new-year", "Tết Dương lịch"),
                     "custom": ("custom", "tự đặt"), "range": ("range", "khoảng ngày")},
 }
@@ -354,7 +369,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
 # shows them in the reader's language (JSON and CSV keep the codes, for scripts).
 COLUMN_VALUES = {"visit_type": "type", "field": "field", "handling": "handling", "status": "status",
                  "flags": "flag", "roster_shift": "shift", "shifts": "shift", "reception_kind": "kind",
-                 "result": "result", "roster_role": "role", "event": "event", "period_kind": "period_kind"}
+                 "result": "result", "roster_role": "role", "event": "event", "period_kind": "period_kind",
+                 "entity": "entity", "action": "action"}
 
 
 def value_label(kind: str, value: str, lang: str = "en") -> str:
