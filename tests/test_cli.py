@@ -98,6 +98,16 @@ def test_log_says_what_was_done_to_what_in_vietnamese_and_keeps_the_codes_in_csv
     assert ",setting,agency.name,set," in tct("log", "-f", "csv", env={"TCT_LANG": "vi"}).stdout
 
 
+def test_log_table_shows_a_changed_day_day_first_and_json_keeps_it_iso(tct):
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "04/02/2021 09:00").exit_code == 0
+    table = tct("log", "--entity", "VV-2021-0001", "-f", "md", env={"TCT_LANG": "vi"}).stdout
+    assert "deadline=14/02/2021" in table and "opened_on=04/02/2021" in table and "2021-02-" not in table
+    event = tct("log", "--entity", "VV-2021-0001", "-f", "json").json()[0]
+    assert event["changes"]["after"]["deadline"] == "2021-02-14"
+
+
 def test_log_entity_is_a_records_code_as_its_help_says_typed_in_any_case(tct):
     """`--entity` takes a record's code; its help once offered kinds ("visit, case, setting"),
     and `--entity case` or a code typed in lower case silently showed nothing."""

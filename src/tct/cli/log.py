@@ -10,6 +10,7 @@ import typer
 from tct.cli.common import FormatOption, OutputFormat, lang, state
 
 _RECORD_CODE = re.compile(r"(?:tcd|vv)-\d{4}-\d+|cd-\d+", re.IGNORECASE)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _COLUMNS = [("at", "at"), ("actor", "actor"), ("entity", "entity"), ("code", "code"), ("action", "action"),
             ("changes", "changes"), ("reason", "reason")]
 
@@ -82,11 +83,17 @@ def _readable_changes(changes: dict | None, tz: str) -> str:
 
 def _readable(value: object, tz: str) -> object:
     """A timestamp the trail keeps in UTC (2021-02-20T02:00:00+00:00) as the office's wall-clock
-    time (20/02/2021 09:00); anything else as it is."""
-    from datetime import datetime
+    time (20/02/2021 09:00), a day (a deadline, 2021-02-20) day-first as everywhere a person reads
+    one (20/02/2021); anything else as it is."""
+    from datetime import date, datetime
 
     from tct import dates
 
+    if isinstance(value, str) and len(value) == 10 and _ISO_DAY.fullmatch(value):
+        try:
+            return dates.day_text(date.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, str) and len(value) > 19 and value[10:11] == "T":
         try:
             moment = datetime.fromisoformat(value)
