@@ -241,6 +241,69 @@ def test_errors_of_the_command_layer_are_said_in_vietnamese(tct, argv, vietnames
     assert vietnamese in run.stderr, run.stderr
 
 
+@pytest.fixture
+def desk_with_a_case(tct):
+    tct("officer", "add", "tester")
+    run = tct("visit", "add", "--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land",
+              "--at", "10/02/2021 08:30", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    return tct, run.json()["case"]
+
+
+@pytest.mark.parametrize(("argv", "vietnamese", "english"), [
+    (["visit", "add", "--citizen", "A", "--type", "xyz", "--field", "land", "--at", "10/02/2021"],
+     "Lỗi: --type 'xyz' không thuộc: complaint, denunciation, petition, feedback",
+     "Error: --type 'xyz' is not one of: complaint, denunciation, petition, feedback"),
+    (["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "31/02/2021"],
+     "Lỗi: --at: '31/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY",
+     "Error: --at: '31/02/2021' is not a real date; use YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY"),
+    (["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "tuần sau"],
+     "có thể kèm giờ HH:MM", "optionally followed by a time HH:MM"),
+    (["case", "show", "VV-2099-0009"], "Lỗi: không có vụ việc 'VV-2099-0009'", "Error: no case 'VV-2099-0009'"),
+    (["visit", "show", "TCD-2099-0009"], "Lỗi: không có lượt tiếp 'TCD-2099-0009'",
+     "Error: no visit 'TCD-2099-0009'"),
+    (["case", "resolve", "{case}", "--result", "upheld"],
+     "Lỗi: vụ việc {case} đang ở trạng thái mới tiếp nhận; `case resolve` chỉ dùng khi vụ việc đã thụ lý",
+     "Error: case {case} is new; `case resolve` needs it to be accepted"),
+    (["case", "accept", "{case}", "--date", "01/02/2021"], None, "is before the case was opened"),
+    (["case", "extend", "{case}", "--days", "10", "--reason", "x"],
+     "Lỗi: pháp luật không cho gia hạn giải quyết khiếu nại; hãy gắn cảnh báo phức tạp",
+     "Error: the law allows no extension for a complaint; flag it complex for the longer deadline"),
+    (["case", "unflag", "{case}", "--crowd"], "Lỗi: gỡ cảnh báo cần --reason (lý do)",
+     "Error: clearing a flag needs --reason"),
+    (["case", "flag", "{case}", "--hotspot"], "Lỗi: gắn cảnh báo điểm nóng bằng tay cần --reason (lý do)",
+     "Error: a hotspot flag set by hand needs --reason"),
+    (["case", "unflag", "{case}", "--crowd", "--reason", "x"], "Lỗi: vụ việc {case} không có cảnh báo đông người",
+     "Error: case {case} is not flagged crowd"),
+    (["visit", "list", "--officer", "nobody"], "Lỗi: không có cán bộ nào khớp với 'nobody'; các cán bộ: tester",
+     "Error: no officer matches 'nobody'; officers: tester"),
+])
+def test_the_desks_common_errors_are_said_in_vietnamese(desk_with_a_case, argv, vietnamese, english):
+    """The errors an officer meets most, raised by the library, read in the desk's language; the
+    English of each is what it was (other tests pin more of them)."""
+    tct, case = desk_with_a_case
+    argv = [arg.replace("{case}", case) for arg in argv]
+    run = tct(*argv, env=VI)
+    assert run.exit_code in (1, 2)
+    if vietnamese is not None:
+        assert vietnamese.replace("{case}", case) in run.stderr, run.stderr
+    assert english.replace("{case}", case) in tct(*argv).stderr
+
+
+def test_every_error_label_reads_the_same_values_in_both_languages():
+    """An error made by said_as is formatted with one set of values in every language: a label
+    whose Vietnamese names a value its English does not (or the reverse) would fail at the desk."""
+    import string
+
+    from tct.i18n import LABELS
+
+    for key, (english, vietnamese) in LABELS.items():
+        if key.startswith("err_"):
+            fields = [{name for _, name, _, _ in string.Formatter().parse(text) if name} for text in (english,
+                                                                                                    vietnamese)]
+            assert fields[0] == fields[1], key
+
+
 def test_rejected_files_are_counted_in_vietnamese(tct, tmp_path):
     tct("officer", "add", "tester")
     roster = tmp_path / "roster.csv"

@@ -43,7 +43,7 @@ def get(session: Session, code: str) -> Case:
 
     case = session.exec(select(Case).where(col(Case.code) == code_key(code))).first()
     if case is None:
-        raise NotFoundError(f"no case {code!r}")
+        raise NotFoundError.said_as("err_no_case", code=code)
     return case
 
 
@@ -53,7 +53,7 @@ def id_of(source: Session | Driver, code: str) -> int:
 
     for case_id, in Driver.of(source).rows("SELECT id FROM cases WHERE code = ?", [code_key(code)]):
         return int(case_id)
-    raise NotFoundError(f"no case {code!r}")
+    raise NotFoundError.said_as("err_no_case", code=code)
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -185,7 +185,7 @@ def checked_day(on: date | None, settings: Settings, *, not_before: date | None,
     today = today_local(settings["timezone"])
     day = on or today
     if day > today:
-        raise ValidationError(f"the date {day_text(day)} is in the future")
+        raise ValidationError.said_as("err_day_in_future", day=day_text(day))
     if not_before is not None and day < not_before:
         raise ValidationError(f"the date {day_text(day)} is before {since} ({day_text(not_before)})")
     return day
@@ -233,8 +233,8 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     case = get(session, code)
     allowed, target = TRANSITIONS[action]
     if case.status not in allowed:
-        raise ValidationError(f"case {case.code} is {case.status}; `case {action}` needs it to be "
-                              f"{' or '.join(allowed)}")
+        raise ValidationError.said_as("err_step_needs", coded={"status": "status", "allowed": "status"},
+                                      code=case.code, status=case.status, action=action, allowed=list(allowed))
     day = checked_day(on, settings, not_before=case.opened_on, since="the case was opened")
     note = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
     before = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
@@ -253,7 +253,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
         case.within_authority = False
     elif action == "reopen":
         if not note:
-            raise ValidationError("`case reopen` needs --reason")
+            raise ValidationError.said_as("err_reopen_needs_reason")
         target = "accepted" if case.accepted_on else "new"
         if case.accepted_on:
             # Taken up again on the day it is reopened: its resolution deadline runs from that day, as the
@@ -320,10 +320,11 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
     if days <= 0:
         raise ValidationError("--days must be a positive number of days")
     if case.type != "denunciation":
-        raise ValidationError(f"the law allows no extension for a {case.type}"
-                              + ("; flag it complex for the longer deadline" if case.type == "complaint" else ""))
+        raise ValidationError.said_as("err_no_extension_complaint" if case.type == "complaint" else "err_no_extension",
+                                      coded={"type": "type"}, type=case.type)
     if case.status != "accepted":
-        raise ValidationError(f"case {case.code} is {case.status}; only an accepted case can be extended")
+        raise ValidationError.said_as("err_extend_needs_accepted", coded={"status": "status"}, code=case.code,
+                                      status=case.status)
     if not is_complex(session, case):
         raise ValidationError(f"only a complex denunciation may be extended: "
                               f"tct case flag {case.code} --complex --reason …")

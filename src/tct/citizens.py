@@ -116,7 +116,7 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
     if same_as is not None:
         existing = session.get(Citizen, same_as)
         if existing is None:
-            raise NotFoundError(f"no citizen #{same_as}")
+            raise NotFoundError.said_as("err_no_citizen_number", number=same_as)
         if details.id_number and existing.id_number and details.id_number != existing.id_number:
             raise ValidationError(f"citizen #{same_as} has another ID number")
     elif details.id_number:
@@ -254,4 +254,4 @@ def resolve(session: Session, typed: str) -> Citizen:
         found = session.get(Citizen, int(key))
         if found is not None:
             return found
-    raise NotFoundError(f"no citizen {typed!r}; give the number from `tct citizen list` or an ID number")
+    raise NotFoundError.said_as("err_no_citizen", typed=typed)

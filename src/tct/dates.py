@@ -22,8 +22,9 @@ from tct.text import fold
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
-ACCEPTED_FORMS = "YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua'"
-ACCEPTED_DATETIME_FORMS = ACCEPTED_FORMS + ", optionally followed by a time HH:MM (e.g. 10/02/2021 08:30)"
+# The forms a date or a moment may be typed in, as errors list them (the i18n labels of that name)
+ACCEPTED_FORMS = "forms_date"
+ACCEPTED_DATETIME_FORMS = "forms_datetime"
 
 _TIME = r"(?P<h>\d{1,2})(?:[:h](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
@@ -56,7 +57,8 @@ def _time_of(match: re.Match[str], label: str, forms: str) -> time | None:
     try:
         return time(int(match.group("h")), int(match.group("m") or 0), int(match.group("s") or 0))
     except ValueError as exc:
-        raise ValidationError(f"{label}: {match.group(0)!r} has an impossible time; use {forms}") from exc
+        raise ValidationError.said_as("err_impossible_time", coded={"forms": "label"}, label=label,
+                                      text=match.group(0), forms=forms) from exc
 
 
 def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) -> tuple[date, time | None]:
@@ -64,13 +66,14 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
 
     raw = (text or "").strip()
     if not raw:
-        raise ValidationError(f"{label} is empty; use {forms}")
+        raise ValidationError.said_as("err_date_empty", coded={"forms": "label"}, label=label, forms=forms)
     zone = office_tz(tz)
     if _ISO.match(raw):
         try:
             parsed = du_parser.isoparse(raw)
         except ValueError as exc:
-            raise ValidationError(f"{label}: {raw!r} is not a real date; use {forms}") from exc
+            raise ValidationError.said_as("err_not_real_date", coded={"forms": "label"}, label=label, raw=raw,
+                                          forms=forms) from exc
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(zone).replace(tzinfo=None)
         has_time = len(raw) > 10
@@ -80,7 +83,8 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
         try:  # the shape is checked above, so the parts are exactly day, month, year
             day = date(int(match.group("y")), int(match.group("mo")), int(match.group("d")))
         except ValueError as exc:
-            raise ValidationError(f"{label}: {raw!r} is not a real date; use {forms}") from exc
+            raise ValidationError.said_as("err_not_real_date", coded={"forms": "label"}, label=label, raw=raw,
+                                          forms=forms) from exc
         return day, _time_of(match, label, forms)
     match = _WORD.match(fold(raw))
     if match and match.group("word").strip() in _WORDS:
@@ -91,12 +95,13 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
         if at is None and word in _NOW_WORDS:
             at = current.time().replace(microsecond=0)
         return day, at
-    raise ValidationError(f"{label}: cannot read {raw!r} as a date; use {forms}")
+    raise ValidationError.said_as("err_unreadable_date", coded={"forms": "label"}, label=label, raw=raw, forms=forms)
 
 
 def _bounded(day: date, raw: str, label: str) -> date:
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise ValidationError(f"{label}: {raw!r} is outside the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+        raise ValidationError.said_as("err_outside_years", label=label, raw=raw, first=EARLIEST_YEAR,
+                                      last=LATEST_YEAR)
     return day
 
 

@@ -414,9 +414,9 @@ def flag(session: Session, code: str, kind: str, *, reason: str | None, settings
     _decision_day(which, on)
     why = clean(reason, label="--reason", max_len=MAX_TEXT)
     if not why:
-        raise ValidationError(f"a {which} flag set by hand needs --reason")
+        raise ValidationError.said_as("err_flag_needs_reason", coded={"which": "flag"}, which=which)
     if which in active_kinds(session, case.id):
-        raise ValidationError(f"case {case.code} is already flagged {which}")
+        raise ValidationError.said_as("err_already_flagged", coded={"which": "flag"}, code=case.code, which=which)
     at = cases.decision_moment(on, settings, not_before=case.opened_on, since=f"case {case.code} was opened")
     _set(session, case, which, source="manual", reason=why, actor=actor, at=at, on=on)
     session.flush()
@@ -437,10 +437,10 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
     _decision_day(which, on)
     why = clean(reason, label="--reason", max_len=MAX_TEXT)
     if not why:
-        raise ValidationError("clearing a flag needs --reason")
+        raise ValidationError.said_as("err_unflag_needs_reason")
     active = [f for f in flags_of(session, case.id) if f.kind == which and f.cleared_at is None]
     if not active:
-        raise ValidationError(f"case {case.code} is not flagged {which}")
+        raise ValidationError.said_as("err_not_flagged", coded={"which": "flag"}, code=case.code, which=which)
     at = cases.decision_moment(on, settings, not_before=None, since="")
     if on is not None:
         # Cleared on the day it was set (even entered that day after midnight) is allowed: stamped as

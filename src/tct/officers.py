@@ -116,7 +116,7 @@ def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = 
         retired = next((name for _, name, _, active in everyone
                         if not active and _name_key(name) == name_key), None)
         if retired is not None:  # not someone else whose name folds alike
-            raise NotFoundError(f"officer {retired} has retired (tct officer list --all)")
+            raise NotFoundError.said_as("err_officer_retired", names=retired)
         matches = [(id_, name) for id_, name, folded in pool if folded == key]
     if not matches:
         words = key.split()
@@ -126,9 +126,9 @@ def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = 
             gone = [name for _, name, folded, active in everyone if not active and not include_retired
                     and (folded == key or all(w in folded.split() for w in words))]
             if gone:
-                raise NotFoundError(f"officer {', '.join(gone)} has retired (tct officer list --all)")
+                raise NotFoundError.said_as("err_officer_retired", names=", ".join(gone))
             listed = ", ".join(name for _, name, _ in pool) or "none yet: tct officer add NAME"
-            raise NotFoundError(f"no officer matches {typed!r}; officers: {listed}")
+            raise NotFoundError.said_as("err_no_officer", typed=typed, listed=listed)
     if len(matches) == 1:
         return matches[0][0]
     names = ", ".join(name for _, name in matches)

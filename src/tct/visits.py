@@ -117,7 +117,7 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
         return now.replace(microsecond=0)
     moment = parse_datetime(typed, tz=tz, now=now, label="--at")
     if moment > now + timedelta(days=1):
-        raise ValidationError(f"--at {typed!r} is more than a day in the future")
+        raise ValidationError.said_as("err_at_in_future", typed=typed)
     return moment
 
 
@@ -342,7 +342,7 @@ def get(session: Session, code: str) -> Visit:
 
     visit = session.exec(select(Visit).where(col(Visit.code) == (code or "").strip().upper())).first()
     if visit is None:
-        raise NotFoundError(f"no visit {code!r}")
+        raise NotFoundError.said_as("err_no_visit", code=code)
     return visit
 
 

@@ -51,7 +51,7 @@ def choose(typed: str | None, vocabulary: dict[str, tuple[str, ...]] | Iterable[
     choices = vocabulary if isinstance(vocabulary, dict) else {value: () for value in vocabulary}
     found = _lookup(typed or "", tuple((value, tuple(aliases)) for value, aliases in choices.items()))
     if found is None:
-        raise ValidationError(f"{label} {typed!r} is not one of: {', '.join(choices)}")
+        raise ValidationError.said_as("err_not_one_of", label=label, typed=typed, choices=", ".join(choices))
     return found
 
 

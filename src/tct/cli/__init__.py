@@ -154,7 +154,7 @@ class TctGroup(LazyGroup):
         except TctError as exc:
             if debug:
                 raise
-            _error_line(exc.message)
+            _error_line(exc.said(common.lang()))
             return exc.exit_code
         except typer.Abort as exc:
             from tct.i18n import label

@@ -117,7 +117,7 @@ def _checked(check):  # type: ignore[no-untyped-def]
         try:
             check(text)
         except TctError as exc:
-            raise click.BadParameter(exc.message) from None
+            raise click.BadParameter(exc.said(lang())) from None
         return text
     return answer
 
