@@ -115,6 +115,11 @@ def test_a_revealed_export_is_written_by_two_processes_as_by_one_and_audited_onc
     audited = []
     monkeypatch.setattr(exchange, "_record_reveal", lambda db, **event: audited.append(event["citizens"]))
     database = open_database(str(register))
+    pooled = []  # the register's connections open in this process when it forks: none may cross a fork
+    original = exchange._write_json_in_two
+    monkeypatch.setattr(exchange, "_write_json_in_two",
+                        lambda *args, **options: pooled.append(database.engine.pool.checkedin())
+                        or original(*args, **options))
     try:
         by_two = _exported_by_two(monkeypatch)
         target = tmp_path / "two.json"
@@ -126,6 +131,7 @@ def test_a_revealed_export_is_written_by_two_processes_as_by_one_and_audited_onc
     finally:
         database.dispose()
     assert by_two == [True] and audited == [1, 1]  # (the second by one process)
+    assert pooled == [0]
     assert target.read_bytes() == (tmp_path / "one.json").read_bytes()
     assert b"Nguy\xe1\xbb\x85n V\xc4\x83n \xc4\x90\xe1\xbb\xa9c" in target.read_bytes()
 

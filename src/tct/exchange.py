@@ -1103,6 +1103,8 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
         assert output is not None
         # (an SQLite register opened with SQLAlchemy, for --reveal's audit event, is read by path too)
         path = db if isinstance(db, Path) else db.path if db.is_sqlite else None
+        if path is not None and not isinstance(db, Path) and _two_processes_worth_it(path):
+            db.dispose()  # no connection of this process may cross the fork (tct.forking); the audit opens one again
         with _private_output(output) as handle:
             current = (_write_json_in_two(path, output.expanduser(), handle, reveal=reveal, progress=progress)
                        if path is not None and _two_processes_worth_it(path) else None)
