@@ -166,6 +166,22 @@ def test_add_takes_shift_hours_from_settings_and_is_audited(staff):
                                              "note": "Trực Tết"}
 
 
+def test_shifts_and_roles_are_typed_in_vietnamese_too(staff, tmp_path):
+    """As `--type khiếu-nại` is, `--shift sáng` and `--role dự bị` are taken (stored as their keys), on
+    the command line and in an imported roster; a word that is neither is refused in the language."""
+    assert staff("roster", "add", "duc", "--date", "10/02/2021", "--shift", "sáng", "--role", "dự bị").exit_code == 0
+    assert staff("roster", "add", "duc", "--date", "11/02/2021", "--shift", "Cả ngày").exit_code == 0
+    plan = tmp_path / "plan.csv"
+    plan.write_text("officer,date,shift,role\nduc,12/02/2021,chiều,lãnh đạo\n", encoding="utf-8")
+    assert staff("roster", "import", str(plan)).exit_code == 0
+    assert [(s["date"], s["shift"], s["role"]) for s in shifts(staff)] == [
+        ("2021-02-10", "morning", "backup"), ("2021-02-11", "full", "main"), ("2021-02-12", "afternoon", "leader")]
+    refused = staff("roster", "add", "duc", "--date", "13/02/2021", "--shift", "tối", env={"TCT_LANG": "vi"})
+    assert refused.exit_code == 1 and "Lỗi: --shift 'tối' không phải ca trực" in refused.stderr
+    assert "--role 'boss' is not a role; choose main, backup, leader" in staff(
+        "roster", "add", "duc", "--date", "13/02/2021", "--role", "boss").stderr
+
+
 def test_overlapping_shifts_of_one_officer_are_refused_and_nothing_is_written(staff):
     assert staff("roster", "add", "duc", "--date", "10/02/2021", "--shift", "morning").exit_code == 0
     run = staff("roster", "add", "duc", "--date", "08/02/2021", "--to", "12/02/2021")

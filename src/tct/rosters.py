@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from tct import audit
+from tct import audit, vocab
 from tct.dates import parse_date
 from tct.daysoff import is_weekend
 from tct.errors import NotFoundError, UsageError, ValidationError
@@ -89,9 +89,9 @@ def half_day_hours(source: Session | Driver) -> dict[str, tuple[time, time]]:
 def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: str | None = None,
                 end: str | None = None) -> tuple[str, time, time]:
     """(shift name, start, end) of a shift typed as a name, or as custom --start/--end hours."""
-    name = (shift or "").strip().lower() or ("custom" if start or end else "full")
-    if name not in SHIFTS:
-        raise ValidationError(f"--shift {shift!r} is not a shift; choose {', '.join(SHIFTS)}")
+    name = vocab.lookup(shift, vocab.SHIFTS) if (shift or "").strip() else ("custom" if start or end else "full")
+    if name is None:
+        raise ValidationError.said_as("err_not_a_shift", typed=shift, choices=", ".join(SHIFTS))
     if name != "custom":
         if start or end:
             raise UsageError(f"--start/--end give a custom shift's hours; leave out --shift {name}")
@@ -107,9 +107,9 @@ def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: 
 
 
 def check_role(role: str | None) -> str:
-    value = (role or "").strip().lower() or "main"
-    if value not in ROLES:
-        raise ValidationError(f"--role {role!r} is not a role; choose {', '.join(ROLES)}")
+    value = vocab.lookup(role, vocab.ROLES) if (role or "").strip() else "main"
+    if value is None:
+        raise ValidationError.said_as("err_not_a_role", typed=role, choices=", ".join(ROLES))
     return value
 
 
@@ -562,7 +562,7 @@ def _planned_row(session: Session, row: dict[str, str], halves: dict[str, tuple[
     hours = _HOURS.match(shift_cell.lower())
     if hours:
         name, begin, finish = shift_hours(halves, "custom", hours.group(1), hours.group(2))
-    elif shift_cell.lower() == "custom":
+    elif shift_cell and vocab.lookup(shift_cell, vocab.SHIFTS) == "custom":
         raise ValidationError("a custom shift is written as its hours, e.g. 08:00-10:00")
     else:
         name, begin, finish = shift_hours(halves, shift_cell or None)

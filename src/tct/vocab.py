@@ -29,6 +29,17 @@ RECEPTION_KINDS: dict[str, tuple[str, ...]] = {
     "regular": ("thuong-xuyen", "tiep-thuong-xuyen"),
     "leader": ("lanh-dao", "thu-truong", "dinh-ky", "dot-xuat"),
 }
+SHIFTS: dict[str, tuple[str, ...]] = {
+    "morning": ("sang", "ca-sang", "buoi-sang"),
+    "afternoon": ("chieu", "ca-chieu", "buoi-chieu"),
+    "full": ("ca-ngay", "ngay", "buoi-ngay"),
+    "custom": ("theo-gio", "tuy-chinh"),
+}
+ROLES: dict[str, tuple[str, ...]] = {
+    "main": ("chinh", "truc-chinh"),
+    "backup": ("du-bi", "du-phong", "truc-du-bi", "truc-du-phong"),
+    "leader": ("lanh-dao", "truc-lanh-dao"),
+}
 # Vietnamese names of the default fields, accepted as input.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "land": ("dat-dai", "dat"),
@@ -49,10 +60,15 @@ def _key(typed: str) -> str:
 def choose(typed: str | None, vocabulary: dict[str, tuple[str, ...]] | Iterable[str], *, label: str) -> str:
     """The stored key for a typed value, or a one-line error listing the choices."""
     choices = vocabulary if isinstance(vocabulary, dict) else {value: () for value in vocabulary}
-    found = _lookup(typed or "", tuple((value, tuple(aliases)) for value, aliases in choices.items()))
+    found = lookup(typed, choices)
     if found is None:
         raise ValidationError.said_as("err_not_one_of", label=label, typed=typed, choices=", ".join(choices))
     return found
+
+
+def lookup(typed: str | None, vocabulary: dict[str, tuple[str, ...]]) -> str | None:
+    """The stored key for a typed value (its English key or a Vietnamese word), or None."""
+    return _lookup(typed or "", tuple((value, tuple(aliases)) for value, aliases in vocabulary.items()))
 
 
 @lru_cache(maxsize=4096)
