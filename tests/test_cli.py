@@ -290,6 +290,32 @@ def test_the_desks_common_errors_are_said_in_vietnamese(desk_with_a_case, argv, 
     assert english.replace("{case}", case) in tct(*argv).stderr
 
 
+def test_the_desks_warnings_and_an_imports_bad_rows_are_said_in_vietnamese(tct, tmp_path):
+    """The warnings of `visit add` and the bad rows `import --visits` lists are made in the library,
+    in English; a Vietnamese desk reads them in Vietnamese. JSON keeps the English."""
+    tct("officer", "add", "tester")
+    tct("roster", "add", "tester", "--date", "01/01/2021")  # a register that keeps a roster
+    run = tct("visit", "add", "--officer", "tester", "--citizen", "Đoàn A", "--type", "complaint", "--field",
+              "land", "--people", "7", "--at", "10/02/2021 09:00", env=VI)
+    assert run.exit_code == 0, run.stderr
+    assert "Lưu ý: không có ai trong lịch trực tiếp công dân vào thời điểm đó" in run.stderr
+    assert "Lưu ý: đoàn 7 người cần cử 1–2 người đại diện (Luật Tiếp công dân 2013, Điều 30); đã ghi 0 người" \
+        in run.stderr
+    run = tct("visit", "add", "--officer", "tester", "--citizen", "Đoàn A", "--case", "VV-2021-0001",
+              "--type", "petition", "--at", "11/02/2021 09:00", env=VI)
+    assert "Lưu ý: vụ việc VV-2021-0001 là khiếu nại, lượt tiếp này là kiến nghị" in run.stderr
+    assert "Warning: case VV-2021-0001 is a complaint, this visit a petition" in tct(
+        "visit", "add", "--officer", "tester", "--citizen", "Đoàn A", "--case", "VV-2021-0001", "--type",
+        "petition", "--at", "12/02/2021 09:00").stderr
+    rows = tmp_path / "v.csv"
+    rows.write_text("citizen,type,field,at\nA,xyz,land,10/02/2021 08:00\nB,complaint,land,31/02/2021\n",
+                    encoding="utf-8")
+    shown = tct("import", "--visits", str(rows), env=VI).stderr
+    assert "--type 'xyz' không thuộc: complaint" in shown and "'31/02/2021' không phải là ngày có thật" in shown
+    listed = tct("import", "--visits", str(rows), "-f", "json", env=VI).stderr
+    assert "is not one of" in listed and "không thuộc" not in listed
+
+
 def test_every_error_label_reads_the_same_values_in_both_languages():
     """An error made by said_as is formatted with one set of values in every language: a label
     whose Vietnamese names a value its English does not (or the reverse) would fail at the desk."""

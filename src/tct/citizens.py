@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tct import audit
 from tct.errors import NotFoundError, ValidationError
+from tct.i18n import said
 from tct.text import MAX_LINE, MAX_NAME, clean, fold, initials
 
 if TYPE_CHECKING:
@@ -124,8 +125,7 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
         if existing is not None and fold(existing.name) != fold(details.name):
             # A denouncer's name is never told to whoever types their ID number (Law on Denunciations 2018).
             known = initials(existing.name) if is_denouncer(session, existing.id) else existing.name
-            warnings.append(f"ID number {details.id_number} is on the register as {known}; "
-                            "the visit is linked to that citizen")
+            warnings.append(said("warn_id_number_known", number=details.id_number, known=known))
     if existing is not None:
         changed = {}
         for name in ("id_number", "address", "phone", "locality"):

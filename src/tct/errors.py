@@ -24,47 +24,27 @@ EXIT_INTERRUPTED = 130
 class TctError(Exception):
     """A problem the user can fix; printed as one line `Error: …`.
 
-    One made by `said_as` can also be said in the person's language (`said`): the English message
-    and the others come from the same i18n label, so they say the same thing."""
+    One made by `said_as` can also be said in the person's language (`said`): its message is an
+    i18n.Said, whose English and other languages come from one label, so they say the same thing."""
 
     exit_code = EXIT_ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.key: str | None = None
-        self.values: dict[str, object] = {}
-        self.coded: dict[str, str] = {}
 
     @classmethod
     def said_as(cls, key: str, *, coded: dict[str, str] | None = None, **values: object) -> TctError:
-        """The error of the i18n label `key`; `coded` names the values that are codes of a kind of
-        i18n.VALUES (a status, a flag…, or a list of them), or ("label") labels themselves, said in
-        the language too."""
-        error = cls(_in(key, "en", coded or {}, values))
-        error.key, error.values, error.coded = key, values, coded or {}
-        return error
+        """The error of the i18n label `key` (see i18n.said)."""
+        from tct.i18n import said
+
+        return cls(said(key, coded=coded, **values))
 
     def said(self, lang: str) -> str:
-        """The message in `lang` (English, or one without a label, as it is)."""
-        if self.key is None or lang == "en":
-            return self.message
-        return _in(self.key, lang, self.coded, self.values)
+        """The message in `lang` (English, or one made without a label, as it is)."""
+        from tct.i18n import in_language
 
-
-def _in(key: str, lang: str, coded: dict[str, str], values: dict[str, object]) -> str:
-    from tct.i18n import label, value_label
-
-    shown = dict(values)
-    for name, kind in coded.items():
-        value = values[name]
-        if kind == "label":  # (a value that is itself a label: its text in the language)
-            shown[name] = label(str(value), lang)
-        elif isinstance(value, list | tuple):
-            shown[name] = label("or_words", lang).join(value_label(kind, str(item), lang) for item in value)
-        else:
-            shown[name] = value_label(kind, str(value), lang)
-    return label(key, lang, **shown)
+        return in_language(self.message, lang)
 
 
 class ValidationError(TctError):

@@ -156,6 +156,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_at_in_future": ("--at {typed!r} is more than a day in the future",
                          "--at {typed!r} muộn hơn hiện tại quá một ngày"),
     "err_no_case": ("no case {code!r}", "không có vụ việc {code!r}"),
+    "err_missing_officer": ("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)",
+                            "thiếu --officer (lúc đó không có đúng một cán bộ trong lịch trực, và chưa đặt "
+                            "TCT_OFFICER)"),
+    # Warnings of `visit add` and `import --visits` (i18n.said)
+    "warn_representatives": ("a delegation of {people} people should choose {low}–{high} representatives "
+                             "(Law on Citizen Reception 2013, art. 30); {named} named",
+                             "đoàn {people} người cần cử {low}–{high} người đại diện (Luật Tiếp công dân 2013, "
+                             "Điều 30); đã ghi {named} người"),
+    "warn_nobody_rostered": ("nobody is rostered on the desk at that time",
+                             "không có ai trong lịch trực tiếp công dân vào thời điểm đó"),
+    "warn_other_type": ("case {code} is a {case_type}, this visit a {visit_type}",
+                        "vụ việc {code} là {case_type}, lượt tiếp này là {visit_type}"),
+    "warn_id_number_known": ("ID number {number} is on the register as {known}; the visit is linked to that citizen",
+                             "số CCCD/CMND {number} đã có trong sổ với tên {known}; lượt tiếp được gắn với "
+                             "công dân đó"),
     "err_not_a_shift": ("--shift {typed!r} is not a shift; choose {choices}",
                         "--shift {typed!r} không phải ca trực; chọn {choices} (hoặc sáng, chiều, cả ngày)"),
     "err_not_a_role": ("--role {typed!r} is not a role; choose {choices}",
@@ -443,3 +458,42 @@ def label(key: str, lang: str = "en", /, **values: object) -> str:
     pair = LABELS.get(key)
     text = key if pair is None else pair[1] if lang == "vi" else pair[0]
     return text.format(**values) if values else text
+
+
+class Said(str):
+    """An English text (the string itself) that can also be said in another language
+    (`in_language`): an error or warning of a library module, which returns data and never knows
+    who reads it. Made by `said`; it keeps its label and values through a pickle (a second process)."""
+
+    key: str
+    values: dict[str, object]
+    coded: dict[str, str]
+
+
+def said(key: str, *, coded: dict[str, str] | None = None, **values: object) -> Said:
+    """The text of the label `key` in English, able to be said in another language. `coded` names
+    the values that are codes of a kind of VALUES (a status, a flag…, or a list of them), or
+    ("label") labels themselves: they are said in the language too."""
+    text = Said(_say(key, "en", coded or {}, values))
+    text.key, text.values, text.coded = key, values, coded or {}
+    return text
+
+
+def in_language(text: str, lang: str) -> str:
+    """A text as `lang` says it: one made by `said` in that language, any other as it is."""
+    if lang == "en" or not isinstance(text, Said):
+        return str(text)
+    return _say(text.key, lang, text.coded, text.values)
+
+
+def _say(key: str, lang: str, coded: dict[str, str], values: dict[str, object]) -> str:
+    shown = dict(values)
+    for name, kind in coded.items():
+        value = values[name]
+        if kind == "label":
+            shown[name] = label(str(value), lang)
+        elif isinstance(value, list | tuple):
+            shown[name] = label("or_words", lang).join(value_label(kind, str(item), lang) for item in value)
+        else:
+            shown[name] = value_label(kind, str(value), lang)
+    return label(key, lang, **shown)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tct import audit, citizens, flags, vocab
 from tct.errors import NotFoundError, TctError, UsageError, ValidationError
+from tct.i18n import said
 from tct.text import MAX_LINE, MAX_NAME, MAX_TEXT, clean, fold
 
 if TYPE_CHECKING:
@@ -106,8 +107,7 @@ def representatives_warning(people: int, representatives: list[str], min_people:
     low, high = (1, 2) if people <= 10 else (1, 5)
     if low <= len(representatives) <= high:
         return None
-    return (f"a delegation of {people} people should choose {low}–{high} representatives "
-            f"(Law on Citizen Reception 2013, art. 30); {len(representatives)} named")
+    return said("warn_representatives", people=people, low=low, high=high, named=len(representatives))
 
 
 def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
@@ -131,7 +131,7 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
 
     on_duty = rosters.on_duty(session, moment)
     if not on_duty and rosters.has_roster(session):
-        warnings.append("nobody is rostered on the desk at that time")
+        warnings.append(said("warn_nobody_rostered"))
     if typed:
         return officers.resolve(session, typed)
     rostered = rosters.main_on_duty(session, moment)
@@ -145,7 +145,7 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
     if len(rostered) > 1:
         names = ", ".join(o.name for o in rostered)
         raise UsageError(f"missing --officer: {names} are all on duty at that time")
-    raise UsageError("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)")
+    raise UsageError.said_as("err_missing_officer")
 
 
 def rostered_main(session: Session, moment: datetime) -> list[Officer]:
@@ -279,7 +279,8 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
     else:
         officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
     if existing_case is not None and existing_case.type != visit_type:
-        warnings.append(f"case {existing_case.code} is a {existing_case.type}, this visit a {visit_type}")
+        warnings.append(said("warn_other_type", coded={"case_type": "type", "visit_type": "type"},
+                             code=existing_case.code, case_type=existing_case.type, visit_type=visit_type))
     min_people = checks.min_people
     warning = representatives_warning(people, representatives, min_people)
     if warning:

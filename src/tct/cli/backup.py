@@ -222,7 +222,7 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
     from tct import audit, bulk, render, settings
     from tct.db import write_session
     from tct.errors import ValidationError
-    from tct.i18n import label
+    from tct.i18n import in_language, label
 
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -254,7 +254,10 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
     except UnicodeDecodeError as exc:
         raise ValidationError(label("visits_file_not_utf8", lang(), path=path)) from exc
     except bulk.VisitsRejected as rejected:
-        render.rows(bulk.problems_table(rejected), [("line", "line"), ("problem", "problem")],
+        problems = bulk.problems_table(rejected)
+        if fmt.value in ("table", "md"):  # (JSON and CSV keep the English, as they keep codes)
+            problems = [{**row, "problem": in_language(row["problem"], lang())} for row in problems]
+        render.rows(problems, [("line", "line"), ("problem", "problem")],
                     "json" if fmt.value == "json" else fmt.value, lang=lang(), stream=sys.stderr)
         if lang() == "en":
             raise
@@ -262,7 +265,7 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
                                     total=rejected.total)) from None
     assert summary is not None
     for line, warning in summary.warnings:
-        notice(label("warning_at_line", lang(), line=line, text=warning))
+        notice(label("warning_at_line", lang(), line=line, text=in_language(warning, lang())))
     data = {"rows": summary.rows, "visits": len(summary.visits), "new_cases": summary.new_cases,
             "first": summary.visits[0] if summary.visits else None,
             "last": summary.visits[-1] if summary.visits else None, "checked_only": check}

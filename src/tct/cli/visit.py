@@ -51,10 +51,10 @@ NewKind = Annotated[str | None, typer.Option("--kind", help="regular|leader.")]
 
 
 def _warn(lines: list[str]) -> None:
-    from tct.i18n import label
+    from tct.i18n import in_language, label
 
     for line in lines:
-        notice(label("warning_line", lang(), text=line))
+        notice(label("warning_line", lang(), text=in_language(line, lang())))
 
 
 @app.command("add")
