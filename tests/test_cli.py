@@ -387,3 +387,18 @@ def test_the_example_loads_as_the_readme_says_after_make_without_tct_on_path(tmp
     listed = subprocess.run([str(installed), "visit", "list", "--limit", "1000", "-f", "json"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert len(json.loads(listed.stdout)) == 33  # 34 visits, one voided
+
+
+def test_a_said_text_keeps_its_language_through_a_pickle():
+    """The bad rows of a big import are checked in a second process and pickled to the first: their
+    messages must still be able to say themselves in Vietnamese there."""
+    import pickle
+
+    from tct.errors import NotFoundError
+    from tct.i18n import in_language
+
+    error = NotFoundError.said_as("err_no_case", code="VV-2021-0001")
+    back = pickle.loads(pickle.dumps(error.message, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == "no case 'VV-2021-0001'" and in_language(back, "vi") == "không có vụ việc 'VV-2021-0001'"
+    again = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again.said("vi") == "không có vụ việc 'VV-2021-0001'" and again.said("en") == "no case 'VV-2021-0001'"
