@@ -34,7 +34,7 @@ class TctError(Exception):
         self.message = message
 
     @classmethod
-    def said_as(cls, key: str, *, coded: dict[str, str] | None = None, **values: object) -> TctError:
+    def said_as(cls, key: str, /, *, coded: dict[str, str] | None = None, **values: object) -> TctError:
         """The error of the i18n label `key` (see i18n.said)."""
         from tct.i18n import said
 

@@ -156,6 +156,31 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_at_in_future": ("--at {typed!r} is more than a day in the future",
                          "--at {typed!r} muộn hơn hiện tại quá một ngày"),
     "err_no_case": ("no case {code!r}", "không có vụ việc {code!r}"),
+    "err_not_a_time": ("{label}: cannot read {text!r} as a time; use HH:MM, e.g. 07:30",
+                       "{label}: không hiểu {text!r} là giờ nào; hãy dùng HH:MM, ví dụ 07:30"),
+    "err_custom_shift_hours": ("a custom shift needs both --start HH:MM and --end HH:MM",
+                               "ca trực theo giờ cần cả --start HH:MM và --end HH:MM"),
+    "err_end_not_after_start": ("--end {end} is not after --start {start}", "--end {end} không sau --start {start}"),
+    "err_range_backwards": ("the range ends ({last}) before it starts ({first})",
+                            "khoảng ngày kết thúc ({last}) trước khi bắt đầu ({first})"),
+    "err_range_too_long": ("the range has {count} days; at most {most} at a time",
+                           "khoảng ngày có {count} ngày; mỗi lần tối đa {most} ngày"),
+    "err_no_weekday": ("the range has no weekday; nothing to add",
+                       "khoảng ngày không có ngày làm việc; không có gì để thêm"),
+    "err_no_such_shift": ("{officer} has no {shift} shift on {span}; nothing was removed",
+                          "{officer} không có ca {shift} ngày {span}; không xóa gì"),
+    "err_no_shift": ("{officer} has no shift on {span}; nothing was removed",
+                     "{officer} không có ca trực nào ngày {span}; không xóa gì"),
+    "err_custom_shift_in_file": ("a custom shift is written as its hours, e.g. 08:00-10:00",
+                                 "ca trực theo giờ được ghi bằng giờ của nó, ví dụ 08:00-10:00"),
+    "err_period_range_backwards": ("the range {text!r} ends before it starts",
+                                   "khoảng ngày {text!r} kết thúc trước khi bắt đầu"),
+    "err_to_before_from": ("--to {last} is before --from {first}", "--to {last} trước --from {first}"),
+    "err_unknown_setting": ("unknown setting {key!r}; `tct config list` shows them all",
+                            "không có thiết lập {key!r}; `tct config list` liệt kê tất cả"),
+    "err_setting_not_a_number": ("{key} takes a whole number, not {raw!r}",
+                                 "{key} cần một số nguyên, không phải {raw!r}"),
+    "err_setting_out_of_range": ("{key} must be between {low} and {high}", "{key} phải trong khoảng {low} đến {high}"),
     "err_missing_officer": ("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)",
                             "thiếu --officer (lúc đó không có đúng một cán bộ trong lịch trực, và chưa đặt "
                             "TCT_OFFICER)"),
@@ -470,7 +495,7 @@ class Said(str):
     coded: dict[str, str]
 
 
-def said(key: str, *, coded: dict[str, str] | None = None, **values: object) -> Said:
+def said(key: str, /, *, coded: dict[str, str] | None = None, **values: object) -> Said:
     """The text of the label `key` in English, able to be said in another language. `coded` names
     the values that are codes of a kind of VALUES (a status, a flag…, or a list of them), or
     ("label") labels themselves: they are said in the language too."""

@@ -209,7 +209,7 @@ def parse_range(text: str, *, tz: str = "Asia/Ho_Chi_Minh") -> ResolvedPeriod:
     start = parse_date(parts[0], tz=tz, label="start of the range")
     end = parse_date(parts[1], tz=tz, label="end of the range")
     if end < start:
-        raise ValidationError(f"the range {text.strip()!r} ends before it starts")
+        raise ValidationError.said_as("err_period_range_backwards", text=text.strip())
     return _period(f"{start.isoformat()}..{end.isoformat()}", f"{day_text(start)} – {day_text(end)}", "range",
                    start, end, 0, 0)
 
@@ -274,7 +274,7 @@ def add(session: Session, name: str, *, start: date | str, end: date | str, titl
     first = start if isinstance(start, date) else parse_date(start, tz=tz, label="--from")
     last = end if isinstance(end, date) else parse_date(end, tz=tz, label="--to")
     if last < first:
-        raise ValidationError(f"--to {day_text(last)} is before --from {day_text(first)}")
+        raise ValidationError.said_as("err_to_before_from", last=day_text(last), first=day_text(first))
     before = _days(before_days, "--before-days")
     after = _days(after_days, "--after-days")
     if _custom(session, clean_name) is not None:

@@ -60,7 +60,7 @@ def parse_hhmm(text: str, *, label: str) -> time:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    raise ValidationError(f"{label}: cannot read {text!r} as a time; use HH:MM, e.g. 07:30")
+    raise ValidationError.said_as("err_not_a_time", label=label, text=text)
 
 
 def hhmm(value: time) -> str:
@@ -99,10 +99,10 @@ def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: 
             return name, halves["morning"][0], halves["afternoon"][1]
         return name, halves[name][0], halves[name][1]
     if not start or not end:
-        raise UsageError("a custom shift needs both --start HH:MM and --end HH:MM")
+        raise UsageError.said_as("err_custom_shift_hours")
     begin, finish = parse_hhmm(start, label="--start"), parse_hhmm(end, label="--end")
     if finish <= begin:
-        raise ValidationError(f"--end {hhmm(finish)} is not after --start {hhmm(begin)}")
+        raise ValidationError.said_as("err_end_not_after_start", end=hhmm(finish), start=hhmm(begin))
     return name, begin, finish
 
 
@@ -117,10 +117,10 @@ def days(start: date, end: date | None = None) -> list[date]:
     """Every day from start to end inclusive; at most MAX_DAYS of them."""
     last = end or start
     if last < start:
-        raise ValidationError(f"the range ends ({last:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+        raise ValidationError.said_as("err_range_backwards", last=f"{last:%d/%m/%Y}", first=f"{start:%d/%m/%Y}")
     count = (last - start).days + 1
     if count > MAX_DAYS:
-        raise ValidationError(f"the range has {count} days; at most {MAX_DAYS} at a time")
+        raise ValidationError.said_as("err_range_too_long", count=count, most=MAX_DAYS)
     return [start + timedelta(days=offset) for offset in range(count)]
 
 
@@ -267,7 +267,7 @@ def add(session: Session, officer: str, *, start: date, end: date | None = None,
     remark = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
     wanted = [day for day in days(start, end) if not (weekdays_only and is_weekend(day))]
     if not wanted:
-        raise ValidationError("the range has no weekday; nothing to add")
+        raise ValidationError.said_as("err_no_weekday")
     _lock_officer(session, person)
     existing = shifts_between(session, wanted[0], wanted[-1], officer_id=person.id)
     planned = [_Planned(person, day, name, begin, finish, chosen_role, place, remark) for day in wanted]
@@ -297,15 +297,17 @@ def remove(session: Session, officer: str, *, start: date, end: date | None = No
     wanted = days(start, end)
     name = None
     if shift:
-        name = shift.strip().lower()
-        if name not in SHIFTS:
-            raise ValidationError(f"--shift {shift!r} is not a shift; choose {', '.join(SHIFTS)}")
+        name = vocab.lookup(shift, vocab.SHIFTS)
+        if name is None:
+            raise ValidationError.said_as("err_not_a_shift", typed=shift, choices=", ".join(SHIFTS))
     found = [(row, who) for row, who in shifts_between(session, wanted[0], wanted[-1], officer_id=person.id)
              if name is None or row.shift == name]
     if not found:
-        what = f"{name} shift" if name else "shift"
         span = f"{wanted[0]:%d/%m/%Y}" + (f"–{wanted[-1]:%d/%m/%Y}" if len(wanted) > 1 else "")
-        raise NotFoundError(f"{person.name} has no {what} on {span}; nothing was removed")
+        if name:
+            raise NotFoundError.said_as("err_no_such_shift", coded={"shift": "shift"}, officer=person.name,
+                                        shift=name, span=span)
+        raise NotFoundError.said_as("err_no_shift", officer=person.name, span=span)
     removed = []
     for row, who in found:
         removed.append(as_dict(row, who))
@@ -563,7 +565,7 @@ def _planned_row(session: Session, row: dict[str, str], halves: dict[str, tuple[
     if hours:
         name, begin, finish = shift_hours(halves, "custom", hours.group(1), hours.group(2))
     elif shift_cell and vocab.lookup(shift_cell, vocab.SHIFTS) == "custom":
-        raise ValidationError("a custom shift is written as its hours, e.g. 08:00-10:00")
+        raise ValidationError.said_as("err_custom_shift_in_file")
     else:
         name, begin, finish = shift_hours(halves, shift_cell or None)
     role = check_role(row.get("role"))

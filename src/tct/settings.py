@@ -74,7 +74,7 @@ def definition(key: str) -> SettingDef:
     try:
         return DEFINITIONS[key]
     except KeyError:
-        raise NotFoundError(f"unknown setting {key!r}; `tct config list` shows them all") from None
+        raise NotFoundError.said_as("err_unknown_setting", key=key) from None
 
 
 def parse_value(key: str, raw: str) -> Any:
@@ -86,9 +86,9 @@ def parse_value(key: str, raw: str) -> Any:
         try:
             value = int(raw.strip())
         except ValueError:
-            raise ValidationError(f"{key} takes a whole number, not {raw!r}") from None
+            raise ValidationError.said_as("err_setting_not_a_number", key=key, raw=raw) from None
         if spec.minimum is not None and value < spec.minimum or spec.maximum is not None and value > spec.maximum:
-            raise ValidationError(f"{key} must be between {spec.minimum} and {spec.maximum}")
+            raise ValidationError.said_as("err_setting_out_of_range", key=key, low=spec.minimum, high=spec.maximum)
         return value
     if spec.kind == "timezone":
         from tct.dates import office_tz
