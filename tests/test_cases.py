@@ -441,3 +441,17 @@ def test_case_show_csv_keeps_the_codes_of_its_timeline_in_vietnamese_too(desk):
     assert "new → accepted" in vietnamese and "crowd set (auto)" in vietnamese
     assert "đã thụ lý" not in vietnamese and "đông người" not in vietnamese
     assert vietnamese == english
+
+
+def test_a_decision_dated_the_day_a_case_opened_follows_the_visit_that_opened_it(desk):
+    """A complexity decided with `--date` has a day, not a time (it is stamped at the start of the
+    day): the timeline lists it after that day's visit, with no time, as it does a referral."""
+    code = visit(desk, "--citizen", "A", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                 "--at", "01/02/2021 09:00")["case"]
+    assert desk("case", "accept", code, "--date", "01/02/2021").exit_code == 0
+    assert desk("case", "flag", code, "--complex", "--reason", "phức tạp", "--date", "01/02/2021").exit_code == 0
+    assert desk("case", "extend", code, "--days", "30", "--reason", "gia hạn", "--date", "01/02/2021").exit_code == 0
+    events = case(desk, code)["timeline"]
+    assert [(e["date"], e["event"]) for e in events] == [("2021-02-01", "visit"), ("2021-02-01", "status"),
+                                                         ("2021-02-01", "flag"), ("2021-02-01", "extension")]
+    assert events[0]["at"].startswith("2021-02-01T09:00") and events[2]["at"] is None and events[3]["at"] is None

@@ -11,7 +11,7 @@ Deadlines (domain.md; the numbers are settings whose defaults are the legal valu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import NotFoundError
@@ -204,8 +204,6 @@ def decision_moment(on: date | None, settings: Settings, *, not_before: date | N
 
 def day_start(on: date, settings: Settings) -> datetime:
     """The start of the office-local day `on`, in UTC (as flags and extensions are stamped)."""
-    from datetime import time
-
     from tct.dates import office_tz
 
     return datetime.combine(on, time(), office_tz(settings["timezone"])).astimezone(UTC)
@@ -504,8 +502,13 @@ def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: i
 
     events: list[tuple[tuple, dict]] = []  # type: ignore[type-arg]
 
-    def add(day: date, at, kind: str, text: str, **extra) -> None:  # type: ignore[no-untyped-def]
-        events.append(((day, at.isoformat() if at else "", len(events)),
+    def add(day: date, at, kind: str, text: str, *, decided: bool = False, **extra) -> None:  # type: ignore[no-untyped-def]
+        # A decision entered later with its day (`--date`) is stamped at the start of that day
+        # (day_start): it has a day and no time, as a referral has. Those come after the day's
+        # timed events: a complexity decided the day a case opened follows the visit that opened it.
+        if decided and at is not None and to_local(at, tz).time() == time():
+            at = None
+        events.append(((day, at is None, at.isoformat() if at else "", len(events)),
                        {"date": day.isoformat(), "at": local_iso(at, tz) if at else None, "event": kind,
                         "text": text, **extra}))
 
@@ -518,13 +521,13 @@ def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: i
             from_status=s.from_status, to_status=s.to_status, result=s.result, agency=s.agency)
     for f in session.exec(select(CaseFlag).where(col(CaseFlag.case_id) == case.id)).all():
         add(to_local(f.set_at, tz).date(), f.set_at, "flag", f"{f.kind} set ({f.source})", reason=f.reason,
-            flag=f.kind, source=f.source, cleared=False)
+            flag=f.kind, source=f.source, cleared=False, decided=True)
         if f.cleared_at:
             add(to_local(f.cleared_at, tz).date(), f.cleared_at, "flag", f"{f.kind} cleared", reason=f.clear_reason,
-                flag=f.kind, source=f.source, cleared=True)
+                flag=f.kind, source=f.source, cleared=True, decided=True)
     for r in session.exec(select(Referral).where(col(Referral.case_id) == case.id)).all():
         add(r.sent_on, None, "referral", f"information sent to {r.to_agency}", note=r.note, to=r.to_agency)
     for e in extensions(session, case.id):
         add(to_local(e.at, tz).date(), e.at, "extension", f"deadline extended by {e.days} days", reason=e.reason,
-            days=e.days)
+            days=e.days, decided=True)
     return [event for _, event in sorted(events, key=lambda item: item[0])]
