@@ -92,8 +92,10 @@ def add(officer: OfficerArg,
         on: Annotated[str, typer.Option("--date", metavar="DATE", help="The (first) day, e.g. 03/02/2021.")],
         until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day of a range.")] = None,
         shift: Annotated[str | None, typer.Option("--shift", metavar="morning|afternoon|full|custom",
-                                                  help="The shift [default: full, or custom with --start].")] = None,
-        role: Annotated[str, typer.Option("--role", metavar="main|backup|leader", help="Role on the shift.")] = "main",
+                                                  help="The shift, or sáng|chiều|cả ngày [default: full, or "
+                                                       "custom with --start].")] = None,
+        role: Annotated[str, typer.Option("--role", metavar="main|backup|leader",
+                                          help="Role on the shift, or chính|dự bị|lãnh đạo.")] = "main",
         weekdays_only: Annotated[bool, typer.Option("--weekdays-only", help="Skip Saturdays and Sundays.")] = False,
         start: Annotated[str | None, typer.Option("--start", metavar="HH:MM", help="Start of a custom shift.")] = None,
         end: Annotated[str | None, typer.Option("--end", metavar="HH:MM", help="End of a custom shift.")] = None,
@@ -124,7 +126,8 @@ def remove(officer: OfficerArg,
            on: Annotated[str, typer.Option("--date", metavar="DATE", help="The (first) day.")],
            until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day of a range.")] = None,
            shift: Annotated[str | None, typer.Option("--shift", metavar="morning|afternoon|full|custom",
-                                                     help="Only this shift [default: every shift].")] = None) -> None:
+                                                     help="Only this shift (or sáng|chiều|cả ngày) [default: every "
+                                                          "shift].")] = None) -> None:
     """Take an officer off the roster on those days (audited)."""
     from tct import audit, rosters
     from tct.db import write_session
