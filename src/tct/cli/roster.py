@@ -261,7 +261,7 @@ def import_(file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="offic
     from tct import audit, rosters
     from tct.db import write_session
     from tct.errors import ValidationError
-    from tct.i18n import label
+    from tct.i18n import in_language, label
 
     text = _read_text(file)
     with write_session(state().db()) as session:
@@ -269,7 +269,8 @@ def import_(file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="offic
             created = rosters.import_csv(session, text, actor=audit.current_actor(), source=file.name)
         except rosters.ImportRejected as exc:
             for line, problem in exc.problems:
-                notice(label("roster_bad_row", lang(), file=file.name, line=line, problem=problem))
+                notice(label("roster_bad_row", lang(), file=file.name, line=line,
+                             problem=in_language(problem, lang())))
             raise ValidationError(exc.message if lang() == "en" else label(
                 "roster_rows_rejected", lang(), count=len(exc.problems), file=file.name)) from None
     notice(label("roster_imported", lang(), count=len(created), file=file.name))
