@@ -121,6 +121,23 @@ def test_a_retired_officer_typed_without_accents_is_said_to_have_retired(tct, mo
     assert tct("visit", "list", "-f", "json").json() == []
 
 
+def test_an_unknown_or_retired_tct_officer_is_said_in_vietnamese(tct, monkeypatch):
+    """TCT_OFFICER naming nobody, or someone retired: the error says where the name came from, in
+    the person's language (the English is as it was)."""
+    for args in (("add", "Lê Minh Tuấn"), ("add", "Trần Thị Bình"), ("retire", "Lê Minh Tuấn")):
+        assert tct("officer", *args).exit_code == 0
+    visit = ("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00")
+    monkeypatch.setenv("TCT_OFFICER", "Ai Đó")
+    run = tct(*visit, env={"TCT_LANG": "vi"})
+    assert run.exit_code == 1
+    assert run.stderr.strip() == "Lỗi: TCT_OFFICER: không có cán bộ nào khớp với 'Ai Đó'; các cán bộ: Trần Thị Bình"
+    assert tct(*visit).stderr.strip() == "Error: TCT_OFFICER: no officer matches 'Ai Đó'; officers: Trần Thị Bình"
+    monkeypatch.setenv("TCT_OFFICER", "le minh tuan")
+    run = tct(*visit, env={"TCT_LANG": "vi"})
+    assert run.exit_code == 1
+    assert run.stderr.strip() == "Lỗi: TCT_OFFICER: cán bộ Lê Minh Tuấn đã thôi tiếp công dân (tct officer list --all)"
+
+
 def test_roster_add_and_visit_import_resolve_the_exact_accented_name(tct, tmp_path):
     for name in ("Nguyễn Thị Hà", "Nguyễn Thị Hạ"):
         assert tct("officer", "add", name).exit_code == 0

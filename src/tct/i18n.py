@@ -181,6 +181,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_setting_not_a_number": ("{key} takes a whole number, not {raw!r}",
                                  "{key} cần một số nguyên, không phải {raw!r}"),
     "err_setting_out_of_range": ("{key} must be between {low} and {high}", "{key} phải trong khoảng {low} đến {high}"),
+    "err_env_officer": ("TCT_OFFICER: {error}", "TCT_OFFICER: {error}"),
     "err_missing_officer": ("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)",
                             "thiếu --officer (lúc đó không có đúng một cán bộ trong lịch trực, và chưa đặt "
                             "TCT_OFFICER)"),
@@ -512,7 +513,8 @@ def in_language(text: str, lang: str) -> str:
 
 
 def _say(key: str, lang: str, coded: dict[str, str], values: dict[str, object]) -> str:
-    shown = dict(values)
+    # (a value that is itself a said text, such as an error put inside another, is said in `lang` too)
+    shown = {name: in_language(value, lang) if isinstance(value, Said) else value for name, value in values.items()}
     for name, kind in coded.items():
         value = values[name]
         if kind == "label":

@@ -141,7 +141,7 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
         try:
             return officers.resolve(session, fallback)
         except TctError as exc:  # say where the name came from: it was not typed on this command
-            raise type(exc)(f"TCT_OFFICER: {exc.message}") from None
+            raise type(exc).said_as("err_env_officer", error=exc.message) from None
     if len(rostered) > 1:
         names = ", ".join(o.name for o in rostered)
         raise UsageError(f"missing --officer: {names} are all on duty at that time")
