@@ -142,18 +142,27 @@ def refresh(session: Session, case: Case, settings: Settings, *, actor: str) -> 
         refresh_hotspots(session, case.locality_folded, settings, actor=actor)
 
 
+def calling_for(visits: list[Any], settings: Settings) -> dict[str, list[Any]]:
+    """The visits that call for each flag that follows a case's own visits (crowd, escalated,
+    repeat; the rules of the module's docstring): `visits` are the case's non-void visits in date
+    order, anything with `delegation`, `escalated` and `visit_date`."""
+    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
+    return {"crowd": [v for v in visits if v.delegation], "escalated": [v for v in visits if v.escalated],
+            "repeat": visits if within([v.visit_date for v in visits], count, window) else []}
+
+
+def _reasons(called: dict[str, list[Any]], settings: Settings) -> dict[str, str]:
+    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
+    return {"crowd": f"delegation visit {called['crowd'][0].code}" if called["crowd"] else "",
+            "escalated": f"escalated visit {called['escalated'][0].code}" if called["escalated"] else "",
+            "repeat": f"{count} or more visits within {window} days"}
+
+
 def _refresh_case(session: Session, case: Case, visits: list[Visit], settings: Settings, *, actor: str,
                   known: list[CaseFlag] | None = None) -> None:
-    delegations = [v for v in visits if v.delegation]
-    _sync_auto(session, case, "crowd", [v.created_at for v in delegations],
-               f"delegation visit {delegations[0].code}" if delegations else "", actor=actor, known=known)
-    escalated = [v for v in visits if v.escalated]
-    _sync_auto(session, case, "escalated", [v.created_at for v in escalated],
-               f"escalated visit {escalated[0].code}" if escalated else "", actor=actor, known=known)
-    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
-    repeated = visits if within([v.visit_date for v in visits], count, window) else []
-    _sync_auto(session, case, "repeat", [v.created_at for v in repeated],
-               f"{count} or more visits within {window} days", actor=actor, known=known)
+    called = calling_for(visits, settings)
+    for kind, reason in _reasons(called, settings).items():
+        _sync_auto(session, case, kind, [v.created_at for v in called[kind]], reason, actor=actor, known=known)
 
 
 class _Flag(NamedTuple):
@@ -232,7 +241,7 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
     session.flush()
     db = Driver(session)
     changes = _Changes(db, actor)
-    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
+    count = int(settings["repeat.min_visits"])
     localities: set[str] = set()
     for part in _chunks(sorted(case_ids)):
         visits: dict[int, list[_BulkVisit]] = defaultdict(list)
@@ -258,18 +267,11 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
                 continue
             _, code, locality_folded = cases[case_id]
             seen, flags = visits.get(case_id, []), known.get(case_id, [])
-            delegations = [v for v in seen if v.delegation]
-            changes.sync(case_id, code, "crowd", [f for f in flags if f.kind == "crowd"],
-                         [v.created_at for v in delegations],
-                         f"delegation visit {delegations[0].code}" if delegations else "")
-            escalated = [v for v in seen if v.escalated]
-            changes.sync(case_id, code, "escalated", [f for f in flags if f.kind == "escalated"],
-                         [v.created_at for v in escalated],
-                         f"escalated visit {escalated[0].code}" if escalated else "")
-            repeated = seen if within([v.visit_date for v in seen], count, window) else []
-            changes.sync(case_id, code, "repeat", [f for f in flags if f.kind == "repeat"],
-                         [v.created_at for v in repeated], f"{count} or more visits within {window} days")
-            if locality_folded and delegations:
+            called = calling_for(seen, settings)
+            for kind, reason in _reasons(called, settings).items():
+                changes.sync(case_id, code, kind, [f for f in flags if f.kind == kind],
+                             [v.created_at for v in called[kind]], reason)
+            if locality_folded and called["crowd"]:
                 localities.add(locality_folded)
     _hotspots_many(db, changes, sorted(localities), settings)
     changes.write()

@@ -217,7 +217,7 @@ def _flags_then(db: Driver, case_ids: list[int], day: date, cutoff: Any, setting
     tct sets it when a visit is entered, which may be long after (an import of past years), and
     clears it when the visits no longer call for it (one voided), so neither moment says what the
     case carried on `day`; one an officer cleared by hand by then does not count."""
-    from tct.flags import within
+    from tct.flags import calling_for
 
     if not case_ids:
         return {}
@@ -226,23 +226,19 @@ def _flags_then(db: Driver, case_ids: list[int], day: date, cutoff: Any, setting
     for case_id, kind, source in db.rows_in(
             "SELECT case_flag.case_id, case_flag.kind, case_flag.source "
             f"FROM case_flag WHERE {may} AND case_flag.case_id IN ({{ids}})", case_ids, [cutoff] * may.count("?")):
-        by_visits = source == "auto" and kind in _FROM_VISITS
-        flags.setdefault(case_id, []).append((kind, by_visits))
-    visits: dict[int, list[tuple[Any, bool, bool]]] = {}
-    if any(by_visits for kinds in flags.values() for _, by_visits in kinds):
-        for case_id, visit_date, delegation, escalated in db.rows_in(
-                "SELECT visit.case_id, visit.visit_date, visit.delegation, visit.escalated FROM visit "
-                "WHERE visit.void = ? AND visit.visit_date <= ? AND visit.case_id IN ({ids})",
-                [case_id for case_id, kinds in flags.items() if any(by_visits for _, by_visits in kinds)],
-                [db.flag(False), db.day(day)]):
-            visits.setdefault(case_id, []).append((visit_date, bool(delegation), bool(escalated)))
-    count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
+        flags.setdefault(case_id, []).append((kind, source == "auto" and kind in _FROM_VISITS))
+    visits: dict[int, list[SimpleNamespace]] = {}
+    for case_id, visit_date, delegation, escalated in db.rows_in(
+            "SELECT visit.case_id, visit.visit_date, visit.delegation, visit.escalated FROM visit "
+            "WHERE visit.void = ? AND visit.visit_date <= ? AND visit.case_id IN ({ids}) "
+            "ORDER BY visit.case_id, visit.visit_date",
+            [case_id for case_id, kinds in flags.items() if any(by_visits for _, by_visits in kinds)],
+            [db.flag(False), db.day(day)]):
+        visits.setdefault(case_id, []).append(SimpleNamespace(visit_date=db.read_day(visit_date),
+                                                              delegation=bool(delegation), escalated=bool(escalated)))
     result: dict[int, set[str]] = {}
     for case_id, kinds in flags.items():
-        seen = visits.get(case_id, [])
-        called = {"crowd": any(delegation for _, delegation, _ in seen),
-                  "escalated": any(escalated for _, _, escalated in seen),
-                  "repeat": within(sorted(db.read_day(visit_date) for visit_date, _, _ in seen), count, window)}
+        called = calling_for(visits.get(case_id, []), settings)
         result[case_id] = {kind for kind, by_visits in kinds if not by_visits or called[kind]}
     return result
 
@@ -260,9 +256,8 @@ class _Standing(NamedTuple):
 def _standing(db: Driver, day: date, settings: Settings, candidates: str, params: dict[str, Any]
               ) -> list[_Standing]:
     """The cases that meet `candidates` (a condition on `cases`; it may use :day, :false and
-    :cutoff, the end of `day`, besides its own `params`) and were
-    open on `day`, in code order, each with its status and deadline of that day, from the status
-    history.
+    :cutoff, the end of `day`, besides its own `params`) and were open on `day`, in code order,
+    each with its status and deadline of that day, from the status history.
 
     The database judges each case's status on `day` (its last status change by then, index
     ix_case_status_change_case_day); Python only computes the deadline of the cases open then.
