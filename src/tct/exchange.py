@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from itertools import accumulate, count
+from itertools import accumulate, count, repeat
 from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -826,7 +826,7 @@ def _batch_json(values: list[Any], columns: list[str], keys: list[str]) -> bytes
     width = len(columns)
     if float not in set(map(type, values)):
         try:
-            rows = [dict(zip(columns, row, strict=True)) for row in _rows_of(values, width)]
+            rows = list(map(dict, map(zip, repeat(columns), _rows_of(values, width))))  # (no loop in Python)
             return orjson.dumps(rows, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", _DEEPER)
         except orjson.JSONEncodeError:
             pass
