@@ -156,10 +156,31 @@ def test_a_step_or_referral_cannot_be_dated_in_the_future_or_before_the_case(des
                  ("case", "refer", code, "--to", "Thanh tra tỉnh", "--date", "01/01/2099")):
         assert_one_line_error(desk(*args), 1, "01/01/2099", "future")
     assert_one_line_error(desk("case", "refer", code, "--to", "Thanh tra tỉnh", "--date", "01/02/2021"), 1,
-                          "before the case was opened")
+                          f"before case {code} was opened")
     assert desk("log", "-f", "json").json() == before
     assert case(desk, code)["status"] == "new"
     assert desk("case", "accept", code, "--date", "today").exit_code == 0
+
+
+def test_steps_are_dated_in_the_order_they_happened(desk):
+    """A case resolved before the day it was accepted would give the report's days between them a
+    status it never had: a step dated before the case's last one is refused, with nothing written;
+    the same day, or entered days late in order, is taken."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
+    assert desk("case", "accept", code, "--date", "10/02/2021").exit_code == 0
+    before = desk("log", "-f", "json").json()
+    early = desk("case", "resolve", code, "--result", "rejected", "--date", "05/02/2021")
+    assert_one_line_error(early, 1, "05/02/2021", "10/02/2021", f"last step of case {code}, to accepted")
+    said = desk("--lang", "vi", "case", "resolve", code, "--result", "rejected", "--date", "05/02/2021")
+    assert said.exit_code == 1 and said.stderr == (f"Lỗi: ngày 05/02/2021 sớm hơn bước xử lý gần nhất của vụ việc "
+                                                   f"{code}, sang trạng thái đã thụ lý, (10/02/2021)\n")
+    assert desk("log", "-f", "json").json() == before
+    assert case(desk, code)["status"] == "accepted"
+    assert desk("case", "resolve", code, "--result", "rejected", "--date", "10/02/2021").exit_code == 0
+    assert_one_line_error(desk("case", "close", code, "--date", "09/02/2021"), 1, "resolved")
+    assert desk("case", "close", code, "--date", "20/02/2021").exit_code == 0
+    steps = [(e["date"], e["to_status"]) for e in case(desk, code)["timeline"] if e["event"] == "status"]
+    assert steps == [("2021-02-10", "accepted"), ("2021-02-10", "resolved"), ("2021-02-20", "closed")]
 
 
 def test_transfer_and_guide_leave_the_agencys_authority(desk):

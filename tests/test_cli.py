@@ -265,7 +265,7 @@ def desk_with_a_case(tct):
     (["case", "resolve", "{case}", "--result", "upheld"],
      "Lỗi: vụ việc {case} đang ở trạng thái mới tiếp nhận; `case resolve` chỉ dùng khi vụ việc đã thụ lý",
      "Error: case {case} is new; `case resolve` needs it to be accepted"),
-    (["case", "accept", "{case}", "--date", "01/02/2021"], None, "is before the case was opened"),
+    (["case", "accept", "{case}", "--date", "01/02/2021"], None, "is before case {case} was opened"),
     (["case", "extend", "{case}", "--days", "10", "--reason", "x"],
      "Lỗi: pháp luật không cho gia hạn giải quyết khiếu nại; hãy gắn cảnh báo phức tạp",
      "Error: the law allows no extension for a complaint; flag it complex for the longer deadline"),

@@ -201,13 +201,15 @@ def test_backlog_is_judged_on_the_periods_last_day_from_the_history(tct, holiday
 def test_status_changes_entered_late_do_not_hide_a_case_from_the_backlog(tct, holiday):
     before = tct("report", "tet-2021", "-f", "json").json()["backlog"]
     c = holiday["c"]
-    for action, day in (("guide", "01/03/2021"), ("reopen", "12/02/2021"), ("guide", "10/02/2021")):
+    for action, day in (("guide", "10/02/2021"), ("reopen", "12/02/2021"), ("guide", "01/03/2021")):
         run = tct("case", action, c, "--date", day, *(["--reason", "nhập muộn"] if action == "reopen" else []))
         assert run.exit_code == 0, run.stderr
-    # by date: guided 10 Feb, reopened 12 Feb, guided 1 Mar, so on 23 Feb C was open and overdue,
-    # though the change entered last is dated before the period's last day
+    # guided 10 Feb, reopened 12 Feb, guided 1 Mar, all entered years later: on 23 Feb C was open
+    # and overdue, though it was guided on a day of the period and is guided now
     assert tct("report", "tet-2021", "-f", "json").json()["backlog"] == before
     assert c in [b["code"] for b in before]
+    # a step dated back before the last one would make the history say so no longer (refused)
+    assert tct("case", "reopen", c, "--date", "20/02/2021", "--reason", "r").exit_code == 1
 
 
 def test_a_case_open_on_the_day_and_settled_years_later_is_in_its_backlog(tct, holiday):

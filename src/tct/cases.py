@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import NotFoundError
+from tct.i18n import said
 from tct.text import fold
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def is_complex(session: Session, case: Case) -> bool:
 
 def checked_day(on: date | None, settings: Settings, *, not_before: date | None, since: str) -> date:
     """The day a step or decision is dated (today when not given): never in the future, nor before
-    `not_before` (what `since` names, e.g. "the case was opened")."""
+    `not_before` (what `since` names, e.g. i18n.said("since_opened", code=…))."""
     from tct.dates import day_text, today_local
     from tct.errors import ValidationError
 
@@ -187,7 +188,7 @@ def checked_day(on: date | None, settings: Settings, *, not_before: date | None,
     if day > today:
         raise ValidationError.said_as("err_day_in_future", day=day_text(day))
     if not_before is not None and day < not_before:
-        raise ValidationError(f"the date {day_text(day)} is before {since} ({day_text(not_before)})")
+        raise ValidationError.said_as("err_day_before", day=day_text(day), since=since, before=day_text(not_before))
     return day
 
 
@@ -233,7 +234,14 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     if case.status not in allowed:
         raise ValidationError.said_as("err_step_needs", coded={"status": "status", "allowed": "status"},
                                       code=case.code, status=case.status, action=action, allowed=list(allowed))
-    day = checked_day(on, settings, not_before=case.opened_on, since="the case was opened")
+    # Steps are entered in the order they happened (entered late, or several the same day: yes): a
+    # history stepping back in time would give the report's past days a status the case never had.
+    if case.status_changed_on is not None:
+        day = checked_day(on, settings, not_before=case.status_changed_on,
+                          since=said("since_last_step", coded={"status": "status"}, code=case.code,
+                                     status=case.status))
+    else:
+        day = checked_day(on, settings, not_before=case.opened_on, since=said("since_opened", code=case.code))
     note = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
     before = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
               "within_authority": case.within_authority, "deadline": case.deadline}
@@ -328,7 +336,7 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
                               f"tct case flag {case.code} --complex --reason …")
     if days > limit:
         raise ValidationError(f"one extension is at most {limit} days")
-    moment = decision_moment(on, settings, not_before=case.accepted_on, since=f"case {case.code} was accepted")
+    moment = decision_moment(on, settings, not_before=case.accepted_on, since=said("since_accepted", code=case.code))
     if on is not None:
         # Complex on that day as the backlog reads it (by its end): complexity decided the same day, even
         # entered that day after midnight, counts; the extension is stamped no earlier than it.
@@ -374,7 +382,7 @@ def refer(session: Session, code: str, *, to: str, on: date | None, note: str | 
     from tct.text import MAX_TEXT, clean
 
     case = get(session, code)
-    day = checked_day(on, settings, not_before=case.opened_on, since="the case was opened")
+    day = checked_day(on, settings, not_before=case.opened_on, since=said("since_opened", code=case.code))
     agency = clean(to, label="--to", max_len=300, required=True)
     assert agency is not None
     known = {fold(a): a for a in settings["referral.agencies"]}

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tct import audit
 from tct.errors import ValidationError
+from tct.i18n import said
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -419,7 +420,7 @@ def flag(session: Session, code: str, kind: str, *, reason: str | None, settings
         raise ValidationError.said_as("err_flag_needs_reason", coded={"which": "flag"}, which=which)
     if which in active_kinds(session, case.id):
         raise ValidationError.said_as("err_already_flagged", coded={"which": "flag"}, code=case.code, which=which)
-    at = cases.decision_moment(on, settings, not_before=case.opened_on, since=f"case {case.code} was opened")
+    at = cases.decision_moment(on, settings, not_before=case.opened_on, since=said("since_opened", code=case.code))
     _set(session, case, which, source="manual", reason=why, actor=actor, at=at, on=on)
     session.flush()
     if which == "complex":
