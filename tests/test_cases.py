@@ -476,3 +476,23 @@ def test_a_decision_dated_the_day_a_case_opened_follows_the_visit_that_opened_it
     assert [(e["date"], e["event"]) for e in events] == [("2021-02-01", "visit"), ("2021-02-01", "status"),
                                                          ("2021-02-01", "flag"), ("2021-02-01", "extension")]
     assert events[0]["at"].startswith("2021-02-01T09:00") and events[2]["at"] is None and events[3]["at"] is None
+
+
+def test_complexity_cannot_be_cleared_before_an_extension_it_allowed(desk):
+    """An extension is granted to a complex denunciation only: clearing the complexity dated before
+    the extension would leave an extension granted while the case was not complex. Refused, with
+    nothing written; cleared the day of the extension or later, it is taken."""
+    code = visit(desk, "--citizen", "A", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                 "--at", "01/02/2021 09:00")["case"]
+    assert desk("case", "accept", code, "--date", "02/02/2021").exit_code == 0
+    assert desk("case", "flag", code, "--complex", "--reason", "phức tạp", "--date", "03/02/2021").exit_code == 0
+    assert desk("case", "extend", code, "--days", "30", "--reason", "gia hạn", "--date", "10/02/2021").exit_code == 0
+    before = desk("log", "-f", "json").json()
+    early = desk("case", "unflag", code, "--complex", "--reason", "hết phức tạp", "--date", "05/02/2021")
+    assert_one_line_error(early, 1, f"case {code} was extended on 10/02/2021", "cleared on 05/02/2021")
+    said = desk("--lang", "vi", "case", "unflag", code, "--complex", "--reason", "r", "--date", "05/02/2021")
+    assert said.exit_code == 1 and said.stderr.startswith(f"Lỗi: vụ việc {code} đã được gia hạn ngày 10/02/2021")
+    assert desk("log", "-f", "json").json() == before
+    assert "complex" in case(desk, code)["flags"]
+    assert desk("case", "unflag", code, "--complex", "--reason", "hết phức tạp", "--date", "10/02/2021").exit_code == 0
+    assert "complex" not in case(desk, code)["flags"]

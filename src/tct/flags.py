@@ -432,7 +432,7 @@ def flag(session: Session, code: str, kind: str, *, reason: str | None, settings
 def unflag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str,
            on: date | None = None) -> Case:
     from tct import cases
-    from tct.dates import day_text
+    from tct.dates import day_text, to_local
     from tct.text import MAX_TEXT, clean
 
     case = cases.get(session, code)
@@ -453,6 +453,14 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
             raise ValidationError(f"case {case.code} was flagged {which} after {day_text(on)}; it cannot be "
                                   "cleared before it was set")
         at = max(at, set_at)
+    if which == "complex":
+        # An extension is granted to a complex case only (cases.extend): its complexity cannot end
+        # before an extension granted while it stood.
+        later = [extension for extension in cases.extensions(session, case.id) if to_utc_aware(extension.at) > at]
+        if later:
+            extended = to_local(max(extension.at for extension in later), settings["timezone"]).date()
+            raise ValidationError.said_as("err_unflag_before_extension", code=case.code, extended=day_text(extended),
+                                          day=day_text(on or extended))
     for current in active:
         _clear(session, case, current, by=actor, reason=why, actor=actor, at=at, on=on)
     session.flush()

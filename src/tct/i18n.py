@@ -229,6 +229,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_unflag_needs_reason": ("clearing a flag needs --reason", "gỡ cảnh báo cần --reason (lý do)"),
     "err_already_flagged": ("case {code} is already flagged {which}", "vụ việc {code} đã có cảnh báo {which}"),
     "err_not_flagged": ("case {code} is not flagged {which}", "vụ việc {code} không có cảnh báo {which}"),
+    "err_unflag_before_extension": (
+        "case {code} was extended on {extended} as a complex case; its complexity cannot be cleared on {day}, "
+        "before that (clear it dated {extended} or later)",
+        "vụ việc {code} đã được gia hạn ngày {extended} vì phức tạp; không thể gỡ cảnh báo phức tạp ngày {day}, "
+        "trước ngày gia hạn (hãy gỡ với ngày {extended} hoặc muộn hơn)"),
     "text": ("detail", "chi tiết"),
     "days": ("days", "số ngày"),
     "days_left": ("days left", "còn (ngày)"),
