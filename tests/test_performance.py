@@ -347,6 +347,26 @@ def test_search_walks_visits_newest_first_and_stops_at_the_limit(register) -> No
 
 
 @pytest.mark.sqlite_only
+def test_citizen_search_tests_names_and_addresses_on_an_index_in_name_order(register) -> None:  # type: ignore[no-untyped-def]
+    from tct import citizens
+
+    def work(session):  # type: ignore[no-untyped-def]
+        for reveal in (True, False):
+            citizens.listing(session, search="nguyen van", limit=10, reveal=reveal)
+            citizens.listing(session, search="xa 3", limit=10, reveal=reveal)
+
+    plans = _plans(register, work)
+    search = [lines for statement, lines in plans if "name_folded LIKE" in statement]
+    assert len(search) == 4
+    for lines in search:
+        # An infix LIKE of the name or the address is tested on the index that holds both (0010):
+        # a citizen's row is read once it matches, not to test its address; the walk is in name
+        # order, so it ends after `limit` matches.
+        assert [line for line in lines if line.startswith("SCAN")] == [
+            "SCAN citizen USING INDEX ix_citizen_name_address_folded"]
+
+
+@pytest.mark.sqlite_only
 def test_a_long_span_of_visits_is_listed_newest_first_without_sorting_it(register) -> None:  # type: ignore[no-untyped-def]
     from tct import settings, visits
 
