@@ -317,6 +317,12 @@ def test_xlsx_has_one_sheet_per_section_and_no_formulas(tct, holiday, tmp_path):
     assert book.sheetnames[:4] == ["report", "reception_all", "reception_regular", "reception_leader"]
     assert book["report"]["A2"].value.startswith("'=")
     assert book["reception_all"]["C6"].value == 23  # total people, as a number
+    # in Vietnamese the sheets are named as the sections are, in short (a sheet's name is 31 characters)
+    said = tmp_path / "bao-cao.xlsx"
+    assert tct("--lang", "vi", "report", "tet-2021", "-f", "xlsx", "-o", str(said)).exit_code == 0
+    names = openpyxl.load_workbook(said).sheetnames
+    assert names[:4] == ["Báo cáo", "1. Tiếp công dân", "1a. Tiếp thường xuyên", "1b. Thủ trưởng tiếp"]
+    assert len(names) == len(book.sheetnames) == len(set(names)) and "5. Tồn đọng, quá hạn" in names
 
 
 def test_literal_range_and_custom_period(tct, holiday):

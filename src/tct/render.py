@@ -319,16 +319,21 @@ def xlsx_bytes(sections: list[Section], *, title: str, header: list[str], lang: 
         from tct.errors import ValidationError
 
         raise ValidationError("xlsx output needs openpyxl: pip install 'tct[xlsx]'") from exc
+    from tct.i18n import LABELS, label
+
+    def sheet_name(key: str) -> str:  # (a sheet's name is read by people, as its cells are)
+        return (label(f"sheet_{key}", lang) if f"sheet_{key}" in LABELS else key)[:31]
+
     book = Workbook()
     cover = book.active
-    cover.title = "report"
+    cover.title = sheet_name("report")
     cover.append([safe_cell(title)])
     cover["A1"].font = Font(bold=True)
     for line in header:
         cover.append([safe_cell(line)])
-    used: set[str] = {"report"}
+    used: set[str] = {cover.title}
     for section in sections:
-        name = section.key[:31]
+        name = sheet_name(section.key)
         while name in used:
             name = name[:28] + str(len(used))
         used.add(name)
