@@ -111,6 +111,7 @@ def test_json_export_of_a_plain_sqlite_register_imports_no_database_layer(tct, d
 @pytest.mark.parametrize("args", [["report", "tet-2021", "--format", "json"],
                                   ["alerts", "--on", "20/02/2021", "--format", "json"],
                                   ["visit", "list", "--search", "nguyen", "--officer", "binh", "--format", "json"],
+                                  ["citizen", "list", "--search", "nguyen", "--format", "json"],
                                   ["roster", "list", "tet-2021", "--format", "json"],
                                   ["roster", "check", "--from", "01/02/2021", "--to", "14/02/2021", "-f", "json"]])
 def test_reads_of_a_plain_sqlite_register_import_no_database_layer(tct, db_path: Path, args) -> None:  # type: ignore[no-untyped-def]

@@ -151,9 +151,16 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
 
 
 def as_dict(citizen: Citizen, *, masked: bool = False) -> dict[str, Any]:
-    return {"id": citizen.id, "name": initials(citizen.name) if masked else citizen.name,
-            "id_number": None if masked else citizen.id_number, "address": None if masked else citizen.address,
-            "phone": None if masked else citizen.phone, "locality": citizen.locality, "masked": masked}
+    return _shown(citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, citizen.locality,
+                  masked=masked)
+
+
+def _shown(citizen_id: int | None, name: str, id_number: str | None, address: str | None, phone: str | None,
+           locality: str | None, *, masked: bool) -> dict[str, Any]:
+    """A citizen as shown: a denouncer by initials, without ID number, address or phone."""
+    return {"id": citizen_id, "name": initials(name) if masked else name,
+            "id_number": None if masked else id_number, "address": None if masked else address,
+            "phone": None if masked else phone, "locality": locality, "masked": masked}
 
 
 def history(session: Session, citizen_id: int) -> list[Visit]:
@@ -195,48 +202,43 @@ def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
         sorted(ids))}
 
 
-def listing(session: Session, *, search: str | None = None, limit: int = 100,
+def listing(source: Session | Driver, *, search: str | None = None, limit: int = 100,
             reveal: bool = False) -> list[dict[str, Any]]:
     """Citizens with their visit counts; a denouncer is masked unless `reveal`.
 
-    The page of citizens is found first (by the folded name's index), then the visits of those
-    citizens alone are counted: counting every citizen's visits first took seconds on a large
-    register. Void visits do not count, but a voided denunciation still protects its denouncer
-    (denouncers)."""
-    from sqlalchemy import or_
-    from sqlmodel import col, select
-
+    The page of citizens is found first (in name order, a search tested on the index of folded
+    names and addresses, migration 0010), then the visits of those citizens alone are counted:
+    counting every citizen's visits first took seconds on a large register. Void visits do not
+    count, but a voided denunciation still protects its denouncer (denouncers). Plain SQL
+    through a Driver, so that `citizen list` reads a plain SQLite register without SQLAlchemy."""
     from tct.db import Driver
-    from tct.models import Citizen
     from tct.text import like_pattern
 
-    query = select(Citizen)
+    db = Driver.of(source)
+    conditions: list[str] = []
+    params: list[Any] = []
     if search:
         pattern = like_pattern(search)
-        query = query.where(or_(col(Citizen.name_folded).like(pattern, escape="\\"),
-                                col(Citizen.address_folded).like(pattern, escape="\\")))
+        conditions.append("(citizen.name_folded LIKE ? ESCAPE '\\' OR citizen.address_folded LIKE ? ESCAPE '\\')")
+        params += [pattern, pattern]
         if not reveal:
             # A search matches a name or an address, and only denouncers are masked: a masked row
             # found would say that the person typed denounced. Left out (the rule of `denouncers`).
-            from sqlalchemy import exists
-
-            from tct.models import Case, Visit
-
-            query = query.where(~exists().where(
-                col(Visit.citizen_id) == col(Citizen.id), col(Case.id) == col(Visit.case_id),
-                or_(col(Visit.type) == "denunciation", col(Case.type) == "denunciation")))
-    page = list(session.exec(query.order_by(col(Citizen.name_folded), col(Citizen.id)).limit(limit)).all())
-    db = Driver(session)
-    ids = [citizen.id for citizen in page]
+            conditions.append("NOT EXISTS (SELECT visit.id FROM visit JOIN cases ON cases.id = visit.case_id "
+                              "WHERE visit.citizen_id = citizen.id "
+                              "AND (visit.type = 'denunciation' OR cases.type = 'denunciation'))")
+    page = db.rows("SELECT citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, "
+                   f"citizen.locality FROM citizen{' WHERE ' + ' AND '.join(conditions) if conditions else ''} "
+                   "ORDER BY citizen.name_folded, citizen.id LIMIT ?", [*params, limit])
+    ids = [row[0] for row in page]
     stats = {citizen_id: (visits, last) for citizen_id, visits, last in db.rows_in(
         "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END) "
         "FROM visit WHERE citizen_id IN ({ids}) GROUP BY citizen_id", ids, [db.flag(False), db.flag(False)])}
-    protected = set() if reveal else denouncers(db, ids)  # type: ignore[arg-type]
+    protected = set() if reveal else denouncers(db, ids)
     result = []
-    for citizen in page:
-        count, last = stats.get(citizen.id, (0, None))
-        masked = citizen.id in protected
-        result.append({**as_dict(citizen, masked=masked), "visits": int(count or 0),
+    for row in page:
+        count, last = stats.get(row[0], (0, None))
+        result.append({**_shown(*row, masked=row[0] in protected), "visits": int(count or 0),
                        "last_visit": db.read_day(last).isoformat() if last else None})
     return result
 

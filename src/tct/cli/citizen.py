@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, at_most, lang, session_for, state
+from tct.cli.common import FormatOption, OutputFormat, at_most, lang, reading, state
 
 app = typer.Typer(help="Citizens and their visit history.", no_args_is_help=True)
 
@@ -23,10 +23,10 @@ def list_(search: Annotated[str | None, typer.Option(
     """Citizens on the register with their number of visits. Denouncers are masked unless --reveal."""
     from tct import audit, citizens, render
 
-    with session_for(reveal=reveal) as session:
-        data = at_most(citizens.listing(session, search=search, limit=limit + 1, reveal=reveal), limit)
+    with reading(reveal=reveal) as source:
+        data = at_most(citizens.listing(source, search=search, limit=limit + 1, reveal=reveal), limit)
         if reveal:
-            audit.reveal(session, entity="citizen", after={"search": search})
+            audit.reveal(source, entity="citizen", after={"search": search})
     for item in data:
         item["ref"] = f"CD-{item['id']}"
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
