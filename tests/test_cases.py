@@ -496,3 +496,34 @@ def test_complexity_cannot_be_cleared_before_an_extension_it_allowed(desk):
     assert "complex" in case(desk, code)["flags"]
     assert desk("case", "unflag", code, "--complex", "--reason", "hết phức tạp", "--date", "10/02/2021").exit_code == 0
     assert "complex" not in case(desk, code)["flags"]
+
+
+@pytest.mark.parametrize(("argv", "vietnamese", "english"), [
+    (["case", "extend", "{case}", "--days", "0", "--reason", "x"], "Lỗi: --days phải là số ngày lớn hơn 0",
+     "Error: --days must be a positive number of days"),
+    (["case", "extend", "{den}", "--days", "10", "--reason", "x"],
+     "Lỗi: chỉ gia hạn được vụ tố cáo phức tạp: tct case flag {den} --complex --reason …",
+     "Error: only a complex denunciation may be extended: tct case flag {den} --complex --reason …"),
+    (["case", "flag", "{case}", "--crowd", "--reason", "x", "--date", "10/02/2021"],
+     "Lỗi: --date chỉ dùng với --complex", "Error: --date applies to --complex only"),
+    (["case", "accept", "{case}", "--note", "a\x01b"], "Lỗi: --note chứa ký tự điều khiển",
+     "Error: --note contains control characters"),
+    (["case", "transfer", "{case}", "--to", "   "], "Lỗi: cần nhập --to", "Error: --to is required"),
+    (["case", "list", "--search", "x" * 501], "Lỗi: nội dung tìm kiếm quá dài (501 ký tự, tối đa 500)",
+     "Error: the search text is too long (501 characters, at most 500)"),
+    (["report", "tet-2021", "-o", "/no/such/folder/r.md"], "Lỗi: không có thư mục /no/such/folder",
+     "Error: no folder /no/such/folder"),
+])
+def test_the_case_errors_and_a_reports_output_errors_are_said_in_vietnamese(desk, argv, vietnamese, english):
+    """Said in the desk's language, each with its English as it was; nothing is written."""
+    complaint = visit(desk, "--citizen", "A", *BASE, "--at", "10/02/2021 08:30")["case"]
+    denunciation = visit(desk, "--citizen", "B", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                         "--at", "10/02/2021 09:00")["case"]
+    desk("case", "accept", denunciation, "--date", "11/02/2021")
+    argv = [arg.replace("{case}", complaint).replace("{den}", denunciation) for arg in argv]
+    before = desk("log", "-f", "json").json()
+    said = desk("--lang", "vi", *argv)
+    assert said.exit_code in (1, 2) and said.stderr.count("\n") == 1
+    assert vietnamese.replace("{den}", denunciation) in said.stderr, said.stderr
+    assert english.replace("{den}", denunciation) in desk(*argv).stderr
+    assert desk("log", "-f", "json").json() == before

@@ -324,7 +324,7 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
     why = clean(reason, label="--reason", max_len=MAX_TEXT, required=True)
     limit = int(settings["deadline.denunciation_extension_days"])
     if days <= 0:
-        raise ValidationError("--days must be a positive number of days")
+        raise ValidationError.said_as("err_days_positive")
     if case.type != "denunciation":
         raise ValidationError.said_as("err_no_extension_complaint" if case.type == "complaint" else "err_no_extension",
                                       coded={"type": "type"}, type=case.type)
@@ -332,25 +332,22 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
         raise ValidationError.said_as("err_extend_needs_accepted", coded={"status": "status"}, code=case.code,
                                       status=case.status)
     if not is_complex(session, case):
-        raise ValidationError(f"only a complex denunciation may be extended: "
-                              f"tct case flag {case.code} --complex --reason …")
+        raise ValidationError.said_as("err_extend_needs_complex", code=case.code)
     if days > limit:
-        raise ValidationError(f"one extension is at most {limit} days")
+        raise ValidationError.said_as("err_extension_at_most", limit=limit)
     moment = decision_moment(on, settings, not_before=case.accepted_on, since=said("since_accepted", code=case.code))
     if on is not None:
         # Complex on that day as the backlog reads it (by its end): complexity decided the same day, even
         # entered that day after midnight, counts; the extension is stamped no earlier than it.
         became = _complex_at(session, case.id, day_end(on, settings))
         if became is None:
-            raise ValidationError(f"case {case.code} was not complex on {day_text(on)}; an extension cannot be "
-                                  "dated when it was not (date the flag: tct case flag --complex --date)")
+            raise ValidationError.said_as("err_not_complex_on", code=case.code, day=day_text(on))
         moment = max(moment, became)
     done = len(extensions(session, case.id))
     allowed = 2 if particularly_complex else 1
     if done >= allowed:
-        raise ValidationError(f"case {case.code} was already extended {done} time(s); the law allows "
-                              + ("two for a particularly complex case" if allowed == 2 else
-                                 "one (two with --particularly-complex)"))
+        raise ValidationError.said_as("err_already_extended_twice" if allowed == 2 else "err_already_extended",
+                                      code=case.code, done=done)
     before = case.deadline
     case.extension_days += days
     refresh_deadline(session, case, settings)
@@ -463,7 +460,7 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
         query = query.where(col(Case.status).in_(OPEN_STATUSES), col(Case.deadline).is_not(None))
         if wanted.due_within is not None:
             if not 0 <= wanted.due_within <= MAX_DUE_WITHIN_DAYS:
-                raise ValidationError(f"--due-within takes a number of days from 0 to {MAX_DUE_WITHIN_DAYS}")
+                raise ValidationError.said_as("err_due_within", most=MAX_DUE_WITHIN_DAYS)
             horizon = today + timedelta(days=wanted.due_within)
             query = query.where(col(Case.deadline) <= horizon)
             if not wanted.overdue:

@@ -401,8 +401,7 @@ def _decision_day(which: str, on: date | None) -> None:
     from tct.errors import UsageError
 
     if on is not None and which != "complex":
-        raise UsageError("--date applies to --complex only (the deadline of a past day depends on when a case "
-                         "was complex); other flags are dated when they are entered")
+        raise UsageError.said_as("err_date_complex_only")
 
 
 def flag(session: Session, code: str, kind: str, *, reason: str | None, settings: Settings, actor: str,
@@ -450,8 +449,8 @@ def unflag(session: Session, code: str, kind: str, *, reason: str | None, settin
         # it was set, the flag never counts for a day's backlog. A later day's flag cannot be.
         set_at = max(to_utc_aware(f.set_at) for f in active)
         if set_at >= cases.day_end(on, settings):
-            raise ValidationError(f"case {case.code} was flagged {which} after {day_text(on)}; it cannot be "
-                                  "cleared before it was set")
+            raise ValidationError.said_as("err_unflag_before_set", coded={"which": "flag"}, code=case.code,
+                                          which=which, day=day_text(on))
         at = max(at, set_at)
     if which == "complex":
         # An extension is granted to a complex case only (cases.extend): its complexity cannot end

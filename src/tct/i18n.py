@@ -153,6 +153,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_outside_years": ("{label}: {raw!r} is outside the years {first}–{last}",
                           "{label}: {raw!r} nằm ngoài các năm {first}–{last}"),
     "err_day_in_future": ("the date {day} is in the future", "ngày {day} là ngày trong tương lai"),
+    "err_required": ("{label} is required", "cần nhập {label}"),
+    "err_nul_character": ("{label} contains a NUL character", "{label} chứa ký tự NUL"),
+    "err_control_characters": ("{label} contains control characters", "{label} chứa ký tự điều khiển"),
+    "err_too_long": ("{label} is too long ({length} characters, at most {most})",
+                     "{label} quá dài ({length} ký tự, tối đa {most})"),
+    "err_search_too_long": ("the search text is too long ({length} characters, at most {most})",
+                            "nội dung tìm kiếm quá dài ({length} ký tự, tối đa {most})"),
+    "err_days_positive": ("--days must be a positive number of days", "--days phải là số ngày lớn hơn 0"),
+    "err_extend_needs_complex": ("only a complex denunciation may be extended: "
+                                 "tct case flag {code} --complex --reason …",
+                                 "chỉ gia hạn được vụ tố cáo phức tạp: tct case flag {code} --complex --reason …"),
+    "err_extension_at_most": ("one extension is at most {limit} days", "mỗi lần gia hạn tối đa {limit} ngày"),
+    "err_not_complex_on": ("case {code} was not complex on {day}; an extension cannot be dated when it was not "
+                           "(date the flag: tct case flag --complex --date)",
+                           "ngày {day} vụ việc {code} chưa được xác định là phức tạp; không thể gia hạn vào ngày đó "
+                           "(ghi ngày xác định phức tạp: tct case flag --complex --date)"),
+    "err_already_extended": ("case {code} was already extended {done} time(s); the law allows one (two with "
+                             "--particularly-complex)",
+                             "vụ việc {code} đã được gia hạn {done} lần; pháp luật chỉ cho gia hạn một lần (hai lần "
+                             "với --particularly-complex)"),
+    "err_already_extended_twice": ("case {code} was already extended {done} time(s); the law allows two for a "
+                                   "particularly complex case",
+                                   "vụ việc {code} đã được gia hạn {done} lần; vụ việc đặc biệt phức tạp chỉ được "
+                                   "gia hạn hai lần"),
+    "err_due_within": ("--due-within takes a number of days from 0 to {most}",
+                       "--due-within nhận số ngày từ 0 đến {most}"),
+    "err_date_complex_only": ("--date applies to --complex only (the deadline of a past day depends on when a case "
+                              "was complex); other flags are dated when they are entered",
+                              "--date chỉ dùng với --complex (hạn giải quyết của một ngày đã qua tùy thuộc vụ việc "
+                              "phức tạp từ khi nào); các cảnh báo khác lấy ngày nhập"),
+    "err_unflag_before_set": ("case {code} was flagged {which} after {day}; it cannot be cleared before it was set",
+                              "vụ việc {code} được gắn cảnh báo {which} sau ngày {day}; không thể gỡ trước khi gắn"),
+    "err_output_is_database": ("{target} is a database (a register or a backup); tct never writes an output over one",
+                               "{target} là một cơ sở dữ liệu (sổ tiếp công dân hoặc bản sao lưu); tct không bao giờ "
+                               "ghi đè lên đó"),
+    "err_output_exists": ("{target} already exists; add --force to replace it",
+                          "{target} đã có; thêm --force để ghi đè"),
+    "err_output_is_folder": ("{target} is a folder; give a file name", "{target} là thư mục; hãy cho tên tệp"),
+    "err_no_folder": ("no folder {folder}", "không có thư mục {folder}"),
+    "err_cannot_write_in": ("cannot write in {folder}: {why}", "không ghi được vào thư mục {folder}: {why}"),
+    "err_cannot_write": ("cannot write {target}: {why}", "không ghi được {target}: {why}"),
     "err_day_before": ("the date {day} is before {since} ({before})", "ngày {day} sớm hơn {since} ({before})"),
     "since_opened": ("case {code} was opened", "ngày tiếp nhận vụ việc {code}"),
     "since_accepted": ("case {code} was accepted", "ngày thụ lý vụ việc {code}"),

@@ -405,10 +405,9 @@ def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
         except OSError:
             pass
     if head.startswith(_DATABASE_HEADERS):
-        raise ValidationError(f"{target} is a database (a register or a backup); tct never writes an output "
-                              "over one")
+        raise ValidationError.said_as("err_output_is_database", target=str(target))
     if not force:
-        raise ValidationError(f"{target} already exists; add --force to replace it")
+        raise ValidationError.said_as("err_output_exists", target=str(target))
     return target
 
 
@@ -423,14 +422,14 @@ def write_private(path: str | os.PathLike[str], content: bytes, *, force: bool =
 
     target = replaceable(path, force=force)
     if target.is_dir():
-        raise ValidationError(f"{target} is a folder; give a file name")
+        raise ValidationError.said_as("err_output_is_folder", target=str(target))
     folder = target.parent
     if not folder.is_dir():
-        raise ValidationError(f"no folder {folder}")
+        raise ValidationError.said_as("err_no_folder", folder=str(folder))
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
     except OSError as exc:
-        raise ValidationError(f"cannot write in {folder}: {exc.strerror}") from exc
+        raise ValidationError.said_as("err_cannot_write_in", folder=str(folder), why=exc.strerror) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), 0o600)
@@ -440,7 +439,7 @@ def write_private(path: str | os.PathLike[str], content: bytes, *, force: bool =
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise ValidationError(f"cannot write {target}: {exc.strerror}") from exc
+        raise ValidationError.said_as("err_cannot_write", target=str(target), why=exc.strerror) from exc
     except BaseException:  # an interrupt: nothing half-written is left either
         Path(temporary).unlink(missing_ok=True)
         raise

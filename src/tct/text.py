@@ -51,29 +51,29 @@ def clean(value: str | None, *, label: str, max_len: int = MAX_LINE, multiline: 
     """
     if value is None:
         if required:
-            raise ValidationError(f"{label} is required")
+            raise ValidationError.said_as("err_required", label=label)
         return None
     formatted = _may_hold_format(value)
     text = nfc(value.translate(_NO_FORMAT) if formatted else value)
     if "\x00" in text:
-        raise ValidationError(f"{label} contains a NUL character")
+        raise ValidationError.said_as("err_nul_character", label=label)
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if _CONTROL.search(text):
-            raise ValidationError(f"{label} contains control characters")
+            raise ValidationError.said_as("err_control_characters", label=label)
         text = text.strip()
     else:
         if _CONTROL.search(text) or "\n" in text or "\t" in text:
             text = _SPACES.sub(" ", text)
             if _CONTROL.search(text):
-                raise ValidationError(f"{label} contains control characters")
+                raise ValidationError.said_as("err_control_characters", label=label)
         text = _single_spaced(text)
     if not text or formatted and all(ch in _DIRECTION or ch.isspace() for ch in text):
         if required:
-            raise ValidationError(f"{label} is required")
+            raise ValidationError.said_as("err_required", label=label)
         return None
     if len(text) > max_len:
-        raise ValidationError(f"{label} is too long ({len(text)} characters, at most {max_len})")
+        raise ValidationError.said_as("err_too_long", label=label, length=len(text), most=max_len)
     return text
 
 
@@ -128,6 +128,6 @@ def like_pattern(term: str) -> str:
     """A LIKE pattern that finds the folded `term` anywhere, with LIKE's wildcards escaped."""
     folded = fold(term)
     if len(folded) > MAX_LINE:  # SQLite refuses LIKE patterns over 50,000 bytes ("pattern too complex")
-        raise ValidationError(f"the search text is too long ({len(folded)} characters, at most {MAX_LINE})")
+        raise ValidationError.said_as("err_search_too_long", length=len(folded), most=MAX_LINE)
     escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
