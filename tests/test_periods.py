@@ -344,6 +344,73 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(tct, database, args, fr
     assert _written(tct, database) == before
 
 
+_ADD = ["--from", "2021-02-01", "--to", "2021-02-10", "--title", "T"]
+
+
+@pytest.mark.parametrize(("args", "vietnamese", "english"), [
+    (["show", "xyz"],
+     "không có đợt nào tên 'xyz'; hãy dùng tet-YYYY hoặc new-year-YYYY (1901–2100), một đợt tự đặt (kept) hoặc "
+     "khoảng ngày dạng TỪ..ĐẾN, ví dụ 01/02/2021..28/02/2021 hoặc 2021-02-01..2021-02-28",
+     "no period named 'xyz'; use tet-YYYY or new-year-YYYY (1901–2100), a custom period (kept), or a range "
+     "FROM..TO such as 2021-02-01..2021-02-28 or 01/02/2021..28/02/2021"),
+    (["show", "tet-1800"], "tet-1800: lịch nghỉ lễ chỉ có các năm 1901–2100, không có năm 1800",
+     "tet-1800: the holiday calendar covers 1901–2100, not 1800"),
+    (["list", "--year", "1800"], "--year 1800: lịch nghỉ lễ chỉ có các năm 1901–2100, không có năm 1800",
+     "--year 1800: the holiday calendar covers 1901–2100, not 1800"),
+    (["show", "2021-02-01.."],
+     "không hiểu '2021-02-01..' là khoảng ngày nào; hãy dùng khoảng ngày dạng TỪ..ĐẾN, ví dụ "
+     "01/02/2021..28/02/2021 hoặc 2021-02-01..2021-02-28",
+     "cannot read '2021-02-01..' as a period range; use a range FROM..TO such as 2021-02-01..2021-02-28 or "
+     "01/02/2021..28/02/2021"),
+    (["show", "01/02/2021..30/02/2021"],
+     "ngày cuối của khoảng: '30/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY, DD-MM-YYYY, YYYY-MM-DD, "
+     "'hôm nay', 'hôm qua', 'today', 'yesterday'",
+     "end of the range: '30/02/2021' is not a real date; use YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', "
+     "'yesterday', 'hôm nay', 'hôm qua'"),
+    (["remove", "tet-2021"], "tet-2021 là đợt có sẵn, không xóa được; chỉ xóa được đợt tự đặt",
+     "tet-2021 is a built-in period and cannot be removed; only custom periods can"),
+    (["remove", "2021-02-01..2021-02-28"],
+     "'2021-02-01..2021-02-28' là khoảng ngày, không phải đợt đã lưu; không có gì để xóa",
+     "'2021-02-01..2021-02-28' is a date range, not a stored period; nothing to remove"),
+    (["remove", "nothing-here"], "không có đợt tự đặt nào tên 'nothing-here'; các đợt tự đặt: kept",
+     "no custom period named 'nothing-here'; custom periods: kept"),
+    (["add", " ", *_ADD], "đợt cần có tên, ví dụ plan-tet-2021", "a period needs a name, e.g. plan-tet-2021"),
+    (["add", "a..b", *_ADD], "tên đợt 'a..b' không được chứa '..' (dấu này dùng để viết khoảng ngày)",
+     "period name 'a..b' may not contain '..' (that is how ranges are written)"),
+    (["add", "p" * 101, *_ADD], "tên đợt quá dài (101 ký tự, tối đa 100)",
+     "period name is too long (101 characters, at most 100)"),
+    (["add", "kế-hoạch", *_ADD],
+     "tên đợt 'kế-hoạch' chỉ được gồm chữ thường không dấu a–z, chữ số và dấu gạch ngang, ví dụ plan-tet-2021",
+     "period name 'kế-hoạch' may only have lowercase letters a–z, digits and dashes, e.g. plan-tet-2021"),
+    (["add", "tet-plan", *_ADD],
+     "tên đợt 'tet-plan' dễ nhầm với đợt có sẵn (tet-YYYY, new-year-YYYY); hãy chọn tên khác, ví dụ plan-tet-2021",
+     "period name 'tet-plan' looks like a built-in one (tet-YYYY, new-year-YYYY); choose another, "
+     "e.g. plan-tet-2021"),
+    (["add", "p", *_ADD, "--after-days", "400"], "--after-days phải từ 0 đến 366 ngày, không phải 400",
+     "--after-days must be between 0 and 366 days, not 400"),
+    (["add", "kept", *_ADD], "đã có đợt tên 'kept'; xem bằng `tct period show kept`",
+     "a period named 'kept' already exists; `tct period show kept`"),
+])
+def test_period_errors_are_said_in_vietnamese(tct, database, args, vietnamese, english):
+    """The library's period errors read in the desk's language, and still write nothing."""
+    assert tct("period", "add", "kept", "--from", "2021-01-01", "--to", "2021-01-02", "--title", "K").exit_code == 0
+    before = _written(tct, database)
+    run = tct("--lang", "vi", "period", *args)
+    assert run.exit_code == 1, run.stderr
+    assert run.stderr.splitlines() == [f"Lỗi: {vietnamese}"]
+    run = tct("period", *args)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Error: {english}"]
+    assert _written(tct, database) == before
+
+
+def test_no_custom_period_yet_is_said_in_vietnamese(tct):
+    run = tct("--lang", "vi", "period", "remove", "plan")
+    assert run.exit_code == 1
+    assert run.stderr.splitlines() == ["Lỗi: không có đợt tự đặt nào tên 'plan'; các đợt tự đặt: chưa có "
+                                       "(tct period add)"]
+    assert "custom periods: none yet (tct period add)" in tct("period", "remove", "plan").stderr
+
+
 def test_duplicate_name_is_refused_and_nothing_written(tct, database):
     assert tct("period", "add", "plan", "--from", "2021-01-01", "--to", "2021-01-02", "--title", "A").exit_code == 0
     before = _written(tct, database)

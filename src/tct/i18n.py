@@ -474,6 +474,48 @@ LABELS: dict[str, tuple[str, str]] = {
                        "{path} hợp lệ: sẽ nhập {rows} dòng; chưa ghi gì"),
     "import_withheld": ("This export withheld the identity of {count} denouncer(s): they carry a placeholder",
                         "Bản xuất này đã ẩn danh tính {count} người tố cáo: họ mang tên thay thế"),
+    # library errors (periods, rosters, visits, …)
+    "err_year_not_covered": ("{name}: the holiday calendar covers {first}–{last}, not {year}",
+                             "{name}: lịch nghỉ lễ chỉ có các năm {first}–{last}, không có năm {year}"),
+    "err_no_lunar_new_year": ("the holiday calendar has no Lunar New Year in {year}",
+                              "lịch nghỉ lễ không có Tết Nguyên đán năm {year}"),
+    "err_no_new_years_day": ("the holiday calendar has no New Year's Day in {year}",
+                             "lịch nghỉ lễ không có Tết Dương lịch năm {year}"),
+    "forms_range": ("a range FROM..TO such as 2021-02-01..2021-02-28 or 01/02/2021..28/02/2021",
+                    "khoảng ngày dạng TỪ..ĐẾN, ví dụ 01/02/2021..28/02/2021 hoặc 2021-02-01..2021-02-28"),
+    "err_unreadable_range": ("cannot read {text!r} as a period range; use {forms}",
+                             "không hiểu {text!r} là khoảng ngày nào; hãy dùng {forms}"),
+    "range_start": ("start of the range", "ngày đầu của khoảng"),
+    "range_end": ("end of the range", "ngày cuối của khoảng"),
+    "err_period_name_empty": ("a period needs a name, e.g. plan-tet-2021", "đợt cần có tên, ví dụ plan-tet-2021"),
+    "err_period_name_dots": ("period name {name!r} may not contain '..' (that is how ranges are written)",
+                             "tên đợt {name!r} không được chứa '..' (dấu này dùng để viết khoảng ngày)"),
+    "err_period_name_long": ("period name is too long ({length} characters, at most {most})",
+                             "tên đợt quá dài ({length} ký tự, tối đa {most})"),
+    "err_period_name_letters": ("period name {name!r} may only have lowercase letters a–z, digits and dashes, "
+                                "e.g. plan-tet-2021",
+                                "tên đợt {name!r} chỉ được gồm chữ thường không dấu a–z, chữ số và dấu gạch ngang, "
+                                "ví dụ plan-tet-2021"),
+    "err_period_name_builtin": ("period name {name!r} looks like a built-in one (tet-YYYY, new-year-YYYY); "
+                                "choose another, e.g. plan-tet-2021",
+                                "tên đợt {name!r} dễ nhầm với đợt có sẵn (tet-YYYY, new-year-YYYY); hãy chọn tên "
+                                "khác, ví dụ plan-tet-2021"),
+    "err_days_not_whole": ("{option} takes a whole number of days", "{option} cần là số ngày nguyên"),
+    "err_days_out_of_range": ("{option} must be between 0 and {most} days, not {value}",
+                              "{option} phải từ 0 đến {most} ngày, không phải {value}"),
+    "err_period_exists": ("a period named {name!r} already exists; `tct period show {name}`",
+                          "đã có đợt tên {name!r}; xem bằng `tct period show {name}`"),
+    "err_remove_builtin_period": ("{name} is a built-in period and cannot be removed; only custom periods can",
+                                  "{name} là đợt có sẵn, không xóa được; chỉ xóa được đợt tự đặt"),
+    "err_remove_range": ("{name!r} is a date range, not a stored period; nothing to remove",
+                         "{name!r} là khoảng ngày, không phải đợt đã lưu; không có gì để xóa"),
+    "err_no_custom_period": ("no custom period named {name!r}; custom periods: {names}",
+                             "không có đợt tự đặt nào tên {name!r}; các đợt tự đặt: {names}"),
+    "no_custom_periods": ("none yet (tct period add)", "chưa có (tct period add)"),
+    "err_no_period": ("no period named {name!r}; use tet-YYYY or new-year-YYYY ({first}–{last}), "
+                      "a custom period ({names}), or {forms}",
+                      "không có đợt nào tên {name!r}; hãy dùng tet-YYYY hoặc new-year-YYYY ({first}–{last}), "
+                      "một đợt tự đặt ({names}) hoặc {forms}"),
 }
 
 

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import NotFoundError, ValidationError
+from tct.i18n import said
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -50,7 +51,8 @@ _NEW_YEARS_DAY = "New Year's Day"
 _STEMS = ("Giáp", "Ất", "Bính", "Đinh", "Mậu", "Kỷ", "Canh", "Tân", "Nhâm", "Quý")
 _BRANCHES = ("Tý", "Sửu", "Dần", "Mão", "Thìn", "Tỵ", "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi")
 
-RANGE_FORMS = "a range FROM..TO such as 2021-02-01..2021-02-28 or 01/02/2021..28/02/2021"
+# The forms a range may be typed in, as errors list them (the i18n label of that name)
+RANGE_FORMS = "forms_range"
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ def covered_years() -> range:
 def _check_year(year: int, name: str) -> None:
     years = covered_years()
     if year not in years:
-        raise ValidationError(f"{name}: the holiday calendar covers {years.start}–{years.stop - 1}, not {year}")
+        raise ValidationError.said_as("err_year_not_covered", name=name, first=years.start, last=years.stop - 1,
+                                      year=year)
 
 
 def _days_off_around(anchor: date) -> tuple[dict[date, str], set[date]]:
@@ -175,7 +178,7 @@ def builtin(kind: str, year: int, *, before_days: int = 7, after_days: int = 7) 
         days_off, workdays = _days_off_around(date(year, 2, 1))
         anchors = [day for day, label in days_off.items() if label == _LUNAR_NEW_YEAR and day.year == year]
         if not anchors:
-            raise NotFoundError(f"the holiday calendar has no Lunar New Year in {year}")
+            raise NotFoundError.said_as("err_no_lunar_new_year", year=year)
         lunar_new_year = anchors[0]
         start, end = holiday_run(lunar_new_year, days_off, workdays)
         return _period(name, f"Tết Nguyên đán {can_chi(year)} {year}", "tet", start, end, before_days,
@@ -184,7 +187,7 @@ def builtin(kind: str, year: int, *, before_days: int = 7, after_days: int = 7) 
         anchor = date(year, 1, 1)
         days_off, workdays = _days_off_around(anchor)
         if days_off.get(anchor) != _NEW_YEARS_DAY:
-            raise NotFoundError(f"the holiday calendar has no New Year's Day in {year}")
+            raise NotFoundError.said_as("err_no_new_years_day", year=year)
         start, end = holiday_run(anchor, days_off, workdays)
         return _period(name, f"Tết Dương lịch {year}", "new-year", start, end, before_days, after_days)
     raise ValueError(f"unknown built-in period kind {kind!r}")
@@ -205,9 +208,9 @@ def parse_range(text: str, *, tz: str = "Asia/Ho_Chi_Minh") -> ResolvedPeriod:
 
     parts = text.split("..")
     if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-        raise ValidationError(f"cannot read {text!r} as a period range; use {RANGE_FORMS}")
-    start = parse_date(parts[0], tz=tz, label="start of the range")
-    end = parse_date(parts[1], tz=tz, label="end of the range")
+        raise ValidationError.said_as("err_unreadable_range", coded={"forms": "label"}, text=text, forms=RANGE_FORMS)
+    start = parse_date(parts[0], tz=tz, label=said("range_start"))
+    end = parse_date(parts[1], tz=tz, label=said("range_end"))
     if end < start:
         raise ValidationError.said_as("err_period_range_backwards", text=text.strip())
     return _period(f"{start.isoformat()}..{end.isoformat()}", f"{day_text(start)} – {day_text(end)}", "range",
@@ -229,25 +232,23 @@ def validate_name(name: str) -> str:
     """A custom period's name: lowercase letters, digits and dashes, not like a built-in name."""
     value = (name or "").strip().lower()
     if not value:
-        raise ValidationError("a period needs a name, e.g. tet-plan-2021")
+        raise ValidationError.said_as("err_period_name_empty")
     if ".." in value:
-        raise ValidationError(f"period name {value!r} may not contain '..' (that is how ranges are written)")
+        raise ValidationError.said_as("err_period_name_dots", name=value)
     if len(value) > MAX_NAME:
-        raise ValidationError(f"period name is too long ({len(value)} characters, at most {MAX_NAME})")
+        raise ValidationError.said_as("err_period_name_long", length=len(value), most=MAX_NAME)
     if not _NAME.match(value):
-        raise ValidationError(f"period name {name!r} may only have lowercase letters a–z, digits and dashes, "
-                              "e.g. tet-plan-2021")
+        raise ValidationError.said_as("err_period_name_letters", name=name)
     if _BUILTIN_LOOKALIKE.match(value):
-        raise ValidationError(f"period name {value!r} looks like a built-in one (tet-YYYY, new-year-YYYY); "
-                              "choose another, e.g. plan-tet-2021")
+        raise ValidationError.said_as("err_period_name_builtin", name=value)
     return value
 
 
 def _days(value: int, option: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{option} takes a whole number of days")
+        raise ValidationError.said_as("err_days_not_whole", option=option)
     if value < 0 or value > MAX_SIDE_DAYS:
-        raise ValidationError(f"{option} must be between 0 and {MAX_SIDE_DAYS} days, not {value}")
+        raise ValidationError.said_as("err_days_out_of_range", option=option, most=MAX_SIDE_DAYS, value=value)
     return value
 
 
@@ -278,7 +279,7 @@ def add(session: Session, name: str, *, start: date | str, end: date | str, titl
     before = _days(before_days, "--before-days")
     after = _days(after_days, "--after-days")
     if _custom(session, clean_name) is not None:
-        raise ValidationError(f"a period named {clean_name!r} already exists; `tct period show {clean_name}`")
+        raise ValidationError.said_as("err_period_exists", name=clean_name)
     resolved = _period(clean_name, clean_title, "custom", first, last, before, after)
     row = Period(name=clean_name, title=clean_title, start=first, end=last, before_days=before, after_days=after)
     session.add(row)
@@ -293,12 +294,12 @@ def remove(session: Session, name: str, *, actor: str) -> ResolvedPeriod:
 
     key = (name or "").strip().lower()
     if _BUILTIN.match(key):
-        raise ValidationError(f"{key} is a built-in period and cannot be removed; only custom periods can")
+        raise ValidationError.said_as("err_remove_builtin_period", name=key)
     if ".." in key:
-        raise ValidationError(f"{name.strip()!r} is a date range, not a stored period; nothing to remove")
+        raise ValidationError.said_as("err_remove_range", name=name.strip())
     row = _custom(session, key)
     if row is None:
-        raise NotFoundError(f"no custom period named {name.strip()!r}; custom periods: {_custom_names(session)}")
+        raise NotFoundError.said_as("err_no_custom_period", name=name.strip(), names=_custom_names(session))
     resolved = _from_row(row)
     audit.record(session, actor=actor, entity="period", code=row.name, action="remove", before=_row_dict(row))
     session.delete(row)
@@ -310,7 +311,7 @@ def _custom_names(source: Session | Driver) -> str:
     from tct.db import Driver
 
     names = [name for name, in Driver.of(source).rows("SELECT name FROM period ORDER BY name")]
-    return ", ".join(names) if names else "none yet (tct period add)"
+    return ", ".join(names) if names else said("no_custom_periods")
 
 
 def _stored(source: Session | Driver, name: str) -> ResolvedPeriod | None:
@@ -343,8 +344,8 @@ def resolve(source: Session | Driver, text: str) -> ResolvedPeriod:
     if found is not None:
         return found
     years = covered_years()
-    raise NotFoundError(f"no period named {raw!r}; use tet-YYYY or new-year-YYYY ({years.start}–{years.stop - 1}), "
-                        f"a custom period ({_custom_names(source)}), or {RANGE_FORMS}")
+    raise NotFoundError.said_as("err_no_period", coded={"forms": "label"}, name=raw, first=years.start,
+                                last=years.stop - 1, names=_custom_names(source), forms=RANGE_FORMS)
 
 
 def listing(session: Session, year: int) -> list[ResolvedPeriod]:
