@@ -394,6 +394,70 @@ def test_import_refuses_a_file_without_the_columns(staff, tmp_path: Path, conten
     assert shifts(staff) == []
 
 
+@pytest.mark.parametrize(("args", "code", "vietnamese", "english"), [
+    (["add", "duc", "--date", "10/02/2021", "--shift", "sáng", "--start", "08:00", "--end", "09:00"], 2,
+     "--start/--end là giờ của ca trực theo giờ; hãy bỏ --shift morning",
+     "--start/--end give a custom shift's hours; leave out --shift morning"),
+    (["add", "duc", "--date", "08/02/2021", "--to", "12/02/2021"], 1,
+     "Nguyễn Văn Đức đã có ca sáng 07:30-11:30 ngày 09/02/2021, trùng giờ với ca cả ngày 07:30-17:00 "
+     "(và 1 ngày khác); không thêm gì",
+     "Nguyễn Văn Đức is already on the morning 07:30-11:30 shift on 09/02/2021, which overlaps full 07:30-17:00 "
+     "(and 1 more day(s)); nothing was added"),
+    (["add", "duc", "--date", "10/02/2021", "--start", "11:00", "--end", "14:00"], 1,
+     "Nguyễn Văn Đức đã có ca chiều 13:30-17:00 ngày 10/02/2021, trùng giờ với ca theo giờ 11:00-14:00; "
+     "không thêm gì",
+     "Nguyễn Văn Đức is already on the afternoon 13:30-17:00 shift on 10/02/2021, which overlaps custom "
+     "11:00-14:00; nothing was added"),
+    (["export", "--from", "10/02/2021", "--to", "01/02/2021"], 1,
+     "khoảng ngày kết thúc (01/02/2021) trước khi bắt đầu (10/02/2021)",
+     "the range ends (01/02/2021) before it starts (10/02/2021)"),
+])
+def test_roster_errors_are_said_in_vietnamese(staff, args, code, vietnamese, english):
+    assert staff("roster", "add", "duc", "--date", "09/02/2021", "--shift", "morning").exit_code == 0
+    assert staff("roster", "add", "duc", "--date", "10/02/2021", "--shift", "afternoon").exit_code == 0
+    run = staff("--lang", "vi", "roster", *args)
+    assert run.exit_code == code and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
+    run = staff("roster", *args)
+    assert run.exit_code == code and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
+    assert len(shifts(staff)) == 2
+
+
+@pytest.mark.parametrize(("content", "vietnamese", "english"), [
+    ("", ["Lỗi: roster.csv trống; tệp cần có dòng tiêu đề: officer,date,shift,role,location,note"],
+     ["Error: roster.csv is empty; it needs a header: officer,date,shift,role,location,note"]),
+    ("officer,date,shift\n", ["Lỗi: roster.csv chỉ có dòng tiêu đề, không có dòng dữ liệu; chưa nhập gì"],
+     ["Error: roster.csv has a header but no rows; nothing was imported"]),
+    ("name,date,date\nduc,10/02/2021,x\n",
+     ["roster.csv dòng 1: cột không xác định: name; thiếu cột officer; có cột bị lặp lại; các cột hợp lệ là "
+      "officer,date,shift,role,location,note", "Lỗi: 1 dòng lỗi trong roster.csv; chưa nhập gì"],
+     ["roster.csv line 1: unknown column(s) name; missing column(s) officer; a column appears twice; the columns "
+      "are officer,date,shift,role,location,note", "Error: 1 bad row in roster.csv; nothing was imported"]),
+    ("officer,date,shift\nduc,10/02/2021,07:00-08:00\nduc,11/02/2021,full\nduc,11/02/2021,sáng\n"
+     ",12/02/2021,full\nduc,13/02/2021,full,main,,,x\n",
+     ["roster.csv dòng 2: ca theo giờ 07:00-08:00 của Nguyễn Văn Đức ngày 10/02/2021 trùng giờ với ca sáng "
+      "07:30-11:30 đã có trong lịch trực",
+      "roster.csv dòng 4: ca sáng 07:30-11:30 của Nguyễn Văn Đức ngày 11/02/2021 trùng giờ với dòng 3",
+      "roster.csv dòng 5: officer (cán bộ) đang để trống",
+      "roster.csv dòng 6: 7 ô, trong khi dòng tiêu đề có 3 cột",
+      "Lỗi: 4 dòng lỗi trong roster.csv; chưa nhập gì"],
+     ["roster.csv line 2: Nguyễn Văn Đức's custom 07:00-08:00 shift on 10/02/2021 overlaps the morning 07:30-11:30 "
+      "shift already rostered",
+      "roster.csv line 4: Nguyễn Văn Đức's morning 07:30-11:30 shift on 11/02/2021 overlaps line 3",
+      "roster.csv line 5: officer is empty",
+      "roster.csv line 6: 7 cells, the header has 3",
+      "Error: 4 bad rows in roster.csv; nothing was imported"]),
+])
+def test_a_roster_files_errors_are_said_in_vietnamese(staff, tmp_path: Path, content, vietnamese, english):
+    assert staff("roster", "add", "duc", "--date", "10/02/2021", "--shift", "morning").exit_code == 0
+    path = tmp_path / "roster.csv"
+    path.write_text(content, encoding="utf-8")
+    run = staff("--lang", "vi", "roster", "import", str(path))
+    assert run.exit_code == 1 and run.stderr.splitlines() == vietnamese, run.stderr
+    run = staff("roster", "import", str(path))
+    assert run.exit_code == 1 and run.stderr.splitlines() == english, run.stderr
+    assert len(shifts(staff)) == 1
+
+
 def test_import_of_a_missing_or_binary_file_is_one_line(staff, tmp_path: Path):
     assert_one_line_error(staff("roster", "import", str(tmp_path / "nope.csv")), 1, "cannot read")
     binary = tmp_path / "roster.csv"

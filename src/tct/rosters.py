@@ -30,6 +30,7 @@ from tct import audit, vocab
 from tct.dates import parse_date
 from tct.daysoff import is_weekend
 from tct.errors import NotFoundError, UsageError, ValidationError
+from tct.i18n import Said, said
 from tct.text import MAX_LINE, MAX_TEXT, clean, fold, nfc
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def half_day_hours(source: Session | Driver) -> dict[str, tuple[time, time]]:
     for name in HALF_DAYS:
         match = _HOURS.match(str(current[f"shift.{name}"]))
         if match is None:  # settings are validated when set; a hand-edited row is our problem to report
-            raise ValidationError(f"setting shift.{name} is not HH:MM-HH:MM; fix it with `tct config set`")
+            raise ValidationError.said_as("err_setting_not_hours", name=name)
         result[name] = (parse_hhmm(match.group(1), label=f"shift.{name}"),
                         parse_hhmm(match.group(2), label=f"shift.{name}"))
     return result
@@ -94,7 +95,7 @@ def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: 
         raise ValidationError.said_as("err_not_a_shift", typed=shift, choices=", ".join(SHIFTS))
     if name != "custom":
         if start or end:
-            raise UsageError(f"--start/--end give a custom shift's hours; leave out --shift {name}")
+            raise UsageError.said_as("err_hours_and_shift", name=name)
         if name == "full":
             return name, halves["morning"][0], halves["afternoon"][1]
         return name, halves[name][0], halves[name][1]
@@ -231,8 +232,8 @@ def _clash(planned: _Planned, existing: list[tuple[DutyShift, Officer]]) -> Duty
     return None
 
 
-def _describe(shift: str, start: time, end: time) -> str:
-    return f"{shift} {hours_text(start, end)}"
+def _describe(shift: str, start: time, end: time) -> Said:
+    return said("shift_and_hours", coded={"shift": "shift"}, shift=shift, hours=hours_text(start, end))
 
 
 def _insert(session: Session, planned: list[_Planned], *, actor: str, action: str) -> list[DutyShift]:
@@ -274,10 +275,10 @@ def add(session: Session, officer: str, *, start: date, end: date | None = None,
     clashes = [(item, other) for item in planned if (other := _clash(item, existing)) is not None]
     if clashes:
         item, other = clashes[0]
-        more = f" (and {len(clashes) - 1} more day(s))" if len(clashes) > 1 else ""
-        taken = _describe(other.shift, other.start_time, other.end_time)
-        raise ValidationError(f"{person.name} is already on the {taken} shift on {item.day:%d/%m/%Y}, which overlaps "
-                              f"{_describe(name, begin, finish)}{more}; nothing was added")
+        more = said("and_more_days", count=len(clashes) - 1) if len(clashes) > 1 else ""
+        raise ValidationError.said_as("err_shift_taken", officer=person.name,
+                                      taken=_describe(other.shift, other.start_time, other.end_time),
+                                      day=f"{item.day:%d/%m/%Y}", planned=_describe(name, begin, finish), more=more)
     return _insert(session, planned, actor=actor, action="create")
 
 
@@ -504,18 +505,20 @@ def import_csv(session: Session, text: str, *, actor: str, source: str = "the fi
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationError(f"{source} is empty; it needs a header: {','.join(CSV_COLUMNS)}") from None
+        raise ValidationError.said_as("err_file_empty", source=source, columns=",".join(CSV_COLUMNS)) from None
     except csv.Error as exc:
-        raise ImportRejected([(1, f"unreadable CSV: {exc}")], source) from None
+        raise ImportRejected([(1, said("err_unreadable_csv", error=str(exc)))], source) from None
     names = [fold(cell).replace(" ", "_") for cell in header]
     unknown = [cell for cell, key in zip(header, names, strict=True) if key not in CSV_COLUMNS]
     missing = [key for key in REQUIRED_COLUMNS if key not in names]
     if unknown or missing or len(set(names)) != len(names):
-        problem = "; ".join(filter(None, [
-            f"unknown column(s) {', '.join(unknown)}" if unknown else "",
-            f"missing column(s) {', '.join(missing)}" if missing else "",
-            "a column appears twice" if len(set(names)) != len(names) else ""]))
-        raise ImportRejected([(1, f"{problem}; the columns are {','.join(CSV_COLUMNS)}")], source)
+        parts = [said("err_unknown_columns", columns=", ".join(unknown)) if unknown else None,
+                 said("err_missing_columns", columns=", ".join(missing)) if missing else None,
+                 said("err_column_twice") if len(set(names)) != len(names) else None]
+        problem = None
+        for part in filter(None, parts):
+            problem = part if problem is None else said("err_joined", first=problem, then=part)
+        raise ImportRejected([(1, said("err_bad_header", problem=problem, columns=",".join(CSV_COLUMNS)))], source)
     problems: list[tuple[int, str]] = []
     planned: list[_Planned] = []
     officers_by_key: dict[str, Officer | str] = {}
@@ -526,9 +529,9 @@ def import_csv(session: Session, text: str, *, actor: str, source: str = "the fi
             if not any(cell.strip() for cell in cells):
                 continue
             if len(planned) + len(problems) >= MAX_IMPORT_ROWS:
-                raise ValidationError(f"{source} has more than {MAX_IMPORT_ROWS} rows; split it")
+                raise ValidationError.said_as("err_file_too_many_rows", source=source, most=MAX_IMPORT_ROWS)
             if len(cells) > len(names):
-                problems.append((line, f"{len(cells)} cells, the header has {len(names)}"))
+                problems.append((line, said("err_too_many_cells", cells=len(cells), columns=len(names))))
                 continue
             row = {key: _unquote(cells[index]) if index < len(cells) else "" for index, key in enumerate(names)}
             try:
@@ -536,9 +539,9 @@ def import_csv(session: Session, text: str, *, actor: str, source: str = "the fi
             except (ValidationError, NotFoundError, UsageError) as exc:
                 problems.append((line, exc.message))
     except csv.Error as exc:
-        problems.append((line + 1, f"unreadable CSV: {exc}"))
+        problems.append((line + 1, said("err_unreadable_csv", error=str(exc))))
     if not planned and not problems:
-        raise ValidationError(f"{source} has a header but no rows; nothing was imported")
+        raise ValidationError.said_as("err_file_no_rows", source=source)
     problems.extend(_file_clashes(session, planned))
     if problems:
         raise ImportRejected(sorted(problems), source)
@@ -549,7 +552,7 @@ def _planned_row(session: Session, row: dict[str, str], halves: dict[str, tuple[
                  officers_by_key: dict[str, Officer | str], line: int) -> _Planned:
     typed = row.get("officer", "").strip()
     if not typed:
-        raise ValidationError("officer is empty")
+        raise ValidationError.said_as("err_officer_cell_empty")
     key = nfc(typed)  # as typed, accents and all: Nguyễn Thị Hà and Nguyễn Thị Hạ are two officers
     if key not in officers_by_key:
         try:
@@ -592,12 +595,13 @@ def _file_clashes(session: Session, planned: list[_Planned]) -> list[tuple[int, 
                       None)
         previous = next((other for other in earlier[key] if overlaps(other.start, other.end, item.start, item.end)),
                         None)
-        what = f"{item.officer.name}'s {_describe(item.shift, item.start, item.end)} shift on {item.day:%d/%m/%Y}"
+        what = {"officer": item.officer.name, "shift": _describe(item.shift, item.start, item.end),
+                "day": f"{item.day:%d/%m/%Y}"}
         if stored is not None:
-            problems.append((item.line or 0, f"{what} overlaps the "
-                             f"{_describe(stored.shift, stored.start_time, stored.end_time)} shift already rostered"))
+            problems.append((item.line or 0, said("err_overlaps_rostered", **what,
+                                                  taken=_describe(stored.shift, stored.start_time, stored.end_time))))
         elif previous is not None:
-            problems.append((item.line or 0, f"{what} overlaps line {previous.line}"))
+            problems.append((item.line or 0, said("err_overlaps_line", **what, line=previous.line)))
         earlier[key].append(item)
     return problems
 
@@ -605,7 +609,7 @@ def _file_clashes(session: Session, planned: list[_Planned]) -> list[tuple[int, 
 def export_rows(session: Session, start: date | None = None, end: date | None = None) -> list[dict[str, Any]]:
     """The roster as rows of the import format (custom shifts as their hours), by day and time."""
     if start and end and end < start:
-        raise ValidationError(f"the range ends ({end:%d/%m/%Y}) before it starts ({start:%d/%m/%Y})")
+        raise ValidationError.said_as("err_range_backwards", last=f"{end:%d/%m/%Y}", first=f"{start:%d/%m/%Y}")
     result = []
     for row, who in shifts_between(session, start, end):
         result.append({"officer": who.name, "date": row.shift_date,
