@@ -528,3 +528,51 @@ def test_search_by_name_does_not_find_a_visit_to_a_denunciation_case_typed_other
     assert found.json() == []
     assert [v["code"] for v in desk("visit", "list", "-f", "json").json()] == [moved["code"], added["code"],
                                                                                secret["code"]]
+
+
+@pytest.mark.parametrize(("args", "code", "vietnamese", "english"), [
+    (["visit", "add", "--citizen", "C", *BASE, "--people", "501"], 1,
+     "--people phải từ 1 đến 500, không phải 501", "--people must be between 1 and 500, not 501"),
+    (["visit", "add", "--citizen", "C", *BASE, "--representatives", ";".join(f"N{n}" for n in range(21))], 1,
+     "--representatives ghi 21 người; tối đa 20 người", "--representatives names 21 people; at most 20"),
+    (["visit", "add", "--citizen", "C", "--type", "complaint", "--field", "land", "--at", "04/02/2021 09:00"], 2,
+     "thiếu --officer: vào thời điểm đó Lê Văn An, Trần Thị Bình đều đang trực",
+     "missing --officer: Lê Văn An, Trần Thị Bình are all on duty at that time"),
+    (["visit", "list", "--from", "10/02/2021", "--to", "01/02/2021"], 1, "--to trước --from",
+     "--to is before --from"),
+    (["visit", "edit", "{first}"], 2, "không có gì để sửa: hãy nêu ít nhất một tùy chọn, ví dụ --people 6",
+     "nothing to change: give at least one option, e.g. --people 6"),
+    (["visit", "edit", "{first}", "--id-number", "001234567891"], 1,
+     "số CCCD/CMND 001234567891 thuộc hồ sơ công dân khác (CD-2)",
+     "ID number 001234567891 belongs to another citizen record (CD-2)"),
+    (["visit", "edit", "{second}", "--people", "3"], 1, "lượt tiếp {second} đã bị hủy; không sửa được",
+     "visit {second} is void; it cannot be edited"),
+    (["visit", "void", "{second}", "--reason", "x"], 1, "lượt tiếp {second} đã bị hủy trước đó",
+     "visit {second} is already void"),
+])
+def test_visit_errors_are_said_in_vietnamese(desk, monkeypatch, args, code, vietnamese, english):
+    first = add(desk, "--citizen", "A", "--id-number", "001234567890", *BASE, "--at", "01/02/2021 08:00")["code"]
+    second = add(desk, "--citizen", "B", "--id-number", "001234567891", *BASE, "--at", "01/02/2021 09:00")["code"]
+    assert desk("visit", "void", second, "--reason", "nhập nhầm").exit_code == 0
+    for name in ("binh", "an"):
+        assert desk("roster", "add", name, "--date", "04/02/2021", "--shift", "morning").exit_code == 0
+    monkeypatch.delenv("TCT_OFFICER")
+    before = counts(desk)
+    args = [arg.format(first=first, second=second) for arg in args]
+    run = desk("--lang", "vi", *args)
+    assert run.exit_code == code and run.stderr.splitlines() == [
+        "Lỗi: " + vietnamese.format(first=first, second=second)], run.stderr
+    run = desk(*args)
+    assert run.exit_code == code and run.stderr.splitlines() == [
+        "Error: " + english.format(first=first, second=second)], run.stderr
+    assert counts(desk) == before
+
+
+def test_an_imported_row_missing_its_type_is_said_in_vietnamese(desk, tmp_path):
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\nA,,land,10/02/2021 08:00,binh\n", encoding="utf-8")
+    run = desk("--lang", "vi", "import", "--visits", str(rows))
+    assert run.exit_code == 1, run.stderr
+    lines = [" ".join(line.split()) for line in run.stderr.splitlines()]
+    assert lines[1:] == ["2 thiếu --type", "Lỗi: 1/1 dòng lỗi; chưa nhập gì"], run.stderr
+    assert "2,missing --type" in desk("import", "--visits", str(rows), "-f", "csv").stderr.splitlines()

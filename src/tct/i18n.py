@@ -544,6 +544,20 @@ LABELS: dict[str, tuple[str, str]] = {
                               "ca {shift} của {officer} ngày {day} trùng giờ với ca {taken} đã có trong lịch trực"),
     "err_overlaps_line": ("{officer}'s {shift} shift on {day} overlaps line {line}",
                           "ca {shift} của {officer} ngày {day} trùng giờ với dòng {line}"),
+    "err_people_out_of_range": ("--people must be between 1 and {most}, not {people}",
+                                "--people phải từ 1 đến {most}, không phải {people}"),
+    "err_too_many_representatives": ("--representatives names {count} people; at most {most}",
+                                     "--representatives ghi {count} người; tối đa {most} người"),
+    "err_officer_ambiguous_on_duty": ("missing --officer: {names} are all on duty at that time",
+                                      "thiếu --officer: vào thời điểm đó {names} đều đang trực"),
+    "err_missing_options": ("missing {options}", "thiếu {options}"),
+    "err_to_before_from_bare": ("--to is before --from", "--to trước --from"),
+    "err_edit_void_visit": ("visit {code} is void; it cannot be edited", "lượt tiếp {code} đã bị hủy; không sửa được"),
+    "err_nothing_to_change": ("nothing to change: give at least one option, e.g. --people 6",
+                              "không có gì để sửa: hãy nêu ít nhất một tùy chọn, ví dụ --people 6"),
+    "err_id_number_taken": ("ID number {number} belongs to another citizen record (CD-{id})",
+                            "số CCCD/CMND {number} thuộc hồ sơ công dân khác (CD-{id})"),
+    "err_visit_already_void": ("visit {code} is already void", "lượt tiếp {code} đã bị hủy trước đó"),
 }
 
 

@@ -85,7 +85,7 @@ def missing_for_add(typed: VisitInput, *, officer_known: bool) -> list[str]:
 def parse_people(value: int | None) -> int:
     people = 1 if value is None else value
     if not 1 <= people <= MAX_PEOPLE:
-        raise ValidationError(f"--people must be between 1 and {MAX_PEOPLE}, not {people}")
+        raise ValidationError.said_as("err_people_out_of_range", most=MAX_PEOPLE, people=people)
     return people
 
 
@@ -96,7 +96,7 @@ def parse_representatives(typed: str | None) -> list[str]:
     names = [clean(part, label="--representatives", max_len=200) for part in text.split(";")]
     result = [name for name in names if name]
     if len(result) > MAX_REPRESENTATIVES:
-        raise ValidationError(f"--representatives names {len(result)} people; at most {MAX_REPRESENTATIVES}")
+        raise ValidationError.said_as("err_too_many_representatives", count=len(result), most=MAX_REPRESENTATIVES)
     return result
 
 
@@ -144,7 +144,7 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
             raise type(exc).said_as("err_env_officer", error=exc.message) from None
     if len(rostered) > 1:
         names = ", ".join(o.name for o in rostered)
-        raise UsageError(f"missing --officer: {names} are all on duty at that time")
+        raise UsageError.said_as("err_officer_ambiguous_on_duty", names=names)
     raise UsageError.said_as("err_missing_officer")
 
 
@@ -259,8 +259,8 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
     visit_type = checks.type[typed.type] if typed.type else None
     visit_field = checks.field[typed.field] if typed.field else None
     if existing_case is None and (visit_type is None or visit_field is None):
-        raise UsageError("missing " + ", ".join(n for n, v in (("--type", visit_type), ("--field", visit_field))
-                                                 if v is None))
+        raise UsageError.said_as("err_missing_options", options=", ".join(
+            n for n, v in (("--type", visit_type), ("--field", visit_field)) if v is None))
     visit_type = visit_type or existing_case.type  # type: ignore[union-attr]
     visit_field = visit_field or existing_case.field  # type: ignore[union-attr]
     handling = checks.handling[typed.handling]
@@ -419,7 +419,7 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
         span = resolve(db, wanted.period)
         start, end = max(start or span.start, span.start), min(end or span.end, span.end)
     if start and end and end < start:
-        raise ValidationError("--to is before --from")
+        raise ValidationError.said_as("err_to_before_from_bare")
     conditions: list[str] = []
     params: list[Any] = []
 
@@ -489,10 +489,10 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
 
     visit = get(session, code)
     if visit.void:
-        raise ValidationError(f"visit {visit.code} is void; it cannot be edited")
+        raise ValidationError.said_as("err_edit_void_visit", code=visit.code)
     given = typed.given()
     if not given:
-        raise UsageError("nothing to change: give at least one option, e.g. --people 6")
+        raise UsageError.said_as("err_nothing_to_change")
     tz = settings["timezone"]
     warnings: list[str] = []
     case = session.get(Case, visit.case_id)
@@ -508,7 +508,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
         number = citizens.normalise_id_number(typed.id_number)
         other = citizens.by_id_number(session, number) if number else None
         if other is not None and other.id != citizen.id:
-            raise ValidationError(f"ID number {number} belongs to another citizen record (CD-{other.id})")
+            raise ValidationError.said_as("err_id_number_taken", number=number, id=other.id)
         citizen.id_number = number
     if typed.address is not None:
         citizen.address = clean(typed.address, label="--address", max_len=MAX_LINE)
@@ -582,7 +582,7 @@ def void(session: Session, code: str, *, reason: str, settings: Settings, actor:
     visit = get(session, code)
     why = clean(reason, label="--reason", max_len=MAX_TEXT, required=True)
     if visit.void:
-        raise ValidationError(f"visit {visit.code} is already void")
+        raise ValidationError.said_as("err_visit_already_void", code=visit.code)
     visit.void, visit.void_reason, visit.voided_at = True, why, _now_utc()
     visit.updated_at = visit.voided_at
     session.add(visit)
