@@ -576,3 +576,22 @@ def test_an_imported_row_missing_its_type_is_said_in_vietnamese(desk, tmp_path):
     lines = [" ".join(line.split()) for line in run.stderr.splitlines()]
     assert lines[1:] == ["2 thiếu --type", "Lỗi: 1/1 dòng lỗi; chưa nhập gì"], run.stderr
     assert "2,missing --type" in desk("import", "--visits", str(rows), "-f", "csv").stderr.splitlines()
+
+
+@pytest.mark.parametrize(("args", "vietnamese", "english"), [
+    (["--id-number", "12345"],
+     "--id-number '12345' không phải số định danh công dân: CCCD gồm 12 chữ số, CMND gồm 9 chữ số",
+     "--id-number '12345' is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)"),
+    (["--id-number", "999123456789"],
+     "--id-number '999123456789': số CCCD 12 chữ số phải bắt đầu bằng mã tỉnh 001–096",
+     "--id-number '999123456789': a 12-digit CCCD starts with a province code 001–096"),
+    (["--phone", "gọi sau"], "--phone 'gọi sau' không phải số điện thoại", "--phone 'gọi sau' is not a phone number"),
+])
+def test_citizen_errors_are_said_in_vietnamese(desk, args, vietnamese, english):
+    before = counts(desk)
+    full = ["visit", "add", "--citizen", "A", *BASE, *args]
+    run = desk("--lang", "vi", *full)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
+    run = desk(*full)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
+    assert counts(desk) == before

@@ -41,9 +41,9 @@ def normalise_id_number(typed: str | None) -> str | None:
         return None
     digits = ascii_digits(value).replace(" ", "").replace(".", "").replace("-", "")
     if not _DIGITS.fullmatch(digits) or len(digits) not in (9, 12):
-        raise ValidationError(f"--id-number {value!r} is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)")
+        raise ValidationError.said_as("err_not_an_id_number", value=value)
     if len(digits) == 12 and not 1 <= int(digits[:3]) <= 96:
-        raise ValidationError(f"--id-number {value!r}: a 12-digit CCCD starts with a province code 001–096")
+        raise ValidationError.said_as("err_id_number_province", value=value)
     return digits
 
 
@@ -54,7 +54,7 @@ def normalise_phone(typed: str | None, label: str = "--phone") -> str | None:
     value = ascii_digits(value)
     digits = [ch for ch in value if ch in "0123456789"]
     if not all(ch in "0123456789 +-.()" for ch in value) or not 8 <= len(digits) <= 15:
-        raise ValidationError(f"{label} {value!r} is not a phone number")
+        raise ValidationError.said_as("err_not_a_phone", label=label, value=value)
     return value
 
 
@@ -119,7 +119,7 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
         if existing is None:
             raise NotFoundError.said_as("err_no_citizen_number", number=same_as)
         if details.id_number and existing.id_number and details.id_number != existing.id_number:
-            raise ValidationError(f"citizen #{same_as} has another ID number")
+            raise ValidationError.said_as("err_other_id_number", number=same_as)
     elif details.id_number:
         existing = by_id_number(session, details.id_number)
         if existing is not None and fold(existing.name) != fold(details.name):

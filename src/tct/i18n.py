@@ -558,6 +558,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_id_number_taken": ("ID number {number} belongs to another citizen record (CD-{id})",
                             "số CCCD/CMND {number} thuộc hồ sơ công dân khác (CD-{id})"),
     "err_visit_already_void": ("visit {code} is already void", "lượt tiếp {code} đã bị hủy trước đó"),
+    "err_not_an_id_number": ("--id-number {value!r} is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)",
+                             "--id-number {value!r} không phải số định danh công dân: CCCD gồm 12 chữ số, CMND "
+                             "gồm 9 chữ số"),
+    "err_id_number_province": ("--id-number {value!r}: a 12-digit CCCD starts with a province code 001–096",
+                               "--id-number {value!r}: số CCCD 12 chữ số phải bắt đầu bằng mã tỉnh 001–096"),
+    "err_not_a_phone": ("{label} {value!r} is not a phone number", "{label} {value!r} không phải số điện thoại"),
+    "err_other_id_number": ("citizen #{number} has another ID number", "công dân #{number} có số CCCD/CMND khác"),
 }
 
 
