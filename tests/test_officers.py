@@ -1,5 +1,7 @@
 import unicodedata
 
+import pytest
+
 from conftest import assert_one_line_error
 
 
@@ -182,3 +184,31 @@ def test_a_lazily_typed_retired_name_does_not_hide_the_accented_officer_who_repl
               "--at", "01/02/2021 08:00", "-f", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json()["officer"] == "Lê Văn An"
+
+
+@pytest.mark.parametrize(("args", "vietnamese", "english"), [
+    (["officer", "add", "TRẦN THỊ BÌNH"], "đã có cán bộ tên Trần Thị Bình trong sổ",
+     "an officer named Trần Thị Bình is already on the register"),
+    (["visit", "list", "--officer", " "], "cần nhập tên cán bộ", "an officer's name is required"),
+    (["officer", "retire", "tran binh"],
+     "'tran binh' khớp với nhiều cán bộ (Trần Thị Bình, Trần Văn Bình); hãy gõ đầy đủ hơn tên cán bộ",
+     "'tran binh' matches more than one officer (Trần Thị Bình, Trần Văn Bình); type more of the name"),
+    (["officer", "retire", "Nguyen Thi Ha"],
+     "'Nguyen Thi Ha' khớp với nhiều cán bộ (Nguyễn Thị Hà, Nguyễn Thị Hạ); hãy gõ tên có dấu",
+     "'Nguyen Thi Ha' matches more than one officer (Nguyễn Thị Hà, Nguyễn Thị Hạ); type the name with its accents"),
+])
+def test_officer_errors_are_said_in_vietnamese(tct, args, vietnamese, english):
+    for name in ("Trần Thị Bình", "Trần Văn Bình", "Nguyễn Thị Hà", "Nguyễn Thị Hạ"):
+        assert tct("officer", "add", name).exit_code == 0
+    run = tct("--lang", "vi", *args)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
+    run = tct(*args)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
+    assert len(tct("officer", "list", "-f", "json").json()) == 4
+
+
+def test_no_officer_yet_is_said_in_vietnamese(tct):
+    run = tct("--lang", "vi", "visit", "list", "--officer", "an")
+    assert run.exit_code == 1 and run.stderr.splitlines() == [
+        "Lỗi: không có cán bộ nào khớp với 'an'; các cán bộ: chưa có (thêm bằng tct officer add NAME)"], run.stderr
+    assert "officers: none yet: tct officer add NAME" in tct("visit", "list", "--officer", "an").stderr

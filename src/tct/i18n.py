@@ -565,6 +565,13 @@ LABELS: dict[str, tuple[str, str]] = {
                                "--id-number {value!r}: số CCCD 12 chữ số phải bắt đầu bằng mã tỉnh 001–096"),
     "err_not_a_phone": ("{label} {value!r} is not a phone number", "{label} {value!r} không phải số điện thoại"),
     "err_other_id_number": ("citizen #{number} has another ID number", "công dân #{number} có số CCCD/CMND khác"),
+    "err_officer_exists": ("an officer named {name} is already on the register", "đã có cán bộ tên {name} trong sổ"),
+    "err_officer_name_required": ("an officer's name is required", "cần nhập tên cán bộ"),
+    "no_officers_yet": ("none yet: tct officer add NAME", "chưa có (thêm bằng tct officer add NAME)"),
+    "err_officer_ambiguous": ("{typed!r} matches more than one officer ({names}); {hint}",
+                              "{typed!r} khớp với nhiều cán bộ ({names}); {hint}"),
+    "hint_type_accents": ("type the name with its accents", "hãy gõ tên có dấu"),
+    "hint_type_more": ("type more of the name", "hãy gõ đầy đủ hơn tên cán bộ"),
 }
 
 

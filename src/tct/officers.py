@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tct import audit
 from tct.errors import NotFoundError, ValidationError
+from tct.i18n import said
 from tct.text import MAX_NAME, clean, fold, nfc
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def add(session: Session, name: str, *, title: str | None = None, unit: str | No
                                                    col(Officer.active).is_(True))).all()
     clash = next((other for other in namesakes if _clash(other.name, clean_name)), None)
     if clash is not None:
-        raise ValidationError(f"an officer named {clash.name} is already on the register")
+        raise ValidationError.said_as("err_officer_exists", name=clash.name)
     officer = Officer(name=clean_name, name_folded=folded, title=clean(title, label="--title"),
                       unit=clean(unit, label="--unit"), phone=_phone(phone))
     session.add(officer)
@@ -106,7 +107,7 @@ def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = 
     wanted = clean(typed, label="officer", max_len=MAX_NAME) or ""
     key, name_key = fold(wanted), _name_key(wanted)
     if not key:
-        raise ValidationError("an officer's name is required")
+        raise ValidationError.said_as("err_officer_name_required")
     db = Driver.of(source)
     everyone = [(int(id_), name, folded, bool(active)) for id_, name, folded, active
                 in db.rows("SELECT id, name, name_folded, active FROM officer ORDER BY id")]
@@ -127,14 +128,14 @@ def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = 
                     and (folded == key or all(w in folded.split() for w in words))]
             if gone:
                 raise NotFoundError.said_as("err_officer_retired", names=", ".join(gone))
-            listed = ", ".join(name for _, name, _ in pool) or "none yet: tct officer add NAME"
+            listed = ", ".join(name for _, name, _ in pool) or said("no_officers_yet")
             raise NotFoundError.said_as("err_no_officer", typed=typed, listed=listed)
     if len(matches) == 1:
         return matches[0][0]
     names = ", ".join(name for _, name in matches)
     accents_only = len({fold(name) for _, name in matches}) == 1 < len({_name_key(name) for _, name in matches})
-    hint = "type the name with its accents" if accents_only else "type more of the name"
-    raise NotFoundError(f"{typed!r} matches more than one officer ({names}); {hint}")
+    hint = said("hint_type_accents") if accents_only else said("hint_type_more")
+    raise NotFoundError.said_as("err_officer_ambiguous", typed=typed, names=names, hint=hint)
 
 
 def retire(session: Session, typed: str, *, actor: str) -> Officer:
