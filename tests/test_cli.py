@@ -71,6 +71,22 @@ def test_config_list_values(tct):
     assert_one_line_error(tct("config", "set", "timezone", "Mars/Olympus"), 1, "time zone")
 
 
+@pytest.mark.parametrize(("args", "vietnamese", "english"), [
+    (["visit.fields", " ; "], "visit.fields cần ít nhất một giá trị (các giá trị cách nhau bằng ';')",
+     "visit.fields needs at least one value (separate values with ';')"),
+    (["visit.fields", "land; housing; land"], "visit.fields có một giá trị bị lặp lại",
+     "visit.fields lists a value twice"),
+    (["shift.morning", "11:30-07:30"],
+     "shift.morning cần dạng HH:MM-HH:MM, giờ bắt đầu trước giờ kết thúc, ví dụ 07:30-11:30",
+     "shift.morning takes HH:MM-HH:MM with the start before the end, e.g. 07:30-11:30"),
+])
+def test_setting_errors_are_said_in_vietnamese(tct, args, vietnamese, english):
+    run = tct("--lang", "vi", "config", "set", *args)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
+    run = tct("config", "set", *args)
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
+
+
 def test_setting_the_same_value_writes_no_audit_event(tct):
     tct("config", "set", "period.before_days", "10")
     tct("config", "set", "period.before_days", "10")

@@ -572,6 +572,12 @@ LABELS: dict[str, tuple[str, str]] = {
                               "{typed!r} khớp với nhiều cán bộ ({names}); {hint}"),
     "hint_type_accents": ("type the name with its accents", "hãy gõ tên có dấu"),
     "hint_type_more": ("type more of the name", "hãy gõ đầy đủ hơn tên cán bộ"),
+    "err_setting_list_empty": ("{key} needs at least one value (separate values with ';')",
+                               "{key} cần ít nhất một giá trị (các giá trị cách nhau bằng ';')"),
+    "err_setting_list_twice": ("{key} lists a value twice", "{key} có một giá trị bị lặp lại"),
+    "err_setting_hours": ("{key} takes HH:MM-HH:MM with the start before the end, e.g. 07:30-11:30",
+                          "{key} cần dạng HH:MM-HH:MM, giờ bắt đầu trước giờ kết thúc, ví dụ 07:30-11:30"),
+    "err_setting_cannot_hold": ("{key} cannot hold {shown}", "{key} không nhận giá trị {shown}"),
 }
 
 

@@ -100,15 +100,15 @@ def parse_value(key: str, raw: str) -> Any:
         items = [clean(part, label=key, max_len=300) for part in re.split(r"[;,\n]", raw)]
         items = [item for item in items if item]
         if not items:
-            raise ValidationError(f"{key} needs at least one value (separate values with ';')")
+            raise ValidationError.said_as("err_setting_list_empty", key=key)
         if len(set(items)) != len(items):
-            raise ValidationError(f"{key} lists a value twice")
+            raise ValidationError.said_as("err_setting_list_twice", key=key)
         return items
     if spec.kind == "hours":
         value = raw.strip()
         match = _HHMM_RANGE.match(value)
         if not match or (match.group(1), match.group(2)) >= (match.group(3), match.group(4)):
-            raise ValidationError(f"{key} takes HH:MM-HH:MM with the start before the end, e.g. 07:30-11:30")
+            raise ValidationError.said_as("err_setting_hours", key=key)
         return value
     return clean(raw, label=key, max_len=300) or ""
 
@@ -130,7 +130,7 @@ def check_stored(key: str, value: Any) -> None:
         good = (isinstance(value, str | int) and not isinstance(value, bool)
                 and parse_value(key, str(value)) == value)
     if not good:
-        raise ValidationError(f"{key} cannot hold {shown}")
+        raise ValidationError.said_as("err_setting_cannot_hold", key=key, shown=shown)
 
 
 class Settings:
