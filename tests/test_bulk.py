@@ -236,3 +236,74 @@ def test_an_imported_visit_to_a_denunciation_case_is_not_found_by_its_citizen_s_
     listed = tct("visit", "list", "-f", "json").json()
     assert [v["case"] for v in listed] == [secret["case"], secret["case"]]
     assert tct("visit", "list", "--search", "dao thi chung", "-f", "json").json() == []
+
+
+VISIT_COLUMNS = ", ".join(bulk.COLUMNS)
+
+
+@pytest.mark.parametrize(("content", "vietnamese", "english"), [
+    ("", "tệp trống; tệp cần có dòng tiêu đề ghi tên các cột",
+     "the file is empty; it needs a header row naming the columns"),
+    ("citizen;type;field;at\nA;complaint;land;03/02/2021 08:00\n",
+     f"cột không xác định: citizen;type;field;at; các cột hợp lệ là {VISIT_COLUMNS}; dòng tiêu đề phân cách bằng "
+     "';': hãy lưu bảng tính dưới dạng CSV UTF-8 (phân cách bằng dấu phẩy)",
+     f"unknown column(s) citizen;type;field;at; the columns are {VISIT_COLUMNS}; the header is separated by ';': "
+     "save the spreadsheet as CSV UTF-8 (comma-separated)"),
+    ("citizen,tên,at\nA,B,03/02/2021 08:00\n", f"cột không xác định: tên; các cột hợp lệ là {VISIT_COLUMNS}",
+     f"unknown column(s) tên; the columns are {VISIT_COLUMNS}"),
+    ("citizen,type,at,citizen\n", "dòng tiêu đề ghi cột citizen hơn một lần",
+     "the header names the column(s) citizen more than once"),
+    ("type,field,at\ncomplaint,land,03/02/2021 08:00\n", "dòng tiêu đề không có cột `citizen` (công dân)",
+     "the header has no `citizen` column"),
+    ("citizen,type,field,at\n", "tệp chỉ có dòng tiêu đề, không có dòng dữ liệu", "the file has a header but no rows"),
+    ("citizen,at\nA," + "x" * 140_000 + "\n", "dòng 2: field larger than field limit (131072); chưa nhập gì",
+     "line 2: field larger than field limit (131072); nothing was imported"),
+])
+def test_a_visits_files_errors_are_said_in_vietnamese(tct, tmp_path, content, vietnamese, english):
+    tct("officer", "add", "Trần Thị Bình")
+    path = tmp_path / "visits.csv"
+    path.write_text(content, encoding="utf-8")
+    run = tct("--lang", "vi", "import", "--visits", str(path))
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
+    run = tct("import", "--visits", str(path))
+    assert run.exit_code == 1 and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
+    assert tct("visit", "list", "-f", "json").json() == []
+
+
+def test_a_visits_files_bad_rows_are_said_in_vietnamese(tct, tmp_path, monkeypatch):
+    tct("officer", "add", "Trần Thị Bình")
+    monkeypatch.setattr(bulk, "MAX_PROBLEMS_SHOWN", 4)
+    path = tmp_path / "visits.csv"
+    path.write_text(HEADER + "\n".join([
+        "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,maybe",
+        "B,,complaint,land,03/02/2021 08:00,binh,ba,,,,,,",
+        "C,,complaint,land,,binh,1,,,,,,",
+        "D,,complaint,land,03/02/2021 08:00,binh,1,,,,,,,extra",
+        "E,,complaint,land,03/02/2021 08:00,binh,0,,,,,,",
+        "F,,complaint,land,03/02/2021 08:00,binh,0,,,,,,",
+    ]) + "\n", encoding="utf-8")
+
+    def lines(*args):
+        run = tct(*args, "import", "--visits", str(path))
+        assert run.exit_code == 1
+        return [" ".join(line.split()) for line in run.stderr.splitlines()]
+
+    assert lines("--lang", "vi") == [
+        "dòng lỗi",
+        "2 escalated 'maybe' không phải yes/no (có/không)",
+        "3 people 'ba' không phải số nguyên",
+        "4 `at` (thời điểm tiếp) đang để trống",
+        "5 14 ô, trong khi dòng tiêu đề có 13 cột",
+        "…và 2 dòng lỗi khác",
+        "Lỗi: 6/6 dòng lỗi; chưa nhập gì"]
+    assert lines() == [
+        "line problem",
+        "2 escalated 'maybe' is not yes or no",
+        "3 people 'ba' is not a whole number",
+        "4 `at` (when the visit happened) is empty",
+        "5 14 cells, the header has 13",
+        "…and 2 more bad rows",
+        "Error: 6 bad rows of 6; nothing was imported"]
+    monkeypatch.setattr(bulk, "MAX_PROBLEMS_SHOWN", 5)
+    assert lines("--lang", "vi")[-2:] == ["…và 1 dòng lỗi khác", "Lỗi: 6/6 dòng lỗi; chưa nhập gì"]
+    assert lines()[-2] == "…and 1 more bad row"

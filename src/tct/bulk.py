@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
+from tct.i18n import said
 from tct.text import fold
 from tct.visits import VisitInput  # (this module is imported by `tct import` alone, which needs it)
 
@@ -75,7 +76,7 @@ def _flag(value: str, line: int) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValidationError(f"escalated {value!r} is not yes or no")
+    raise ValidationError.said_as("err_not_yes_or_no", value=value)
 
 
 def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -87,25 +88,26 @@ def read_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         header = next(rows)
     except StopIteration:
-        raise ValidationError("the file is empty; it needs a header row naming the columns") from None
+        raise ValidationError.said_as("err_visits_file_empty") from None
     names = [fold(name.lstrip("\ufeff")).replace(" ", "_").replace("-", "_") for name in header]
     unknown = [header[i] for i, name in enumerate(names) if name and name not in COLUMNS]
     if unknown:
         hint = ""
         if len(header) == 1 and ";" in header[0]:  # a spreadsheet saved with ';' (a Vietnamese or European locale)
-            hint = "; the header is separated by ';': save the spreadsheet as CSV UTF-8 (comma-separated)"
-        raise ValidationError(f"unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}{hint}")
+            hint = said("hint_semicolon_header")
+        raise ValidationError.said_as("err_unknown_visit_columns", unknown=", ".join(unknown),
+                                      columns=", ".join(COLUMNS), hint=hint)
     twice = sorted({header[i] for i, name in enumerate(names) if name and names.count(name) > 1})
     if twice:
-        raise ValidationError(f"the header names the column(s) {', '.join(twice)} more than once")
+        raise ValidationError.said_as("err_columns_twice", columns=", ".join(twice))
     if "citizen" not in names:
-        raise ValidationError("the header has no `citizen` column")
+        raise ValidationError.said_as("err_no_citizen_column")
     unnamed = "" in names  # cells under a blank heading are ignored
     for row in rows:
         if not "".join(row).strip():  # (no cell holds anything but white space)
             continue
         if len(row) > len(names):
-            yield reader.line_num, {"__error__": f"{len(row)} cells, the header has {len(names)}"}
+            yield reader.line_num, {"__error__": said("err_too_many_cells", cells=len(row), columns=len(names))}
             continue
         cells = dict(zip(names, row, strict=False))  # a short row gives only the cells it has
         if unnamed:
@@ -122,7 +124,7 @@ def _parsed(reader: Any) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ValidationError(f"line {reader.line_num}: {exc}; nothing was imported") from None
+            raise ValidationError.said_as("err_csv_line", line=reader.line_num, error=str(exc)) from None
         yield row
 
 
@@ -163,7 +165,7 @@ def _finished(writer: _Writer, outcome: Outcome, summary: ImportSummary, source:
     if outcome.problems:
         raise VisitsRejected(outcome.problems, outcome.rows, outcome.more_problems)
     if outcome.rows == 0:
-        raise ValidationError("the file has a header but no rows")
+        raise ValidationError.said_as("err_visits_file_no_rows")
     writer.finish(outcome, source)
     summary.rows = outcome.rows
     summary.visits, summary.new_cases = writer.codes, writer.new_cases
@@ -489,10 +491,10 @@ def _typed(row: dict[str, str]) -> VisitInput:
     get = row.get
     people = (get("people") or "").strip()
     if people and not people.lstrip("-").isdigit():
-        raise ValidationError(f"people {people!r} is not a whole number")
+        raise ValidationError.said_as("err_people_not_whole", people=people)
     at = get("at")
     if not (at or "").strip():
-        raise ValidationError("`at` (when the visit happened) is empty")
+        raise ValidationError.said_as("err_at_empty")
     return VisitInput(
         citizen=get("citizen"), id_number=get("id_number") or None, address=get("address"),
         phone=get("phone") or None, locality=get("locality"), people=int(people) if people else None,
@@ -606,5 +608,6 @@ class _Writer:
 def problems_table(error: VisitsRejected) -> list[dict[str, Any]]:
     table: list[dict[str, Any]] = [{"line": line, "problem": message} for line, message in error.problems]
     if error.more:
-        table.append({"line": None, "problem": f"…and {error.more} more bad row{'s' if error.more != 1 else ''}"})
+        table.append({"line": None, "problem": said("more_bad_rows" if error.more != 1 else "one_more_bad_row",
+                                                     count=error.more)})
     return table

@@ -578,6 +578,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_setting_hours": ("{key} takes HH:MM-HH:MM with the start before the end, e.g. 07:30-11:30",
                           "{key} cần dạng HH:MM-HH:MM, giờ bắt đầu trước giờ kết thúc, ví dụ 07:30-11:30"),
     "err_setting_cannot_hold": ("{key} cannot hold {shown}", "{key} không nhận giá trị {shown}"),
+    "err_not_yes_or_no": ("escalated {value!r} is not yes or no",
+                          "escalated {value!r} không phải yes/no (có/không)"),
+    "err_visits_file_empty": ("the file is empty; it needs a header row naming the columns",
+                              "tệp trống; tệp cần có dòng tiêu đề ghi tên các cột"),
+    "hint_semicolon_header": ("; the header is separated by ';': save the spreadsheet as CSV UTF-8 (comma-separated)",
+                              "; dòng tiêu đề phân cách bằng ';': hãy lưu bảng tính dưới dạng CSV UTF-8 (phân cách "
+                              "bằng dấu phẩy)"),
+    "err_unknown_visit_columns": ("unknown column(s) {unknown}; the columns are {columns}{hint}",
+                                  "cột không xác định: {unknown}; các cột hợp lệ là {columns}{hint}"),
+    "err_columns_twice": ("the header names the column(s) {columns} more than once",
+                          "dòng tiêu đề ghi cột {columns} hơn một lần"),
+    "err_no_citizen_column": ("the header has no `citizen` column", "dòng tiêu đề không có cột `citizen` (công dân)"),
+    "err_csv_line": ("line {line}: {error}; nothing was imported", "dòng {line}: {error}; chưa nhập gì"),
+    "err_visits_file_no_rows": ("the file has a header but no rows",
+                                "tệp chỉ có dòng tiêu đề, không có dòng dữ liệu"),
+    "err_people_not_whole": ("people {people!r} is not a whole number", "people {people!r} không phải số nguyên"),
+    "err_at_empty": ("`at` (when the visit happened) is empty", "`at` (thời điểm tiếp) đang để trống"),
+    "one_more_bad_row": ("…and {count} more bad row", "…và {count} dòng lỗi khác"),
+    "more_bad_rows": ("…and {count} more bad rows", "…và {count} dòng lỗi khác"),
 }
 
 
