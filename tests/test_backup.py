@@ -804,3 +804,53 @@ def test_postgresql_backup_is_a_pg_dump_of_the_counted_snapshot(tct, postgres_da
     assert summary["counts"]["setting"] == 1 and summary["counts"]["audit_event"] == 1
     listed = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True).stdout
     assert "TABLE DATA public visit" in listed
+
+
+def test_backup_and_restore_errors_are_said_in_vietnamese(tct, database, db_path, tmp_path):
+    """What an officer meets when a backup or a restore is refused reads in the desk's language."""
+    (tmp_path / "x.db").write_text("hello", encoding="utf-8")
+    (tmp_path / "y.db.gz").write_bytes(b"\x1f\x8bxx")
+    sqlite3.connect(tmp_path / "z.db").execute("CREATE TABLE a (b)").connection.close()
+    saved, broken = tmp_path / "saved.db", tmp_path / "broken.db"
+    for path in (saved, broken):
+        assert tct("backup", "--to", str(path)).exit_code == 0
+    (tmp_path / "saved.db.sha256").write_text(f"{'0' * 64}  saved.db\n", encoding="utf-8")  # not its sha256
+    with broken.open("r+b") as handle:  # its header damaged
+        handle.seek(100)
+        handle.write(b"\x00")
+    cases = [
+        (["backup", "--to", str(saved)], 1,
+         f"{saved} đã tồn tại; bản sao lưu không bao giờ ghi đè tệp có sẵn: hãy chọn tên khác hoặc một thư mục",
+         f"{saved} already exists; a backup never replaces a file: choose a new name or a folder"),
+        (["restore", "--force", str(tmp_path / "nothing.db")], 1,
+         f"không có tệp {tmp_path / 'nothing.db'}; chưa thay đổi gì",
+         f"no file {tmp_path / 'nothing.db'}; nothing was changed"),
+        (["restore", "--force", str(tmp_path)], 1, f"{tmp_path} là thư mục; hãy chỉ ra tệp sao lưu cần khôi phục",
+         f"{tmp_path} is a folder; give the backup file to restore"),
+        (["restore", "--force", str(tmp_path / "x.db")], 1,
+         f"{tmp_path / 'x.db'} không phải cơ sở dữ liệu tct (không phải tệp SQLite hay gzip); chưa thay đổi gì",
+         f"{tmp_path / 'x.db'} is not a tct database (not an SQLite or gzip file); nothing was changed"),
+        (["restore", "--force", str(db_path)], 2, f"{db_path} chính là sổ đang dùng; hãy chỉ ra tệp sao lưu",
+         f"{db_path} is the register itself; give a backup file"),
+        (["restore", "--force", str(tmp_path / "y.db.gz")], 1,
+         f"{tmp_path / 'y.db.gz'} là tệp gzip bị hỏng (Compressed file ended before the end-of-stream marker was "
+         "reached); chưa thay đổi gì",
+         f"{tmp_path / 'y.db.gz'} is a damaged gzip file (Compressed file ended before the end-of-stream marker was "
+         "reached); nothing was changed"),
+        (["restore", "--force", str(tmp_path / "z.db")], 1,
+         f"{tmp_path / 'z.db'} không phải cơ sở dữ liệu tct (không có phiên bản lược đồ); chưa thay đổi gì",
+         f"{tmp_path / 'z.db'} is not a tct database (no schema version); nothing was changed"),
+        (["restore", "--force", str(broken)], 1,
+         f"không đọc được {broken} như một cơ sở dữ liệu tct (database disk image is malformed); chưa thay đổi gì",
+         f"{broken} cannot be read as a tct database (database disk image is malformed); nothing was changed"),
+        (["restore", "--force", str(saved)], 1,
+         f"{saved} không phải tệp đã được sao lưu: mã sha256 của tệp khác với mã ghi trong saved.db.sha256 (tệp đã "
+         "bị thay đổi hoặc hư hỏng); chưa thay đổi gì",
+         f"{saved} is not the file that was backed up: its sha256 differs from the one in saved.db.sha256 (changed "
+         "or damaged since); nothing was changed"),
+    ]
+    for args, code, vietnamese, english in cases:
+        run = tct("--lang", "vi", *args)
+        assert run.exit_code == code and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
+        run = tct(*args)
+        assert run.exit_code == code and run.stderr.splitlines() == [f"Error: {english}"], run.stderr

@@ -95,7 +95,7 @@ def default_folder(db: Database | Path) -> Path:
     """`backups/` beside the database file."""
     path = db if isinstance(db, Path) else db.path
     if path is None:
-        raise UsageError("a PostgreSQL register has no folder of its own: give --to DIR or --to FILE")
+        raise UsageError.said_as("err_pg_no_folder")
     return path.parent / BACKUP_FOLDER
 
 
@@ -108,7 +108,7 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
     .gz, .sqlite, .sqlite3, .dump, .bak); otherwise it is the file to create (never replaced).
     """
     if keep is not None and keep < 1:
-        raise UsageError("--keep must be at least 1")
+        raise UsageError.said_as("err_keep_at_least_one")
     started = time.monotonic()
     folder, target = _destination(db, to, compress)
     source = db if isinstance(db, Path) else db.path if db.is_sqlite else None
@@ -118,7 +118,7 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
     else:
         assert not isinstance(db, Path)
         if compress:
-            raise UsageError("--gzip does not apply to PostgreSQL: pg_dump's custom format is already compressed")
+            raise UsageError.said_as("err_gzip_postgres")
         path, counts = _pg_backup(db, folder, target)
         size, digest = size_and_digest(path)
     write_checksum(path, digest)
@@ -163,11 +163,10 @@ def _checked_against_checksum(source: Path, digest: str) -> None:
     except FileNotFoundError:
         return  # (a backup made before tct kept checksums, or copied without its checksum file)
     except OSError as exc:
-        raise BackupFailed(f"cannot read {recorded}: {exc.strerror}; nothing was changed") from exc
+        raise BackupFailed.said_as("err_cannot_read_unchanged", path=recorded, reason=exc.strerror) from exc
     expected = text.split()[0].lower() if text.split() else ""
     if expected != digest:
-        raise BackupFailed(f"{source} is not the file that was backed up: its sha256 differs from the one in "
-                           f"{recorded.name} (changed or damaged since); nothing was changed")
+        raise BackupFailed.said_as("err_checksum_differs", source=source, recorded=recorded.name)
 
 
 def _destination(db: Database | Path, to: Path | None, compress: bool) -> tuple[Path, Path | None]:
@@ -179,7 +178,7 @@ def _destination(db: Database | Path, to: Path | None, compress: bool) -> tuple[
     if to.is_dir() or text.endswith(("/", os.sep)) or (not to.exists() and to.suffix.lower() not in _FILE_SUFFIXES):
         return to, None
     if to.exists():
-        raise BackupFailed(f"{to} already exists; a backup never replaces a file: choose a new name or a folder")
+        raise BackupFailed.said_as("err_backup_exists", path=to)
     return to.parent, to
 
 
@@ -286,13 +285,13 @@ def _publish(temporary: Path, final: Path | None, folder: Path, suffix: str, pre
             os.link(temporary, target)
         except FileExistsError:
             if final is not None:
-                raise BackupFailed(f"{final} already exists; a backup never replaces a file") from None
+                raise BackupFailed.said_as("err_backup_exists_now", path=final) from None
             continue
         except OSError:
             # A file system without hard links: the name was free a moment ago.
             if target.exists():
                 if final is not None:
-                    raise BackupFailed(f"{final} already exists; a backup never replaces a file") from None
+                    raise BackupFailed.said_as("err_backup_exists_now", path=final) from None
                 continue
             os.rename(temporary, target)
             break
@@ -727,11 +726,11 @@ def _unpack_into(source: Path, scratch: Path) -> None:
         with source.open("rb") as handle:
             head = handle.read(len(SQLITE_HEADER))
     except FileNotFoundError:
-        raise BackupFailed(f"no file {source}; nothing was changed") from None
+        raise BackupFailed.said_as("err_no_file_unchanged", path=source) from None
     except IsADirectoryError:
-        raise BackupFailed(f"{source} is a folder; give the backup file to restore") from None
+        raise BackupFailed.said_as("err_restore_folder", path=source) from None
     except OSError as exc:
-        raise BackupFailed(f"cannot read {source}: {exc.strerror}; nothing was changed") from exc
+        raise BackupFailed.said_as("err_cannot_read_unchanged", path=source, reason=exc.strerror) from exc
     if head.startswith(_GZIP_MAGIC):
         import gzip
 
@@ -739,13 +738,13 @@ def _unpack_into(source: Path, scratch: Path) -> None:
             with gzip.open(source, "rb") as packed, scratch.open("r+b") as out:
                 shutil.copyfileobj(packed, out, 1024 * 1024)
         except (OSError, EOFError) as exc:
-            raise BackupFailed(f"{source} is a damaged gzip file ({exc}); nothing was changed") from exc
+            raise BackupFailed.said_as("err_damaged_gzip", path=source, error=str(exc)) from exc
         with scratch.open("rb") as handle:
             if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise BackupFailed(f"{source} does not hold a tct database (not an SQLite file); nothing was changed")
+                raise BackupFailed.said_as("err_gzip_not_tct", path=source)
         return
     if head != SQLITE_HEADER:
-        raise BackupFailed(f"{source} is not a tct database (not an SQLite or gzip file); nothing was changed")
+        raise BackupFailed.said_as("err_not_tct_file", path=source)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=_busy_timeout())
     dst = sqlite3.connect(scratch)
     try:
@@ -764,23 +763,21 @@ def _check_scratch(source: Path, scratch: Path) -> tuple[RegisterSummary, str | 
         con.execute("PRAGMA journal_mode=DELETE")
         problems = _integrity(con)
         if problems:
-            raise BackupFailed(f"{source} is damaged ({problems[0]}); nothing was changed")
+            raise BackupFailed.said_as("err_backup_damaged", path=source, problem=problems[0])
         broken = con.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
-            raise BackupFailed(f"{source} has {len(broken)} row(s) pointing to missing rows (first in table "
-                               f"{broken[0][0]}); nothing was changed")
+            raise BackupFailed.said_as("err_backup_broken_rows", path=source, count=len(broken), table=broken[0][0])
         try:
             revisions = [str(row[0]) for row in con.execute("SELECT version_num FROM alembic_version")]
         except sqlite3.OperationalError:
-            raise BackupFailed(f"{source} is not a tct database (no schema version); nothing was changed") from None
+            raise BackupFailed.said_as("err_no_schema_version", path=source) from None
     finally:
         con.close()
     if len(revisions) != 1:
-        raise BackupFailed(f"{source} has a damaged schema version table; nothing was changed")
+        raise BackupFailed.said_as("err_schema_table_damaged", path=source)
     revision = revisions[0]
     if revision not in SCHEMA_REVISIONS:
-        raise BackupFailed(f"{source} was written by a newer tct (schema {revision}); upgrade tct to restore it. "
-                           "Nothing was changed")
+        raise BackupFailed.said_as("err_backup_newer", path=source, revision=revision)
     upgraded_from = None
     if revision != SCHEMA_HEAD:
         from tct.db import open_database, run_migrations
@@ -825,12 +822,11 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
     url = resolve_url(location)
     target = sqlite_path(url)
     if target is None:
-        raise UsageError("tct restore replaces an SQLite register; restore a PostgreSQL register from its "
-                         "pg_dump file with pg_restore")
+        raise UsageError.said_as("err_restore_postgres")
     source = source.expanduser()
     try:
         if source.resolve() == target.resolve():
-            raise UsageError(f"{source} is the register itself; give a backup file")
+            raise UsageError.said_as("err_restore_itself", path=source)
     except OSError:
         pass
     try:
@@ -848,7 +844,7 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
             digest = size_and_digest(source)[1]
             _checked_against_checksum(source, digest)
         except sqlite3.Error as exc:
-            raise BackupFailed(f"{source} cannot be read as a tct database ({exc}); nothing was changed") from exc
+            raise BackupFailed.said_as("err_unreadable_backup", path=source, error=str(exc)) from exc
         except OSError as exc:
             raise BackupFailed(f"cannot prepare the restore beside {target} ({exc.strerror or exc}); "
                                "nothing was changed") from exc

@@ -597,6 +597,53 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_at_empty": ("`at` (when the visit happened) is empty", "`at` (thời điểm tiếp) đang để trống"),
     "one_more_bad_row": ("…and {count} more bad row", "…và {count} dòng lỗi khác"),
     "more_bad_rows": ("…and {count} more bad rows", "…và {count} dòng lỗi khác"),
+    "err_pg_no_folder": ("a PostgreSQL register has no folder of its own: give --to DIR or --to FILE",
+                         "sổ trên PostgreSQL không có thư mục riêng: hãy dùng --to DIR (thư mục) hoặc --to FILE (tệp)"),
+    "err_keep_at_least_one": ("--keep must be at least 1", "--keep phải từ 1 trở lên"),
+    "err_gzip_postgres": ("--gzip does not apply to PostgreSQL: pg_dump's custom format is already compressed",
+                          "--gzip không dùng cho PostgreSQL: định dạng custom của pg_dump đã được nén sẵn"),
+    "err_cannot_read_unchanged": ("cannot read {path}: {reason}; nothing was changed",
+                                  "không đọc được {path}: {reason}; chưa thay đổi gì"),
+    "err_checksum_differs": ("{source} is not the file that was backed up: its sha256 differs from the one in "
+                             "{recorded} (changed or damaged since); nothing was changed",
+                             "{source} không phải tệp đã được sao lưu: mã sha256 của tệp khác với mã ghi trong "
+                             "{recorded} (tệp đã bị thay đổi hoặc hư hỏng); chưa thay đổi gì"),
+    "err_backup_exists": ("{path} already exists; a backup never replaces a file: choose a new name or a folder",
+                          "{path} đã tồn tại; bản sao lưu không bao giờ ghi đè tệp có sẵn: hãy chọn tên khác hoặc "
+                          "một thư mục"),
+    "err_backup_exists_now": ("{path} already exists; a backup never replaces a file",
+                              "{path} đã tồn tại; bản sao lưu không bao giờ ghi đè tệp có sẵn"),
+    "err_no_file_unchanged": ("no file {path}; nothing was changed", "không có tệp {path}; chưa thay đổi gì"),
+    "err_restore_folder": ("{path} is a folder; give the backup file to restore",
+                           "{path} là thư mục; hãy chỉ ra tệp sao lưu cần khôi phục"),
+    "err_damaged_gzip": ("{path} is a damaged gzip file ({error}); nothing was changed",
+                         "{path} là tệp gzip bị hỏng ({error}); chưa thay đổi gì"),
+    "err_gzip_not_tct": ("{path} does not hold a tct database (not an SQLite file); nothing was changed",
+                         "{path} không chứa cơ sở dữ liệu tct (không phải tệp SQLite); chưa thay đổi gì"),
+    "err_not_tct_file": ("{path} is not a tct database (not an SQLite or gzip file); nothing was changed",
+                         "{path} không phải cơ sở dữ liệu tct (không phải tệp SQLite hay gzip); chưa thay đổi gì"),
+    "err_backup_damaged": ("{path} is damaged ({problem}); nothing was changed",
+                           "{path} bị hỏng ({problem}); chưa thay đổi gì"),
+    "err_backup_broken_rows": ("{path} has {count} row(s) pointing to missing rows (first in table {table}); "
+                               "nothing was changed",
+                               "{path} có {count} dòng trỏ tới dòng không tồn tại (đầu tiên ở bảng {table}); "
+                               "chưa thay đổi gì"),
+    "err_no_schema_version": ("{path} is not a tct database (no schema version); nothing was changed",
+                              "{path} không phải cơ sở dữ liệu tct (không có phiên bản lược đồ); chưa thay đổi gì"),
+    "err_schema_table_damaged": ("{path} has a damaged schema version table; nothing was changed",
+                                 "{path} có bảng phiên bản lược đồ bị hỏng; chưa thay đổi gì"),
+    "err_backup_newer": ("{path} was written by a newer tct (schema {revision}); upgrade tct to restore it. "
+                         "Nothing was changed",
+                         "{path} được ghi bởi phiên bản tct mới hơn (lược đồ {revision}); hãy nâng cấp tct để "
+                         "khôi phục. Chưa thay đổi gì"),
+    "err_restore_postgres": ("tct restore replaces an SQLite register; restore a PostgreSQL register from its "
+                             "pg_dump file with pg_restore",
+                             "tct restore chỉ thay sổ SQLite; sổ trên PostgreSQL hãy khôi phục từ tệp pg_dump bằng "
+                             "pg_restore"),
+    "err_restore_itself": ("{path} is the register itself; give a backup file",
+                           "{path} chính là sổ đang dùng; hãy chỉ ra tệp sao lưu"),
+    "err_unreadable_backup": ("{path} cannot be read as a tct database ({error}); nothing was changed",
+                              "không đọc được {path} như một cơ sở dữ liệu tct ({error}); chưa thay đổi gì"),
 }
 
 
