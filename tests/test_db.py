@@ -108,6 +108,22 @@ def test_older_schema_stops_other_commands_with_advice(tct, db_path):
     _older_database(db_path)
     run = tct("config", "list")
     assert_one_line_error(run, 3, "tct db upgrade")
+    said = tct("--lang", "vi", "config", "list")
+    assert said.exit_code == 3 and said.stderr == (f"Lỗi: {db_path} có lược đồ cũ (0001, phiên bản tct này cần "
+                                                   f"{store.SCHEMA_HEAD}); hãy chạy `tct db upgrade` trước\n")
+
+
+def test_a_register_refused_says_so_in_vietnamese(tct, tmp_path):
+    """The refusals an officer meets when the register is not one tct can use, in the desk's language."""
+    plain = tmp_path / "notes.txt"
+    plain.write_text("không phải cơ sở dữ liệu\n")
+    said = tct("--lang", "vi", "--db", str(plain), "db", "info", db=False)
+    assert said.exit_code == 3
+    assert said.stderr == f"Lỗi: {plain} không phải cơ sở dữ liệu của tct (không phải tệp SQLite); không thay đổi gì\n"
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    said = tct("--lang", "vi", "--db", str(folder), "db", "info", db=False)
+    assert said.exit_code == 3 and said.stderr.startswith(f"Lỗi: {folder} không phải là tệp; hãy cho --db")
 
 
 def test_db_upgrade_backs_up_then_migrates_and_keeps_data(tct, db_path):

@@ -143,28 +143,28 @@ def _prepare_sqlite_file(path: Path, create: bool) -> bool:
     """Check (and on first use create) the file; returns True when it is new and empty."""
     if path.exists():
         if not path.is_file():
-            raise DatabaseError(f"{path} is not a file; give --db a database file path")
+            raise DatabaseError.said_as("err_db_not_a_file", path=str(path))
         try:
             with path.open("rb") as handle:
                 header = handle.read(len(SQLITE_HEADER))
         except OSError as exc:
-            raise DatabaseError(f"cannot read {path}: {exc.strerror}; check its permissions") from exc
+            raise DatabaseError.said_as("err_db_cannot_read", path=str(path), why=exc.strerror) from exc
         if not header:
             if create:
                 make_private(path)  # before the schema, and the data after it, are written into it
             return True
         if header != SQLITE_HEADER:
-            raise DatabaseError(f"{path} is not a tct database (not an SQLite file); nothing was changed")
+            raise DatabaseError.said_as("err_db_not_sqlite", path=str(path))
         return False
     if not create:
-        raise DatabaseError(f"no database at {path}")
+        raise DatabaseError.said_as("err_db_none_at", path=str(path))
     try:
         ensure_private_folder(path.parent)
         create_private_file(path)
     except FileExistsError:
         return False
     except OSError as exc:
-        raise DatabaseError(f"cannot create the database at {path}: {exc.strerror}") from exc
+        raise DatabaseError.said_as("err_db_cannot_create", path=str(path), why=exc.strerror) from exc
     return True
 
 
@@ -308,21 +308,18 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
         except Exception:  # noqa: BLE001 — a URL SQLAlchemy cannot parse: show no part of it
             location = "the register"
     if "locked" in text or "busy" in text or "lock timeout" in text or "deadlock" in text:
-        return DatabaseError(f"the database {location} is locked by another program past the timeout; "
-                             "try again in a moment")
+        return DatabaseError.said_as("err_db_locked", location=location)
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return DatabaseError(f"the database {location} is damaged ({text.strip()}); "
-                             "restore the latest backup with `tct restore`")
+        return DatabaseError.said_as("err_db_damaged", location=location, problem=text.strip())
     if "permission denied for" in text or "no schema has been selected" in text:
         # PostgreSQL: a role without the privileges on the register's tables, or on its schema
-        return DatabaseError(f"the database role at {location} may not use the register ({text.strip()}); "
-                             "use the role that owns the database, or grant this one access")
+        return DatabaseError.said_as("err_db_role", location=location, problem=text.strip())
     if "unable to open" in text or "readonly" in text or "read-only" in text or "permission" in text:
-        return DatabaseError(f"cannot open the database {location} for writing: {text.strip()}")
+        return DatabaseError.said_as("err_db_not_writable", location=location, problem=text.strip())
     if ("connection" in text or "could not" in text or "password" in text or "timeout" in text
             or "resolve host" in text):
-        return DatabaseError(f"cannot reach the database {location}: {text.strip()}")
-    return DatabaseError(f"database error at {location}: {text.strip()}")
+        return DatabaseError.said_as("err_db_unreachable", location=location, problem=text.strip())
+    return DatabaseError.said_as("err_db_other", location=location, problem=text.strip())
 
 
 def open_database(location: str | None = None, *, create: bool = True, allow_old: bool = False) -> Database:
@@ -348,7 +345,7 @@ def open_database(location: str | None = None, *, create: bool = True, allow_old
         db.revision = _schema_revision(db)
         if db.revision is None:
             if not create:
-                raise DatabaseError(f"{db.location} has no tct schema")
+                raise DatabaseError.said_as("err_db_no_schema", location=db.location)
             _create_schema(db)
     except SQLAlchemyError as exc:
         db.dispose()
@@ -359,12 +356,11 @@ def open_database(location: str | None = None, *, create: bool = True, allow_old
     if db.revision != SCHEMA_HEAD:
         if db.revision not in SCHEMA_REVISIONS:
             db.dispose()
-            raise DatabaseError(f"{db.location} was written by a newer tct (schema {db.revision}); "
-                                "upgrade tct to use it. Nothing was changed")
+            raise DatabaseError.said_as("err_db_newer", location=db.location, revision=db.revision)
         if not allow_old:
             db.dispose()
-            raise DatabaseError(f"{db.location} has an older schema ({db.revision}, this tct needs "
-                                f"{SCHEMA_HEAD}); run `tct db upgrade` first")
+            raise DatabaseError.said_as("err_db_older", location=db.location, revision=db.revision,
+                                        head=SCHEMA_HEAD)
     if path is not None:
         make_private(path)  # known to be a register now (a foreign file is left untouched), before any write
     return db
@@ -384,11 +380,10 @@ def _schema_revision(db: Database) -> str | None:
                 raise
             conn.rollback()
             if _has_tables(conn, db):
-                raise DatabaseError(f"{db.location} is not a tct database (it has other tables); "
-                                    "nothing was changed") from exc
+                raise DatabaseError.said_as("err_db_foreign", location=db.location) from exc
             return None
     if len(rows) != 1:
-        raise DatabaseError(f"{db.location} has a damaged schema version table; nothing was changed")
+        raise DatabaseError.said_as("err_db_version_table", location=db.location)
     return str(rows[0][0])
 
 
@@ -530,8 +525,8 @@ def _schema_unchanged(session: Session, db: Database) -> None:
 
     now = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if now != db.revision:
-        raise DatabaseError(f"{db.location} changed from schema {db.revision} to {now} while this command waited "
-                            "(`tct db upgrade` at another desk); nothing was written, run the command again")
+        raise DatabaseError.said_as("err_db_upgraded_meanwhile", location=db.location, revision=db.revision,
+                                    now=now)
 
 
 # --- dialect differences -------------------------------------------------------------------

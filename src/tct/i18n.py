@@ -153,6 +153,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_outside_years": ("{label}: {raw!r} is outside the years {first}–{last}",
                           "{label}: {raw!r} nằm ngoài các năm {first}–{last}"),
     "err_day_in_future": ("the date {day} is in the future", "ngày {day} là ngày trong tương lai"),
+    "err_db_not_a_file": ("{path} is not a file; give --db a database file path",
+                          "{path} không phải là tệp; hãy cho --db đường dẫn tới tệp cơ sở dữ liệu"),
+    "err_db_cannot_read": ("cannot read {path}: {why}; check its permissions",
+                           "không đọc được {path}: {why}; hãy kiểm tra quyền truy cập tệp"),
+    "err_db_not_sqlite": ("{path} is not a tct database (not an SQLite file); nothing was changed",
+                          "{path} không phải cơ sở dữ liệu của tct (không phải tệp SQLite); không thay đổi gì"),
+    "err_db_none_at": ("no database at {path}", "không có cơ sở dữ liệu tại {path}"),
+    "err_db_cannot_create": ("cannot create the database at {path}: {why}",
+                             "không tạo được cơ sở dữ liệu tại {path}: {why}"),
+    "err_db_locked": ("the database {location} is locked by another program past the timeout; try again in a moment",
+                      "cơ sở dữ liệu {location} đang bị chương trình khác khóa quá thời gian chờ; hãy thử lại sau "
+                      "ít phút"),
+    "err_db_damaged": ("the database {location} is damaged ({problem}); restore the latest backup with `tct restore`",
+                       "cơ sở dữ liệu {location} bị hỏng ({problem}); hãy khôi phục bản sao lưu gần nhất bằng "
+                       "`tct restore`"),
+    "err_db_role": ("the database role at {location} may not use the register ({problem}); use the role that owns "
+                    "the database, or grant this one access",
+                    "vai trò (role) cơ sở dữ liệu tại {location} không được dùng sổ ({problem}); hãy dùng vai trò "
+                    "sở hữu cơ sở dữ liệu hoặc cấp quyền cho vai trò này"),
+    "err_db_not_writable": ("cannot open the database {location} for writing: {problem}",
+                            "không mở được cơ sở dữ liệu {location} để ghi: {problem}"),
+    "err_db_unreachable": ("cannot reach the database {location}: {problem}",
+                           "không kết nối được cơ sở dữ liệu {location}: {problem}"),
+    "err_db_other": ("database error at {location}: {problem}", "lỗi cơ sở dữ liệu tại {location}: {problem}"),
+    "err_db_no_schema": ("{location} has no tct schema", "{location} chưa có cấu trúc dữ liệu của tct"),
+    "err_db_newer": ("{location} was written by a newer tct (schema {revision}); upgrade tct to use it. "
+                     "Nothing was changed",
+                     "{location} do phiên bản tct mới hơn ghi (lược đồ {revision}); hãy nâng cấp tct để dùng. "
+                     "Không thay đổi gì"),
+    "err_db_older": ("{location} has an older schema ({revision}, this tct needs {head}); run `tct db upgrade` "
+                     "first",
+                     "{location} có lược đồ cũ ({revision}, phiên bản tct này cần {head}); hãy chạy `tct db upgrade` "
+                     "trước"),
+    "err_db_foreign": ("{location} is not a tct database (it has other tables); nothing was changed",
+                       "{location} không phải cơ sở dữ liệu của tct (có các bảng khác); không thay đổi gì"),
+    "err_db_version_table": ("{location} has a damaged schema version table; nothing was changed",
+                             "bảng phiên bản lược đồ của {location} bị hỏng; không thay đổi gì"),
+    "err_db_upgraded_meanwhile": ("{location} changed from schema {revision} to {now} while this command waited "
+                                  "(`tct db upgrade` at another desk); nothing was written, run the command again",
+                                  "{location} đã chuyển từ lược đồ {revision} sang {now} trong lúc lệnh này chờ "
+                                  "(`tct db upgrade` ở bàn khác); chưa ghi gì, hãy chạy lại lệnh"),
     "err_required": ("{label} is required", "cần nhập {label}"),
     "err_nul_character": ("{label} contains a NUL character", "{label} chứa ký tự NUL"),
     "err_control_characters": ("{label} contains control characters", "{label} chứa ký tự điều khiển"),
