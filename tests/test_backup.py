@@ -818,7 +818,11 @@ def test_backup_and_restore_errors_are_said_in_vietnamese(tct, database, db_path
     with broken.open("r+b") as handle:  # its header damaged
         handle.seek(100)
         handle.write(b"\x00")
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
     cases = [
+        (["backup", "--to", str(tmp_path / "a-file" / "b.db")], 1,
+         f"{tmp_path / 'a-file'} không phải là thư mục; chưa sao lưu được gì",
+         f"{tmp_path / 'a-file'} is not a folder; no backup was made"),
         (["backup", "--to", str(saved)], 1,
          f"{saved} đã tồn tại; bản sao lưu không bao giờ ghi đè tệp có sẵn: hãy chọn tên khác hoặc một thư mục",
          f"{saved} already exists; a backup never replaces a file: choose a new name or a folder"),

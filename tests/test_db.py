@@ -119,7 +119,7 @@ def test_a_register_refused_says_so_in_vietnamese(tct, tmp_path):
     plain.write_text("không phải cơ sở dữ liệu\n")
     said = tct("--lang", "vi", "--db", str(plain), "db", "info", db=False)
     assert said.exit_code == 3
-    assert said.stderr == f"Lỗi: {plain} không phải cơ sở dữ liệu của tct (không phải tệp SQLite); không thay đổi gì\n"
+    assert said.stderr == f"Lỗi: {plain} không phải cơ sở dữ liệu của tct (không phải tệp SQLite); chưa thay đổi gì\n"
     folder = tmp_path / "a-folder"
     folder.mkdir()
     said = tct("--lang", "vi", "--db", str(folder), "db", "info", db=False)

@@ -135,7 +135,7 @@ def checksum_file(backup_file: Path) -> Path:
     return backup_file.with_name(backup_file.name + CHECKSUM_SUFFIX)
 
 
-def write_checksum(path: Path, digest: str, *, failed: str = "no backup was made") -> None:
+def write_checksum(path: Path, digest: str, *, failed: str = "none_made") -> None:
     """The backup's sha256 beside it (0600), so `tct restore` (or `sha256sum -c`) can tell later
     that the file is still the one that was verified: SQLite's own checks do not see a changed byte
     inside a row. Without it the backup does not count: it is removed and the command fails."""
@@ -152,7 +152,8 @@ def write_checksum(path: Path, digest: str, *, failed: str = "no backup was made
         _remove_quietly(temporary)
         path.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise BackupFailed(f"cannot write the checksum file beside {path} ({reason}); {failed}") from exc
+        raise BackupFailed.said_as("err_checksum_unwritable", coded={"failed": "label"}, path=path, reason=reason,
+                                   failed=failed) from exc
 
 
 def _checked_against_checksum(source: Path, digest: str) -> None:
@@ -198,9 +199,9 @@ def _prepare_folder(folder: Path) -> None:
     try:
         ensure_private_folder(folder)
     except OSError as exc:
-        raise BackupFailed(f"cannot create the backup folder {folder}: {exc.strerror}; no backup was made") from exc
+        raise BackupFailed.said_as("err_backup_folder_uncreatable", folder=folder, reason=exc.strerror) from exc
     if not folder.is_dir():
-        raise BackupFailed(f"{folder} is not a folder; no backup was made")
+        raise BackupFailed.said_as("err_backup_folder_not_folder", folder=folder)
     _sweep_stale(folder)
 
 
@@ -383,14 +384,14 @@ def _verify_copy(path: Path, counts: dict[str, int]) -> None:
     try:
         problems = _integrity(con)
         if problems:
-            raise BackupFailed(f"the copy failed its integrity check ({problems[0]}); no backup was made")
+            raise BackupFailed.said_as("err_copy_integrity", problem=problems[0])
         copied = _count(con)
     finally:
         con.close()
     if copied != counts:
         differ = ", ".join(f"{name} {counts[name]}→{copied.get(name)}" for name in counts
                            if copied.get(name) != counts[name])
-        raise BackupFailed(f"the copy's row counts differ from the register's ({differ}); no backup was made")
+        raise BackupFailed.said_as("err_copy_counts", differ=differ)
 
 
 class _HashingWriter:
@@ -440,9 +441,9 @@ def _verify_gzip(packed: Path, sha256: str) -> None:
             for block in iter(lambda: unpacked.read(_BLOCK), b""):
                 digest.update(block)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise BackupFailed(f"the compressed copy cannot be read back ({exc}); no backup was made") from exc
+        raise BackupFailed.said_as("err_gzip_unreadable_back", error=str(exc)) from exc
     if digest.hexdigest() != sha256:
-        raise BackupFailed("the compressed copy does not give back the checked copy; no backup was made")
+        raise BackupFailed.said_as("err_gzip_differs")
 
 
 class _Digest(threading.Thread):
@@ -518,22 +519,19 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
                              synced=not compress)
         except OSError as exc:
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise BackupFailed(f"no space left on the disk of {folder} (the register is {_megabytes(source)} "
-                                   "MB); no backup was made") from exc
+                raise BackupFailed.said_as("err_backup_no_space", folder=folder, megabytes=_megabytes(source)) from exc
             where = exc.filename or folder
-            raise BackupFailed(f"cannot write the backup in {folder} ({exc.strerror or exc}: {where}); "
-                               "no backup was made") from exc
+            raise BackupFailed.said_as("err_backup_unwritable_at", folder=folder, reason=exc.strerror or str(exc),
+                                         where=where) from exc
         except sqlite3.Error as exc:
             text = str(exc)
             if "malformed" in text or "not a database" in text:
-                raise DatabaseError(f"the database {source} is damaged ({text}); no backup was made") from exc
+                raise DatabaseError.said_as("err_backup_source_damaged", source=source, problem=text) from exc
             if "locked" in text or "busy" in text:
-                raise DatabaseError(f"the database {source} is locked by another program past the timeout; "
-                                    "no backup was made; try again in a moment") from exc
+                raise DatabaseError.said_as("err_backup_source_locked", source=source) from exc
             if _out_of_space(exc, folder):
-                raise BackupFailed(f"no space left on the disk of {folder} (the register is {_megabytes(source)} "
-                                   "MB); no backup was made") from exc
-            raise BackupFailed(f"backup of {source} into {folder} failed: {text}; no backup was made") from exc
+                raise BackupFailed.said_as("err_backup_no_space", folder=folder, megabytes=_megabytes(source)) from exc
+            raise BackupFailed.said_as("err_backup_failed", source=source, folder=folder, problem=text) from exc
     except BaseException:
         if hashing is not None:
             hashing.cancel()
@@ -588,8 +586,7 @@ def rotate(folder: Path, keep: int | None, *, made: Path | None = None) -> list[
             path.unlink()
             checksum_file(path).unlink(missing_ok=True)
         except OSError as exc:
-            raise BackupFailed(f"the backup was made, but the old backup {path} could not be deleted: "
-                               f"{exc.strerror}") from exc
+            raise BackupFailed.said_as("err_old_backup_undeletable", path=path, reason=exc.strerror) from exc
         removed.append(path)
     return removed
 
@@ -613,8 +610,7 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
 
     exe = shutil.which("pg_dump")
     if exe is None:
-        raise BackupFailed("pg_dump is not on PATH: a PostgreSQL register is backed up with the server's own "
-                           "tools; install the PostgreSQL client (pg_dump) or use your server's backups")
+        raise BackupFailed.said_as("err_no_pg_dump")
     url = make_url(db.url)
     env = dict(os.environ)
     if url.password:
@@ -640,18 +636,17 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
         if done.returncode != 0:
             detail = " ".join((done.stderr or "").split())[:300]
             if "could not obtain lock" in detail or ("statement timeout" in detail and "LOCK TABLE" in detail):
-                raise DatabaseError(f"the register is locked by another program past the timeout ({detail}); "
-                                    "no backup was made; try again when it is done")
-            raise BackupFailed(f"pg_dump failed ({detail or 'exit ' + str(done.returncode)}); no backup was made")
+                raise DatabaseError.said_as("err_pg_register_locked", detail=detail)
+            raise BackupFailed.said_as("err_pg_dump_failed", detail=detail or f"exit {done.returncode}")
         checker = shutil.which("pg_restore")
         if checker is not None:
             listed = subprocess.run([checker, "--list", str(temporary)], capture_output=True, text=True, check=False)
             if listed.returncode != 0:
-                raise BackupFailed("pg_restore cannot read the dump pg_dump wrote; no backup was made")
+                raise BackupFailed.said_as("err_pg_dump_unreadable")
         final = _publish(temporary, target, folder, ".dump")
     except OSError as exc:
         _remove_quietly(temporary)
-        raise BackupFailed(f"cannot write the backup in {folder} ({exc.strerror or exc}); no backup was made") from exc
+        raise BackupFailed.said_as("err_backup_unwritable", folder=folder, reason=exc.strerror or str(exc)) from exc
     except BaseException:
         _remove_quietly(temporary)
         raise
@@ -834,7 +829,8 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
 
         ensure_private_folder(target.parent)
     except OSError as exc:
-        raise BackupFailed(f"cannot create {target.parent}: {exc.strerror}") from exc
+        raise BackupFailed.said_as("err_restore_folder_uncreatable", folder=target.parent,
+                                   reason=exc.strerror) from exc
     scratch = None
     try:
         try:
@@ -846,8 +842,8 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
         except sqlite3.Error as exc:
             raise BackupFailed.said_as("err_unreadable_backup", path=source, error=str(exc)) from exc
         except OSError as exc:
-            raise BackupFailed(f"cannot prepare the restore beside {target} ({exc.strerror or exc}); "
-                               "nothing was changed") from exc
+            raise BackupFailed.said_as("err_restore_unprepared", target=target,
+                                       reason=exc.strerror or str(exc)) from exc
     except BaseException:
         _remove_quietly(scratch)
         raise
@@ -891,7 +887,7 @@ def _pre_restore_backup(target: Path) -> tuple[Path | None, dict[str, int] | Non
         pass
     else:
         # Like every backup: the copy to go back to if the restore was a mistake, checked by `tct restore`.
-        write_checksum(made.path, made.sha256, failed="nothing was changed")
+        write_checksum(made.path, made.sha256, failed="none_changed")
         return made.path, made.counts
     # The register cannot be read through SQLite (damaged): keep its bytes, and its -wal, as they are.
     _prepare_folder(folder)
@@ -909,8 +905,7 @@ def _pre_restore_backup(target: Path) -> tuple[Path | None, dict[str, int] | Non
         return final, None
     except OSError as exc:
         _remove_quietly(temporary)
-        raise BackupFailed(f"cannot back up the current register first ({exc.strerror}); nothing was changed") \
-            from exc
+        raise BackupFailed.said_as("err_restore_no_safety_copy", reason=exc.strerror) from exc
 
 
 def _page_size(path: Path) -> int:
@@ -943,7 +938,7 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
             if now != pre_counts:
                 made = _sqlite_backup(target, target.parent / BACKUP_FOLDER, None, compress=False, progress=None,
                                       prefix="tct-pre-restore")
-                write_checksum(made.path, made.sha256, failed="nothing was changed")
+                write_checksum(made.path, made.sha256, failed="none_changed")
                 late.append(made.path)
 
         if not target.exists() or target.stat().st_size == 0:
@@ -974,8 +969,7 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
             except sqlite3.DatabaseError as exc:
                 text = str(exc)
                 if "locked" in text or "busy" in text:
-                    raise DatabaseError(f"the database {target} is locked by another program past the timeout; "
-                                        "nothing was changed; try again in a moment") from exc
+                    raise DatabaseError.said_as("err_restore_target_locked", target=target) from exc
                 if "malformed" not in text and "not a database" not in text:
                     raise
                 # The current file is too damaged to be written through SQLite (it was saved above).
@@ -986,9 +980,9 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
         finally:
             con.close()
     except OSError as exc:
-        raise BackupFailed(f"restore into {target} failed ({exc.strerror or exc})") from exc
+        raise BackupFailed.said_as("err_restore_failed", target=target, reason=exc.strerror or str(exc)) from exc
     except sqlite3.Error as exc:
-        raise BackupFailed(f"restore into {target} failed ({exc})") from exc
+        raise BackupFailed.said_as("err_restore_failed", target=target, reason=str(exc)) from exc
     finally:
         plan.discard()
     if late:
