@@ -315,6 +315,12 @@ def test_a_file_that_is_not_an_export_is_refused(tct, tmp_path):
         assert_one_line_error(tct("import", str(odd)), 1, "is not a tct schema")
     assert_one_line_error(tct("import", str(tmp_path / "missing.json")), 1, "no file")
     assert_one_line_error(tct("import"), 2, "FILE")
+    # in the desk's language too
+    said = tct("--lang", "vi", "import", str(other))
+    assert said.exit_code == 1
+    assert said.stderr == f'Lỗi: {other} không phải bản xuất của tct (không có "format": "tct-export")\n'
+    said = tct("--lang", "vi", "import", str(broken))
+    assert said.exit_code == 1 and said.stderr.startswith(f"Lỗi: {broken} không phải JSON hợp lệ (dòng 2, cột ")
 
 
 def test_an_export_of_an_older_schema_is_upgraded_on_the_way_in(tct, tmp_path):

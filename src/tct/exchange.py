@@ -1066,15 +1066,15 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
     from tct.render import replaceable
 
     if fmt not in ("json", "csv"):
-        raise UsageError(f"--format {fmt} is not an export format; use json or csv")
+        raise UsageError.said_as("err_export_format", fmt=fmt)
     if fmt == "csv" and output is None:
-        raise UsageError("a CSV export is one file per table: give --output FOLDER or --output FILE.zip")
+        raise UsageError.said_as("err_csv_needs_output")
     if output is not None:
         replaceable(output, force=force)
         folder = output.expanduser()
         if fmt == "csv" and folder.suffix.lower() != ".zip" and folder.is_dir() and not force \
                 and any(folder.iterdir()):
-            raise ValidationError(f"{folder} already holds files; add --force to replace its tables' files")
+            raise ValidationError.said_as("err_export_folder_full", folder=folder)
     result = ExportResult(path=output, format=fmt, revealed=reveal, protected_citizens=0, counts={})
 
     def finish(export: _Export) -> None:
@@ -1140,7 +1140,7 @@ def _private_output(path: Path) -> Iterator[BinaryIO]:
 
     path = path.expanduser()
     if path.is_dir():
-        raise UsageError(f"--output {path} is a folder; give a file name")
+        raise UsageError.said_as("err_export_output_folder", path=path)
     ensure_private_folder(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -1153,7 +1153,7 @@ def _private_output(path: Path) -> Iterator[BinaryIO]:
         os.replace(temporary, path)
     except OSError as exc:  # a full disk, a file-size limit: one line naming the file, nothing left behind
         temporary.unlink(missing_ok=True)
-        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}; nothing was exported") from exc
+        raise ValidationError.said_as("err_export_unwritable", path=path, reason=exc.strerror or str(exc)) from exc
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -1168,7 +1168,7 @@ def _write_folder(db: Database, folder: Path, *, reveal: bool, progress: Progres
 
     folder = folder.expanduser()
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--output {folder} is a file; give a folder or a name ending in .zip for CSV")
+        raise UsageError.said_as("err_export_output_file", folder=folder)
     # Every file is written into a hidden folder beside the target first, and moved in only when all
     # are written: a full disk half-way leaves no partial export under the target's name.
     ensure_private_folder(folder.parent)
@@ -1285,23 +1285,22 @@ def load(path: Path) -> dict[str, Any]:
                     "nothing was imported. Move a register this large with `tct backup` and "
                     "`tct restore`, or set TCT_IMPORT_MAX_MB (about 5 MB of memory per MB of file)")
     except FileNotFoundError:
-        raise ValidationError(f"no file {path}") from None
+        raise ValidationError.said_as("err_import_no_file", path=path) from None
     except IsADirectoryError:
-        raise ValidationError(f"{path} is a folder; give the JSON file of `tct export`") from None
+        raise ValidationError.said_as("err_import_folder", path=path) from None
     except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror}") from exc
+        raise ValidationError.said_as("err_import_unreadable", path=path, reason=exc.strerror) from exc
     try:
         document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{path} is not UTF-8 text (byte {exc.start}); give the JSON file of `tct export`") \
-            from exc
+        raise ValidationError.said_as("err_import_not_utf8", path=path, byte=exc.start) from exc
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        raise ValidationError.said_as("err_import_not_json", path=path, line=exc.lineno, column=exc.colno,
+                                      problem=exc.msg) from exc
     except RecursionError:
-        raise ValidationError(f"{path} nests arrays or objects too deeply; give the JSON file of `tct export`") \
-            from None
+        raise ValidationError.said_as("err_import_too_deep", path=path) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ValidationError(f"{path} is not a tct export (no \"format\": \"{FORMAT}\")")
+        raise ValidationError.said_as("err_import_not_export", path=path, format=FORMAT)
     return document
 
 
@@ -1310,18 +1309,17 @@ def _header_problems(document: dict[str, Any]) -> None:
 
     version = document.get("format_version")
     if version != FORMAT_VERSION:
-        raise ValidationError(f"export format version {version!r} is not one this tct reads ({FORMAT_VERSION})")
+        raise ValidationError.said_as("err_import_format_version", version=version, known=FORMAT_VERSION)
     schema = document.get("schema")
     if schema not in SCHEMA_REVISIONS:
         if isinstance(schema, str) and re.fullmatch(r"[0-9]{4}", schema) and schema > SCHEMA_REVISIONS[-1]:
-            raise ValidationError(f"the export comes from schema {schema!r}, newer than this tct "
-                                  f"({SCHEMA_REVISIONS[-1]}); upgrade tct to import it")
-        raise ValidationError(f"the export's schema {json.dumps(schema)[:40]} is not a tct schema "
-                              f"({', '.join(SCHEMA_REVISIONS)})")
+            raise ValidationError.said_as("err_import_newer", schema=schema, head=SCHEMA_REVISIONS[-1])
+        raise ValidationError.said_as("err_import_schema", schema=json.dumps(schema)[:40],
+                                      known=", ".join(SCHEMA_REVISIONS))
     if document.get("identities") not in ("revealed", "withheld"):
-        raise ValidationError("the export does not say whether identities were withheld (\"identities\")")
+        raise ValidationError.said_as("err_import_no_identities")
     if not isinstance(document.get("tables"), dict):
-        raise ValidationError("the export has no \"tables\" object")
+        raise ValidationError.said_as("err_import_no_tables")
 
 
 def _convert(document: dict[str, Any], tables: list[Table]) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
@@ -1460,8 +1458,7 @@ def _through_scratch(document: dict[str, Any]) -> dict[str, Any]:
                 if schema != SCHEMA_HEAD:
                     run_migrations(conn, SCHEMA_HEAD)
         except DBAPIError as exc:
-            raise ValidationError(f"the export's rows do not fit together ({str(exc.orig).strip()}); "
-                                  "nothing was imported") from exc
+            raise ValidationError.said_as("err_import_rows_misfit", problem=str(exc.orig).strip()) from exc
         current = _tables()
         with engine.connect() as conn, conn.begin():
             data = _read_tables(conn, current)
@@ -1496,8 +1493,7 @@ def import_document(db: Database, document: dict[str, Any], *, check: bool = Fal
     occupied = _nonempty(db)
     if occupied:
         held = ", ".join(f"{name} {count}" for name, count in occupied.items())
-        raise ValidationError(f"the register {db.location} is not empty ({held}); import only fills an empty "
-                              "register: give a new --db, or use `tct restore` to replace a register")
+        raise ValidationError.said_as("err_import_not_empty", location=db.location, held=held)
     # the denouncers, as the export counted them (a namesake of one carries the placeholder too)
     withheld = len(protected_citizens(rows)) if document["identities"] == "withheld" else 0
     result = ImportResult(counts=counts, schema=document["schema"], identities=document["identities"],
@@ -1508,16 +1504,15 @@ def import_document(db: Database, document: dict[str, Any], *, check: bool = Fal
         with write_session(db) as session:
             conn = session.connection()
             if _nonempty_in(conn):
-                raise ValidationError(f"the register {db.location} received data meanwhile; nothing was imported")
+                raise ValidationError.said_as("err_import_meanwhile", location=db.location)
             _insert(conn, tables, rows, progress)
             if not db.is_sqlite:
                 _advance_sequences(conn, tables)
     except DBAPIError as exc:
         text = str(exc.orig).strip()
         if "locked" in text.lower():
-            raise DatabaseError(f"the database {db.location} is locked by another program past the timeout; "
-                                "nothing was imported") from exc
-        raise ValidationError(f"the export's rows do not fit together ({text}); nothing was imported") from exc
+            raise DatabaseError.said_as("err_import_locked", location=db.location) from exc
+        raise ValidationError.said_as("err_import_rows_misfit", problem=text) from exc
     return result
 
 
