@@ -40,7 +40,7 @@ def office_tz(name: str = DEFAULT_TIMEZONE) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"unknown time zone {name!r} (e.g. Asia/Ho_Chi_Minh)") from exc
+        raise ValidationError.said_as("err_unknown_time_zone", name=name) from exc
 
 
 def now_local(tz: str = DEFAULT_TIMEZONE) -> datetime:

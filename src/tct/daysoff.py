@@ -75,7 +75,7 @@ def official_days_off(start: date, end: date, *, lang: str = "en") -> dict[date,
     result: dict[date, str] = {}
     for year in range(start.year, end.year + 1):
         if year not in years:
-            raise ValidationError(f"the holiday calendar covers {years.start}–{years.stop - 1}, not {year}")
+            raise ValidationError.said_as("err_calendar_years", first=years.start, last=years.stop - 1, year=year)
         result.update({day: name for day, name in _year(year, language).items() if start <= day <= end})
     return dict(sorted(result.items()))
 

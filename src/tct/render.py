@@ -318,7 +318,7 @@ def xlsx_bytes(sections: list[Section], *, title: str, header: list[str], lang: 
     except ImportError as exc:
         from tct.errors import ValidationError
 
-        raise ValidationError("xlsx output needs openpyxl: pip install 'tct[xlsx]'") from exc
+        raise ValidationError.said_as("err_xlsx_needs_openpyxl") from exc
     from tct.i18n import LABELS, label
 
     def sheet_name(key: str) -> str:  # (a sheet's name is read by people, as its cells are)
@@ -370,7 +370,7 @@ def _save_book(book: Any) -> bytes:
     if failure is not None:
         from tct.errors import ValidationError
 
-        raise ValidationError(f"cannot make the xlsx file in the temporary folder ({failure}); nothing was written")
+        raise ValidationError.said_as("err_xlsx_temporary", failure=str(failure))
     return buffer.getvalue()
 
 
