@@ -197,9 +197,12 @@ def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
     if not ids:
         return set()
     return {citizen_id for citizen_id, in Driver.of(source).rows_in(
-        "SELECT DISTINCT visit.citizen_id FROM visit JOIN cases ON cases.id = visit.case_id "
-        "WHERE (visit.type = 'denunciation' OR cases.type = 'denunciation') AND visit.citizen_id IN ({ids})",
-        sorted(ids))}
+        f"SELECT DISTINCT visit.citizen_id {_DENOUNCING_VISITS} AND visit.citizen_id IN ({{ids}})", sorted(ids))}
+
+
+# The visits that make their citizen a denouncer (the rule of `denouncers`), for a statement to end.
+_DENOUNCING_VISITS = ("FROM visit JOIN cases ON cases.id = visit.case_id "
+                      "WHERE (visit.type = 'denunciation' OR cases.type = 'denunciation')")
 
 
 def listing(source: Session | Driver, *, search: str | None = None, limit: int = 100,
@@ -224,9 +227,7 @@ def listing(source: Session | Driver, *, search: str | None = None, limit: int =
         if not reveal:
             # A search matches a name or an address, and only denouncers are masked: a masked row
             # found would say that the person typed denounced. Left out (the rule of `denouncers`).
-            conditions.append("NOT EXISTS (SELECT visit.id FROM visit JOIN cases ON cases.id = visit.case_id "
-                              "WHERE visit.citizen_id = citizen.id "
-                              "AND (visit.type = 'denunciation' OR cases.type = 'denunciation'))")
+            conditions.append(f"NOT EXISTS (SELECT visit.id {_DENOUNCING_VISITS} AND visit.citizen_id = citizen.id)")
     page = db.rows("SELECT citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, "
                    f"citizen.locality FROM citizen{' WHERE ' + ' AND '.join(conditions) if conditions else ''} "
                    "ORDER BY citizen.name_folded, citizen.id LIMIT ?", [*params, limit])
