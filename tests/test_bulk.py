@@ -307,3 +307,75 @@ def test_a_visits_files_bad_rows_are_said_in_vietnamese(tct, tmp_path, monkeypat
     monkeypatch.setattr(bulk, "MAX_PROBLEMS_SHOWN", 5)
     assert lines("--lang", "vi")[-2:] == ["…và 1 dòng lỗi khác", "Lỗi: 6/6 dòng lỗi; chưa nhập gì"]
     assert lines()[-2] == "…and 1 more bad row"
+
+
+def _flag_state(database):
+    """Every case's flags (kind, set by, still standing) and the flag events, as sets to compare."""
+    from tct.db import Driver
+
+    with write_session(database) as session:
+        db = Driver(session)
+        flags = sorted(db.rows("SELECT cases.code, case_flag.kind, case_flag.source, case_flag.cleared_at IS NULL "
+                               "FROM case_flag JOIN cases ON cases.id = case_flag.case_id"))
+        events = sorted(db.rows("SELECT code, action, changes, reason FROM audit_event "
+                                "WHERE entity = 'case' AND action IN ('flag', 'unflag')"))
+    return [tuple(row[:3]) + (bool(row[3]),) for row in flags], [tuple(row) for row in events]
+
+
+def test_an_imports_hotspots_are_those_of_its_visits_added_one_by_one(register, tmp_path):
+    """The import recomputes hotspots only around the days of the delegation visits it adds (a
+    large register's history is not read again): its flags and events must still be what `visit
+    add` row by row gives, which recomputes each locality's whole history. Over 20 localities, so
+    the import reads the visits of every locality at once."""
+    from tct import flags, visits
+    from tct.db import open_database
+
+    def crowd(who, locality, at, case=""):
+        return f"{who},,complaint,land,{at},binh,6,A,{case},{locality},,,\n"
+
+    # a hotspot in each of 23 localities, long before the import
+    history = HEADER + "".join(
+        crowd(f"Đoàn {n}a", f"Xã {n}", f"0{1 + n % 9}/03/2020 08:00")
+        + crowd(f"Đoàn {n}b", f"Xã {n}", "20/03/2020 08:00") for n in range(1, 24))
+    history += crowd("Đoàn lẻ", "Xã 24", "20/12/2020 08:00")  # alone, until a case of the import joins it
+    history += crowd("Đoàn lẻ 2", "Xã 25", "15/12/2020 08:00")
+    history += "Lan,,petition,policy,01/12/2020 08:00,binh,1,,,Xã 1,,,\n"
+    added = ("citizen,type,field,at,officer,people,representatives,locality,case\n"
+             "Đoàn mới,complaint,land,05/01/2021 08:00,binh,7,A,Xã 24,\n"  # with VV-2020 of Xã 24: a hotspot
+             "Đoàn 1a,,,02/01/2021 08:00,binh,6,A,,VV-2020-0001\n"  # far from its locality's other crowd case
+             "Đoàn 2a,,,03/01/2021 08:00,binh,1,,,VV-2020-0003\n"  # no delegation: nothing changes
+             "Đoàn xa,complaint,land,30/06/2021 08:00,binh,6,A,Xã 25,\n"  # too far from Xã 25's case
+             "Đoàn x,complaint,land,01/07/2021 08:00,binh,8,A,Xã 26,\n"
+             "Đoàn y,complaint,land,09/07/2021 08:00,binh,5,A,xa 26,\n")
+    one_by_one = open_database(str(tmp_path / "one-by-one.db"))
+    try:
+        for database in (register, one_by_one):
+            if database is one_by_one:
+                with write_session(database) as session:
+                    officers.add(session, "Trần Thị Bình", actor="t")
+            _load(database, history)
+            with write_session(database) as session:
+                flags.unflag(session, "VV-2020-0001", "hotspot", reason="đã đối thoại",
+                             settings=settings.load(session), actor="t")
+        assert _flag_state(register) == _flag_state(one_by_one)
+        _load(register, added)
+        with write_session(one_by_one) as session:
+            current = settings.load(session)
+            for _, row in bulk.read_rows(io.StringIO(added)):
+                visits.add(session, bulk._typed(row), settings=current, actor="t")
+        imported = _flag_state(register)
+        assert imported == _flag_state(one_by_one)
+        hot = {code for code, kind, _, standing in imported[0] if kind == "hotspot" and standing}
+        assert {"VV-2020-0047", "VV-2021-0001", "VV-2021-0003", "VV-2021-0004"} <= hot
+        assert not {"VV-2020-0001", "VV-2020-0048", "VV-2021-0002"} & hot
+        # Entered late, in the window of the hotspot cleared by hand: a new visit calls for it again.
+        late = "citizen,at,officer,people,representatives,case\nĐoàn 1a,10/03/2020 08:00,binh,6,A,VV-2020-0001\n"
+        _load(register, late)
+        with write_session(one_by_one) as session:
+            for _, row in bulk.read_rows(io.StringIO(late)):
+                visits.add(session, bulk._typed(row), settings=settings.load(session), actor="t")
+        imported = _flag_state(register)
+        assert imported == _flag_state(one_by_one)
+        assert ("VV-2020-0001", "hotspot", "auto", True) in imported[0]
+    finally:
+        one_by_one.dispose()

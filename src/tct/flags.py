@@ -232,11 +232,16 @@ def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield values[start:start + size]
 
 
-def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, actor: str) -> None:
+def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, actor: str,
+                 delegation_days: tuple[date, date] | None) -> None:
     """`refresh` for many cases at once (a bulk import), with the same rules (_verdict), flags and
     audit events in the same order as case by case, but set-based: three queries per 500 cases and
     a few for the hotspots of every locality involved, plain rows instead of ORM objects, and the
-    changes written with executemany."""
+    changes written with executemany.
+
+    `delegation_days`: the first and last day of the delegation visits the import added (None: it
+    added none). An import only adds visits, and every write before it left each hotspot flag as
+    its visits called for it, so only the hotspots around those days can change (_hotspots_many)."""
     from tct.db import Driver
 
     session.flush()
@@ -274,7 +279,8 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
                              [v.created_at for v in called[kind]], reason)
             if locality_folded and called["crowd"]:
                 localities.add(locality_folded)
-    _hotspots_many(db, changes, sorted(localities), settings)
+    if delegation_days is not None:
+        _hotspots_many(db, changes, sorted(localities), settings, delegation_days)
     changes.write()
 
 
@@ -283,34 +289,40 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
 HOTSPOT_LOOKUP_LIMIT = 20
 
 
-def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: Settings) -> None:
-    """refresh_hotspots for every locality, on plain rows: the same windows, flags and events."""
+def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: Settings,
+                   added: tuple[date, date]) -> None:
+    """refresh_hotspots for every locality, on plain rows: the same windows, flags and events, for
+    an import that added delegation visits from day `added[0]` to `added[1]`.
+
+    Only the delegation visits within a window of an added one can have become hot (a window holds
+    visits at most `hotspot.window_days` apart), and whether they are depends on the visits within
+    a window of them: so the visits read are those within two windows of the added days, not the
+    locality's whole history, which grows with the register. Reading fewer visits can only find
+    fewer hot ones, never one that is not. A case none of whose visits became hot keeps its flag as
+    it was; visits only added make no hot visit cold, so no hotspot flag is cleared."""
+    from datetime import timedelta
+
     if not localities:
         return
     count, window = int(settings["hotspot.min_cases"]), int(settings["hotspot.window_days"])
+    since, until = added[0] - timedelta(days=2 * window), added[1] + timedelta(days=2 * window)
     wanted = set(localities)
     rows: dict[str, list[tuple[date, int, Any]]] = defaultdict(list)
     base = ("SELECT c.locality_folded, v.case_id, v.visit_date, v.created_at FROM visit v "
-            "JOIN cases c ON c.id = v.case_id WHERE v.delegation = ? AND v.void = ?")
+            "JOIN cases c ON c.id = v.case_id WHERE v.delegation = ? AND v.void = ? "
+            "AND v.visit_date >= ? AND v.visit_date <= ?")
+    params = [db.flag(True), db.flag(False), db.day(since), db.day(until)]
     if len(localities) <= HOTSPOT_LOOKUP_LIMIT:
-        found = db.rows(f"{base} AND c.locality_folded IN ({_marks(localities)})", [True, False, *localities])
+        found = db.rows(f"{base} AND c.locality_folded IN ({_marks(localities)})", [*params, *localities])
     else:
-        found = db.rows(base, [True, False])
+        found = db.rows(base, params)
     for locality, case_id, day, created_at in found:
         if locality in wanted:
             rows[locality].append((db.read_day(day), case_id, created_at))
-    flagged: dict[str, set[int]] = defaultdict(set)
-    for part in _chunks(localities):
-        for locality, case_id in db.rows(
-                "SELECT c.locality_folded, f.case_id FROM case_flag f JOIN cases c ON c.id = f.case_id "
-                f"WHERE c.locality_folded IN ({_marks(part)}) AND f.kind = ? AND f.cleared_at IS NULL",
-                [*part, "hotspot"]):
-            flagged[locality].add(case_id)
     hot_by_place: dict[str, dict[int, list[Any]]] = {}
     for locality in localities:
         hot_by_place[locality] = _hot(rows.get(locality, []), count, window)
-    involved = sorted({case_id for locality in localities
-                       for case_id in set(hot_by_place[locality]) | flagged.get(locality, set())})
+    involved = sorted({case_id for locality in localities for case_id in hot_by_place[locality]})
     known: dict[int, list[_Flag]] = defaultdict(list)
     names: dict[int, tuple[str, str | None]] = {}
     for part in _chunks(involved):
@@ -322,7 +334,7 @@ def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: 
             names[case_id] = (code, locality)
     for locality in localities:
         hot = hot_by_place[locality]
-        for case_id in sorted(set(hot) | flagged.get(locality, set())):
+        for case_id in sorted(hot):
             code, shown = names[case_id]
             changes.sync(case_id, code, "hotspot", known.get(case_id, []),
                          [db.read_stamp(at) for at in hot.get(case_id, [])],
