@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -106,6 +107,31 @@ def test_json_export_of_a_plain_sqlite_register_imports_no_database_layer(tct, d
     loaded = _modules(["--db", str(db_path), "export", "--output", str(db_path.parent / "e.json")])
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
     assert json.loads((db_path.parent / "e.json").read_text(encoding="utf-8"))["tables"]["officer"]
+
+
+def test_export_reveal_of_a_plain_sqlite_register_records_its_event_without_the_database_layer(
+        tct, db_path: Path) -> None:
+    """`export --reveal` writes its one audit event with the sqlite3 module: the same row as
+    audit.record writes through the models, in the register's own trail."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    target = db_path.parent / "e.json"
+    loaded = _modules(["--db", str(db_path), "export", "--reveal", "--output", str(target)],
+                      {"TCT_OFFICER": "thanh tra Hùng"})
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+    assert json.loads(target.read_text(encoding="utf-8"))["identities"] == "revealed"
+    assert tct("export", "--reveal", "-f", "csv", "--output", str(db_path.parent / "csv"),
+               env={"TCT_OFFICER": "thanh tra Hùng"}).exit_code == 0  # through the models
+    events = [e for e in tct("log", "-f", "json").json() if e["action"] == "export-reveal"]
+    assert [(e["actor"], e["entity"], e["code"], e["reason"]) for e in events] == [
+        ("thanh tra Hùng", "register", None, None)] * 2
+    assert events[0]["changes"] == {"before": {}, "after": {"format": "json", "output": str(target),
+                                                            "protected_citizens": 0}}
+    assert events[1]["changes"]["after"]["format"] == "csv"
+    con = sqlite3.connect(db_path)
+    stored = con.execute("SELECT at, changes FROM audit_event WHERE action = 'export-reveal' ORDER BY id").fetchall()
+    con.close()
+    assert [len(at) for at, _ in stored] == [26, 26]  # 'YYYY-MM-DD HH:MM:SS.ffffff', as the models store it
+    assert stored[0][1] == json.dumps(events[0]["changes"], ensure_ascii=False, sort_keys=True)
 
 
 @pytest.mark.parametrize("args", [["report", "tet-2021", "--format", "json"],

@@ -17,6 +17,7 @@ from tct.text import MAX_NAME, clean
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from tct.db import Driver
     from tct.models import AuditEvent
 
 
@@ -45,19 +46,37 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {key: before.get(key) for key in keys}, {key: after.get(key) for key in keys}
 
 
+def changes_text(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str | None:
+    """The `changes` of an event as stored: one form, whoever writes the event."""
+    if not (before or after):
+        return None
+    return json.dumps({"before": {k: _plain(v) for k, v in (before or {}).items()},
+                       "after": {k: _plain(v) for k, v in (after or {}).items()}},
+                      ensure_ascii=False, sort_keys=True)
+
+
 def record(session: Session, *, actor: str, entity: str, code: str | None, action: str,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            reason: str | None = None) -> AuditEvent:
     from tct.models import AuditEvent
 
-    changes = None
-    if before or after:
-        changes = json.dumps({"before": {k: _plain(v) for k, v in (before or {}).items()},
-                              "after": {k: _plain(v) for k, v in (after or {}).items()}},
-                             ensure_ascii=False, sort_keys=True)
-    event = AuditEvent(actor=actor, entity=entity, code=code, action=action, changes=changes, reason=reason)
+    event = AuditEvent(actor=actor, entity=entity, code=code, action=action, changes=changes_text(before, after),
+                       reason=reason)
     session.add(event)
     return event
+
+
+def event_row(db: Driver, *, actor: str, entity: str, code: str | None, action: str,
+              before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+              reason: str | None = None) -> tuple[Any, ...]:
+    """The event `record` would add, as the values of INSERT_ROW, for a writer of plain rows (a bulk
+    refresh of flags, or a command that would not load the models for one event)."""
+    from tct.dates import utc_now
+
+    return (db.stamp(utc_now()), actor, entity, code, action, changes_text(before, after), reason)
+
+
+INSERT_ROW = "INSERT INTO audit_event (at, actor, entity, code, action, changes, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
 def reveal(session: Session, *, entity: str, code: str | None = None, after: dict[str, Any] | None = None) -> None:

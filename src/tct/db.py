@@ -756,6 +756,36 @@ def plain_reading(path: Path) -> Iterator[Driver]:
             con.close()
 
 
+@contextmanager
+def plain_writing(path: Path) -> Iterator[Driver]:
+    """One write transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
+    with the sqlite3 module alone, for a command that otherwise only reads and writes one audit
+    event (`export --reveal`). As write_session: the write lock taken at BEGIN, the schema read
+    again with it held, committed only if the block succeeds."""
+    busy = busy_timeout()
+    make_private(path)
+    con = None
+    try:
+        con = sqlite3.connect(path, timeout=busy, isolation_level=None)
+        con.execute("PRAGMA foreign_keys=ON")
+        con.execute("BEGIN IMMEDIATE")
+        now = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        if now is None or now[0] != SCHEMA_HEAD:
+            raise DatabaseError.said_as("err_db_upgraded_meanwhile", location=str(path), revision=SCHEMA_HEAD,
+                                        now=now[0] if now else None)
+        yield Driver.plain(con)
+        con.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise translate_db_error(exc, str(path)) from None
+    finally:
+        if con is not None:
+            try:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+            finally:
+                con.close()
+
+
 IDS_AT_ONCE = 500  # values in one `IN (...)`: below SQLite's and psycopg's parameter limits
 _NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")  # `:day` (not a PostgreSQL `::date` cast)
 

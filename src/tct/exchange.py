@@ -1121,15 +1121,20 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
     return result
 
 
-def _record_reveal(db: Database, *, actor: str, fmt: str, output: Path | None, citizens: int) -> None:
-    """Who saw the denouncers' identities, and where they went (recorded after the snapshot)."""
+def _record_reveal(db: Database | Path, *, actor: str, fmt: str, output: Path | None, citizens: int) -> None:
+    """Who saw the denouncers' identities, and where they went (recorded after the snapshot). A
+    plain SQLite register (a Path) gets the event through the sqlite3 module, as the export read it."""
     from tct import audit
-    from tct.db import write_session
+    from tct.db import plain_writing, write_session
 
+    event = {"actor": actor, "entity": "register", "code": None, "action": "export-reveal",
+             "after": {"format": fmt, "output": str(output) if output else "stdout", "protected_citizens": citizens}}
+    if isinstance(db, Path):
+        with plain_writing(db) as driver:
+            driver.many(audit.INSERT_ROW, [audit.event_row(driver, **event)])
+        return
     with write_session(db) as session:
-        audit.record(session, actor=actor, entity="register", code=None, action="export-reveal",
-                     after={"format": fmt, "output": str(output) if output else "stdout",
-                            "protected_citizens": citizens})
+        audit.record(session, **event)
 
 
 @contextmanager

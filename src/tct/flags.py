@@ -14,7 +14,6 @@ Flags are cleared, never deleted, so the case's history keeps who set and cleare
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -210,17 +209,15 @@ class _Changes:
 
     def _event(self, code: str, action: str, *, before: dict[str, Any] | None = None,
                after: dict[str, Any] | None = None, reason: str | None) -> tuple[Any, ...]:
-        # The changes as audit.record writes them (test_bulk compares the two).
-        changes = json.dumps({"before": before or {}, "after": after or {}}, ensure_ascii=False, sort_keys=True)
-        return (self.stamp, self.actor, "case", code, action, changes, reason)
+        # (one moment for all the events of the refresh, as for its flags)
+        return (self.stamp, self.actor, "case", code, action, audit.changes_text(before, after), reason)
 
     def write(self) -> None:
         self.db.many("INSERT INTO case_flag (case_id, kind, source, reason, set_at, set_by) "
                      "VALUES (?, ?, ?, ?, ?, ?)", self.new)
         self.db.many("UPDATE case_flag SET cleared_at = ?, cleared_by = ?, clear_reason = ? WHERE id = ?",
                      self.cleared)
-        self.db.many("INSERT INTO audit_event (at, actor, entity, code, action, changes, reason) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", self.events)
+        self.db.many(audit.INSERT_ROW, self.events)
 
 
 def _marks(values: list[Any]) -> str:

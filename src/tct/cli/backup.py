@@ -169,10 +169,10 @@ def export(
     from tct.db import sqlite_register
     from tct.i18n import label
 
-    # A JSON export of a plain SQLite register at this tct's schema reads it with the sqlite3 module
-    # alone; anything else (CSV, --reveal and its audit event, PostgreSQL) opens it as every command does.
+    # A JSON export of a plain SQLite register at this tct's schema reads it (and writes --reveal's
+    # audit event) with the sqlite3 module alone; CSV and PostgreSQL open it as every command does.
     output = output_file(output)
-    plain = fmt.value == "json" and not reveal
+    plain = fmt.value == "json"
     database = (sqlite_register(state().db_location) if plain else None) or state().db()
     # JSON without --output goes straight to stdout as it is read: the exact bytes of the document
     # (UTF-8, '\n'), whatever the console's encoding.
