@@ -848,6 +848,11 @@ class Driver:
         """CASE_OPEN_SPAN in this driver's dialect."""
         return CASE_OPEN_SPAN["sqlite" if self.sqlite else "postgresql"]
 
+    def day_text(self, column: str) -> str:
+        """A date column as its 'YYYY-MM-DD' text (SQLite stores that text; PostgreSQL's would
+        follow the server's DateStyle)."""
+        return column if self.sqlite else f"to_char({column}, 'YYYY-MM-DD')"
+
     def rows(self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         """The rows of `statement`, its parameters given in order (`?`) or by name (`:day`, for a
         value written several times)."""

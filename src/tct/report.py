@@ -267,43 +267,46 @@ def _standing(db: Driver, day: date, settings: Settings, candidates: str, params
     on-time one said.
     """
     from tct.cases import OPEN_STATUSES, day_end, deadline_for
-    from tct.db import sql_words
 
-    open_ = sql_words(OPEN_STATUSES)
-
-    def last_step(column: str, condition: str = "") -> str:
-        return _last_step(column, "cases.id", condition)
-
-    accepted = last_step("changed_on", " AND case_status_change.to_status = 'accepted'")
-    statement = (
-        "SELECT id, code, type, opened_on, status, accepted_on, complex, extended FROM ("
-        f"SELECT cases.id AS id, cases.code AS code, cases.type AS type, cases.opened_on AS opened_on, "
-        f"coalesce({last_step('to_status')}, 'new') AS status, "
-        f"{accepted} AS accepted_on, "
-        "EXISTS (SELECT case_flag.id FROM case_flag WHERE case_flag.case_id = cases.id "
-        "AND case_flag.kind = 'complex' AND case_flag.set_at < :cutoff "
-        "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff)) AS complex, "
-        "(SELECT coalesce(sum(case_extension.days), 0) FROM case_extension "
-        "WHERE case_extension.case_id = cases.id AND case_extension.at < :cutoff) AS extended "
-        f"FROM cases WHERE {candidates}"
-        f") AS then_ WHERE status IN ({open_}) ORDER BY code")
-    rows = db.rows(statement, {"day": db.day(day), "false": db.flag(False),
-                               "cutoff": db.stamp(day_end(day, settings)), **params})
+    # The last step by `day` as one value, "<status> <day>" (one probe of the index per case): the
+    # status then, and, when it is "accepted", the day the deadline runs from (that of the last
+    # acceptance, or of a reopening, which the history records as a step to "accepted").
+    last = _last_step(f"to_status || ' ' || {db.day_text('case_status_change.changed_on')}", "cases.id")
+    cutoff = db.stamp(day_end(day, settings))
+    rows = db.rows(f"SELECT cases.id, cases.code, cases.type, cases.opened_on, {last} FROM cases "
+                   f"WHERE {candidates} ORDER BY cases.code",
+                   {"day": db.day(day), "false": db.flag(False), "cutoff": cutoff, **params})
+    open_then = []
+    for case_id, code, type_, opened_on, step in rows:
+        status, _, since = (step or "new ").partition(" ")
+        if status in OPEN_STATUSES:
+            open_then.append((case_id, code, type_, opened_on, status, since if status == "accepted" else None))
+    # Complexity and extensions move only the deadline of an accepted case (complexity: a complaint's).
+    complex_ = {case_id for case_id, in db.rows_in(
+        "SELECT DISTINCT case_flag.case_id FROM case_flag WHERE case_flag.kind = 'complex' "
+        "AND case_flag.set_at < ? AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= ?) "
+        "AND case_flag.case_id IN ({ids})",
+        [case[0] for case in open_then if case[5] is not None and case[2] == "complaint"], [cutoff, cutoff])}
+    extended = {case_id: int(days) for case_id, days in db.rows_in(
+        "SELECT case_extension.case_id, sum(case_extension.days) FROM case_extension "
+        "WHERE case_extension.at < ? AND case_extension.case_id IN ({ids}) GROUP BY case_extension.case_id",
+        [case[0] for case in open_then if case[5] is not None], [cutoff])}
     # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
     # and extensions): many cases share a deadline.
     deadlines: dict[tuple[Any, ...], date | None] = {}
     result = []
-    for case_id, code, type_, opened_on, status, accepted_on, complex_flag, extension in rows:
-        if status == "new" or accepted_on is None:
+    for case_id, code, type_, opened_on, status, accepted_on in open_then:
+        complex_flag, extension = case_id in complex_, extended.get(case_id, 0)
+        if accepted_on is None:
             key: tuple[Any, ...] = (type_, status, opened_on)
         else:
-            key = (type_, status, accepted_on, complex_flag, extension)  # (True == 1 as a key: same on both drivers)
+            key = (type_, status, accepted_on, complex_flag, extension)
         if key not in deadlines:
             # The case as it stood on `day`: only what deadline_for reads (a model instance costs ~0.2 ms).
             as_then = SimpleNamespace(type=type_, status=status, opened_on=db.read_day(opened_on),
                                       accepted_on=db.read_day(accepted_on) if accepted_on is not None else None,
-                                      extension_days=int(extension))
-            deadlines[key] = deadline_for(cast("Case", as_then), settings, complex_=bool(complex_flag))
+                                      extension_days=extension)
+            deadlines[key] = deadline_for(cast("Case", as_then), settings, complex_=complex_flag)
         result.append(_Standing(case_id, code, type_, status, deadlines[key]))
     return result
 
