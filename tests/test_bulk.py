@@ -162,13 +162,13 @@ def test_flag_changes_are_written_as_audit_record_writes_them(register):
             return moment
 
     changes = _Changes(Rows(), "t")
-    event = changes._event("VV-2021-0001", "flag", after={"flag": "crowd", "source": "auto"}, reason="r")
+    event = changes._event("VV-2021-0001", "flag", "crowd", reason="r")
     with write_session(register) as session:
         recorded = audit.record(session, actor="t", entity="case", code="VV-2021-0001", action="flag",
                                 after={"flag": "crowd", "source": "auto"}, reason="r")
         assert event[1:] == (recorded.actor, recorded.entity, recorded.code, recorded.action, recorded.changes,
                              recorded.reason)
-        unflag = changes._event("VV-2021-0001", "unflag", before={"flag": "crowd"}, reason="gone")
+        unflag = changes._event("VV-2021-0001", "unflag", "crowd", reason="gone")
         again = audit.record(session, actor="t", entity="case", code="VV-2021-0001", action="unflag",
                              before={"flag": "crowd"}, reason="gone")
         assert json.loads(unflag[5]) == json.loads(again.changes) and unflag[5] == again.changes

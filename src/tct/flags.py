@@ -194,6 +194,7 @@ class _Changes:
         self.new: list[tuple[Any, ...]] = []
         self.cleared: list[tuple[Any, ...]] = []
         self.events: list[tuple[Any, ...]] = []
+        self.texts: dict[tuple[str, str], str | None] = {}  # the changes of a flag or unflag event, by kind
 
     def sync(self, case_id: int, code: str, kind: str, flags: list[_Flag], trigger_times: list[Any],
              reason: str) -> None:
@@ -201,16 +202,21 @@ class _Changes:
         new, stale = _verdict(flags, trigger_times)
         if new:
             self.new.append((case_id, kind, "auto", reason, self.stamp, self.actor))
-            self.events.append(self._event(code, "flag", after={"flag": kind, "source": "auto"}, reason=reason))
+            self.events.append(self._event(code, "flag", kind, reason=reason))
         for flag in stale:
             why = f"no visit calls for {kind} any more"
             self.cleared.append((self.stamp, SYSTEM, why, flag.id))
-            self.events.append(self._event(code, "unflag", before={"flag": kind}, reason=why))
+            self.events.append(self._event(code, "unflag", kind, reason=why))
 
-    def _event(self, code: str, action: str, *, before: dict[str, Any] | None = None,
-               after: dict[str, Any] | None = None, reason: str | None) -> tuple[Any, ...]:
-        # (one moment for all the events of the refresh, as for its flags)
-        return (self.stamp, self.actor, "case", code, action, audit.changes_text(before, after), reason)
+    def _event(self, code: str, action: str, kind: str, *, reason: str | None) -> tuple[Any, ...]:
+        """The event audit.record writes for setting (`flag`) or clearing (`unflag`) an automatic
+        flag of `kind`, at the one moment of the whole refresh (as its flags)."""
+        changes = self.texts.get((action, kind))
+        if changes is None:  # (the same few texts for thousands of events)
+            changes = self.texts[(action, kind)] = audit.changes_text(
+                {"flag": kind} if action == "unflag" else None,
+                {"flag": kind, "source": "auto"} if action == "flag" else None)
+        return (self.stamp, self.actor, "case", code, action, changes, reason)
 
     def write(self) -> None:
         self.db.many("INSERT INTO case_flag (case_id, kind, source, reason, set_at, set_by) "
