@@ -319,6 +319,30 @@ def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_histor
     assert tct("db", "check", "--repair").stderr.count("VV-2021-0001") == 0  # nothing left to repair
 
 
+def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order(tct, db_path):
+    """An older tct let a step be dated before the step entered before it: the case says one status
+    and its history, which the reports read, another."""
+    for args in (("officer", "add", "Trần Thị Bình"),
+                 ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
+                  "--officer", "binh", "--at", "03/02/2021 08:00"),
+                 ("case", "accept", "VV-2021-0001", "--date", "10/02/2021"),
+                 ("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021")):
+        assert tct(*args).exit_code == 0
+    assert tct("db", "check").exit_code == 0
+    con = sqlite3.connect(db_path)
+    # the resolution entered after the acceptance but dated before it, as an older tct let it be
+    con.execute("UPDATE case_status_change SET changed_on = '2021-02-05' WHERE to_status = 'resolved'")
+    con.execute("UPDATE cases SET status_changed_on = '2021-02-10'")  # its latest day, as tct kept it
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert run.json()["problems"] == ["case VV-2021-0001: its status is resolved but its history, read in date "
+                                      "order, ends accepted, so a report of a past day reads it as accepted (a "
+                                      "step was entered before an earlier-dated one)"]
+    assert tct("db", "check", "--repair").exit_code == 1  # which of the two is right is not tct's to say
+
+
 def _raw_visits_more(path: Path, seq: int) -> None:
     con = sqlite3.connect(path)
     con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "

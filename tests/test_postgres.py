@@ -286,6 +286,21 @@ def test_db_check_finds_a_case_whose_latest_status_day_is_missing(desk):
     assert desk("db", "check").exit_code == 0
 
 
+def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order(desk):
+    assert desk("visit", "add", "--citizen", "A", *BASE, "--at", "04/02/2021 09:00").exit_code == 0
+    assert desk("case", "accept", "VV-2021-0001", "--date", "10/02/2021").exit_code == 0
+    assert desk("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021").exit_code == 0
+    assert desk("db", "check").exit_code == 0
+    with _connect(desk.url) as conn:  # the resolution dated before the acceptance, as an older tct let it be
+        conn.execute("UPDATE case_status_change SET changed_on = '2021-02-05' WHERE to_status = 'resolved'")
+        conn.execute("UPDATE cases SET status_changed_on = '2021-02-10'")
+    run = desk("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert [line for line in run.json()["problems"] if line.startswith("case VV-2021-0001")] == [
+        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted, so a "
+        "report of a past day reads it as accepted (a step was entered before an earlier-dated one)"]
+
+
 def test_db_check_finds_rows_loaded_past_the_foreign_keys_and_unvalidated_constraints(desk):
     assert desk("db", "info").exit_code == 0
     with _connect(desk.url) as conn:
