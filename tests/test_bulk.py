@@ -379,3 +379,45 @@ def test_an_imports_hotspots_are_those_of_its_visits_added_one_by_one(register, 
         assert ("VV-2020-0001", "hotspot", "auto", True) in imported[0]
     finally:
         one_by_one.dispose()
+
+
+@pytest.mark.parametrize(("key", "value", "history", "hot_after_setting"), [
+    # a narrower window: the pair 19 days apart is no hotspot any more
+    ("hotspot.window_days", "10", ("01/03/2020", "20/03/2020"), []),
+    # a wider one: the pair 50 days apart becomes one
+    ("hotspot.window_days", "60", ("01/03/2020", "20/04/2020"), ["VV-2020-0001", "VV-2020-0002"]),
+    # one crowd case is enough: each is its own hotspot
+    ("hotspot.min_cases", "1", ("01/03/2020",), ["VV-2020-0001"]),
+])
+def test_a_new_hotspot_rule_is_applied_at_once_and_an_import_then_follows_it_as_visit_add_does(
+        register, tmp_path, key, value, history, hot_after_setting):
+    """`config set hotspot.*` judges every locality's hotspots again, so the register agrees with the
+    rule in force; an import, which looks only around the days it adds, then gives what `visit add`
+    row by row gives (which looks at the locality's whole history)."""
+    from tct import visits
+    from tct.db import open_database
+
+    def crowd(who, at):
+        return f"{who},,complaint,land,{at} 08:00,binh,6,A,,Xã A,,,\n"
+
+    def hot(state):
+        return sorted(code for code, kind, _, standing in state[0] if kind == "hotspot" and standing)
+
+    old = HEADER + "".join(crowd(f"Đoàn {n}", day) for n, day in enumerate(history))
+    added = HEADER + crowd("Đoàn mới", "01/03/2021")  # a year later: far from the history's windows
+    one_by_one = open_database(str(tmp_path / "one-by-one.db"))
+    try:
+        with write_session(one_by_one) as session:
+            officers.add(session, "Trần Thị Bình", actor="t")
+        for database in (register, one_by_one):
+            _load(database, old)
+            with write_session(database) as session:
+                settings.set_value(session, key, value, actor="t")
+        assert hot(_flag_state(register)) == hot_after_setting
+        _load(register, added)
+        with write_session(one_by_one) as session:
+            for _, row in bulk.read_rows(io.StringIO(added)):
+                visits.add(session, bulk._typed(row), settings=settings.load(session), actor="t")
+        assert _flag_state(register) == _flag_state(one_by_one)
+    finally:
+        one_by_one.dispose()

@@ -293,28 +293,32 @@ HOTSPOT_LOOKUP_LIMIT = 20
 
 
 def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: Settings,
-                   added: tuple[date, date]) -> None:
-    """refresh_hotspots for every locality, on plain rows: the same windows, flags and events, for
-    an import that added delegation visits from day `added[0]` to `added[1]`.
+                   added: tuple[date, date] | None) -> None:
+    """refresh_hotspots for every locality, on plain rows: the same windows, flags and events. With
+    `added`, for an import that added delegation visits from day `added[0]` to `added[1]`; without,
+    over the localities' whole history (after the hotspot settings changed).
 
-    Only the delegation visits within a window of an added one can have become hot (a window holds
-    visits at most `hotspot.window_days` apart), and whether they are depends on the visits within
-    a window of them: so the visits read are those within two windows of the added days, not the
-    locality's whole history, which grows with the register. Reading fewer visits can only find
-    fewer hot ones, never one that is not. A case none of whose visits became hot keeps its flag as
-    it was; visits only added make no hot visit cold, so no hotspot flag is cleared."""
+    After an import, only the delegation visits within a window of an added one can have become hot
+    (a window holds visits at most `hotspot.window_days` apart), and whether they are depends on the
+    visits within a window of them: so the visits read are those within two windows of the added
+    days, not the locality's whole history, which grows with the register. Reading fewer visits can
+    only find fewer hot ones, never one that is not. A case none of whose visits became hot keeps its
+    flag as it was; visits only added make no hot visit cold, so no hotspot flag is cleared. This
+    holds because every write before the import left each hotspot flag as its visits called for it,
+    a change of the hotspot settings included (refresh_hotspots_everywhere)."""
     from datetime import timedelta
 
     if not localities:
         return
     count, window = int(settings["hotspot.min_cases"]), int(settings["hotspot.window_days"])
-    since, until = added[0] - timedelta(days=2 * window), added[1] + timedelta(days=2 * window)
     wanted = set(localities)
     rows: dict[str, list[tuple[date, int, Any]]] = defaultdict(list)
     base = ("SELECT c.locality_folded, v.case_id, v.visit_date, v.created_at FROM visit v "
-            "JOIN cases c ON c.id = v.case_id WHERE v.delegation = ? AND v.void = ? "
-            "AND v.visit_date >= ? AND v.visit_date <= ?")
-    params = [db.flag(True), db.flag(False), db.day(since), db.day(until)]
+            "JOIN cases c ON c.id = v.case_id WHERE v.delegation = ? AND v.void = ?")
+    params = [db.flag(True), db.flag(False)]
+    if added is not None:
+        base += " AND v.visit_date >= ? AND v.visit_date <= ?"
+        params += [db.day(added[0] - timedelta(days=2 * window)), db.day(added[1] + timedelta(days=2 * window))]
     if len(localities) <= HOTSPOT_LOOKUP_LIMIT:
         found = db.rows(f"{base} AND c.locality_folded IN ({_marks(localities)})", [*params, *localities])
     else:
@@ -322,10 +326,18 @@ def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: 
     for locality, case_id, day, created_at in found:
         if locality in wanted:
             rows[locality].append((db.read_day(day), case_id, created_at))
+    flagged: dict[str, set[int]] = defaultdict(set)  # (whose flag may have to be cleared: not after an import)
+    for part in _chunks(localities if added is None else []):
+        for locality, case_id in db.rows(
+                "SELECT c.locality_folded, f.case_id FROM case_flag f JOIN cases c ON c.id = f.case_id "
+                f"WHERE c.locality_folded IN ({_marks(part)}) AND f.kind = ? AND f.cleared_at IS NULL",
+                [*part, "hotspot"]):
+            flagged[locality].add(case_id)
     hot_by_place: dict[str, dict[int, list[Any]]] = {}
     for locality in localities:
         hot_by_place[locality] = _hot(rows.get(locality, []), count, window)
-    involved = sorted({case_id for locality in localities for case_id in hot_by_place[locality]})
+    involved = sorted({case_id for locality in localities
+                       for case_id in set(hot_by_place[locality]) | flagged.get(locality, set())})
     known: dict[int, list[_Flag]] = defaultdict(list)
     names: dict[int, tuple[str, str | None]] = {}
     for part in _chunks(involved):
@@ -337,11 +349,29 @@ def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: 
             names[case_id] = (code, locality)
     for locality in localities:
         hot = hot_by_place[locality]
-        for case_id in sorted(hot):
+        for case_id in sorted(set(hot) | flagged.get(locality, set())):
             code, shown = names[case_id]
             changes.sync(case_id, code, "hotspot", known.get(case_id, []),
                          [db.read_stamp(at) for at in hot.get(case_id, [])],
                          f"{count} or more crowd cases in {shown} within {window} days")
+
+
+def refresh_hotspots_everywhere(session: Session, settings: Settings, *, actor: str) -> None:
+    """Every locality's hotspot flags judged again over its whole history, as `settings` (new
+    hotspot settings) call for them: set where a window now qualifies, cleared where none does any
+    more, each with its event, so that the register's hotspots agree with the settings in force."""
+    from tct.db import Driver
+
+    session.flush()
+    db = Driver(session)
+    localities = sorted({locality for locality, in db.rows(
+        "SELECT DISTINCT c.locality_folded FROM cases c WHERE c.locality_folded IS NOT NULL AND (EXISTS ("
+        "SELECT v.id FROM visit v WHERE v.case_id = c.id AND v.delegation = ? AND v.void = ?) OR EXISTS ("
+        "SELECT f.id FROM case_flag f WHERE f.case_id = c.id AND f.kind = 'hotspot' AND f.cleared_at IS NULL))",
+        [db.flag(True), db.flag(False)])})
+    changes = _Changes(db, actor)
+    _hotspots_many(db, changes, localities, settings, None)
+    changes.write()
 
 
 def _hot(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int, list[Any]]:

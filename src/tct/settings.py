@@ -188,4 +188,8 @@ def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any,
     if before != value:
         audit.record(session, actor=actor, entity="setting", code=key, action="set",
                      before={"value": before}, after={"value": value})
+        if key.startswith("hotspot."):  # the register's hotspots follow the new rule at once
+            from tct import flags
+
+            flags.refresh_hotspots_everywhere(session, load(session), actor=actor)
     return before, value
