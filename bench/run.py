@@ -416,6 +416,10 @@ def same_period_ratio(small: int, large: int, args: argparse.Namespace) -> str:
     finally:
         for folder, _, _ in copies.values():
             shutil.rmtree(folder, ignore_errors=True)
+    failed = [size for size in (small, large) if walls[size].failed is not None]
+    if failed:
+        return (f"report {FIXED_PERIOD}, the two registers alternately: failed at {failed[0]:,} visits "
+                f"(exit {walls[failed[0]].failed}); no ratio")
     ratio = walls[large].wall / walls[small].wall
     verdict = "met" if ratio <= 1.3 else "missed"
     return (f"report {FIXED_PERIOD}, the two registers alternately ({2 * args.runs} runs each): "

@@ -796,6 +796,8 @@ def plain_writing(path: Path) -> Iterator[Driver]:
             try:
                 if con.in_transaction:
                     con.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # (closing the connection ends the transaction anyway; the first error is the one to say)
             finally:
                 con.close()
 
