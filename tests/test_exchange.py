@@ -70,7 +70,8 @@ def fill_register(db) -> None:  # type: ignore[no-untyped-def]
         s.flush()
         s.add(CaseStatusChange(case_id=cases[0].id, changed_on=date(2021, 2, 10), at=at, from_status="new",
                                to_status="accepted", actor="tester"))
-        cases[0].status_changed_on = date(2021, 2, 10)  # as cases.transition keeps it
+        cases[0].status, cases[0].accepted_on = "accepted", date(2021, 2, 10)  # as cases.transition keeps them
+        cases[0].status_changed_on = date(2021, 2, 10)
         s.add(CaseExtension(case_id=cases[1].id, days=30, reason="vụ việc phức tạp", at=at, actor="tester"))
         s.add(CaseFlag(case_id=cases[0].id, kind="crowd", source="auto", set_at=at, set_by="tct",
                        cleared_at=at, cleared_by="tester", clear_reason="nhầm"))
