@@ -69,8 +69,8 @@ def record(session: Session, *, actor: str, entity: str, code: str | None, actio
 def event_row(db: Driver, *, actor: str, entity: str, code: str | None, action: str,
               before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
               reason: str | None = None) -> tuple[Any, ...]:
-    """The event `record` would add, as the values of INSERT_ROW, for a writer of plain rows (a bulk
-    refresh of flags, or a command that would not load the models for one event)."""
+    """The event `record` would add, as the values of INSERT_ROW, for a command that writes through
+    the sqlite3 module and would not load the models for one event (`export --reveal`)."""
     from tct.dates import utc_now
 
     return (db.stamp(utc_now()), actor, entity, code, action, changes_text(before, after), reason)

@@ -755,51 +755,44 @@ def plain_reading(path: Path) -> Iterator[Driver]:
     """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
     with the sqlite3 module alone, for the commands that only read (report, alerts, visit list, roster):
     every statement sees the same instant. Driver errors become the one-line DatabaseError."""
-    busy = busy_timeout()
-    make_private(path)
-    con = None
-    try:
-        con = sqlite3.connect(path, timeout=busy, isolation_level=None)
-        con.execute("PRAGMA query_only = ON")
-        con.execute("BEGIN")
-        yield Driver.plain(con)
-    except sqlite3.Error as exc:
-        raise translate_db_error(exc, str(path)) from None
-    finally:
-        if con is not None:
-            con.close()
+    with _plain_transaction(path, write=False) as driver:
+        yield driver
 
 
 @contextmanager
 def plain_writing(path: Path) -> Iterator[Driver]:
-    """One write transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
-    with the sqlite3 module alone, for a command that otherwise only reads and writes one audit
-    event (`export --reveal`). As write_session: the write lock taken at BEGIN, the schema read
-    again with it held, committed only if the block succeeds."""
+    """One write transaction over `path`, as plain_reading, for a command that otherwise only reads
+    and writes one audit event (`export --reveal`). As write_session: the write lock taken at BEGIN,
+    the schema read again with it held, committed only if the block succeeds."""
+    with _plain_transaction(path, write=True) as driver:
+        yield driver
+
+
+@contextmanager
+def _plain_transaction(path: Path, *, write: bool) -> Iterator[Driver]:
     busy = busy_timeout()
     make_private(path)
     con = None
     try:
         con = sqlite3.connect(path, timeout=busy, isolation_level=None)
-        con.execute("PRAGMA foreign_keys=ON")
-        con.execute("BEGIN IMMEDIATE")
-        now = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        if now is None or now[0] != SCHEMA_HEAD:
-            raise DatabaseError.said_as("err_db_upgraded_meanwhile", location=str(path), revision=SCHEMA_HEAD,
-                                        now=now[0] if now else None)
+        if write:
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("BEGIN IMMEDIATE")
+            now = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            if now is None or now[0] != SCHEMA_HEAD:
+                raise DatabaseError.said_as("err_db_upgraded_meanwhile", location=str(path),
+                                            revision=SCHEMA_HEAD, now=now[0] if now else None)
+        else:
+            con.execute("PRAGMA query_only = ON")
+            con.execute("BEGIN")
         yield Driver.plain(con)
-        con.execute("COMMIT")
+        if write:
+            con.execute("COMMIT")
     except sqlite3.Error as exc:
         raise translate_db_error(exc, str(path)) from None
     finally:
         if con is not None:
-            try:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # (closing the connection ends the transaction anyway; the first error is the one to say)
-            finally:
-                con.close()
+            con.close()  # (a transaction not committed ends with it, undone)
 
 
 IDS_AT_ONCE = 500  # values in one `IN (...)`: below SQLite's and psycopg's parameter limits
