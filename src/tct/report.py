@@ -282,15 +282,16 @@ def _standing(db: Driver, day: date, settings: Settings, candidates: str, params
         if status in OPEN_STATUSES:
             open_then.append((case_id, code, type_, opened_on, status, since if status == "accepted" else None))
     # Complexity and extensions move only the deadline of an accepted case (complexity: a complaint's).
+    accepted = [(case_id, type_) for case_id, _, type_, _, _, since in open_then if since is not None]
     complex_ = {case_id for case_id, in db.rows_in(
         "SELECT DISTINCT case_flag.case_id FROM case_flag WHERE case_flag.kind = 'complex' "
         "AND case_flag.set_at < ? AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= ?) "
         "AND case_flag.case_id IN ({ids})",
-        [case[0] for case in open_then if case[5] is not None and case[2] == "complaint"], [cutoff, cutoff])}
+        [case_id for case_id, type_ in accepted if type_ == "complaint"], [cutoff, cutoff])}
     extended = {case_id: int(days) for case_id, days in db.rows_in(
         "SELECT case_extension.case_id, sum(case_extension.days) FROM case_extension "
         "WHERE case_extension.at < ? AND case_extension.case_id IN ({ids}) GROUP BY case_extension.case_id",
-        [case[0] for case in open_then if case[5] is not None], [cutoff])}
+        [case_id for case_id, _ in accepted], [cutoff])}
     # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
     # and extensions): many cases share a deadline.
     deadlines: dict[tuple[Any, ...], date | None] = {}
