@@ -1,5 +1,7 @@
 """Cases: lifecycle, legal deadlines, automatic and manual flags, referrals, hotspots, alerts."""
 
+from datetime import date
+
 import pytest
 
 from conftest import assert_one_line_error
@@ -81,6 +83,18 @@ def test_denunciation_acceptance_counts_working_days_around_tet(desk):
     v = visit(desk, "--citizen", "A", "--type", "to-cao", "--field", "land", "--officer", "binh",
               "--at", "05/02/2021 10:00")
     assert case(desk, v["case"])["deadline"] == "2021-02-23"  # 7 working days, Tết 10–16 Feb skipped
+
+
+def test_working_days_skip_days_off_count_a_swapped_saturday_and_stop_at_the_calendar():
+    from tct.cases import add_working_days
+    from tct.errors import ValidationError
+
+    # Thu 12 Feb 2015: Fri 13, then Saturday 14 Feb 2015, worked in exchange for a Tết day off
+    assert add_working_days(date(2015, 2, 12), 2) == date(2015, 2, 14)
+    # Wed 18 Jan 2023: Thu 19; Tết 20–26 Jan off; Fri 27, Mon 30, Tue 31 Jan, 1, 2, 3 Feb
+    assert add_working_days(date(2023, 1, 18), 7) == date(2023, 2, 3)
+    with pytest.raises(ValidationError, match="2101"):
+        add_working_days(date(2100, 12, 28), 7)
 
 
 def test_overdue_lists_exactly_the_open_cases_past_deadline_on_a_day(desk):

@@ -59,14 +59,12 @@ def id_of(source: Session | Driver, code: str) -> int:
 
 def add_working_days(start: date, days: int) -> date:
     """The day `days` working days after `start`, skipping weekends and official days off."""
-    from tct.daysoff import is_working_day, official_days_off, weekend_workdays
+    from tct.daysoff import is_working_day
 
-    horizon = start + timedelta(days=days * 3 + 30)
-    off, workdays = official_days_off(start, horizon), weekend_workdays(start, horizon)
     current, left = start, days
     while left > 0:
         current += timedelta(days=1)
-        if is_working_day(current, off, workdays):
+        if is_working_day(current):
             left -= 1
     return current
 

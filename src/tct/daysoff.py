@@ -85,10 +85,22 @@ def weekend_workdays(start: date, end: date) -> set[date]:
     return {day for year in range(start.year, end.year + 1) for day in _workdays(year) if start <= day <= end}
 
 
+def is_working_day(day: date) -> bool:
+    """A day the office is open: not an official day off, and not a weekend unless it was made a
+    working day. Each year's calendar is built once: a denunciation's deadline counts working days
+    one by one, for every case of a report's backlog."""
+    off, workdays = _office_year(day.year)
+    return day not in off and (not is_weekend(day) or day in workdays)
+
+
+@lru_cache(maxsize=64)
+def _office_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    years = covered_years()
+    if year not in years:
+        raise ValidationError.said_as("err_calendar_years", first=years.start, last=years.stop - 1, year=year)
+    return frozenset(_year(year, "en_US")), _workdays(year)
+
+
 def is_weekend(day: date) -> bool:
     return day.weekday() >= 5
 
-
-def is_working_day(day: date, days_off: dict[date, str] | set[date], workdays: set[date]) -> bool:
-    """A day the office is open: not a day off, and not a weekend unless it was made a working day."""
-    return day not in days_off and (not is_weekend(day) or day in workdays)
