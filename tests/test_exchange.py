@@ -189,6 +189,41 @@ def test_reveal_includes_identities_and_is_audited_after_the_snapshot(tct, fille
     assert log[-1]["changes"]["after"]["output"] == "stdout"
 
 
+def test_a_reveal_to_stdout_that_cannot_be_recorded_shows_nobody(tct, filled, db_path, monkeypatch):
+    """The document goes out as it is read, so its reveal is recorded before the first byte: were it
+    recorded after, a register locked past the timeout would have shown every identity with no
+    trace of who saw them."""
+    filled.dispose()
+    events = len(tct("log", "-f", "json").json())
+    monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another desk's write, longer than the timeout
+    try:
+        run = tct("export", "--reveal")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert run.exit_code == 3, run.stderr
+    assert run.stdout == ""
+    assert len(tct("log", "-f", "json").json()) == events
+    assert tct("export").exit_code == 0  # withheld, nothing to record: the lock does not stop it
+
+
+def test_a_reveal_to_stdout_of_a_register_in_rollback_journal_mode_is_recorded_first(tct, filled, db_path):
+    """Such a file (a backup opened as the register) takes no write while it is read: the reveal is
+    recorded before the snapshot, which then holds it."""
+    filled.dispose()
+    con = sqlite3.connect(db_path)
+    assert con.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    con.close()
+    run = tct("export", "--reveal", "--officer", "Trần Thị Bình")
+    assert run.exit_code == 0, run.stderr
+    assert all(value in run.stdout for value in DENOUNCER.values())
+    own = [e for e in run.json()["tables"]["audit_event"] if e["action"] == "export-reveal"]
+    assert [e["actor"] for e in own] == ["Trần Thị Bình"]
+    assert tct("log", "-f", "json").json()[-1]["action"] == "export-reveal"
+
+
 def test_withheld_export_round_trips_and_stays_withheld(tct, filled, tmp_path):
     first = tmp_path / "masked.json"
     assert tct("export", "-o", str(first)).exit_code == 0

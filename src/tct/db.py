@@ -750,6 +750,16 @@ def sqlite_register(location: str | None) -> Path | None:
     return path if rows == [(SCHEMA_HEAD,)] else None
 
 
+def sqlite_in_wal_mode(path: Path) -> bool:
+    """Whether the SQLite file is in WAL mode (its header's read and write versions are 2), where
+    one connection may write while another holds a read transaction."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(20)[18:20] == b"\x02\x02"
+    except OSError:
+        return False
+
+
 @contextmanager
 def plain_reading(path: Path) -> Iterator[Driver]:
     """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),

@@ -1085,18 +1085,22 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
             _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(export.protected))
 
     if fmt == "json" and output is None:
+        # What goes to a stream is seen as it is written, so its reveal is on record before the
+        # first byte: written beside the snapshot once it has begun (the document does not hold
+        # it), or, when the register cannot take a write while it is read, before.
         target = io.BytesIO() if stream is None else stream
-        current: _Export | None = None
-        try:
+        beside = reveal and _writable_while_read(db)
+        if reveal and not beside:
             with _snapshot(db) as snap:
-                current = _Export(snap, reveal=reveal, progress=progress)
-                _write_json(current, target.write)
-        except OSError:  # stdout closed part-way (its reader quit): what went out is audited
-            if reveal and current is not None:
+                protected, _ = _protected(snap)
+            _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(protected))
+        with _snapshot(db) as snap:
+            current = _Export(snap, reveal=reveal, progress=progress)
+            if beside:
                 _record_reveal(db, actor=actor, fmt=fmt, output=output, citizens=len(current.protected))
-            raise
-        assert current is not None
-        finish(current)
+            _write_json(current, target.write)
+        result.counts = dict(current.counts)
+        result.protected_citizens = 0 if reveal else len(current.protected)
         if stream is None:
             result.data = target.getvalue()  # type: ignore[attr-defined]
     elif fmt == "json":
@@ -1119,6 +1123,15 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
         assert output is not None
         _write_folder(db, output, reveal=reveal, progress=progress, finish=finish)
     return result
+
+
+def _writable_while_read(db: Database | Path) -> bool:
+    """Whether another connection may write while the snapshot reads: PostgreSQL, or an SQLite
+    file in WAL mode (tct creates them so; a backup file, in rollback-journal mode, is not)."""
+    from tct.db import sqlite_in_wal_mode
+
+    path = db if isinstance(db, Path) else db.path if db.is_sqlite else None
+    return path is None or sqlite_in_wal_mode(path)
 
 
 def _record_reveal(db: Database | Path, *, actor: str, fmt: str, output: Path | None, citizens: int) -> None:
