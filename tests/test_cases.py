@@ -7,6 +7,7 @@ import pytest
 from conftest import assert_one_line_error
 
 BASE = ["--type", "complaint", "--field", "land", "--officer", "binh"]
+DEFAULTS = (("repeat.window_days", 30), ("repeat.min_visits", 3))
 
 
 @pytest.fixture
@@ -49,6 +50,69 @@ def test_three_visits_within_30_days_flag_repeat_but_not_over_90_days(desk):
     for day in ("15/02/2021 08:00", "01/04/2021 08:00"):
         visit(desk, "--citizen", "B", "--case", spread["case"], "--officer", "binh", "--at", day)
     assert case(desk, spread["case"])["flags"] == []
+
+
+def _case_with_visits(desk, citizen, days):
+    code = visit(desk, "--citizen", citizen, *BASE, "--at", f"{days[0]} 08:00")["case"]
+    for day in days[1:]:
+        visit(desk, "--citizen", citizen, "--case", code, "--officer", "binh", "--at", f"{day} 08:00")
+    return code
+
+
+@pytest.mark.parametrize(("key", "value", "days", "before", "after"), [
+    # three visits over 28 days: a repeat in 30 days, not in 20
+    ("repeat.window_days", "20", ("01/03/2021", "15/03/2021", "29/03/2021"), ["repeat"], []),
+    # three over 40 days: none in 30 days, one in 45
+    ("repeat.window_days", "45", ("01/03/2021", "20/03/2021", "10/04/2021"), [], ["repeat"]),
+    ("repeat.min_visits", "2", ("01/03/2021", "05/03/2021"), [], ["repeat"]),
+    ("repeat.min_visits", "4", ("01/03/2021", "15/03/2021", "29/03/2021"), ["repeat"], []),
+])
+def test_a_new_repeat_rule_is_applied_to_every_case_at_once(desk, key, value, days, before, after):
+    """Not only the next time one of a case's visits is written: `case list --flag repeat` and
+    `tct alerts` read the flags stored, which must agree with the rule in force."""
+    code = _case_with_visits(desk, "A", days)
+    assert case(desk, code)["flags"] == before
+    assert desk("config", "set", key, value).exit_code == 0
+    shown = case(desk, code)
+    assert shown["flags"] == after
+    last = [e for e in desk("log", "-f", "json").json() if e["code"] == code and e["action"] in ("flag", "unflag")][-1]
+    assert (last["action"], last["reason"]) == (
+        ("flag", f"{2 if value == '2' else 3} or more visits within {45 if value == '45' else 30} days") if after
+        else ("unflag", "no visit calls for repeat any more"))
+    assert desk("config", "set", key, str(dict(DEFAULTS)[key])).exit_code == 0  # and back again
+    assert case(desk, code)["flags"] == before
+
+
+def test_a_repeat_flag_cleared_by_hand_stays_cleared_under_a_new_rule(desk):
+    code = _case_with_visits(desk, "A", ("01/03/2021", "15/03/2021", "29/03/2021"))
+    assert desk("case", "unflag", code, "--repeat", "--reason", "cùng một việc").exit_code == 0
+    assert desk("config", "set", "repeat.min_visits", "2").exit_code == 0
+    assert case(desk, code)["flags"] == []
+    visit(desk, "--citizen", "A", "--case", code, "--officer", "binh", "--at", "02/04/2021 08:00")
+    assert case(desk, code)["flags"] == ["repeat"]  # a visit after the officer's decision calls for it again
+
+
+def test_a_new_deadline_rule_moves_the_stored_deadline_of_every_open_case(desk):
+    """`case list --overdue`, `--due-within` and `tct alerts` read the stored deadline: it follows a
+    `deadline.*` change at once, as the report's backlog (which computes it) does."""
+    accepted = visit(desk, "--citizen", "A", *BASE, "--at", "01/03/2021 08:00")["case"]
+    assert desk("case", "accept", accepted, "--date", "02/03/2021").exit_code == 0
+    petition = visit(desk, "--citizen", "B", "--type", "petition", "--field", "land", "--officer", "binh",
+                     "--at", "01/03/2021 08:00")["case"]
+    guided = visit(desk, "--citizen", "C", *BASE, "--at", "01/03/2021 08:00")["case"]
+    assert desk("case", "guide", guided, "--date", "02/03/2021").exit_code == 0
+    assert [case(desk, c)["deadline"] for c in (accepted, petition, guided)] == ["2021-04-01", "2021-03-11", None]
+
+    assert desk("config", "set", "deadline.complaint_days", "45").exit_code == 0
+    assert [case(desk, c)["deadline"] for c in (accepted, petition, guided)] == ["2021-04-16", "2021-03-11", None]
+    edits = [e for e in desk("log", "-f", "json").json() if e["action"] == "edit"]
+    assert [(e["code"], e["changes"], e["reason"]) for e in edits] == [
+        (accepted, {"before": {"deadline": "2021-04-01"}, "after": {"deadline": "2021-04-16"}},
+         "deadline.complaint_days = 45")]
+    assert desk("config", "set", "deadline.petition_days", "15").exit_code == 0
+    assert case(desk, petition)["deadline"] == "2021-03-16"
+    overdue = desk("case", "list", "--overdue", "--on", "20/03/2021", "-f", "json").json()
+    assert [c["code"] for c in overdue] == [petition]
 
 
 def test_voiding_the_visit_clears_the_automatic_flag_it_caused(desk):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 from tct.errors import NotFoundError
 from tct.i18n import said
@@ -215,6 +216,39 @@ def day_end(on: date, settings: Settings) -> datetime:
 
 def refresh_deadline(session: Session, case: Case, settings: Settings) -> None:
     case.deadline = deadline_for(case, settings, complex_=is_complex(session, case))
+
+
+def refresh_open_deadlines(session: Session, settings: Settings, *, actor: str, reason: str) -> int:
+    """The deadline of every open case computed again under `settings` (new `deadline.*` values),
+    each one that moves in the audit trail as an edit (`reason`: the setting changed), set-based:
+    `case list --overdue`/`--due-within` and `tct alerts` read the stored deadline, which must
+    follow the rule in force as the report's backlog does. Returns how many moved."""
+    from tct import audit
+    from tct.dates import utc_now
+    from tct.db import Driver, sql_words
+
+    session.flush()
+    db = Driver(session)
+    complex_ = {case_id for case_id, in db.rows(
+        "SELECT DISTINCT case_flag.case_id FROM case_flag WHERE case_flag.kind = 'complex' "
+        "AND case_flag.cleared_at IS NULL")}
+    moved, events, stamp = [], [], db.stamp(utc_now())
+    for case_id, code, type_, status, opened_on, accepted_on, extension_days, stored in db.rows(
+            "SELECT id, code, type, status, opened_on, accepted_on, extension_days, deadline FROM cases "
+            f"WHERE status IN ({sql_words(OPEN_STATUSES)}) ORDER BY id"):
+        as_now = SimpleNamespace(type=type_, status=status, opened_on=db.read_day(opened_on),
+                                 accepted_on=db.read_day(accepted_on) if accepted_on is not None else None,
+                                 extension_days=int(extension_days or 0))
+        deadline = deadline_for(cast("Case", as_now), settings, complex_=case_id in complex_)
+        before = db.read_day(stored) if stored is not None else None
+        if deadline != before:
+            moved.append((db.day(deadline), stamp, case_id))
+            events.append(audit.event_row(db, actor=actor, entity="case", code=code, action="edit",
+                                          before={"deadline": before}, after={"deadline": deadline},
+                                          reason=reason))
+    db.many("UPDATE cases SET deadline = ?, updated_at = ? WHERE id = ?", moved)
+    db.many(audit.INSERT_ROW, events)
+    return len(moved)
 
 
 def transition(session: Session, code: str, action: str, *, settings: Settings, actor: str,

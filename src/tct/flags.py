@@ -374,6 +374,23 @@ def refresh_hotspots_everywhere(session: Session, settings: Settings, *, actor: 
     changes.write()
 
 
+def refresh_repeats_everywhere(session: Session, settings: Settings, *, actor: str) -> None:
+    """Every case's automatic flags judged again, as `settings` (a new repeat rule) call for them:
+    a repeat flag set on each case whose visits now qualify (unless an officer cleared it by hand
+    since its last such visit) and cleared where they no longer do, each with its event. Only the
+    cases with enough visits for the rule, or with a repeat flag standing, can change."""
+    from tct.db import Driver
+
+    session.flush()
+    db = Driver(session)
+    case_ids = sorted({case_id for case_id, in db.rows(
+        "SELECT visit.case_id FROM visit WHERE visit.void = ? AND visit.case_id IS NOT NULL "
+        "GROUP BY visit.case_id HAVING count(*) >= ? UNION SELECT case_flag.case_id FROM case_flag "
+        "WHERE case_flag.kind = 'repeat' AND case_flag.cleared_at IS NULL",
+        [db.flag(False), int(settings["repeat.min_visits"])])})
+    refresh_many(session, case_ids, settings, actor=actor, delegation_days=None)
+
+
 def _hot(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int, list[Any]]:
     """The delegation visits (day, case, created_at) of a locality that fall in a window of `window`
     days holding `count` or more cases: {case: created_at of its visits in such windows}."""

@@ -188,8 +188,17 @@ def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any,
     if before != value:
         audit.record(session, actor=actor, entity="setting", code=key, action="set",
                      before={"value": before}, after={"value": value})
-        if key.startswith("hotspot."):  # the register's hotspots follow the new rule at once
+        # The register follows the new rule at once: its flags, and the stored deadlines of open cases.
+        if key.startswith("hotspot."):
             from tct import flags
 
             flags.refresh_hotspots_everywhere(session, load(session), actor=actor)
+        elif key.startswith("repeat."):
+            from tct import flags
+
+            flags.refresh_repeats_everywhere(session, load(session), actor=actor)
+        elif key.startswith("deadline."):
+            from tct import cases
+
+            cases.refresh_open_deadlines(session, load(session), actor=actor, reason=f"{key} = {value}")
     return before, value
