@@ -330,6 +330,25 @@ def test_alerts_reach_visits_and_cases_through_indexes(register) -> None:  # typ
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.parametrize("wanted", [{}, {"type": "complaint"}, {"search": "a"}, {"status": "closed"}])
+def test_case_list_reads_a_page_in_order_from_an_index_not_every_case_sorted(register, wanted) -> None:  # type: ignore[no-untyped-def]
+    """`tct case list` is most urgent first: read in that order from ix_cases_deadline (or, by status,
+    ix_cases_status_deadline) and cut at the page, never every case of the register sorted."""
+    from tct import cases, settings
+
+    def work(session):  # type: ignore[no-untyped-def]
+        shown = cases.listing(session, cases.CaseFilter(limit=1000, **wanted), settings=settings.load(session))
+        assert len(shown) < 1000  # (so the page needs both parts: the cases with a deadline, then the others)
+
+    plans = [(statement, lines) for statement, lines in _plans(register, work) if "FROM cases" in statement
+             and ("ORDER BY cases.deadline" in statement or "ORDER BY cases.id" in statement)]
+    assert len(plans) == 2
+    for statement, lines in plans:
+        assert not any("TEMP B-TREE" in line for line in lines), (statement, lines)
+        assert any("ix_cases_deadline" in line or "ix_cases_status_deadline" in line for line in lines), lines
+
+
+@pytest.mark.sqlite_only
 def test_visit_add_reaches_flags_and_visits_through_its_case_and_locality(register) -> None:  # type: ignore[no-untyped-def]
     """`visit add` recomputes the flags of its case and the hotspots of its locality: the locality's
     cases lead to their visits and flags, never every hotspot flag of the register (which grows

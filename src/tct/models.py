@@ -98,6 +98,7 @@ class Case(Entity, table=True):
     __table_args__ = (
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         Index("ix_cases_status_deadline", "status", "deadline"),
+        Index("ix_cases_deadline", "deadline"),  # `case list`, most urgent first (migration 0011)
         Index("ix_cases_status_opened", "status", "opened_on"),
         Index("ix_cases_status_changed_opened", "status_changed_on", "opened_on"),
     )
@@ -105,7 +106,7 @@ class Case(Entity, table=True):
     code: str = Field(max_length=20, unique=True)
     year: int
     seq: int
-    type: str = Field(max_length=20, index=True)
+    type: str = Field(max_length=20)
     field: str = Field(max_length=40)
     locality: str | None = Field(default=None, max_length=200)
     locality_folded: str | None = Field(default=None, max_length=200, index=True)
