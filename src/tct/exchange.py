@@ -1135,8 +1135,9 @@ def _writable_while_read(db: Database | Path) -> bool:
 
 
 def _record_reveal(db: Database | Path, *, actor: str, fmt: str, output: Path | None, citizens: int) -> None:
-    """Who saw the denouncers' identities, and where they went (recorded after the snapshot). A
-    plain SQLite register (a Path) gets the event through the sqlite3 module, as the export read it."""
+    """Who saw the denouncers' identities, and where they went (recorded outside the snapshot, which
+    never holds it but on a register in rollback-journal mode). A plain SQLite register (a Path)
+    gets the event through the sqlite3 module, as the export read it."""
     from tct import audit
     from tct.db import plain_writing, write_session
 
