@@ -343,6 +343,27 @@ def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order
     assert tct("db", "check", "--repair").exit_code == 1  # which of the two is right is not tct's to say
 
 
+def test_a_report_reads_a_case_whose_history_is_out_of_date_order_as_its_history_says(tct, db_path):
+    """Accepted 10 Feb, resolved 1 Mar, then reopened with a date of 20 Feb, as an older tct let it
+    be: the case stands accepted, its history (in date order) ends resolved. A report of a past day
+    reads its history in every table; it does not take the case as it stands now."""
+    for args in (("officer", "add", "Trần Thị Bình"),
+                 ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
+                  "--officer", "binh", "--at", "03/02/2021 08:00"),
+                 ("case", "accept", "VV-2021-0001", "--date", "10/02/2021"),
+                 ("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021"),
+                 ("case", "reopen", "VV-2021-0001", "--reason", "khiếu nại tiếp", "--date", "02/03/2021")):
+        assert tct(*args).exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE case_status_change SET changed_on = '2021-02-20' WHERE from_status = 'resolved'")
+    con.execute("UPDATE cases SET accepted_on = '2021-02-20', status_changed_on = '2021-03-01'")
+    con.commit()
+    con.close()
+    made = tct("report", "03/02/2021..01/04/2021", "-f", "json").json()
+    assert made["resolution"]["resolved"] == 1 and made["resolution"]["accepted"] == 0
+    assert made["backlog"] == []  # (taken as it stands, accepted since 1 March, it would be overdue)
+
+
 def _raw_visits_more(path: Path, seq: int) -> None:
     con = sqlite3.connect(path)
     con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "

@@ -268,24 +268,21 @@ def _standing(db: Driver, day: date, settings: Settings, candidates: str, params
     """
     from tct.cases import OPEN_STATUSES, day_end, deadline_for
 
-    # The last step by `day` as one value, "<status> <day>": the status then, and, when it is
-    # "accepted", the day the deadline runs from (that of the last acceptance, or of a reopening,
-    # which the history records as a step to "accepted"). A case whose latest step (its stored day,
-    # migration 0005) came by `day` stood as it stands now; only the others need a probe of their
-    # history (index ix_case_status_change_case_day).
-    history = _last_step(f"to_status || ' ' || {db.day_text('case_status_change.changed_on')}", "cases.id")
-    last = (f"CASE WHEN cases.status_changed_on <= :day THEN cases.status || ' ' || "
-            f"{db.day_text('cases.status_changed_on')} WHEN cases.status_changed_on IS NULL "
-            f"AND cases.status = 'new' THEN 'new ' ELSE {history} END")
+    # The last step by `day` as one value, "<status> <day>" (one probe of the index per case): the
+    # status then, and, when it is "accepted", the day the deadline runs from (that of the last
+    # acceptance, or of a reopening, which the history records as a step to "accepted"). Even a
+    # case unchanged since `day` is probed: in a register an older tct kept, its steps may not be
+    # in date order, and then its status now is not the one its history gives (tct db check).
+    last = _last_step(f"to_status || ' ' || {db.day_text('case_status_change.changed_on')}", "cases.id")
     cutoff = db.stamp(day_end(day, settings))
     rows = db.rows(f"SELECT cases.id, cases.code, cases.type, cases.opened_on, {last} FROM cases "
                    f"WHERE {candidates} ORDER BY cases.code",
                    {"day": db.day(day), "false": db.flag(False), "cutoff": cutoff, **params})
     open_then = []
     for case_id, code, type_, opened_on, step in rows:
-        status, _, accepted_on = (step or "new ").partition(" ")
+        status, _, since = (step or "new ").partition(" ")
         if status in OPEN_STATUSES:
-            open_then.append((case_id, code, type_, opened_on, status, accepted_on if status == "accepted" else None))
+            open_then.append((case_id, code, type_, opened_on, status, since if status == "accepted" else None))
     # Complexity and extensions move only the deadline of an accepted case (complexity: a complaint's).
     accepted = [(case_id, type_) for case_id, _, type_, _, _, since in open_then if since is not None]
     complex_ = {case_id for case_id, in db.rows_in(
