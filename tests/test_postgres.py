@@ -332,6 +332,28 @@ def test_db_check_finds_a_disabled_append_only_trigger(desk):
 
 # --- locking ---------------------------------------------------------------------------------
 
+def test_a_read_sees_the_register_at_one_moment_while_another_desk_writes(desk):
+    """A command that reads in several statements (`case list` reads the cases with a deadline, then
+    the others; a report reads a dozen tables) must not see a write made between two of them: at
+    READ COMMITTED a case guided in between was listed twice."""
+    from tct.db import Driver, open_database, read_session
+
+    first = desk("visit", "add", "--citizen", "A", *BASE, "-f", "json").json()["case"]
+    database = open_database(desk.url)
+    try:
+        with read_session(database) as session:
+            db = Driver(session)
+            before = db.rows("SELECT count(*), min(status) FROM cases")[0]
+            assert tuple(before) == (1, "new")
+            assert desk("visit", "add", "--citizen", "B", *BASE).exit_code == 0  # another desk, meanwhile
+            assert desk("case", "guide", first).exit_code == 0
+            assert db.rows("SELECT count(*), min(status) FROM cases")[0] == before
+        with read_session(database) as session:
+            assert tuple(Driver(session).rows("SELECT count(*), min(status) FROM cases")[0]) == (2, "guided")
+    finally:
+        database.dispose()
+
+
 def test_writers_wait_for_each_other_and_fail_cleanly_past_the_timeout(desk, monkeypatch):
     assert desk("config", "set", "agency.name", "A").exit_code == 0
     holder = _connect(desk.url)

@@ -248,6 +248,7 @@ def refresh_open_deadlines(session: Session, settings: Settings, *, actor: str, 
                                           reason=reason))
     db.many("UPDATE cases SET deadline = ?, updated_at = ? WHERE id = ?", moved)
     db.many(audit.INSERT_ROW, events)
+    session.expire_all()  # (a case the session had loaded reads its new deadline)
     return len(moved)
 
 
@@ -503,7 +504,7 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
     # were opened, each part read in order from an index (ix_cases_deadline) and cut at the limit.
     rows = list(session.exec(query.where(col(Case.deadline).is_not(None))
                              .order_by(col(Case.deadline), col(Case.id)).limit(wanted.limit)).all())
-    if len(rows) < wanted.limit:
+    if len(rows) < wanted.limit and not (wanted.overdue or wanted.due_within is not None):  # (those need one)
         rows += session.exec(query.where(col(Case.deadline).is_(None)).order_by(col(Case.id))
                              .limit(wanted.limit - len(rows))).all()
     ids = [c.id for c in rows]

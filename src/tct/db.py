@@ -276,6 +276,7 @@ class Database:
     revision: str | None = None
     created: bool = False
     _write_engine: Engine | None = field(default=None, repr=False)
+    _read_engine: Engine | None = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -294,6 +295,16 @@ class Database:
         if self._write_engine is None:
             self._write_engine = self.engine.execution_options(tct_write=True)
         return self._write_engine
+
+    @property
+    def read_engine(self) -> Engine:
+        """The engine of read sessions: every statement of a read command sees the register at one
+        moment (SQLite's read transaction does so; PostgreSQL's default, READ COMMITTED, takes a
+        new snapshot per statement, so a listing in two statements could show a case twice)."""
+        if self._read_engine is None:
+            self._read_engine = (self.engine if self.is_sqlite
+                                 else self.engine.execution_options(isolation_level="REPEATABLE READ"))
+        return self._read_engine
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -495,7 +506,7 @@ def copy_sqlite(source: Path, target: Path) -> None:
 def read_session(db: Database) -> Iterator[Session]:
     from sqlmodel import Session
 
-    with Session(db.engine, expire_on_commit=False) as session:
+    with Session(db.read_engine, expire_on_commit=False) as session:
         yield session
 
 
