@@ -90,12 +90,15 @@ def reading(*, reveal: bool = False) -> Iterator[Any]:
     from tct.db import plain_reading, sqlite_register
 
     path = None if reveal or state().opened else sqlite_register(state().db_location)
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0  # (a program running tct may have frozen objects of its own)
+    if freezing:
+        gc.freeze()
     try:
         with plain_reading(path) if path is not None else session_for(reveal=reveal) as source:
             yield source
     finally:
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 def notice(message: str) -> None:
