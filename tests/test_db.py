@@ -290,13 +290,18 @@ def test_db_check_finds_visits_deleted_from_the_end_of_a_year(tct, database, db_
     assert "visit counter of 2021 is at 3 but the highest code is 2: rows were deleted" in run.json()["problems"]
 
 
+def _one_case(tct, *steps):  # type: ignore[no-untyped-def]
+    """A complaint received on 3 Feb 2021 (VV-2021-0001), taken through `steps`: (action, day)."""
+    extra = {"resolve": ("--result", "upheld"), "reopen": ("--reason", "khiếu nại tiếp")}
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
+               "--officer", "binh", "--at", "03/02/2021 08:00").exit_code == 0
+    for action, day in steps:
+        assert tct("case", action, "VV-2021-0001", *extra.get(action, ()), "--date", day).exit_code == 0
+
+
 def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_history(tct, db_path):
-    for args in (("officer", "add", "Trần Thị Bình"),
-                 ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
-                  "--officer", "binh", "--at", "03/02/2021 08:00"),
-                 ("case", "accept", "VV-2021-0001", "--date", "04/02/2021"),
-                 ("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021")):
-        assert tct(*args).exit_code == 0
+    _one_case(tct, ("accept", "04/02/2021"), ("resolve", "01/03/2021"))
     assert tct("db", "check").exit_code == 0
     con = sqlite3.connect(db_path)
     con.execute("UPDATE cases SET status_changed_on = '2021-02-04'")  # as a hand edit would leave it
@@ -322,12 +327,7 @@ def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_histor
 def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order(tct, db_path):
     """An older tct let a step be dated before the step entered before it: the case says one status
     and its history, which the reports read, another."""
-    for args in (("officer", "add", "Trần Thị Bình"),
-                 ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
-                  "--officer", "binh", "--at", "03/02/2021 08:00"),
-                 ("case", "accept", "VV-2021-0001", "--date", "10/02/2021"),
-                 ("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021")):
-        assert tct(*args).exit_code == 0
+    _one_case(tct, ("accept", "10/02/2021"), ("resolve", "01/03/2021"))
     assert tct("db", "check").exit_code == 0
     con = sqlite3.connect(db_path)
     # the resolution entered after the acceptance but dated before it, as an older tct let it be
@@ -347,13 +347,7 @@ def test_a_report_reads_a_case_whose_history_is_out_of_date_order_as_its_history
     """Accepted 10 Feb, resolved 1 Mar, then reopened with a date of 20 Feb, as an older tct let it
     be: the case stands accepted, its history (in date order) ends resolved. A report of a past day
     reads its history in every table; it does not take the case as it stands now."""
-    for args in (("officer", "add", "Trần Thị Bình"),
-                 ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
-                  "--officer", "binh", "--at", "03/02/2021 08:00"),
-                 ("case", "accept", "VV-2021-0001", "--date", "10/02/2021"),
-                 ("case", "resolve", "VV-2021-0001", "--result", "upheld", "--date", "01/03/2021"),
-                 ("case", "reopen", "VV-2021-0001", "--reason", "khiếu nại tiếp", "--date", "02/03/2021")):
-        assert tct(*args).exit_code == 0
+    _one_case(tct, ("accept", "10/02/2021"), ("resolve", "01/03/2021"), ("reopen", "02/03/2021"))
     con = sqlite3.connect(db_path)
     con.execute("UPDATE case_status_change SET changed_on = '2021-02-20' WHERE from_status = 'resolved'")
     con.execute("UPDATE cases SET accepted_on = '2021-02-20', status_changed_on = '2021-03-01'")

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
@@ -360,7 +359,7 @@ class Reader:
     def _cases(self, pending: list[Any], citizen_refs: list[int]) -> tuple[list[tuple[Any, ...]], list[int]]:
         """The cases the batch opens (a row with no `case`, the first of its `case_ref`), and the
         ref of each row's case."""
-        from tct.cases import deadline_for
+        from tct.cases import deadline_of
 
         db, deadlines, by_ref = self.db, self.deadlines, self.case_by_ref
         yes = db.flag(True)
@@ -380,9 +379,8 @@ class Reader:
             day = ready.moment.date()
             deadline = deadlines.get((ready.type, day))
             if deadline is None:
-                case = SimpleNamespace(type=ready.type, status="new", opened_on=day, accepted_on=None,
-                                       extension_days=0)
-                deadline = deadlines[(ready.type, day)] = db.day(deadline_for(case, self.settings))  # type: ignore[arg-type]
+                deadline = deadlines[(ready.type, day)] = db.day(deadline_of(ready.type, "new", day, None, 0,
+                                                                             self.settings))
             locality = ready.details.locality
             new_rows.append((citizen_ref, day.year, ready.type, ready.field, locality, self.folded[locality] or None,
                              ready.content, self.fold_joined(ready.content, locality), yes, "new", db.day(day),

@@ -91,6 +91,15 @@ def deadline_for(case: Case, settings: Settings, *, complex_: bool = False) -> d
     return case.accepted_on + timedelta(days=days + case.extension_days)
 
 
+def deadline_of(type_: str, status: str, opened_on: date, accepted_on: date | None, extension_days: int,
+                settings: Settings, *, complex_: bool = False) -> date | None:
+    """deadline_for a case read as plain columns (as it stands, or stood on a past day), for the
+    set-based paths: a model instance costs ~0.2 ms."""
+    as_read = SimpleNamespace(type=type_, status=status, opened_on=opened_on, accepted_on=accepted_on,
+                              extension_days=extension_days)
+    return deadline_for(cast("Case", as_read), settings, complex_=complex_)
+
+
 def open_case(session: Session, *, type_: str, field: str, locality: str | None, summary: str | None,
               opened_on: date, citizen_id: int | None, settings: Settings, actor: str) -> Case:
     """A new case from the visit that brings it; numbered VV-YYYY-NNNN without gaps."""
@@ -236,10 +245,9 @@ def refresh_open_deadlines(session: Session, settings: Settings, *, actor: str, 
     for case_id, code, type_, status, opened_on, accepted_on, extension_days, stored in db.rows(
             "SELECT id, code, type, status, opened_on, accepted_on, extension_days, deadline FROM cases "
             f"WHERE status IN ({sql_words(OPEN_STATUSES)}) ORDER BY id"):
-        as_now = SimpleNamespace(type=type_, status=status, opened_on=db.read_day(opened_on),
-                                 accepted_on=db.read_day(accepted_on) if accepted_on is not None else None,
-                                 extension_days=int(extension_days or 0))
-        deadline = deadline_for(cast("Case", as_now), settings, complex_=case_id in complex_)
+        deadline = deadline_of(type_, status, db.read_day(opened_on),
+                               db.read_day(accepted_on) if accepted_on is not None else None,
+                               int(extension_days or 0), settings, complex_=case_id in complex_)
         before = db.read_day(stored) if stored is not None else None
         if deadline != before:
             moved.append((db.day(deadline), stamp, case_id))
