@@ -76,3 +76,17 @@ def test_the_second_process_is_reaped_even_when_sigchld_is_ignored():
         assert _run(work) == "done"
     finally:
         signal.signal(signal.SIGCHLD, before)
+
+
+def test_no_second_process_on_one_core(monkeypatch):
+    """A fork on a one-core PC (or a container limited to one) only adds its own cost."""
+    monkeypatch.setattr(forking, "_cores", lambda: 1)
+    assert not forking.available()
+    monkeypatch.setattr(forking, "_cores", lambda: 2)
+    assert forking.available() == hasattr(os, "fork")
+
+
+def test_the_cores_are_those_this_process_may_use(monkeypatch):
+    monkeypatch.undo()  # (conftest gives every test two cores)
+    if hasattr(os, "sched_getaffinity"):
+        assert forking._cores() == len(os.sched_getaffinity(0))

@@ -20,7 +20,17 @@ from tct.errors import TctError, debugging
 
 
 def available() -> bool:
-    return hasattr(os, "fork")
+    """Whether a second process can help: this one can fork, and may run on two cores (on one, the
+    fork would only add its own cost)."""
+    return hasattr(os, "fork") and _cores() >= 2
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every system)
+        return os.cpu_count() or 1
 
 
 class Channel:
