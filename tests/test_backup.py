@@ -406,6 +406,25 @@ def test_postgresql_without_pg_dump_says_what_is_needed(tmp_path, monkeypatch):
         library.backup(register)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("stderr", "locked"), [
+    # PostgreSQL 15's pg_dump behind a lock past --lock-wait-timeout, in English and in German (the
+    # server's lc_messages and the administrator's locale choose the words)
+    ("pg_dump: error: query failed: ERROR:  canceling statement due to statement timeout\n"
+     "pg_dump: detail: Query was: LOCK TABLE public.visit IN ACCESS SHARE MODE\n", True),
+    ("pg_dump: Fehler: Anfrage fehlgeschlagen: FEHLER:  storniere Anfrage wegen Zeitüberschreitung der Anfrage\n"
+     "pg_dump: Detail: Anfrage war: LOCK TABLE public.visit IN ACCESS SHARE MODE\n", True),
+    ('pg_dump: error: connection to server at "db.example" failed: FATAL:  password authentication failed\n',
+     False),
+    ("pg_dump: Fehler: Anfrage fehlgeschlagen: FEHLER:  Relation »visit« existiert nicht\n"
+     "pg_dump: Detail: Anfrage war: SELECT count(*) FROM visit\n", False),
+])
+def test_a_pg_dump_locked_out_is_told_in_any_language(stderr, locked):
+    """A nightly backup behind another program's lock exits 3 ("the register is locked"), not as a
+    broken backup, whatever language the server and pg_dump speak (test_postgres runs the real one)."""
+    said = " ".join(stderr.split())
+    assert library._pg_dump_locked_out(said) is locked
+
+
 WRITER = textwrap.dedent("""
     import sqlite3, sys
     path, stop = sys.argv[1], sys.argv[2]

@@ -603,6 +603,13 @@ def size_and_digest(path: Path) -> tuple[int, str]:
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
+def _pg_dump_locked_out(said: str) -> bool:
+    """Whether pg_dump gave up waiting for a table's lock (--lock-wait-timeout). Its words and the
+    server's follow their languages (lc_messages: "canceling statement due to statement timeout",
+    "storniere Anfrage ..."), but pg_dump names the statement that failed, and SQL is in none."""
+    return "LOCK TABLE" in said
+
+
 def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, dict[str, int]]:
     import subprocess
 
@@ -634,8 +641,9 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
                                        f"--lock-wait-timeout={wait}", f"--file={temporary}", libpq],
                                       env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            detail = " ".join((done.stderr or "").split())[:300]
-            if "could not obtain lock" in detail or ("statement timeout" in detail and "LOCK TABLE" in detail):
+            said = " ".join((done.stderr or "").split())
+            detail = said[:300]
+            if _pg_dump_locked_out(said):
                 raise DatabaseError.said_as("err_pg_register_locked", detail=detail)
             raise BackupFailed.said_as("err_pg_dump_failed", detail=detail or f"exit {done.returncode}")
         checker = shutil.which("pg_restore")
