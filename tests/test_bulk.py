@@ -175,6 +175,27 @@ def test_flag_changes_are_written_as_audit_record_writes_them(register):
         session.rollback()
 
 
+def test_a_session_reads_the_flags_refresh_many_wrote_past_it(register, tct):
+    """refresh_many writes plain rows: a caller holding a case's flags as objects of the same
+    session sees them as written, not as loaded before."""
+    from tct import flags
+    from tct.settings import Settings
+
+    _load(register, HEADER + "".join(f"Lan,,petition,policy,{day}/03/2021 08:00,binh,1,,r,,,,\n"
+                                     for day in ("01", "15", "31")))
+    code = tct("case", "list", "-f", "json").json()[0]["code"]
+    with write_session(register) as session:
+        from tct import cases
+
+        case_id = cases.get(session, code).id
+        held = flags.flags_of(session, case_id)
+        assert [(f.kind, f.cleared_at) for f in held] == [("repeat", None)]
+        settings = Settings({"repeat.window_days": 20})
+        flags.refresh_many(session, [case_id], settings, actor="t", delegation_days=None)
+        assert held[0].cleared_at is not None and held[0].cleared_by == flags.SYSTEM
+        assert [f.cleared_at is not None for f in flags.flags_of(session, case_id)] == [True]
+
+
 def test_import_sets_repeat_and_hotspot_and_respects_a_flag_cleared_by_hand(register, tct):
     """The set-based refresh of an import follows the rules of `visit add` (flags.py)."""
     text = HEADER + (

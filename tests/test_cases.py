@@ -528,6 +528,41 @@ def test_a_timeline_in_vietnamese_is_said_from_its_data_and_in_english_as_its_te
     assert "đã thụ lý → đã giải quyết" in table and "partly-upheld" not in table
 
 
+def test_the_reasons_of_a_timeline_and_the_log_are_said_in_the_readers_language(desk):
+    """The reasons tct gives its automatic flags are stored in English (the audit trail keeps them
+    as written, JSON shows them so); `case show` and `log` tables say them in Vietnamese, and an
+    officer's own reason or note as typed."""
+    v = visit(desk, "--citizen", "Nguyễn Văn An", *BASE, "--people", "7", "--representatives", "A",
+              "--at", "01/02/2021 09:00")
+    code = v["case"]
+    assert desk("case", "flag", code, "--complex", "--reason", "nhiều hộ dân").exit_code == 0
+    flags = [e for e in case(desk, code)["timeline"] if e["event"] == "flag"]
+    assert [e["reason"] for e in flags] == [f"delegation visit {v['code']}", "nhiều hộ dân"]
+    table = desk("--lang", "vi", "case", "show", code, "-f", "md").stdout
+    assert "lý do, ghi chú" in table and "nhiều hộ dân" in table
+    assert f"lượt tiếp đoàn đông người {v['code']}" in table and "delegation visit" not in table
+    assert f"delegation visit {v['code']}" in desk("case", "show", code, "-f", "md").stdout
+    log = desk("--lang", "vi", "log", "--entity", code, "-f", "md").stdout
+    assert f"lượt tiếp đoàn đông người {v['code']}" in log and "nhiều hộ dân" in log
+    assert "delegation visit" not in log
+    assert "delegation visit" in desk("--lang", "vi", "log", "--entity", code, "-f", "json").stdout
+
+
+@pytest.mark.parametrize("key", ["reason_crowd", "reason_escalated", "reason_repeat", "reason_hotspot",
+                                 "reason_not_called", "reason_status_day"])
+def test_every_reason_tct_gives_is_known_by_its_english(key):
+    from tct.i18n import SYSTEM_REASONS, label, reason_label
+
+    assert key in SYSTEM_REASONS
+    values = {"code": "TCD-2021-0007", "count": 3, "days": 30, "place": "xã Tân Lập, huyện Đông Sơn",
+              "flag": "repeat"}
+    english = label(key, "en", **values)
+    vietnamese = label(key, "vi", **{**values, "flag": "tái diễn"})
+    assert reason_label(english, "vi") == vietnamese != english
+    assert reason_label(english, "en") == english
+    assert reason_label("gia đình khó khăn", "vi") == "gia đình khó khăn"
+
+
 def test_case_show_csv_keeps_the_codes_of_its_timeline_in_vietnamese_too(desk):
     """CSV keeps the codes whatever the language (README): its timeline rows carry the event's
     `text` as JSON does (`new → accepted`), not the table's Vietnamese; the CSV's columns are those

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from tct.errors import NotFoundError
-from tct.i18n import said
+from tct.i18n import label, said
 from tct.text import fold
 
 if TYPE_CHECKING:
@@ -342,7 +342,7 @@ def repair_status_days(session: Session, *, actor: str) -> list[str]:
         day = db.read_day(last) if last is not None else None
         audit.record(session, actor=actor, entity="case", code=code, action="repair",
                      before={"status_changed_on": case.status_changed_on}, after={"status_changed_on": day},
-                     reason="the day of its latest status change, from its history")
+                     reason=label("reason_status_day"))
         case.status_changed_on = day
         session.add(case)
         repaired.append(code)

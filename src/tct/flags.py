@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tct import audit
 from tct.errors import ValidationError
-from tct.i18n import said
+from tct.i18n import label, said
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -117,7 +117,7 @@ def _sync_auto(session: Session, case: Case, kind: str, trigger_times: list[Any]
     if new:
         _set(session, case, kind, source="auto", reason=reason, actor=actor)
     for flag in stale:
-        _clear(session, case, flag, by=SYSTEM, reason=f"no visit calls for {kind} any more", actor=actor)
+        _clear(session, case, flag, by=SYSTEM, reason=label("reason_not_called", flag=kind), actor=actor)
 
 
 def _visits(session: Session, case_id: int) -> list[Visit]:
@@ -153,9 +153,9 @@ def calling_for(visits: list[Any], settings: Settings) -> dict[str, list[Any]]:
 
 def _reasons(called: dict[str, list[Any]], settings: Settings) -> dict[str, str]:
     count, window = int(settings["repeat.min_visits"]), int(settings["repeat.window_days"])
-    return {"crowd": f"delegation visit {called['crowd'][0].code}" if called["crowd"] else "",
-            "escalated": f"escalated visit {called['escalated'][0].code}" if called["escalated"] else "",
-            "repeat": f"{count} or more visits within {window} days"}
+    return {"crowd": label("reason_crowd", code=called["crowd"][0].code) if called["crowd"] else "",
+            "escalated": label("reason_escalated", code=called["escalated"][0].code) if called["escalated"] else "",
+            "repeat": label("reason_repeat", count=count, days=window)}
 
 
 def _refresh_case(session: Session, case: Case, visits: list[Visit], settings: Settings, *, actor: str,
@@ -204,7 +204,7 @@ class _Changes:
             self.new.append((case_id, kind, "auto", reason, self.stamp, self.actor))
             self.events.append(self._event(code, "flag", kind, reason=reason))
         for flag in stale:
-            why = f"no visit calls for {kind} any more"
+            why = label("reason_not_called", flag=kind)
             self.cleared.append((self.stamp, SYSTEM, why, flag.id))
             self.events.append(self._event(code, "unflag", kind, reason=why))
 
@@ -285,6 +285,9 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
     if delegation_days is not None:
         _hotspots_many(db, changes, sorted(localities), settings, delegation_days)
     changes.write()
+    # The flags were written as rows, past the session: what it had loaded of them (a case's flags,
+    # a flag) is read again when next used. (Nothing of the session's was pending: flushed above.)
+    session.expire_all()
 
 
 # Up to this many localities, their delegation visits are found through the cases of each; past it,
@@ -353,7 +356,7 @@ def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: 
             code, shown = names[case_id]
             changes.sync(case_id, code, "hotspot", known.get(case_id, []),
                          [db.read_stamp(at) for at in hot.get(case_id, [])],
-                         f"{count} or more crowd cases in {shown} within {window} days")
+                         label("reason_hotspot", count=count, place=shown, days=window))
 
 
 def refresh_hotspots_everywhere(session: Session, settings: Settings, *, actor: str) -> None:
@@ -448,7 +451,7 @@ def refresh_hotspots(session: Session, locality_folded: str, settings: Settings,
         known[flag_row.case_id].append(flag_row)
     for case in session.exec(select(Case).where(col(Case.id).in_(involved))).all():
         _sync_auto(session, case, "hotspot", hot.get(case.id, []),
-                   f"{count} or more crowd cases in {case.locality} within {window} days", actor=actor,
+                   label("reason_hotspot", count=count, place=case.locality, days=window), actor=actor,
                    known=known[case.id])
     session.flush()
 

@@ -7,6 +7,7 @@ JSON keys and stored values never change with the language; only what people rea
 from __future__ import annotations
 
 import os
+import re
 
 LANGUAGES = ("vi", "en")
 
@@ -134,6 +135,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "tl_flag_cleared": ("{flag} cleared", "gỡ cảnh báo {flag}"),
     "tl_referral": ("information sent to {to}", "cung cấp thông tin cho {to}"),
     "tl_extension": ("deadline extended by {days} days", "gia hạn {days} ngày"),
+    "tl_why": ("reason, note", "lý do, ghi chú"),
+    # The reasons tct itself gives in a case's history (its automatic flags, a repair): stored in
+    # English, as the audit trail keeps them; a table says them in the reader's language (reason_label).
+    "reason_crowd": ("delegation visit {code}", "lượt tiếp đoàn đông người {code}"),
+    "reason_escalated": ("escalated visit {code}", "lượt tiếp vượt cấp {code}"),
+    "reason_repeat": ("{count} or more visits within {days} days", "từ {count} lượt tiếp trở lên trong {days} ngày"),
+    "reason_hotspot": ("{count} or more crowd cases in {place} within {days} days",
+                       "từ {count} vụ việc đông người trở lên tại {place} trong {days} ngày"),
+    "reason_not_called": ("no visit calls for {flag} any more", "không còn lượt tiếp nào cần cảnh báo {flag}"),
+    "reason_status_day": ("the day of its latest status change, from its history",
+                          "ngày thay đổi trạng thái gần nhất, theo lịch sử của vụ việc"),
     # Errors the desk meets most, made by TctError.said_as (the English is the error's message).
     "or_words": (" or ", " hoặc "),
     "forms_date": ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua'",
@@ -856,6 +868,39 @@ def value_label(kind: str, value: str, lang: str = "en") -> str:
     if pair is None:
         return value
     return pair[1] if lang == "vi" else pair[0]
+
+
+SYSTEM_REASONS = ("reason_crowd", "reason_escalated", "reason_repeat", "reason_hotspot", "reason_not_called",
+                  "reason_status_day")
+
+
+def reason_label(text: str | None, lang: str) -> str | None:
+    """A reason of a case's history as `lang` says it: one tct gave (SYSTEM_REASONS, known by its
+    English) in that language, an officer's own as it is."""
+    if not text or lang == "en":
+        return text
+    for key, pattern in _reason_patterns():
+        found = pattern.fullmatch(text)
+        if found:
+            values = found.groupdict()
+            if "flag" in values:
+                values["flag"] = value_label("flag", values["flag"], lang)
+            return label(key, lang, **values)
+    return text
+
+
+_REASON_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
+
+
+def _reason_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """Each system reason's English as a pattern, its values as named groups."""
+    if not _REASON_PATTERNS:
+        for key in SYSTEM_REASONS:
+            pieces = re.split(r"\{(\w+)\}", LABELS[key][0])  # text, name, text, name, ..., text
+            _REASON_PATTERNS.append((key, re.compile("".join(
+                re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.*?)" for index, piece in enumerate(pieces)),
+                re.DOTALL)))
+    return _REASON_PATTERNS
 
 
 def resolve(option: str | None = None) -> str:

@@ -72,6 +72,7 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
          fmt: FormatOption = OutputFormat.table) -> None:
     """A case and its timeline: visits, status changes, flags, referrals, deadline — in time order."""
     from tct import audit, cases, render, settings
+    from tct.i18n import reason_label
 
     with session_for(reveal=reveal) as session:  # (a write, which waits for other desks, only to audit a reveal)
         current = settings.load(session)
@@ -85,9 +86,12 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
         return
     render.record(data, _SHOW_FIELDS, fmt.value, lang=lang(), title=data["code"])
     # (CSV keeps the event's own text, as JSON: the codes, whatever the language)
-    said = data["timeline"] if fmt.value == "csv" else [{**event, "text": timeline_text(event, lang())}
-                                                        for event in data["timeline"]]
-    render.rows(said, [("date", "date"), ("event", "event"), ("text", "text")], fmt.value, lang=lang())
+    said = [{**event, "why": event.get("reason") or event.get("note")} if fmt.value == "csv" else
+            {**event, "text": timeline_text(event, lang()),
+             "why": reason_label(event.get("reason") or event.get("note"), lang())}
+            for event in data["timeline"]]
+    render.rows(said, [("date", "date"), ("event", "event"), ("text", "text"), ("why", "tl_why")], fmt.value,
+                lang=lang())
 
 
 def timeline_text(event: dict, language: str) -> str:  # type: ignore[type-arg]

@@ -60,8 +60,11 @@ def log(
              "changes": json.loads(e.changes) if e.changes else None, "reason": e.reason}
             for e in events]
     if readable:
+        from tct.i18n import reason_label
+
         for item in data:
             item["changes"] = _readable_changes(item["changes"], tz)
+            item["reason"] = reason_label(item["reason"], lang())
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
 
 
