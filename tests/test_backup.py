@@ -422,7 +422,18 @@ def test_a_pg_dump_locked_out_is_told_in_any_language(stderr, locked):
     """A nightly backup behind another program's lock exits 3 ("the register is locked"), not as a
     broken backup, whatever language the server and pg_dump speak (test_postgres runs the real one)."""
     said = " ".join(stderr.split())
-    assert library._pg_dump_locked_out(said) is locked
+    assert library._pg_dump_locked_out(said, waited_s=5.1, wait_s=5.0) is locked
+
+
+def test_a_lock_refused_at_once_is_a_failed_backup_not_a_locked_register():
+    """pg_dump names the LOCK TABLE it could not run for any reason: refused at once (no privilege
+    on another program's table), it is a backup that failed, which trying again will not mend."""
+    said = ("pg_dump: error: query failed: ERROR: permission denied for table dba_notes "
+            "pg_dump: detail: Query was: LOCK TABLE public.dba_notes IN ACCESS SHARE MODE")
+    assert not library._pg_dump_locked_out(said, waited_s=0.05, wait_s=5.0)
+    assert library._pg_dump_locked_out(said.replace("permission denied for table dba_notes",
+                                                    "canceling statement due to statement timeout"),
+                                       waited_s=5.02, wait_s=5.0)
 
 
 WRITER = textwrap.dedent("""

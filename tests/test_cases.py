@@ -548,19 +548,50 @@ def test_the_reasons_of_a_timeline_and_the_log_are_said_in_the_readers_language(
     assert "delegation visit" in desk("--lang", "vi", "log", "--entity", code, "-f", "json").stdout
 
 
-@pytest.mark.parametrize("key", ["reason_crowd", "reason_escalated", "reason_repeat", "reason_hotspot",
-                                 "reason_not_called", "reason_status_day"])
-def test_every_reason_tct_gives_is_known_by_its_english(key):
+# What older tct stored for each reason it gives (its audit rows stay as written): the labels must
+# say the same, or those rows could no longer be said in Vietnamese.
+_STORED_REASONS = {
+    "reason_crowd": "delegation visit TCD-2021-0007",
+    "reason_escalated": "escalated visit TCD-2021-0007",
+    "reason_repeat": "3 or more visits within 30 days",
+    "reason_hotspot": "3 or more crowd cases in xã Tân Lập, huyện Đông Sơn within 30 days",
+    "reason_not_called": "no visit calls for repeat any more",
+    "reason_status_day": "the day of its latest status change, from its history",
+}
+
+
+@pytest.mark.parametrize("key", sorted(_STORED_REASONS))
+def test_every_reason_tct_gives_is_stored_as_before_and_known_by_its_english(key):
     from tct.i18n import SYSTEM_REASONS, label, reason_label
 
-    assert key in SYSTEM_REASONS
+    assert sorted(SYSTEM_REASONS) == sorted(_STORED_REASONS)
     values = {"code": "TCD-2021-0007", "count": 3, "days": 30, "place": "xã Tân Lập, huyện Đông Sơn",
               "flag": "repeat"}
     english = label(key, "en", **values)
+    assert english == _STORED_REASONS[key]
     vietnamese = label(key, "vi", **{**values, "flag": "tái diễn"})
     assert reason_label(english, "vi") == vietnamese != english
     assert reason_label(english, "en") == english
-    assert reason_label("gia đình khó khăn", "vi") == "gia đình khó khăn"
+
+
+@pytest.mark.parametrize("text", [
+    "gia đình khó khăn",
+    "delegation visit was refused; see the minutes",
+    "no visit calls for more than one officer any more",
+    "2 or more visits within the same week, in 30 days",
+    " or more crowd cases in x within " * 2000,  # (read in one pass: no backtracking over the text)
+])
+def test_an_officers_own_words_are_never_taken_for_a_reason_tct_gives(text):
+    from tct.i18n import reason_label
+
+    assert reason_label(text, "vi") == text
+
+
+def test_a_place_holding_the_words_of_a_hotspot_reason_is_said_whole():
+    from tct.i18n import reason_label
+
+    stored = "2 or more crowd cases in Khu phố within 3 within 30 days"
+    assert reason_label(stored, "vi") == "từ 2 vụ việc đông người trở lên tại Khu phố within 3 trong 30 ngày"
 
 
 def test_case_show_csv_keeps_the_codes_of_its_timeline_in_vietnamese_too(desk):

@@ -86,7 +86,14 @@ def test_no_second_process_on_one_core(monkeypatch):
     assert forking.available() == hasattr(os, "fork")
 
 
-def test_the_cores_are_those_this_process_may_use(monkeypatch):
-    monkeypatch.undo()  # (conftest gives every test two cores)
-    if hasattr(os, "sched_getaffinity"):
-        assert forking._cores() == len(os.sched_getaffinity(0))
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this system")
+def test_a_process_held_to_one_core_takes_no_second_process():
+    """`taskset -c 0 tct import …`, or a cpuset of one CPU: the real count, in a process of its own."""
+    import subprocess
+    import sys
+
+    script = ("import os; os.sched_setaffinity(0, {{{cpu}}}); from tct import forking; "
+              "print(forking.available())")
+    cpu = min(os.sched_getaffinity(0))
+    held = subprocess.run([sys.executable, "-c", script.format(cpu=cpu)], capture_output=True, text=True, check=True)
+    assert held.stdout.strip() == "False"

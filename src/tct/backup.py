@@ -603,11 +603,13 @@ def size_and_digest(path: Path) -> tuple[int, str]:
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-def _pg_dump_locked_out(said: str) -> bool:
+def _pg_dump_locked_out(said: str, waited_s: float, wait_s: float) -> bool:
     """Whether pg_dump gave up waiting for a table's lock (--lock-wait-timeout). Its words and the
     server's follow their languages (lc_messages: "canceling statement due to statement timeout",
-    "storniere Anfrage ..."), but pg_dump names the statement that failed, and SQL is in none."""
-    return "LOCK TABLE" in said
+    "storniere Anfrage ..."), but pg_dump names the statement that failed, and SQL is in none; and
+    it failed only after the wait: a LOCK TABLE refused at once (no privilege on another program's
+    table) is a failed backup, which waiting will not mend."""
+    return "LOCK TABLE" in said and waited_s >= wait_s * 0.9
 
 
 def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, dict[str, int]]:
@@ -637,13 +639,15 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
                 # pg_dump waits for a share lock on every table: behind a `db upgrade` or a LOCK TABLE
                 # that never ends, a nightly backup would hang and cron would never hear of it.
                 wait = max(1, int(_busy_timeout() * 1000))
+                started = time.monotonic()
                 done = subprocess.run([exe, "--format=custom", "--no-password", f"--snapshot={snapshot}",
                                        f"--lock-wait-timeout={wait}", f"--file={temporary}", libpq],
                                       env=env, capture_output=True, text=True, check=False)
+                waited = time.monotonic() - started
         if done.returncode != 0:
             said = " ".join((done.stderr or "").split())
             detail = said[:300]
-            if _pg_dump_locked_out(said):
+            if _pg_dump_locked_out(said, waited, wait / 1000):
                 raise DatabaseError.said_as("err_pg_register_locked", detail=detail)
             raise BackupFailed.said_as("err_pg_dump_failed", detail=detail or f"exit {done.returncode}")
         checker = shutil.which("pg_restore")

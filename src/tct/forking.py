@@ -26,7 +26,8 @@ def available() -> bool:
 
 
 def _cores() -> int:
-    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    """The cores this process may run on: its affinity (`taskset`, a container's cpuset), which may
+    be fewer than the machine has. (A CPU quota, `docker --cpus`, does not show here.)"""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # (not on every system)

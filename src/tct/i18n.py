@@ -875,8 +875,9 @@ SYSTEM_REASONS = ("reason_crowd", "reason_escalated", "reason_repeat", "reason_h
 
 
 def reason_label(text: str | None, lang: str) -> str | None:
-    """A reason of a case's history as `lang` says it: one tct gave (SYSTEM_REASONS, known by its
-    English) in that language, an officer's own as it is."""
+    """A reason tct gave in a case's history (SYSTEM_REASONS, known by its English) as `lang` says
+    it; any other text as it is. Callers pass only reasons tct may have written (an automatic
+    flag's, a repair's), never an officer's note."""
     if not text or lang == "en":
         return text
     for key, pattern in _reason_patterns():
@@ -892,14 +893,20 @@ def reason_label(text: str | None, lang: str) -> str | None:
 _REASON_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
 
 
+# What each value of a system reason can be: typed, so an officer's own words are not taken for
+# one, and one free value (a place) between fixed words matches in one pass, however long the text.
+_REASON_VALUES = {"code": r"[A-Z]+-\d{4}-\d+", "count": r"\d+", "days": r"\d+",
+                  "flag": r"crowd|repeat|escalated|hotspot|complex", "place": r".*"}
+
+
 def _reason_patterns() -> list[tuple[str, re.Pattern[str]]]:
     """Each system reason's English as a pattern, its values as named groups."""
     if not _REASON_PATTERNS:
         for key in SYSTEM_REASONS:
             pieces = re.split(r"\{(\w+)\}", LABELS[key][0])  # text, name, text, name, ..., text
             _REASON_PATTERNS.append((key, re.compile("".join(
-                re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.*?)" for index, piece in enumerate(pieces)),
-                re.DOTALL)))
+                re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>{_REASON_VALUES[piece]})"
+                for index, piece in enumerate(pieces)), re.DOTALL)))
     return _REASON_PATTERNS
 
 

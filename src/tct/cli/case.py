@@ -72,7 +72,6 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
          fmt: FormatOption = OutputFormat.table) -> None:
     """A case and its timeline: visits, status changes, flags, referrals, deadline — in time order."""
     from tct import audit, cases, render, settings
-    from tct.i18n import reason_label
 
     with session_for(reveal=reveal) as session:  # (a write, which waits for other desks, only to audit a reveal)
         current = settings.load(session)
@@ -87,11 +86,18 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
     render.record(data, _SHOW_FIELDS, fmt.value, lang=lang(), title=data["code"])
     # (CSV keeps the event's own text, as JSON: the codes, whatever the language)
     said = [{**event, "why": event.get("reason") or event.get("note")} if fmt.value == "csv" else
-            {**event, "text": timeline_text(event, lang()),
-             "why": reason_label(event.get("reason") or event.get("note"), lang())}
+            {**event, "text": timeline_text(event, lang()), "why": _why(event, lang())}
             for event in data["timeline"]]
     render.rows(said, [("date", "date"), ("event", "event"), ("text", "text"), ("why", "tl_why")], fmt.value,
                 lang=lang())
+
+
+def _why(event: dict, language: str) -> str | None:  # type: ignore[type-arg]
+    """The event's reason or note; an automatic flag's reason (tct's, stored in English) in `language`."""
+    from tct.i18n import reason_label
+
+    why = event.get("reason") or event.get("note")
+    return reason_label(why, language) if event["event"] == "flag" and event.get("source") == "auto" else why
 
 
 def timeline_text(event: dict, language: str) -> str:  # type: ignore[type-arg]

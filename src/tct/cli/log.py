@@ -64,7 +64,8 @@ def log(
 
         for item in data:
             item["changes"] = _readable_changes(item["changes"], tz)
-            item["reason"] = reason_label(item["reason"], lang())
+            if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
+                item["reason"] = reason_label(item["reason"], lang())
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
 
 
