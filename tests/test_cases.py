@@ -528,6 +528,36 @@ def test_a_timeline_in_vietnamese_is_said_from_its_data_and_in_english_as_its_te
     assert "đã thụ lý → đã giải quyết" in table and "partly-upheld" not in table
 
 
+def test_a_case_whose_every_visit_is_void_owes_nothing_until_a_visit_comes_again(desk, tmp_path):
+    """A visit entered in error and voided leaves its case without a deadline: not overdue in `case
+    list` or the morning's alerts (the report already counts it nobody's backlog), nor given one
+    again by a change of the deadline settings; a visit to it, typed or imported, brings one back."""
+    v = visit(desk, "--citizen", "Ngô Văn Thử", *BASE, "--at", "10/02/2021 08:00")
+    code = v["case"]
+    assert case(desk, code)["deadline"] == "2021-02-20"
+    assert desk("visit", "void", v["code"], "--reason", "nhập thử").exit_code == 0
+    assert case(desk, code)["deadline"] is None and case(desk, code)["status"] == "new"
+    assert code not in desk("case", "list", "--overdue", "-f", "csv").stdout
+    alerts = desk("alerts", "-f", "json").json()
+    assert code not in [c["code"] for c in alerts["deadlines"] + alerts["flagged"]]
+    edits = [e for e in desk("log", "--entity", code, "-f", "json").json() if e["action"] == "edit"]
+    assert edits[-1]["changes"] == {"before": {"deadline": "2021-02-20", "opened_on": "2021-02-10"},
+                                    "after": {"deadline": None, "opened_on": "2021-02-10"}}
+    assert desk("config", "set", "deadline.complaint_days", "45").exit_code == 0
+    assert case(desk, code)["deadline"] is None
+    visit(desk, "--citizen", "Ngô Văn Thử", "--case", code, "--officer", "binh", "--at", "12/02/2021 08:00")
+    assert (case(desk, code)["opened_on"], case(desk, code)["deadline"]) == ("2021-02-12", "2021-02-22")
+    assert code in desk("case", "list", "--overdue", "-f", "csv").stdout
+
+    other = visit(desk, "--citizen", "Lê Thị Nhầm", *BASE, "--at", "15/02/2021 08:00")
+    assert desk("visit", "void", other["code"], "--reason", "nhập thử").exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text(f"citizen,case,at,officer\nLê Thị Nhầm,{other['case']},16/02/2021 08:00,binh\n",
+                    encoding="utf-8")
+    assert desk("import", "--visits", str(rows)).exit_code == 0
+    assert case(desk, other["case"])["deadline"] == "2021-02-26"
+
+
 def test_the_reasons_of_a_timeline_and_the_log_are_said_in_the_readers_language(desk):
     """The reasons tct gives its automatic flags are stored in English (the audit trail keeps them
     as written, JSON shows them so); `case show` and `log` tables say them in Vietnamese, and an

@@ -142,7 +142,8 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
     """A case is received on the day of its first visit: when a visit's day is corrected, an
     earlier visit is added or the first one is voided, its opening day and deadline follow (audited),
     but never past the first step of its history (a case accepted on a day had been received by then).
-    A case whose every visit is void keeps its day."""
+    A case whose every visit is void keeps its day, and loses its deadline (refresh_deadline) until
+    a visit comes again."""
     from sqlalchemy import func
     from sqlmodel import col, select
 
@@ -152,16 +153,16 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
 
     first = session.exec(select(func.min(Visit.visit_date)).where(col(Visit.case_id) == case.id,
                                                                   col(Visit.void).is_(False))).one()
-    if first is None:
-        return
-    step = session.exec(select(func.min(CaseStatusChange.changed_on))
-                        .where(col(CaseStatusChange.case_id) == case.id)).one()
-    day = min(first, step) if step is not None else first
-    if day == case.opened_on:
-        return
+    day = case.opened_on
+    if first is not None:
+        step = session.exec(select(func.min(CaseStatusChange.changed_on))
+                            .where(col(CaseStatusChange.case_id) == case.id)).one()
+        day = min(first, step) if step is not None else first
     before = {"opened_on": case.opened_on, "deadline": case.deadline}
     case.opened_on = day
     refresh_deadline(session, case, settings)
+    if (case.opened_on, case.deadline) == (before["opened_on"], before["deadline"]):
+        return
     case.updated_at = utc_now()
     session.add(case)
     audit.record(session, actor=actor, entity="case", code=case.code, action="edit", before=before,
@@ -224,7 +225,20 @@ def day_end(on: date, settings: Settings) -> datetime:
 
 
 def refresh_deadline(session: Session, case: Case, settings: Settings) -> None:
-    case.deadline = deadline_for(case, settings, complex_=is_complex(session, case))
+    """The case's stored deadline, which `case list --overdue` and `alerts` read. A case whose every
+    visit is void was entered in error: nothing is owed on it, so it has none (nobody's backlog, as
+    the report judges it) until a visit comes again."""
+    case.deadline = (deadline_for(case, settings, complex_=is_complex(session, case))
+                     if _has_visit(session, case.id) else None)
+
+
+def _has_visit(session: Session, case_id: int) -> bool:
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    return session.exec(select(Visit.id).where(col(Visit.case_id) == case_id, col(Visit.void).is_(False))
+                        .limit(1)).first() is not None
 
 
 def refresh_open_deadlines(session: Session, settings: Settings, *, actor: str, reason: str) -> int:
@@ -244,7 +258,8 @@ def refresh_open_deadlines(session: Session, settings: Settings, *, actor: str, 
     moved, events, stamp = [], [], db.stamp(utc_now())
     for case_id, code, type_, status, opened_on, accepted_on, extension_days, stored in db.rows(
             "SELECT id, code, type, status, opened_on, accepted_on, extension_days, deadline FROM cases "
-            f"WHERE status IN ({sql_words(OPEN_STATUSES)}) ORDER BY id"):
+            f"WHERE status IN ({sql_words(OPEN_STATUSES)}) AND EXISTS (SELECT visit.id FROM visit "
+            "WHERE visit.case_id = cases.id AND visit.void = ?) ORDER BY id", [db.flag(False)]):
         deadline = deadline_of(type_, status, db.read_day(opened_on),
                                db.read_day(accepted_on) if accepted_on is not None else None,
                                int(extension_days or 0), settings, complex_=case_id in complex_)
