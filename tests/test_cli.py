@@ -268,7 +268,7 @@ def desk_with_a_case(tct):
 
 @pytest.mark.parametrize(("argv", "vietnamese", "english"), [
     (["visit", "add", "--citizen", "A", "--type", "xyz", "--field", "land", "--at", "10/02/2021"],
-     "Lỗi: --type 'xyz' không thuộc: complaint, denunciation, petition, feedback",
+     "Lỗi: --type 'xyz' không thuộc: khiếu nại; tố cáo; kiến nghị; phản ánh",
      "Error: --type 'xyz' is not one of: complaint, denunciation, petition, feedback"),
     (["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "31/02/2021"],
      "Lỗi: --at: '31/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY",
@@ -276,6 +276,7 @@ def desk_with_a_case(tct):
     (["visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--at", "tuần sau"],
      "có thể kèm giờ HH:MM", "optionally followed by a time HH:MM"),
     (["case", "show", "VV-2099-0009"], "Lỗi: không có vụ việc 'VV-2099-0009'", "Error: no case 'VV-2099-0009'"),
+    (["officer", "add", " "], "Lỗi: cần nhập tên cán bộ", "Error: officer name is required"),
     (["visit", "show", "TCD-2099-0009"], "Lỗi: không có lượt tiếp 'TCD-2099-0009'",
      "Error: no visit 'TCD-2099-0009'"),
     (["case", "resolve", "{case}", "--result", "upheld"],
@@ -347,9 +348,25 @@ def test_the_desks_warnings_and_an_imports_bad_rows_are_said_in_vietnamese(tct, 
     rows.write_text("citizen,type,field,at\nA,xyz,land,10/02/2021 08:00\nB,complaint,land,31/02/2021\n",
                     encoding="utf-8")
     shown = tct("import", "--visits", str(rows), env=VI).stderr
-    assert "--type 'xyz' không thuộc: complaint" in shown and "'31/02/2021' không phải là ngày có thật" in shown
+    assert "--type 'xyz' không thuộc: khiếu nại; tố cáo" in shown and "'31/02/2021' không phải là ngày có thật" in shown
     listed = tct("import", "--visits", str(rows), "-f", "json", env=VI).stderr
     assert "is not one of" in listed and "không thuộc" not in listed
+
+
+@pytest.mark.parametrize("argv", [["case", "list", "--status"], ["case", "list", "--flag"], ["case", "list", "--type"],
+                                  ["visit", "add", "--citizen", "Lê Văn Bốn", "--type", "complaint", "--field",
+                                   "land", "--at", "10/02/2021 08:00", "--officer", "tester", "--handling"]])
+def test_a_vietnamese_error_lists_words_the_officer_can_type(tct, argv):
+    """A value not in the list is refused with the list in the officer's language, and each word
+    listed (`đã thụ lý`, `tái diễn`, `hướng dẫn`...) is taken as typed."""
+    tct("officer", "add", "tester")
+    refused = tct(*argv, "khong-co", env=VI)
+    assert refused.exit_code == 1 and "không thuộc: " in refused.stderr
+    words = refused.stderr.strip().split("không thuộc: ", 1)[1].split("; ")
+    assert len(words) >= 2 and any(not word.isascii() for word in words)
+    for word in words:
+        run = tct(*argv, word, env=VI)
+        assert run.exit_code == 0, (word, run.stderr)
 
 
 def test_every_error_label_reads_the_same_values_in_both_languages():

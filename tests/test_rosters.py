@@ -348,8 +348,7 @@ def test_import_bad_rows_are_said_in_vietnamese(staff, tmp_path: Path):
     path.write_text("officer,date,shift,role\nduc,10/02/2021,tối,main\nduc,30/02/2021,sáng,main\n"
                     "Ai Đó,11/02/2021,sáng,main\n", encoding="utf-8")
     lines = staff("roster", "import", str(path), env={"TCT_LANG": "vi"}).stderr.strip().splitlines()
-    assert lines[0] == ("roster.csv dòng 2: --shift 'tối' không phải ca trực; chọn morning, afternoon, full, custom "
-                        "(hoặc sáng, chiều, cả ngày)")
+    assert lines[0] == "roster.csv dòng 2: --shift 'tối' không phải ca trực; chọn sáng; chiều; cả ngày; theo giờ"
     assert lines[1].startswith("roster.csv dòng 3: date: '30/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY")
     assert lines[2].startswith("roster.csv dòng 4: không có cán bộ nào khớp với 'Ai Đó'")
 

@@ -304,7 +304,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     if action == "accept":
         case.accepted_on = day
     elif action == "resolve":
-        case.result = vocab.choose(result, {r: RESULT_ALIASES[r] for r in RESULTS}, label="--result")
+        case.result = vocab.choose(result, {r: RESULT_ALIASES[r] for r in RESULTS}, label="--result", kind="result")
         case.resolved_on = day
     elif action == "close":
         case.closed_on = day
@@ -500,12 +500,12 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
     query = select(Case)
     if wanted.status:
         statuses = ("new", "accepted", "resolved", "closed", "guided", "transferred")
-        status = vocab.choose(wanted.status, {s: () for s in statuses + ("open",)}, label="--status")
+        status = vocab.choose(wanted.status, {s: () for s in statuses + ("open",)}, label="--status", kind="status")
         query = query.where(col(Case.status).in_(OPEN_STATUSES) if status == "open" else col(Case.status) == status)
     if wanted.type:
-        query = query.where(col(Case.type) == vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type"))
+        query = query.where(col(Case.type) == vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type", kind="type"))
     if wanted.flag:
-        kind = vocab.choose(wanted.flag, {k: () for k in KINDS}, label="--flag")
+        kind = vocab.choose(wanted.flag, {k: () for k in KINDS}, label="--flag", kind="flag")
         flagged = select(CaseFlag.case_id).where(col(CaseFlag.kind) == kind, col(CaseFlag.cleared_at).is_(None))
         query = query.where(col(Case.id).in_(flagged))
     if wanted.locality:

@@ -459,7 +459,7 @@ def refresh_hotspots(session: Session, locality_folded: str, settings: Settings,
 def _kind(kind: str) -> str:
     from tct import vocab
 
-    return vocab.choose(kind, {k: () for k in KINDS}, label="flag")
+    return vocab.choose(kind, {k: () for k in KINDS}, label="flag", kind="flag")
 
 
 def _decision_day(which: str, on: date | None) -> None:

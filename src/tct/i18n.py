@@ -148,6 +148,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "ngày thay đổi trạng thái gần nhất, theo lịch sử của vụ việc"),
     # Errors the desk meets most, made by TctError.said_as (the English is the error's message).
     "or_words": (" or ", " hoặc "),
+    "list_separator": (", ", "; "),
     "forms_date": ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua'",
                    "DD/MM/YYYY, DD-MM-YYYY, YYYY-MM-DD, 'hôm nay', 'hôm qua', 'today', 'yesterday'"),
     "forms_datetime": ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua', "
@@ -318,6 +319,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "{location} đã chuyển từ lược đồ {revision} sang {now} trong lúc lệnh này chờ "
                                   "(`tct db upgrade` ở bàn khác); chưa ghi gì, hãy chạy lại lệnh"),
     "err_required": ("{label} is required", "cần nhập {label}"),
+    "officer_name": ("officer name", "tên cán bộ"),
     "err_nul_character": ("{label} contains a NUL character", "{label} chứa ký tự NUL"),
     "err_control_characters": ("{label} contains control characters", "{label} chứa ký tự điều khiển"),
     "err_too_long": ("{label} is too long ({length} characters, at most {most})",
@@ -409,9 +411,9 @@ LABELS: dict[str, tuple[str, str]] = {
                              "số CCCD/CMND {number} đã có trong sổ với tên {known}; lượt tiếp được gắn với "
                              "công dân đó"),
     "err_not_a_shift": ("--shift {typed!r} is not a shift; choose {choices}",
-                        "--shift {typed!r} không phải ca trực; chọn {choices} (hoặc sáng, chiều, cả ngày)"),
+                        "--shift {typed!r} không phải ca trực; chọn {choices}"),
     "err_not_a_role": ("--role {typed!r} is not a role; choose {choices}",
-                       "--role {typed!r} không phải vai trò; chọn {choices} (hoặc chính, dự bị, lãnh đạo)"),
+                       "--role {typed!r} không phải vai trò; chọn {choices}"),
     "err_no_visit": ("no visit {code!r}", "không có lượt tiếp {code!r}"),
     "err_no_citizen_number": ("no citizen #{number}", "không có công dân #{number}"),
     "err_no_citizen": ("no citizen {typed!r}; give the number from `tct citizen list` or an ID number",
@@ -824,7 +826,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                  "refused": ("refused", "từ chối tiếp")},
     "status": {"new": ("new", "mới tiếp nhận"), "accepted": ("accepted", "đã thụ lý"),
                "resolved": ("resolved", "đã giải quyết"), "closed": ("closed", "đã kết thúc"),
-               "guided": ("guided", "đã hướng dẫn"), "transferred": ("transferred", "đã chuyển")},
+               "guided": ("guided", "đã hướng dẫn"), "transferred": ("transferred", "đã chuyển"),
+               "open": ("open", "đang mở")},  # (`case list --status open`: new or accepted)
     "flag": {"crowd": ("crowd", "đông người"), "repeat": ("repeat", "tái diễn"), "complex": ("complex", "phức tạp"),
              "escalated": ("escalated", "vượt cấp"), "hotspot": ("hotspot", "điểm nóng")},
     "shift": {"morning": ("morning", "sáng"), "afternoon": ("afternoon", "chiều"), "full": ("full", "cả ngày"),
@@ -960,6 +963,8 @@ def _say(key: str, lang: str, coded: dict[str, str], values: dict[str, object]) 
         value = values[name]
         if kind == "label":
             shown[name] = label(str(value), lang)
+        elif kind.startswith("list:"):  # (choices, where a name may hold a comma: "thụ lý, tiếp nhận đơn")
+            shown[name] = label("list_separator", lang).join(value_label(kind[5:], str(item), lang) for item in value)
         elif isinstance(value, list | tuple):
             shown[name] = label("or_words", lang).join(value_label(kind, str(item), lang) for item in value)
         else:

@@ -34,7 +34,7 @@ def add(session: Session, name: str, *, title: str | None = None, unit: str | No
 
     from tct.models import Officer
 
-    clean_name = clean(name, label="officer name", max_len=MAX_NAME, required=True)
+    clean_name = clean(name, label=said("officer_name"), max_len=MAX_NAME, required=True)
     assert clean_name is not None
     folded = fold(clean_name)
     namesakes = session.exec(select(Officer).where(col(Officer.name_folded) == folded,

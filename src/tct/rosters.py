@@ -92,7 +92,8 @@ def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: 
     """(shift name, start, end) of a shift typed as a name, or as custom --start/--end hours."""
     name = vocab.lookup(shift, vocab.SHIFTS) if (shift or "").strip() else ("custom" if start or end else "full")
     if name is None:
-        raise ValidationError.said_as("err_not_a_shift", typed=shift, choices=", ".join(SHIFTS))
+        raise ValidationError.said_as("err_not_a_shift", coded={"choices": "list:shift"}, typed=shift,
+                                      choices=list(SHIFTS))
     if name != "custom":
         if start or end:
             raise UsageError.said_as("err_hours_and_shift", name=name)
@@ -110,7 +111,8 @@ def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: 
 def check_role(role: str | None) -> str:
     value = vocab.lookup(role, vocab.ROLES) if (role or "").strip() else "main"
     if value is None:
-        raise ValidationError.said_as("err_not_a_role", typed=role, choices=", ".join(ROLES))
+        raise ValidationError.said_as("err_not_a_role", coded={"choices": "list:role"}, typed=role,
+                                      choices=list(ROLES))
     return value
 
 
@@ -300,7 +302,8 @@ def remove(session: Session, officer: str, *, start: date, end: date | None = No
     if shift:
         name = vocab.lookup(shift, vocab.SHIFTS)
         if name is None:
-            raise ValidationError.said_as("err_not_a_shift", typed=shift, choices=", ".join(SHIFTS))
+            raise ValidationError.said_as("err_not_a_shift", coded={"choices": "list:shift"}, typed=shift,
+                                      choices=list(SHIFTS))
     found = [(row, who) for row, who in shifts_between(session, wanted[0], wanted[-1], officer_id=person.id)
              if name is None or row.shift == name]
     if not found:

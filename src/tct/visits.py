@@ -224,10 +224,12 @@ class _Checks:
         self.phone = _Checked(citizens.normalise_phone)
         self.locality = _Checked(lambda text: clean(text, label="--locality", max_len=MAX_NAME))
         self.representatives = _Checked(parse_representatives)
-        self.type = _Checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES, label="--type"))
-        self.field = _Checked(lambda text: vocab.choose(text, fields, label="--field"))
-        self.handling = _Checked(lambda text: vocab.choose(text or "guided", vocab.HANDLINGS, label="--handling"))
-        self.kind = _Checked(lambda text: vocab.choose(text or "regular", vocab.RECEPTION_KINDS, label="--kind"))
+        self.type = _Checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES, label="--type", kind="type"))
+        self.field = _Checked(lambda text: vocab.choose(text, fields, label="--field", kind="field"))
+        self.handling = _Checked(lambda text: vocab.choose(text or "guided", vocab.HANDLINGS, label="--handling",
+                                                           kind="handling"))
+        self.kind = _Checked(lambda text: vocab.choose(text or "regular", vocab.RECEPTION_KINDS, label="--kind",
+                                                       kind="kind"))
         self.content = _Checked(lambda text: clean(text, label="--content", max_len=MAX_TEXT, multiline=True))
         self.note = _Checked(lambda text: clean(text, label="--note", max_len=MAX_TEXT, multiline=True))
         self.moment = _Checked(lambda text: parse_moment(text, tz=tz, now=now))  # one `now` per import
@@ -440,7 +442,7 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
     if not wanted.include_void:
         where("visit.void = ?", db.flag(False))
     if wanted.type:
-        where("visit.type = ?", vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type"))
+        where("visit.type = ?", vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type", kind="type"))
     if wanted.delegation is not None:
         where("visit.delegation = ?", db.flag(wanted.delegation))
     if wanted.officer:
@@ -524,17 +526,17 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     if typed.representatives is not None:
         visit.representatives = "; ".join(parse_representatives(typed.representatives)) or None
     if typed.type is not None:
-        visit.type = vocab.choose(typed.type, vocab.VISIT_TYPES, label="--type")
+        visit.type = vocab.choose(typed.type, vocab.VISIT_TYPES, label="--type", kind="type")
     if typed.field is not None:
-        visit.field = vocab.choose(typed.field, settings["visit.fields"], label="--field")
+        visit.field = vocab.choose(typed.field, settings["visit.fields"], label="--field", kind="field")
     if typed.content is not None:
         visit.content = clean(typed.content, label="--content", max_len=MAX_TEXT, multiline=True)
     if typed.note is not None:
         visit.note = clean(typed.note, label="--note", max_len=MAX_TEXT, multiline=True)
     if typed.handling is not None:
-        visit.handling = vocab.choose(typed.handling, vocab.HANDLINGS, label="--handling")
+        visit.handling = vocab.choose(typed.handling, vocab.HANDLINGS, label="--handling", kind="handling")
     if typed.kind is not None:
-        visit.kind = vocab.choose(typed.kind, vocab.RECEPTION_KINDS, label="--kind")
+        visit.kind = vocab.choose(typed.kind, vocab.RECEPTION_KINDS, label="--kind", kind="kind")
     if typed.escalated is not None:
         visit.escalated = typed.escalated
     if typed.at is not None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from tct.errors import ValidationError
+from tct.i18n import value_label
 from tct.text import fold
 
 VISIT_TYPES: dict[str, tuple[str, ...]] = {
@@ -57,12 +58,20 @@ def _key(typed: str) -> str:
     return "-".join(fold(typed).replace("_", " ").replace("/", " ").split())
 
 
-def choose(typed: str | None, vocabulary: dict[str, tuple[str, ...]] | Iterable[str], *, label: str) -> str:
-    """The stored key for a typed value, or a one-line error listing the choices."""
+def choose(typed: str | None, vocabulary: dict[str, tuple[str, ...]] | Iterable[str], *, label: str,
+           kind: str | None = None) -> str:
+    """The stored key for a typed value, or a one-line error listing the choices. `kind`: the
+    values' kind in i18n.VALUES, whose Vietnamese names are then taken too (`tái diễn` for
+    `repeat`) and listed in a Vietnamese error, so the officer reads words that work."""
     choices = vocabulary if isinstance(vocabulary, dict) else {value: () for value in vocabulary}
+    if kind is not None:
+        choices = {value: (*aliases, _key(value_label(kind, value, "vi"))) for value, aliases in choices.items()}
     found = lookup(typed, choices)
     if found is None:
-        raise ValidationError.said_as("err_not_one_of", label=label, typed=typed, choices=", ".join(choices))
+        if kind is None:
+            raise ValidationError.said_as("err_not_one_of", label=label, typed=typed, choices=", ".join(choices))
+        raise ValidationError.said_as("err_not_one_of", coded={"choices": f"list:{kind}"}, label=label, typed=typed,
+                                      choices=list(choices))
     return found
 
 

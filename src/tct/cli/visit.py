@@ -138,12 +138,13 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
         if not typed.type:
             typed.type = typer.prompt(label("ask_type", language), err=True,
                                       value_proc=_checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES,
-                                                                                    label="type")))
+                                                                                    label="type", kind="type")))
         if not typed.field:
             typed.field = typer.prompt(label("ask_field", language),
                                        default=visits.last_field(session) or current["visit.fields"][0],
                                        err=True, value_proc=_checked(
-                                           lambda text: vocab.choose(text, current["visit.fields"], label="field")))
+                                           lambda text: vocab.choose(text, current["visit.fields"], label="field",
+                                                                     kind="field")))
     if typed.at is None:
         typed.at = typer.prompt(label("ask_when", language), default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True,
                                 value_proc=_checked(lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz))))
