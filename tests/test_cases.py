@@ -189,6 +189,25 @@ def test_a_reopened_case_s_deadline_runs_from_the_reopening_in_lists_alerts_and_
     assert [(b["code"], b["deadline"]) for b in backlog] == [(code, "2021-03-31")]
 
 
+def test_a_case_reopened_before_acceptance_is_received_again_that_day(desk):
+    """A case guided or transferred away and then reopened is back at `new`: its acceptance
+    deadline runs from the reopening (not from its first visit, which would make it overdue at
+    once), in the stored deadline, its refresh by a setting, and the report's backlog of a later
+    day; and it no longer says where it was transferred (its history does)."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
+    assert desk("case", "transfer", code, "--to", "Sở Tài nguyên", "--date", "03/02/2021").exit_code == 0
+    assert desk("case", "reopen", code, "--reason", "Sở trả lại đơn", "--date", "01/03/2021").exit_code == 0
+    shown = case(desk, code)
+    assert (shown["status"], shown["deadline"], shown["transferred_to"]) == ("new", "2021-03-11", None)
+    assert [e["agency"] for e in shown["timeline"] if e["event"] == "status"] == ["Sở Tài nguyên", None]
+    assert desk("case", "list", "--overdue", "--on", "05/03/2021", "-f", "json").json() == []
+    assert desk("report", "01/03/2021..05/03/2021", "-f", "json").json()["backlog"] == []
+    backlog = desk("report", "01/03/2021..15/03/2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"], b["status"]) for b in backlog] == [(code, "2021-03-11", "new")]
+    assert desk("config", "set", "deadline.petition_days", "15").exit_code == 0  # (a refresh of every deadline)
+    assert case(desk, code)["deadline"] == "2021-03-11"
+
+
 def test_lifecycle_and_impossible_transitions(desk):
     code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
     assert_one_line_error(desk("case", "resolve", code, "--result", "upheld"), 1, "needs it to be accepted")
@@ -576,6 +595,21 @@ def test_the_reasons_of_a_timeline_and_the_log_are_said_in_the_readers_language(
     assert f"lượt tiếp đoàn đông người {v['code']}" in log and "nhiều hộ dân" in log
     assert "delegation visit" not in log
     assert "delegation visit" in desk("--lang", "vi", "log", "--entity", code, "-f", "json").stdout
+
+
+def test_the_log_says_its_changes_in_the_readers_language(desk):
+    """`tct log` in Vietnamese names the fields and their coded values in Vietnamese (an inspector
+    reads the trail); English keeps the trail's own keys, and JSON its keys and codes."""
+    v = visit(desk, "--citizen", "Nguyễn Văn An", *BASE, "--at", "01/02/2021 09:00")
+    assert desk("case", "accept", v["case"], "--date", "02/02/2021").exit_code == 0
+    said = desk("--lang", "vi", "log", "-f", "md").stdout
+    assert "trạng thái: mới tiếp nhận → đã thụ lý" in said
+    assert "loại đơn=khiếu nại" in said and "lĩnh vực=đất đai" in said and "đoàn đông người=không" in said
+    assert "status: new" not in said and "type=complaint" not in said
+    english = desk("log", "-f", "md").stdout
+    assert "status: new → accepted" in english and "type=complaint" in english
+    events = desk("--lang", "vi", "log", "--entity", v["case"], "-f", "json").json()
+    assert "new" in [e["changes"]["before"].get("status") for e in events if e["changes"]]
 
 
 # What older tct stored for each reason it gives (its audit rows stay as written): the labels must

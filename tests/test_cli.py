@@ -119,7 +119,7 @@ def test_log_table_shows_a_changed_day_day_first_and_json_keeps_it_iso(tct):
     assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
                "--at", "04/02/2021 09:00").exit_code == 0
     table = tct("log", "--entity", "VV-2021-0001", "-f", "md", env={"TCT_LANG": "vi"}).stdout
-    assert "deadline=14/02/2021" in table and "opened_on=04/02/2021" in table and "2021-02-" not in table
+    assert "hạn giải quyết=14/02/2021" in table and "ngày tiếp nhận=04/02/2021" in table and "2021-02-" not in table
     event = tct("log", "--entity", "VV-2021-0001", "-f", "json").json()[0]
     assert event["changes"]["after"]["deadline"] == "2021-02-14"
 

@@ -281,7 +281,9 @@ def _standing(db: Driver, day: date, settings: Settings, candidates: str, params
     for case_id, code, type_, opened_on, step in rows:
         status, _, since = (step or "new ").partition(" ")
         if status in OPEN_STATUSES:
-            open_then.append((case_id, code, type_, opened_on, status, since if status == "accepted" else None))
+            # (a case back at `new` on `day` was reopened: received again that day, cases.deadline_for)
+            received = since if status == "new" and since else opened_on
+            open_then.append((case_id, code, type_, received, status, since if status == "accepted" else None))
     # Complexity and extensions move only the deadline of an accepted case (complexity: a complaint's).
     accepted = [(case_id, type_) for case_id, _, type_, _, _, since in open_then if since is not None]
     complex_ = {case_id for case_id, in db.rows_in(

@@ -63,26 +63,54 @@ def log(
         from tct.i18n import reason_label
 
         for item in data:
-            item["changes"] = _readable_changes(item["changes"], tz)
+            item["changes"] = _readable_changes(item["changes"], tz, lang())
             if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
                 item["reason"] = reason_label(item["reason"], lang())
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
 
 
-def _readable_changes(changes: dict | None, tz: str) -> str:
-    """`field: before → after` for a person reading the table (times in the office's time zone)."""
+# An audited field → the label tables give it, where that is not its own name; and the fields
+# whose values are codes (a kind of i18n.VALUES), said in the reader's language.
+_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind"}
+_FIELD_VALUES = {"type": "type", "field": "field", "handling": "handling", "status": "status", "kind": "kind",
+                 "result": "result", "flag": "flag", "source": "source", "shift": "shift", "role": "role"}
+
+
+def _readable_changes(changes: dict | None, tz: str, language: str = "en") -> str:  # type: ignore[type-arg]
+    """`field: before → after` for a person reading the table (times in the office's time zone);
+    in Vietnamese, the fields and their coded values in Vietnamese too (JSON and CSV keep the trail's
+    own keys and codes)."""
     if not changes:
         return ""
     before, after = changes.get("before", {}), changes.get("after", {})
     if not before:
-        return ", ".join(f"{key}={_readable(value, tz)}" for key, value in sorted(after.items())
-                         if value not in (None, ""))
+        return ", ".join(f"{_field(key, language)}={_value(key, value, tz, language)}"
+                         for key, value in sorted(after.items()) if value not in (None, ""))
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        shown = ["" if value is None else _readable(value, tz) for value in (old, new)]
-        parts.append(f"{key}: {shown[0]} → {shown[1]}")
+        shown = ["" if value is None else _value(key, value, tz, language) for value in (old, new)]
+        parts.append(f"{_field(key, language)}: {shown[0]} → {shown[1]}")
     return "; ".join(parts)
+
+
+def _field(key: str, language: str) -> str:
+    from tct.i18n import LABELS, label
+
+    name = _FIELD_LABELS.get(key, key)
+    return label(name, language) if language != "en" and name in LABELS else key
+
+
+def _value(key: str, value: object, tz: str, language: str) -> object:
+    from tct.i18n import label, value_label
+
+    if language == "en":
+        return _readable(value, tz)
+    if isinstance(value, bool):
+        return label("yes" if value else "no", language)
+    if key in _FIELD_VALUES and isinstance(value, str):
+        return value_label(_FIELD_VALUES[key], value, language)
+    return _readable(value, tz)
 
 
 def _readable(value: object, tz: str) -> object:
