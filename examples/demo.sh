@@ -8,6 +8,6 @@ trap 'rm -rf "$work"' EXIT
 export TCT_DB="$work/tct.db"
 
 bash "$here/tet-2021/load.sh" 2>/dev/null
-tct roster check tet-2021 || true
+tct --lang "${TCT_LANG:-vi}" roster check tet-2021 || true
 echo
 tct report tet-2021 --lang "${TCT_LANG:-vi}"

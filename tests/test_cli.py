@@ -114,6 +114,16 @@ def test_log_says_what_was_done_to_what_in_vietnamese_and_keeps_the_codes_in_csv
     assert ",setting,agency.name,set," in tct("log", "-f", "csv", env={"TCT_LANG": "vi"}).stdout
 
 
+def test_log_of_a_code_no_event_names_says_so(tct):
+    """A mistyped code is not a record nobody touched: the empty trail comes with a notice."""
+    tct("officer", "add", "Trần Thị Bình")
+    run = tct("log", "--entity", "VV-2021-9999", "-f", "json")
+    assert run.exit_code == 0 and run.json() == []
+    assert "No event names VV-2021-9999" in run.stderr
+    assert "Không có sự kiện nào ghi VV-2021-9999" in tct("log", "--entity", "vv-2021-9999", env=VI).stderr
+    assert "No event" not in tct("log", "--entity", "Trần Thị Bình").stderr
+
+
 def test_log_table_shows_a_changed_day_day_first_and_json_keeps_it_iso(tct):
     tct("officer", "add", "Trần Thị Bình")
     assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",

@@ -23,7 +23,7 @@ tct import --visits "$here/visits.csv"
 
 tct visit void TCD-2021-0016 --reason "Nhập thử, không phải lượt tiếp thật"
 tct case accept VV-2021-0001 --date 04/02/2021
-tct case flag VV-2021-0001 --complex --reason "Nhiều hộ dân, cần đo kiểm bức xạ trạm BTS"
+tct case flag VV-2021-0001 --complex --date 04/02/2021 --reason "Nhiều hộ dân, cần đo kiểm bức xạ trạm BTS"
 tct case refer VV-2021-0001 --to "Thanh tra tỉnh" --date 11/02/2021 --note "Đoàn đông người đến cơ quan ngày Tết"
 tct case accept VV-2021-0006 --date 08/02/2021
 tct case refer VV-2021-0006 --to "UBND huyện" --date 06/02/2021 --note "Phối hợp xác minh ranh đất"

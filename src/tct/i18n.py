@@ -626,6 +626,9 @@ LABELS: dict[str, tuple[str, str]] = {
                  "Đã khôi phục {path} từ {source}; sổ bị thay đã được sao lưu vào {backup}"),
     "restore_upgraded": ("The backup had the older schema {old}; it was upgraded on a copy",
                          "Bản sao lưu có lược đồ cũ {old}; đã nâng cấp trên một bản sao"),
+    "log_no_events": ("No event names {entity}: check the code or name (a record imported in bulk has only "
+                      "its import's event)", "Không có sự kiện nào ghi {entity}: hãy kiểm tra lại mã hoặc tên "
+                      "(bản ghi nhập hàng loạt chỉ có sự kiện của lần nhập)"),
     "log_limited": ("Only the newest {limit} events are shown; there are older ones (--limit N, or --from and --to)",
                     "Chỉ hiện {limit} sự kiện mới nhất; còn sự kiện cũ hơn (--limit N, hoặc --from và --to)"),
     "list_limited": ("Only the first {limit} are shown; there are more (--limit N shows more)",

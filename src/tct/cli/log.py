@@ -48,6 +48,11 @@ def log(
         if entity and _RECORD_CODE.fullmatch(entity.strip()):  # codes are stored in capitals
             entity = entity.strip().upper()
         events = audit.events(session, code=entity, since=start, until=end, limit=limit + 1)
+    if entity and not events:  # (a mistyped code would otherwise look like a record nobody touched)
+        from tct.cli.common import notice
+        from tct.i18n import label
+
+        notice(label("log_no_events", lang(), entity=entity))
     if len(events) > limit:  # (one more than asked for, the oldest: there are older events)
         from tct.cli.common import notice
         from tct.i18n import label
