@@ -62,7 +62,7 @@ def test_one_bad_row_imports_nothing_and_every_bad_line_is_named(register):
     with pytest.raises(bulk.VisitsRejected) as rejected:
         _load(register, text)
     assert [line for line, _ in rejected.value.problems] == [3, 4, 5, 6, 7]
-    assert "--field" in rejected.value.problems[0][1]
+    assert rejected.value.problems[0][1].startswith("field 'astrology' is not one of: land, housing, policy")
     assert _counts(register) == before
 
 
@@ -113,6 +113,31 @@ def test_cli_import_visits_reports_bad_lines_and_checks(tct, tmp_path):
     assert "3 " in run.stderr  # the bad row's line number is listed
     assert len(tct("visit", "list", "-f", "json").json()) == 1
     assert tct("import").exit_code == 2
+
+
+def test_a_bad_rows_problem_names_the_files_column_not_the_desks_option(tct, tmp_path):
+    """The person fixing a CSV looks for its columns: `at`, `id_number`, `people`, not `--at`."""
+    tct("officer", "add", "Trần Thị Bình")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("citizen,id_number,type,field,at,officer,people,representatives\n"
+                   ",,complaint,land,03/02/2021 08:00,binh,1,\n"
+                   "B,12x,complaint,land,03/02/2021 08:00,binh,1,\n"
+                   "C,,,,03/02/2021 08:00,binh,1,\n"
+                   "D,,complaint,land,31/02/2021,binh,1,\n"
+                   "E,,complaint,land,03/02/2021,binh,900,\n"
+                   "F,,complaint,land,03/02/2021,binh,1,\n", encoding="utf-8")
+    run = tct("import", "--visits", str(bad), "-f", "json")
+    assert run.exit_code == 1
+    said = " ".join(run.stderr.split())
+    for expected in ("citizen is required", "id_number '12x' is not a citizen ID", "missing type, field",
+                     "at: '31/02/2021' is not a real date", "people must be between 1 and"):
+        assert expected in said, expected
+    assert "--" not in said.replace("--visits", "")
+    vietnamese = " ".join(tct("import", "--visits", str(bad), env={"TCT_LANG": "vi"}).stderr.split())
+    assert "cần nhập citizen" in vietnamese and "thiếu type, field" in vietnamese
+    visit = tct("visit", "add", "--citizen", "G", "--type", "complaint", "--field", "land", "--officer", "binh",
+                "--at", "03/02/2021", "--id-number", "12x")
+    assert "--id-number '12x'" in visit.stderr  # (the desk's own words at the desk)
 
 
 def test_example_holiday_loads(tct, tmp_path, monkeypatch):

@@ -574,8 +574,8 @@ def test_an_imported_row_missing_its_type_is_said_in_vietnamese(desk, tmp_path):
     run = desk("--lang", "vi", "import", "--visits", str(rows))
     assert run.exit_code == 1, run.stderr
     lines = [" ".join(line.split()) for line in run.stderr.splitlines()]
-    assert lines[1:] == ["2 thiếu --type", "Lỗi: 1/1 dòng lỗi; chưa nhập gì"], run.stderr
-    assert "2,missing --type" in desk("import", "--visits", str(rows), "-f", "csv").stderr.splitlines()
+    assert lines[1:] == ["2 thiếu type", "Lỗi: 1/1 dòng lỗi; chưa nhập gì"], run.stderr
+    assert "2,missing type" in desk("import", "--visits", str(rows), "-f", "csv").stderr.splitlines()
 
 
 @pytest.mark.parametrize(("args", "vietnamese", "english"), [

@@ -291,7 +291,7 @@ class Reader:
                                        lookups=lookups)
             except TctError as exc:
                 if len(problems) < MAX_PROBLEMS_SHOWN:
-                    problems.append((line, exc.message))
+                    problems.append((line, _by_column(exc.message)))
                 else:
                     more_problems += 1
                 continue
@@ -492,6 +492,21 @@ class ReaderProcess:
         finally:
             register.dispose()
         channel.send(outcome)
+
+
+def _by_column(message: str) -> str:
+    """A check's message naming the file's column (`at`, `id_number`) where the desk's would name
+    the option (`--at`, `--id-number`): the person fixing the file looks for a column."""
+    from tct.i18n import Said
+
+    if not isinstance(message, Said):
+        return message
+    values = dict(message.values)
+    for name in ("label", "options"):
+        value = values.get(name)
+        if isinstance(value, str) and not isinstance(value, Said) and "--" in value:
+            values[name] = ", ".join(part.strip().removeprefix("--").replace("-", "_") for part in value.split(","))
+    return said(message.key, coded=message.coded, **values) if values != message.values else message
 
 
 def _typed(row: dict[str, str]) -> VisitInput:

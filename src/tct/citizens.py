@@ -41,9 +41,9 @@ def normalise_id_number(typed: str | None) -> str | None:
         return None
     digits = ascii_digits(value).replace(" ", "").replace(".", "").replace("-", "")
     if not _DIGITS.fullmatch(digits) or len(digits) not in (9, 12):
-        raise ValidationError.said_as("err_not_an_id_number", value=value)
+        raise ValidationError.said_as("err_not_an_id_number", label="--id-number", value=value)
     if len(digits) == 12 and not 1 <= int(digits[:3]) <= 96:
-        raise ValidationError.said_as("err_id_number_province", value=value)
+        raise ValidationError.said_as("err_id_number_province", label="--id-number", value=value)
     return digits
 
 

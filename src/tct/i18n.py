@@ -713,10 +713,10 @@ LABELS: dict[str, tuple[str, str]] = {
                               "ca {shift} của {officer} ngày {day} trùng giờ với ca {taken} đã có trong lịch trực"),
     "err_overlaps_line": ("{officer}'s {shift} shift on {day} overlaps line {line}",
                           "ca {shift} của {officer} ngày {day} trùng giờ với dòng {line}"),
-    "err_people_out_of_range": ("--people must be between 1 and {most}, not {people}",
-                                "--people phải từ 1 đến {most}, không phải {people}"),
-    "err_too_many_representatives": ("--representatives names {count} people; at most {most}",
-                                     "--representatives ghi {count} người; tối đa {most} người"),
+    "err_people_out_of_range": ("{label} must be between 1 and {most}, not {people}",
+                                "{label} phải từ 1 đến {most}, không phải {people}"),
+    "err_too_many_representatives": ("{label} names {count} people; at most {most}",
+                                     "{label} ghi {count} người; tối đa {most} người"),
     "err_officer_ambiguous_on_duty": ("missing --officer: {names} are all on duty at that time",
                                       "thiếu --officer: vào thời điểm đó {names} đều đang trực"),
     "err_missing_options": ("missing {options}", "thiếu {options}"),
@@ -727,11 +727,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_id_number_taken": ("ID number {number} belongs to another citizen record (CD-{id})",
                             "số CCCD/CMND {number} thuộc hồ sơ công dân khác (CD-{id})"),
     "err_visit_already_void": ("visit {code} is already void", "lượt tiếp {code} đã bị hủy trước đó"),
-    "err_not_an_id_number": ("--id-number {value!r} is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)",
-                             "--id-number {value!r} không phải số định danh công dân: CCCD gồm 12 chữ số, CMND "
+    "err_not_an_id_number": ("{label} {value!r} is not a citizen ID: 12 digits (CCCD) or 9 digits (CMND)",
+                             "{label} {value!r} không phải số định danh công dân: CCCD gồm 12 chữ số, CMND "
                              "gồm 9 chữ số"),
-    "err_id_number_province": ("--id-number {value!r}: a 12-digit CCCD starts with a province code 001–096",
-                               "--id-number {value!r}: số CCCD 12 chữ số phải bắt đầu bằng mã tỉnh 001–096"),
+    "err_id_number_province": ("{label} {value!r}: a 12-digit CCCD starts with a province code 001–096",
+                               "{label} {value!r}: số CCCD 12 chữ số phải bắt đầu bằng mã tỉnh 001–096"),
     "err_not_a_phone": ("{label} {value!r} is not a phone number", "{label} {value!r} không phải số điện thoại"),
     "err_other_id_number": ("citizen #{number} has another ID number", "công dân #{number} có số CCCD/CMND khác"),
     "err_officer_exists": ("an officer named {name} is already on the register", "đã có cán bộ tên {name} trong sổ"),
@@ -967,7 +967,9 @@ def _say(key: str, lang: str, coded: dict[str, str], values: dict[str, object]) 
         if kind == "label":
             shown[name] = label(str(value), lang)
         elif kind.startswith("list:"):  # (choices, where a name may hold a comma: "thụ lý, tiếp nhận đơn")
-            shown[name] = label("list_separator", lang).join(value_label(kind[5:], str(item), lang) for item in value)
+            # (in English the keys themselves, which are what is typed: `press-media`, not "press and media")
+            shown[name] = label("list_separator", lang).join(
+                str(item) if lang == "en" else value_label(kind[5:], str(item), lang) for item in value)
         elif isinstance(value, list | tuple):
             shown[name] = label("or_words", lang).join(value_label(kind, str(item), lang) for item in value)
         else:

@@ -85,7 +85,7 @@ def missing_for_add(typed: VisitInput, *, officer_known: bool) -> list[str]:
 def parse_people(value: int | None) -> int:
     people = 1 if value is None else value
     if not 1 <= people <= MAX_PEOPLE:
-        raise ValidationError.said_as("err_people_out_of_range", most=MAX_PEOPLE, people=people)
+        raise ValidationError.said_as("err_people_out_of_range", label="--people", most=MAX_PEOPLE, people=people)
     return people
 
 
@@ -96,7 +96,8 @@ def parse_representatives(typed: str | None) -> list[str]:
     names = [clean(part, label="--representatives", max_len=200) for part in text.split(";")]
     result = [name for name in names if name]
     if len(result) > MAX_REPRESENTATIVES:
-        raise ValidationError.said_as("err_too_many_representatives", count=len(result), most=MAX_REPRESENTATIVES)
+        raise ValidationError.said_as("err_too_many_representatives", label="--representatives", count=len(result),
+                                      most=MAX_REPRESENTATIVES)
     return result
 
 
