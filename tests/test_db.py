@@ -324,6 +324,23 @@ def test_db_check_finds_a_case_whose_latest_status_day_disagrees_with_its_histor
     assert tct("db", "check", "--repair").stderr.count("VV-2021-0001") == 0  # nothing left to repair
 
 
+def test_a_repaired_status_day_gives_a_reopened_case_its_deadline_again(tct, db_path):
+    """A case guided and reopened is received again that day: its acceptance deadline runs from the
+    day of its latest status change, so repairing that day repairs the deadline too (audited)."""
+    _one_case(tct, ("guide", "05/02/2021"), ("reopen", "01/03/2021"))
+    shown = tct("case", "show", "VV-2021-0001", "-f", "json").json()
+    assert (shown["status"], shown["deadline"]) == ("new", "2021-03-11")
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE cases SET status_changed_on = NULL, deadline = '2021-02-13'")  # as a hand edit left it
+    con.commit()
+    con.close()
+    assert tct("db", "check").exit_code == 1
+    assert tct("db", "check", "--repair").exit_code == 0
+    assert tct("case", "show", "VV-2021-0001", "-f", "json").json()["deadline"] == "2021-03-11"
+    repair = [e for e in tct("log", "-f", "json").json() if e["action"] == "repair"]
+    assert repair[0]["changes"]["after"] == {"status_changed_on": "2021-03-01", "deadline": "2021-03-11"}
+
+
 def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order(tct, db_path):
     """An older tct let a step be dated before the step entered before it: the case says one status
     and its history, which the reports read, another."""

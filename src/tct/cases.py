@@ -354,18 +354,24 @@ def repair_status_days(session: Session, *, actor: str) -> list[str]:
     than its history's (tct.db.STATUS_DAY_MISMATCHES) its history's day again, each in the audit
     trail; returns their codes."""
     from tct import audit
+    from tct import settings as config
     from tct.db import STATUS_DAY_MISMATCHES, Driver
     from tct.models import Case
 
     db = Driver.of(session)
+    current = config.load(session)
     repaired = []
     for case_id, code, _, last in db.rows(STATUS_DAY_MISMATCHES):
         case = session.get(Case, case_id)
         day = db.read_day(last) if last is not None else None
-        audit.record(session, actor=actor, entity="case", code=code, action="repair",
-                     before={"status_changed_on": case.status_changed_on}, after={"status_changed_on": day},
+        before: dict[str, Any] = {"status_changed_on": case.status_changed_on}
+        after: dict[str, Any] = {"status_changed_on": day}
+        case.status_changed_on, deadline = day, case.deadline
+        refresh_deadline(session, case, current)  # (a reopened new case's deadline runs from that day)
+        if case.deadline != deadline:
+            before["deadline"], after["deadline"] = deadline, case.deadline
+        audit.record(session, actor=actor, entity="case", code=code, action="repair", before=before, after=after,
                      reason=label("reason_status_day"))
-        case.status_changed_on = day
         session.add(case)
         repaired.append(code)
     session.flush()
