@@ -77,7 +77,7 @@ def deadline_for(case: Case, settings: Settings, *, complex_: bool = False) -> d
     if case.status == "new" or case.accepted_on is None:
         # A case reopened before it was accepted (guided, transferred) is received again that day
         # (the only step back to `new`): its acceptance deadline runs from it, not from the first visit.
-        reopened = getattr(case, "status_changed_on", None) if case.status == "new" else None
+        reopened = case.status_changed_on if case.status == "new" else None
         received = max(case.opened_on, reopened) if reopened is not None else case.opened_on
         if case.type == "complaint":
             return received + timedelta(days=COMPLAINT_ACCEPT_DAYS)
