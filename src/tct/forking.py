@@ -26,12 +26,57 @@ def available() -> bool:
 
 
 def _cores() -> int:
-    """The cores this process may run on: its affinity (`taskset`, a container's cpuset), which may
-    be fewer than the machine has. (A CPU quota, `docker --cpus`, does not show here.)"""
+    """The cores this process may use: its affinity (`taskset`, a container's cpuset), which may be
+    fewer than the machine has, or fewer still under a CPU quota (`docker --cpus 1`, a systemd
+    CPUQuota), which lets the process run on every core but only for a share of the time."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # (not on every system)
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = _cpu_quota()
+    # (one and a half cores' time still pays for a second process: round half up)
+    return max(1, min(cores, int(quota + 0.5))) if quota is not None else cores
+
+
+def _cpu_quota(root: str = "/sys/fs/cgroup", own: str = "/proc/self/cgroup") -> float | None:
+    """The cores' worth of time this process's control group may use (cgroup v2 `cpu.max`, or
+    v1 `cpu.cfs_quota_us` over `cpu.cfs_period_us`), or None when it has no quota (or this is not
+    Linux). A quota set on a parent group is not seen; a container's own group is its root."""
+    try:
+        with open(own, encoding="ascii") as lines:
+            groups = [line.rstrip("\n").split(":", 2) for line in lines]
+    except OSError:
+        return None
+    for _, controllers, path in (group for group in groups if len(group) == 3):
+        path = path.lstrip("/")
+        if controllers == "":  # cgroup v2: "max 100000" or "150000 100000"
+            for folder in (os.path.join(root, path), root):
+                quota = _read_fields(os.path.join(folder, "cpu.max"))
+                if quota is not None and len(quota) == 2:
+                    return _share(quota[0], quota[1])
+        elif "cpu" in controllers.split(","):  # cgroup v1, microseconds; -1 is none
+            for folder in (os.path.join(root, "cpu", path), os.path.join(root, "cpu")):
+                quota, period = (_read_fields(os.path.join(folder, name)) for name in ("cpu.cfs_quota_us",
+                                                                                        "cpu.cfs_period_us"))
+                if quota is not None and period is not None:
+                    return _share(quota[0], period[0])
+    return None
+
+
+def _read_fields(path: str) -> list[str] | None:
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read().split() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _share(quota: str, period: str) -> float | None:
+    try:
+        quota_us, period_us = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return None
+    return quota_us / period_us if quota_us > 0 and period_us > 0 else None
 
 
 class Channel:
