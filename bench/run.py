@@ -424,7 +424,55 @@ def same_period_ratio(small: int, large: int, args: argparse.Namespace) -> str:
     verdict = "met" if ratio <= 1.3 else "missed"
     return (f"report {FIXED_PERIOD}, the two registers alternately ({2 * args.runs} runs each): "
             f"{walls[large].wall:.3f} s ({walls[large].span()}) at {large:,} visits, {walls[small].wall:.3f} s "
-            f"({walls[small].span()}) at {small:,}: {ratio:.2f}× (target ≤ 1.3×: {verdict})")
+            f"({walls[small].span()}) at {small:,}: {ratio:.2f}× (target ≤ 1.3×: {verdict})\n"
+            + backlog_share({size: db for size, (_, db, _) in copies.items()}, walls, args.runs))
+
+
+# The report's data (report.build) and section 5 alone (report._backlog), timed in turn in one
+# process, `runs` times each after one warm-up of both.
+_BACKLOG_TIMING = """
+import statistics, sys, time
+from pathlib import Path
+from tct import periods, report, settings
+from tct.db import plain_reading
+with plain_reading(Path(sys.argv[1])) as db:
+    current = settings.load(db)
+    period = periods.resolve(db, sys.argv[2])
+    cases = len(report.build(db, period, current)["backlog"])
+    report._backlog(db, period.end, current)
+    whole, backlog = [], []
+    for _ in range(int(sys.argv[3])):
+        started = time.perf_counter()
+        report.build(db, period, current)
+        middle = time.perf_counter()
+        report._backlog(db, period.end, current)
+        whole.append(middle - started)
+        backlog.append(time.perf_counter() - middle)
+print(cases, statistics.median(whole), statistics.median(backlog))
+"""
+
+
+def backlog_share(dbs: dict[int, Path], walls: dict[int, Series], runs: int) -> str:
+    """What section 5 (the backlog: every case of the register open and overdue on the period's
+    last day, as issue 6 asks) costs of the fixed period's report at each size, and the ratio of the
+    rest: the one section whose work follows the register's open caseload, not the period's visits."""
+    own: dict[int, tuple[int, float, float]] = {}
+    for size, db in dbs.items():
+        done = subprocess.run([str(PYTHON), "-c", _BACKLOG_TIMING, str(db), FIXED_PERIOD, str(2 * runs)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            return f"section 5 on its own: failed at {size:,} visits ({done.stderr.strip().splitlines()[-1:]})"
+        cases, whole, backlog = done.stdout.split()
+        own[size] = int(cases), float(whole), float(backlog)
+    small, large = min(dbs), max(dbs)
+    rest = {size: walls[size].wall - own[size][2] for size in dbs}
+    return (f"the report's data in one process ({2 * runs} runs each, median): {own[large][1] * 1000:.0f} ms at "
+            f"{large:,} visits, {own[small][1] * 1000:.0f} ms at {small:,}, of which section 5 (the backlog of the "
+            f"period's last day) {own[large][2] * 1000:.0f} ms for {own[large][0]:,} cases and "
+            f"{own[small][2] * 1000:.0f} ms for {own[small][0]:,} cases, the rest "
+            f"{(own[large][1] - own[large][2]) * 1000:.0f} ms and {(own[small][1] - own[small][2]) * 1000:.0f} ms; "
+            f"the report's median less section 5: {rest[large]:.3f} s and {rest[small]:.3f} s, "
+            f"{rest[large] / rest[small]:.2f}×")
 
 
 def main(argv: list[str] | None = None) -> int:
