@@ -258,8 +258,8 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
 
         data = json.loads(out.stdout)
         periods[name] = (data["start"], data["end"])
-    sql_citizens = ("SELECT id FROM citizen WHERE name_folded LIKE '%{0}%' OR address_folded LIKE '%{0}%' "
-                    "ORDER BY name_folded, id LIMIT 100;").format(SEARCH)
+    sql_citizens = (f"SELECT id FROM citizen WHERE name_folded LIKE '%{SEARCH}%' OR address_folded LIKE '%{SEARCH}%' "
+                    "ORDER BY name_folded, id LIMIT 100;")
     alternate([("tct visit list --search", tct + ["visit", "list", "--search", SEARCH], {}, None),
                ("sqlite3 search", [SQLITE, str(db), sql_search], {}, None),
                # the desk looking up a returning citizen (not a target of the issue: beside the visits' search)
