@@ -134,6 +134,24 @@ def test_log_table_shows_a_changed_day_day_first_and_json_keeps_it_iso(tct):
     assert event["changes"]["after"]["deadline"] == "2021-02-14"
 
 
+def test_log_says_which_fields_a_citizen_record_gained_in_words_not_as_a_list(tct):
+    """A second visit by the same ID number fills the citizen's missing address and phone: the
+    table says the fields plainly (no Python list), in Vietnamese too; and, no event having a
+    reason, it leaves the empty reason column out to give the changes the width."""
+    tct("officer", "add", "Trần Thị Bình")
+    common = ("--type", "complaint", "--field", "land", "--officer", "binh", "--id-number", "079123456789")
+    assert tct("visit", "add", "--citizen", "Nguyễn Văn An", *common, "--at", "04/02/2021 09:00").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Nguyen Van An", *common, "--at", "05/02/2021 09:00",
+               "--address", "12 Lê Lợi", "--phone", "0903123456").exit_code == 0
+    en = tct("log", "--entity", "CD-1", "-f", "md").stdout
+    assert "| complete | fields=address, phone |" in en and "[" not in en
+    assert en.splitlines()[0].endswith("| changes |")
+    assert "các mục=địa chỉ, điện thoại" in tct("log", "--entity", "CD-1", "-f", "md", env=VI).stdout
+    assert tct("log", "--entity", "CD-1", "-f", "json").json()[1]["changes"]["after"]["fields"] == ["address", "phone"]
+    assert tct("visit", "void", "TCD-2021-0002", "--reason", "nhập nhầm").exit_code == 0
+    assert tct("log", "-f", "md").stdout.splitlines()[0].endswith("| changes | reason |")
+
+
 def test_log_entity_is_a_records_code_as_its_help_says_typed_in_any_case(tct):
     """`--entity` takes a record's code; its help once offered kinds ("visit, case, setting"),
     and `--entity case` or a code typed in lower case silently showed nothing."""

@@ -88,6 +88,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "code": ("code", "mã"),
     "action": ("action", "thao tác"),
     "changes": ("changes", "thay đổi"),
+    "changed_fields": ("fields", "các mục"),  # tct log: the fields of a citizen's record an event changed
     "reason": ("reason", "lý do"),
     "db_info": ("Database", "Cơ sở dữ liệu"),
     "settings": ("Settings", "Thiết lập"),

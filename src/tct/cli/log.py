@@ -71,12 +71,14 @@ def log(
             item["changes"] = _readable_changes(item["changes"], tz, lang())
             if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
                 item["reason"] = reason_label(item["reason"], lang())
-    render.rows(data, _COLUMNS, fmt.value, lang=lang())
+    # (a table fits 80 columns: a reason column no event fills would only take width from the changes)
+    columns = _COLUMNS if not readable or any(item["reason"] for item in data) else _COLUMNS[:-1]
+    render.rows(data, columns, fmt.value, lang=lang())
 
 
 # An audited field → the label tables give it, where that is not its own name; and the fields
 # whose values are codes (a kind of i18n.VALUES), said in the reader's language.
-_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind"}
+_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind", "fields": "changed_fields"}
 _FIELD_VALUES = {"type": "type", "field": "field", "handling": "handling", "status": "status", "kind": "kind",
                  "result": "result", "flag": "flag", "source": "source", "shift": "shift", "role": "role"}
 
@@ -109,6 +111,9 @@ def _field(key: str, language: str) -> str:
 def _value(key: str, value: object, tz: str, language: str) -> object:
     from tct.i18n import label, value_label
 
+    if isinstance(value, list | tuple):  # the fields a citizen's record gained, a day's shifts…
+        return ", ".join(str(_field(item, language) if key == "fields" and isinstance(item, str)
+                             else _value(key, item, tz, language)) for item in value)
     if language == "en":
         return _readable(value, tz)
     if isinstance(value, bool):
