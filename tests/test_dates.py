@@ -40,6 +40,13 @@ def test_datetimes_are_wall_clock_in_the_office(typed, expected):
     assert moment.utcoffset().total_seconds() == 7 * 3600
 
 
+@pytest.mark.parametrize("typed", ["now", "bây giờ", "Bay gio"])
+def test_now_is_the_office_clock_to_the_second(typed):
+    """`--at "bây giờ"`: this very moment, in office time (16:15 in Hanoi for 09:15 UTC)."""
+    moment = parse_datetime(typed, now=NOW.replace(second=42, microsecond=5))
+    assert moment.replace(tzinfo=None) == datetime(2021, 2, 10, 16, 15, 42)
+
+
 @pytest.mark.parametrize("bad", ["31/02/2021", "2021-13-01", "10/02/21", "abc", "", "25/12/2021 25:00"])
 def test_bad_dates_name_the_accepted_forms(bad):
     with pytest.raises(ValidationError) as error:
