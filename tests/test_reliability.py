@@ -368,6 +368,34 @@ def test_a_denouncers_identity_never_shows_in_lists_alerts_or_the_log(desk, deno
     assert "Z. Q." in outputs["visit list json"].stdout  # masked to initials, still recognisable at the desk
 
 
+def test_the_log_never_names_a_delegations_representatives(desk, denouncer, db_path):
+    """A denouncer named among the representatives of a complaint (theirs or someone else's, or a
+    complaint-typed visit to the denunciation case) is in the trail only by initials: the trail
+    keeps representatives so, and shows so events an older tct wrote with the names."""
+    named = ["--people", "6", "--representatives", f"Người Khác; {DENOUNCER['name']}"]
+    assert desk("visit", "add", "--citizen", "Người Khác", *BASE, *named).exit_code == 0
+    assert desk("visit", "add", "--citizen", "Người Thứ Ba", *BASE, "--case", denouncer["case"], *named).exit_code == 0
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:  # (as an older tct wrote a visit's event)
+        db.execute("INSERT INTO audit_event (at, actor, entity, code, action, changes) VALUES "
+                   "('2021-02-01 02:00:00.000000', 'x', 'visit', 'TCD-2021-0099', 'edit', ?)",
+                   ['{"after": {"representatives": "Người Khác; %s"}, "before": {"representatives": null}}'
+                    % DENOUNCER["name"]])
+    for fmt in ("table", "json", "csv", "md"):
+        run = desk("log", "--limit", "1000", "-f", fmt)
+        assert run.exit_code == 0 and not _leaks(run.stdout + run.stderr), (fmt, _leaks(run.stdout))
+    events = desk("log", "--limit", "1000", "-f", "json").json()
+    assert [e["changes"]["after"]["representatives"] for e in events
+            if e["entity"] == "visit" and "representatives" in (e["changes"] or {}).get("after", {})
+            and e["changes"]["after"]["representatives"]][-3:] == ["N. K.; Z. Q."] * 3
+    # A name corrected to one with the same initials is still a change the trail records.
+    code = [e["code"] for e in events if e["entity"] == "visit" and e["action"] == "create"][-1]
+    assert desk("visit", "edit", code, "--representatives", f"Người Khắc; {DENOUNCER['name']}").exit_code == 0
+    last = desk("log", "--entity", code, "-f", "json").json()[-1]
+    assert last["action"] == "edit" and last["changes"]["after"] == {"representatives": "N. K.; Z. Q."}
+
+
 def test_a_visit_added_by_a_denouncers_identity_number_prints_no_identity(desk, denouncer):
     """The officer types only the identity number; the record printed back must not show the
     denouncer's stored name, address and phone, in any format."""

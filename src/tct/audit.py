@@ -112,4 +112,26 @@ def events(session: Session, *, code: str | None = None, since: datetime | None 
     rows = db.rows("SELECT id, at, actor, entity, code, action, changes, reason FROM audit_event"
                    f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY at DESC, id DESC LIMIT ?",
                    [*params, int(limit)])
-    return [Event(row[0], db.read_stamp(row[1]), *row[2:]) for row in reversed(rows)]  # type: ignore[arg-type]
+    return [Event(row[0], db.read_stamp(row[1]), row[2], row[3], row[4], row[5],
+                  _masked_representatives(row[6]) if row[3] == "visit" else row[6], row[7])
+            for row in reversed(rows)]
+
+
+def representatives_initials(names: str | None) -> str | None:
+    """A delegation's representatives ("Nguyễn Văn An; Lê Thị Hoa") by their initials ("N. V. A.;
+    L. T. H."): what the trail keeps of them, as a denouncer may be among them."""
+    from tct.text import initials
+
+    return "; ".join(initials(name) for name in names.split("; ")) if names else None
+
+
+def _masked_representatives(changes: str | None) -> str | None:
+    """The changes of a visit's event with its representatives by their initials: events written
+    before tct kept only those hold the names (and a denouncer's may be among them)."""
+    if not changes or '"representatives"' not in changes:
+        return changes
+    data = json.loads(changes)
+    for side in data.values():
+        if isinstance(side, dict) and isinstance(side.get("representatives"), str):
+            side["representatives"] = representatives_initials(side["representatives"])
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -332,10 +332,13 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
 
 
 def _audited(visit: Visit, case: Case, officer: Officer) -> dict[str, Any]:
-    """A visit's fields for the audit trail: no personal data of the citizen, only the record number."""
+    """A visit's fields for the audit trail: no personal data of the citizen, only the record number,
+    and a delegation's representatives (people too, a denouncer among them maybe) by their initials."""
+    from tct.audit import representatives_initials
+
     return {"case": case.code, "citizen": f"CD-{visit.citizen_id}", "officer": officer.name,
             "visited_at": visit.visited_at, "people": visit.people, "delegation": visit.delegation,
-            "representatives": visit.representatives if visit.type != "denunciation" else None,
+            "representatives": representatives_initials(visit.representatives) if visit.type != "denunciation" else None,
             "type": visit.type, "field": visit.field, "handling": visit.handling, "kind": visit.kind,
             "escalated": visit.escalated}
 
@@ -501,7 +504,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     warnings: list[str] = []
     case = session.get(Case, visit.case_id)
     officer = session.get(Officer, visit.officer_id)
-    before = _audited(visit, case, officer)
+    before, representatives_before = _audited(visit, case, officer), visit.representatives
     citizen = session.get(Citizen, visit.citizen_id)
     citizen_before = {k: getattr(citizen, k) for k in ("name", "id_number", "address", "phone", "locality")}
 
@@ -564,7 +567,11 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
         changed = sorted(k for k in citizen_before if citizen_before[k] != citizen_after[k])
         audit.record(session, actor=actor, entity="citizen", code=f"CD-{citizen.id}", action="edit",
                      after={"fields": changed})
-    old, new = audit.diff(before, _audited(visit, case, officer))
+    after = _audited(visit, case, officer)
+    old, new = audit.diff(before, after)
+    if visit.representatives != representatives_before and "representatives" not in new:
+        # (a name corrected to one with the same initials is still a change the trail records)
+        old["representatives"], new["representatives"] = before["representatives"], after["representatives"]
     if old or new:
         audit.record(session, actor=actor, entity="visit", code=visit.code, action="edit", before=old, after=new)
     session.flush()
