@@ -380,8 +380,8 @@ def test_the_log_never_names_a_delegations_representatives(desk, denouncer, db_p
     with sqlite3.connect(db_path) as db:  # (as an older tct wrote a visit's event)
         db.execute("INSERT INTO audit_event (at, actor, entity, code, action, changes) VALUES "
                    "('2021-02-01 02:00:00.000000', 'x', 'visit', 'TCD-2021-0099', 'edit', ?)",
-                   ['{"after": {"representatives": "Người Khác; %s"}, "before": {"representatives": null}}'
-                    % DENOUNCER["name"]])
+                   [json.dumps({"after": {"representatives": f"Người Khác; {DENOUNCER['name']}"},
+                                "before": {"representatives": None}}, ensure_ascii=False)])
     for fmt in ("table", "json", "csv", "md"):
         run = desk("log", "--limit", "1000", "-f", fmt)
         assert run.exit_code == 0 and not _leaks(run.stdout + run.stderr), (fmt, _leaks(run.stdout))

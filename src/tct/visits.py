@@ -338,7 +338,8 @@ def _audited(visit: Visit, case: Case, officer: Officer) -> dict[str, Any]:
 
     return {"case": case.code, "citizen": f"CD-{visit.citizen_id}", "officer": officer.name,
             "visited_at": visit.visited_at, "people": visit.people, "delegation": visit.delegation,
-            "representatives": representatives_initials(visit.representatives) if visit.type != "denunciation" else None,
+            "representatives": (representatives_initials(visit.representatives)
+                                if visit.type != "denunciation" else None),
             "type": visit.type, "field": visit.field, "handling": visit.handling, "kind": visit.kind,
             "escalated": visit.escalated}
 
