@@ -250,6 +250,7 @@ def test_visits_cannot_be_deleted(database, db_path):
 
 
 def test_db_check_passes_on_a_healthy_register(tct):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     run = tct("db", "check")
     assert run.exit_code == 0, run.stderr
     assert "ok" in run.stderr

@@ -270,6 +270,7 @@ def test_log_to_before_from_is_refused_as_visit_list_refuses_it(tct):
 
 def test_output_dash_is_stdout_not_a_file_named_dash(tct, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     report = tct("report", "2021-02-01..2021-02-28", "-f", "json", "-o", "-")
     assert report.exit_code == 0 and report.json()["period"]["start"] == "2021-02-01"
     export = tct("export", "-o", "-")
@@ -290,6 +291,7 @@ def test_a_roster_time_typed_8h_is_eight_oclock_as_for_visits(tct):
 
 
 def test_the_report_header_gives_its_making_time_day_first(tct):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     run = tct("report", "2021-02-01..2021-02-28", "-f", "md")
     assert run.exit_code == 0, run.stderr
     made = re.search(r"(?:Made on|Lập lúc) (\S+ \S+)", run.stdout)

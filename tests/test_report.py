@@ -339,7 +339,23 @@ def test_literal_range_and_custom_period(tct, holiday):
 
 
 def test_unknown_period_is_an_error(tct):
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     assert_one_line_error(tct("report", "no-such-period"), 1)
+
+
+def test_what_someone_acts_on_is_never_read_from_a_register_that_does_not_exist(tct, tmp_path):
+    """A mistyped TCT_DB: a report of zeros copied into the official form, `alerts --check` saying
+    "no alerts" every night, an empty export, a `db check` that says ok. Each stops (exit 3) naming
+    the path, and creates nothing there; listing commands still start a register on first use."""
+    missing = tmp_path / "typo" / "tct.db"
+    for argv in (["report", "tet-2021", "-f", "json"], ["alerts", "--check"], ["hotspots"], ["export"],
+                 ["db", "check"], ["report", "tet-2021", "-f", "md", "-o", str(tmp_path / "r.md")]):
+        run = tct("--db", str(missing), *argv, db=False)
+        assert_one_line_error(run, 3, f"no database at {missing}", "TCT_DB")
+        assert not missing.exists() and not missing.parent.exists() and not (tmp_path / "r.md").exists()
+    vi = tct("--db", str(missing), "alerts", "--check", db=False, env={"TCT_LANG": "vi"})
+    assert "không có cơ sở dữ liệu tại" in vi.stderr and vi.exit_code == 3
+    assert tct("--db", str(missing), "visit", "list", db=False).exit_code == 0 and missing.exists()
 
 
 def test_a_denouncer_is_not_named_on_a_complaint_of_theirs_even_revealed(tct):

@@ -284,7 +284,10 @@ LABELS: dict[str, tuple[str, str]] = {
                            "không đọc được {path}: {why}; hãy kiểm tra quyền truy cập tệp"),
     "err_db_not_sqlite": ("{path} is not a tct database (not an SQLite file); nothing was changed",
                           "{path} không phải cơ sở dữ liệu của tct (không phải tệp SQLite); chưa thay đổi gì"),
-    "err_db_none_at": ("no database at {path}", "không có cơ sở dữ liệu tại {path}"),
+    "err_db_none_at": ("no database at {path}: check --db or TCT_DB (the first officer, visit or setting "
+                       "entered at a new location creates the register)",
+                       "không có cơ sở dữ liệu tại {path}: hãy kiểm tra --db hoặc TCT_DB (cán bộ, lượt tiếp hay "
+                       "thiết lập đầu tiên ghi vào một vị trí mới sẽ tạo sổ)"),
     "err_db_cannot_create": ("cannot create the database at {path}: {why}",
                              "không tạo được cơ sở dữ liệu tại {path}: {why}"),
     "err_db_locked": ("the database {location} is locked by another program past the timeout; try again in a moment",

@@ -173,7 +173,7 @@ def export(
     # audit event) with the sqlite3 module alone; CSV and PostgreSQL open it as every command does.
     output = output_file(output)
     plain = fmt.value == "json"
-    database = (sqlite_register(state().db_location) if plain else None) or state().db()
+    database = (sqlite_register(state().db_location) if plain else None) or state().db(create=False)
     # JSON without --output goes straight to stdout as it is read: the exact bytes of the document
     # (UTF-8, '\n'), whatever the console's encoding.
     stream = sys.stdout.buffer if output is None and fmt.value == "json" else None

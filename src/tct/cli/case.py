@@ -292,7 +292,7 @@ def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when ther
     from tct.i18n import label
     from tct.render import display
 
-    with reading() as source:
+    with reading(create=False) as source:
         current = settings.load(source)
         day = _parse_day(on, source, "--on") or today_local(current["timezone"])
         data = library.morning(source, current, day)
@@ -327,7 +327,7 @@ def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this
     from tct.db import read_session
     from tct.errors import ValidationError
 
-    with read_session(state().db()) as session:
+    with read_session(state().db(create=False)) as session:
         current = settings.load(session)
         end = _parse_day(until, session, "--to") or today_local(current["timezone"])
         start = _parse_day(since, session, "--from") or end - timedelta(days=int(current["hotspot.window_days"]))

@@ -33,7 +33,9 @@ class AppState:
     _db: Database | None = field(default=None, repr=False)
 
     def db(self, *, allow_old: bool = False, create: bool = True) -> Database:
-        """The register; `create=False` for the commands that must not start an empty one (backup)."""
+        """The register; `create=False` for the commands that must not start an empty one: backup, and
+        those whose answer someone acts on (a report, alerts, an export, a check), which of a mistyped
+        TCT_DB would be an empty register's: all zeros, and exit 0."""
         if self._db is None:
             from tct.db import open_database
 
@@ -67,19 +69,20 @@ def lang() -> str:
     return _state.lang
 
 
-def session_for(*, reveal: bool):  # type: ignore[no-untyped-def]
+def session_for(*, reveal: bool, create: bool = True):  # type: ignore[no-untyped-def]
     """A read session, or a write session when identities are revealed (the reveal is audited)."""
     from tct.db import read_session, write_session
 
-    return (write_session if reveal else read_session)(state().db())
+    return (write_session if reveal else read_session)(state().db(create=create))
 
 
 @contextmanager
-def reading(*, reveal: bool = False) -> Iterator[Any]:
+def reading(*, reveal: bool = False, create: bool = True) -> Iterator[Any]:
     """What a command that only reads reads through: a plain SQLite register at this tct's schema
     with the sqlite3 module alone (a tct.db.Driver: no SQLAlchemy to import, over half a second of
     a report), anything else through `session_for` (a write session when identities are revealed,
-    since the reveal is audited).
+    since the reveal is audited). `create=False` for an answer someone acts on (a report, the
+    morning's alerts): of a register that does not exist (a mistyped TCT_DB) it would be all zeros.
 
     What the process holds by then (its imported modules: a few hundred thousand objects, alive
     until it ends) is left out of the cycle collector's sweeps while the command reads, which the
@@ -94,7 +97,7 @@ def reading(*, reveal: bool = False) -> Iterator[Any]:
     if freezing:
         gc.freeze()
     try:
-        with plain_reading(path) if path is not None else session_for(reveal=reveal) as source:
+        with plain_reading(path) if path is not None else session_for(reveal=reveal, create=create) as source:
             yield source
     finally:
         if freezing:

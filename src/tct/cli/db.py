@@ -42,7 +42,7 @@ def check(fmt: FormatOption = OutputFormat.table,
     from tct.errors import CheckFailed
     from tct.i18n import label
 
-    database = state().db()
+    database = state().db(create=False)
     if repair:
         from tct import audit, cases
 

@@ -42,7 +42,7 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
         from tct.i18n import label
 
         raise UsageError(label("xlsx_needs_output", global_lang()))
-    with reading(reveal=reveal) as source:
+    with reading(reveal=reveal, create=False) as source:
         current = settings.load(source)
         resolved = periods.resolve(source, period)
         data = library.build(source, resolved, current, reveal=reveal)
