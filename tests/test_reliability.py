@@ -307,6 +307,29 @@ def test_register_file_and_folders_are_private_under_a_permissive_umask(tmp_path
     assert file_mode(export) == 0o600
 
 
+@pytest.mark.parametrize("command", ["backup", "export", "restore"])
+def test_a_register_others_may_read_is_made_private_by_backup_export_and_restore(tmp_path, tct, command):
+    """The nightly backup (and an export, a restore) of a register copied under a lax umask: the
+    file and its -wal and -shm, which hold citizens' data, end 0600 like the ones tct creates."""
+    target = tmp_path / "tct.db"
+    assert tct("--db", str(target), "officer", "add", "Trần Thị Bình", db=False).exit_code == 0
+    assert tct("--db", str(target), "visit", "add", "--citizen", "A", *BASE, db=False).exit_code == 0
+    backup = tmp_path / "first.db"
+    assert tct("--db", str(target), "backup", "--to", str(backup), db=False).exit_code == 0
+    assert tct("--db", str(target), "visit", "list", db=False).exit_code == 0
+    for each in (target, target.with_name("tct.db-wal"), target.with_name("tct.db-shm")):
+        if each.exists():
+            os.chmod(each, 0o644)
+    argv = {"backup": ["backup", "--to", str(tmp_path / "second.db")],
+            "export": ["export", "-o", str(tmp_path / "e.json")],
+            "restore": ["restore", str(backup), "--force"]}[command]
+    run = tct("--db", str(target), *argv, db=False)
+    assert run.exit_code == 0, run.stderr
+    for each in (target, target.with_name("tct.db-wal"), target.with_name("tct.db-shm")):
+        if each.exists():
+            assert file_mode(each) & 0o077 == 0, (each.name, oct(file_mode(each)))
+
+
 DENOUNCER = {"name": "Zyxwv Qđặcbiệt", "id_number": "079123456789", "address": "Số 7 Ngõ Bímật",
              "phone": "0909 876 543"}
 # Every way the planted identity could show: as typed, folded, without spaces.

@@ -930,8 +930,12 @@ def _page_size(path: Path) -> int:
 
 def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
     """Replace the register with the checked scratch copy, after backing the register up."""
+    from tct.db import make_private
+
     target = plan.target
     try:
+        if target.is_file():  # (the register being replaced, and its -wal and -shm, which the copy writes)
+            make_private(target)
         pre, pre_counts = _pre_restore_backup(target)
         _audit_in_scratch(plan, actor, pre)
         late: list[Path] = []

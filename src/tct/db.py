@@ -758,7 +758,10 @@ def sqlite_register(location: str | None) -> Path | None:
             con.close()
     except (OSError, sqlite3.Error):
         return None
-    return path if rows == [(SCHEMA_HEAD,)] else None
+    if rows != [(SCHEMA_HEAD,)]:
+        return None
+    make_private(path)  # (a register now, as open_database knows it: before backup or export reads it)
+    return path
 
 
 def sqlite_in_wal_mode(path: Path) -> bool:
