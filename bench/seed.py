@@ -271,9 +271,8 @@ def lifecycle(session, settings, seed: int, last: date, actor: str) -> dict[str,
 
     Writes the same rows as tct.cases.transition / flags.flag / cases.refer (status changes,
     the case's new status, dates, result and deadline, audit events), set-based."""
-    from types import SimpleNamespace
 
-    from tct.cases import deadline_for
+    from tct.cases import deadline_of
 
     rng = random.Random(seed * 7 + 3)
     conn = session.connection().connection.driver_connection
@@ -299,7 +298,7 @@ def lifecycle(session, settings, seed: int, last: date, actor: str) -> dict[str,
             def step(action: str, status: str, low: int, high: int) -> None:
                 nonlocal day
                 day = min(day + timedelta(days=rng.randint(low, high)), last)
-                steps.append((action, status, day))
+                steps.append((action, status, day))  # noqa: B023 (called within this iteration only)
 
             if age > 90:  # most old cases are settled; 1.5% stay open (the backlog)
                 if r < 0.85:
@@ -357,15 +356,15 @@ def lifecycle(session, settings, seed: int, last: date, actor: str) -> dict[str,
                                json.dumps({"before": {}, "after": {"sent_on": sent.isoformat(), "to": to}},
                                           ensure_ascii=False, sort_keys=True), None))
             if steps or complex_:
-                shape = SimpleNamespace(type=kind, status=status, opened_on=opened_on, accepted_on=accepted_on,
-                                        extension_days=0)
-                deadline = deadline_for(shape, settings, complex_=complex_)  # type: ignore[arg-type]
+                deadline = deadline_of(kind, status, opened_on, accepted_on, 0, settings, complex_=complex_,
+                                       status_changed_on=steps[-1][2] if steps else None)
                 updates.append((status, accepted_on and accepted_on.isoformat(),
                                 resolved_on and resolved_on.isoformat(), closed_on and closed_on.isoformat(),
                                 result, agency, within, deadline and deadline.isoformat(),
                                 steps[-1][2].isoformat() if steps else None, case_id))
         conn.executemany("UPDATE cases SET status = ?, accepted_on = ?, resolved_on = ?, closed_on = ?, result = ?, "
-                         "transferred_to = ?, within_authority = ?, deadline = ?, status_changed_on = ? WHERE id = ?", updates)
+                         "transferred_to = ?, within_authority = ?, deadline = ?, status_changed_on = ? WHERE id = ?",
+                         updates)
         conn.executemany("INSERT INTO case_status_change (case_id, changed_on, at, from_status, to_status, result, "
                          "agency, note, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", changes)
         conn.executemany("INSERT INTO case_flag (case_id, kind, source, reason, set_at, set_by) "

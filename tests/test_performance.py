@@ -467,3 +467,34 @@ def test_an_officers_visits_are_listed_newest_first_without_sorting_them(registe
     # A busy desk's years of visits are not sorted to show the newest ten (1 s at 1,000,000 visits).
     assert any(re.match(r"SEARCH visit USING INDEX ix_visit_officer_at \(officer_id=\?\)", line) for line in listed[0])
     assert not any("TEMP B-TREE" in line for line in listed[0])
+
+
+def _seed(target: Path, visits: int) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(Path(__file__).parent.parent / "bench" / "seed.py"), "--visits",
+                           str(visits), "--db", str(target)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.sqlite_only
+def test_the_benchmarks_seed_makes_a_sound_register_the_same_every_time(tmp_path: Path, tct) -> None:  # type: ignore[no-untyped-def]
+    """bench/seed.py fills the registers bench/run.py times (through the library's bulk path, so a
+    change to the library can break it): what it makes passes `db check`, holds the fixed period's
+    visits, and the same seed gives the same register."""
+    import sqlite3
+
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    _seed(first, 4000)  # (the fixed period's 1,000 visits come from 4,000 up)
+    _seed(second, 4000)
+    check = tct("--db", str(first), "db", "check", "-f", "json", db=False)
+    assert check.exit_code == 0 and check.json()["ok"] is True, check.stdout
+    report = tct("--db", str(first), "report", "tet-2023", "-f", "json", db=False)
+    assert report.exit_code == 0 and report.json()["reception"]["total"]["visits"] >= 1000
+    rows = "SELECT code, visit_date, case_id, citizen_id, people, type, handling FROM visit ORDER BY id"
+    cases = "SELECT code, type, status, opened_on, deadline, status_changed_on FROM cases ORDER BY id"
+    with sqlite3.connect(first) as one, sqlite3.connect(second) as two:
+        for statement in (rows, cases):
+            assert one.execute(statement).fetchall() == two.execute(statement).fetchall()
