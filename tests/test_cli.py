@@ -67,6 +67,11 @@ def test_config_set_get_list_and_audit(tct):
 def test_config_list_values(tct):
     assert tct("config", "set", "visit.fields", "land; housing; đất đai").exit_code == 0
     assert tct("config", "get", "visit.fields", "-f", "json").json()["value"] == ["land", "housing", "đất đai"]
+    # A comma is part of a name (README: lists are separated by ";"), as in many an agency's.
+    assert tct("config", "set", "referral.agencies", "Thanh tra tỉnh; UBND huyện Châu Thành, tỉnh An Giang"
+               ).exit_code == 0
+    assert tct("config", "get", "referral.agencies", "-f", "json").json()["value"] == [
+        "Thanh tra tỉnh", "UBND huyện Châu Thành, tỉnh An Giang"]
     assert_one_line_error(tct("config", "set", "shift.morning", "11:30-07:30"), 1, "HH:MM-HH:MM")
     assert_one_line_error(tct("config", "set", "timezone", "Mars/Olympus"), 1, "time zone")
 

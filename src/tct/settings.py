@@ -97,7 +97,9 @@ def parse_value(key: str, raw: str) -> Any:
         office_tz(value)
         return value
     if spec.kind == "list":
-        items = [clean(part, label=key, max_len=300) for part in re.split(r"[;,\n]", raw)]
+        # (";" or a line each, as README says: an agency's name may hold commas, "UBND huyện Châu
+        # Thành, tỉnh An Giang")
+        items = [clean(part, label=key, max_len=300) for part in re.split(r"[;\n]", raw)]
         items = [item for item in items if item]
         if not items:
             raise ValidationError.said_as("err_setting_list_empty", key=key)
