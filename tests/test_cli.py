@@ -76,6 +76,21 @@ def test_config_list_values(tct):
     assert_one_line_error(tct("config", "set", "timezone", "Mars/Olympus"), 1, "time zone")
 
 
+def test_the_time_zone_is_set_before_the_first_visit_and_kept_after(tct):
+    """Visits are dated by the office's day when entered (a visit at 00:30 belongs to that day): a
+    new zone would date new visits otherwise and show old ones on another day than they count on."""
+    assert tct("config", "set", "timezone", "Asia/Bangkok").exit_code == 0
+    assert tct("config", "set", "timezone", "Asia/Ho_Chi_Minh").exit_code == 0
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "10/02/2021 00:30").exit_code == 0
+    assert tct("visit", "void", "TCD-2021-0001", "--reason", "nhầm").exit_code == 0  # (void still dated)
+    assert_one_line_error(tct("config", "set", "timezone", "UTC"), 1, "Asia/Ho_Chi_Minh", "before the first visit")
+    assert "trước lượt tiếp đầu tiên" in tct("config", "set", "timezone", "UTC", env=VI).stderr
+    assert tct("config", "get", "timezone", "-f", "json").json()["value"] == "Asia/Ho_Chi_Minh"
+    assert tct("config", "set", "timezone", "Asia/Ho_Chi_Minh").exit_code == 0  # (the same: nothing changes)
+
+
 @pytest.mark.parametrize(("args", "vietnamese", "english"), [
     (["visit.fields", " ; "], "visit.fields cần ít nhất một giá trị (các giá trị cách nhau bằng ';')",
      "visit.fields needs at least one value (separate values with ';')"),

@@ -284,6 +284,10 @@ LABELS: dict[str, tuple[str, str]] = {
                            "không đọc được {path}: {why}; hãy kiểm tra quyền truy cập tệp"),
     "err_db_not_sqlite": ("{path} is not a tct database (not an SQLite file); nothing was changed",
                           "{path} không phải cơ sở dữ liệu của tct (không phải tệp SQLite); chưa thay đổi gì"),
+    "err_timezone_with_visits": ("the register already holds visits dated in {before}: their days would no longer "
+                                 "match their times; the time zone is set before the first visit",
+                                 "sổ đã có lượt tiếp được ghi ngày theo múi giờ {before}: ngày của chúng sẽ không "
+                                 "còn khớp với giờ; múi giờ được đặt trước lượt tiếp đầu tiên"),
     "err_db_none_at": ("no database at {path}: check --db or TCT_DB (the first officer, visit or setting "
                        "entered at a new location creates the register)",
                        "không có cơ sở dữ liệu tại {path}: hãy kiểm tra --db hoặc TCT_DB (cán bộ, lượt tiếp hay "

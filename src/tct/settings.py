@@ -179,6 +179,16 @@ def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any,
 
     value = parse_value(key, raw)
     before = load(session)[key]
+    if key == "timezone" and value != before:
+        from sqlmodel import select
+
+        from tct.models import Visit
+
+        # Each visit's day (the report's, the flags', the roster's) was taken in the office's time
+        # zone when it was entered, and stored: another zone would date new visits differently from
+        # the old ones, and a visit at 00:30 would be counted on one day and shown on another.
+        if session.exec(select(Visit.id).limit(1)).first() is not None:
+            raise ValidationError.said_as("err_timezone_with_visits", before=before)
     session.info.pop(_CACHE, None)
     row = session.get(Setting, key)
     if row is None:
