@@ -104,6 +104,8 @@ LABELS: dict[str, tuple[str, str]] = {
                             "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
     "aborted": ("Aborted.", "Đã hủy."),
+    "interrupted": ("interrupted (Ctrl-C, or SIGTERM from kill or systemd)",
+                    "đã bị ngắt (Ctrl-C, hoặc SIGTERM từ kill hay systemd)"),
     "name": ("name", "họ tên"),
     "officer_title": ("title", "chức vụ"),
     "unit": ("unit", "đơn vị"),

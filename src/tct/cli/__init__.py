@@ -140,6 +140,8 @@ class TctGroup(LazyGroup):
             _refuse_undecodable(sys.argv[1:] if args is None else args)
             result = super().main(args=args, prog_name=prog_name or "tct", complete_var=complete_var,
                                   standalone_mode=False, **extra)
+            if result == EXIT_INTERRUPTED:  # (how Typer, outside standalone mode, says a command got Ctrl-C)
+                return _interrupted()
             return result if isinstance(result, int) else 0
         except click_exc.NoArgsIsHelpError as exc:
             if exc.ctx is not None:
@@ -166,8 +168,7 @@ class TctGroup(LazyGroup):
         except typer.Exit as exc:
             return exc.exit_code
         except KeyboardInterrupt:
-            sys.stderr.write("\n")
-            return EXIT_INTERRUPTED
+            return _interrupted()
         except BrokenPipeError:
             sys.stderr = open(os.devnull, "w")  # noqa: SIM115 — nothing left to read our output
             return EXIT_ERROR
@@ -177,6 +178,17 @@ class TctGroup(LazyGroup):
             return _unexpected(exc)
         finally:
             common.state().close()
+
+
+def _interrupted() -> int:
+    """Ctrl-C, or SIGTERM where a command turns it into one: one line, as every failure says (cron
+    mails it, systemd logs it), after the "^C" a terminal echoes with no newline of its own."""
+    from tct.i18n import label
+
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    _error_line(label("interrupted", common.lang()))
+    return EXIT_INTERRUPTED
 
 
 # Vietnamese and an emoji: what a register's text needs from the terminal.
