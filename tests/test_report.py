@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import time
 import zipfile
 
@@ -326,6 +327,22 @@ def test_xlsx_has_one_sheet_per_section_and_no_formulas(tct, holiday, tmp_path):
     names = openpyxl.load_workbook(said).sheetnames
     assert names[:4] == ["Báo cáo", "1. Tiếp công dân", "1a. Tiếp thường xuyên", "1b. Thủ trưởng tiếp"]
     assert len(names) == len(book.sheetnames) == len(set(names)) and "5. Tồn đọng, quá hạn" in names
+
+
+def test_the_output_files_suffix_is_its_format_unless_one_is_given(tct, holiday, tmp_path):
+    """`-o bao-cao.xlsx` is a workbook (a table's text under that name would not open), `.csv` and
+    `.json` those formats; a --format given is what is written, whatever the name."""
+    openpyxl = pytest.importorskip("openpyxl")
+    assert tct("report", "tet-2021", "-o", str(tmp_path / "bao-cao.xlsx")).exit_code == 0
+    assert "reception_all" in openpyxl.load_workbook(tmp_path / "bao-cao.xlsx").sheetnames
+    assert tct("report", "tet-2021", "-o", str(tmp_path / "r.CSV")).exit_code == 0
+    assert (tmp_path / "r.CSV").read_text().startswith("section,")
+    assert tct("report", "tet-2021", "-o", str(tmp_path / "r.json")).exit_code == 0
+    assert json.loads((tmp_path / "r.json").read_text())["period"]["name"] == "tet-2021"
+    assert tct("report", "tet-2021", "-o", str(tmp_path / "r.txt")).exit_code == 0
+    assert (tmp_path / "r.txt").read_text() == tct("report", "tet-2021").stdout
+    assert tct("report", "tet-2021", "-f", "md", "-o", str(tmp_path / "md.json")).exit_code == 0
+    assert (tmp_path / "md.json").read_text().startswith("# ")
 
 
 def test_literal_range_and_custom_period(tct, holiday):

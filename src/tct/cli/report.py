@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -22,8 +23,10 @@ class ReportFormat(StrEnum):
 
 def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, a custom period, or "
                                                       "2021-02-01..2021-02-28.")],
-           fmt: Annotated[ReportFormat, typer.Option("--format", "-f", case_sensitive=False,
-                                                     help="Output format.")] = ReportFormat.table,
+           fmt: Annotated[ReportFormat | None, typer.Option(
+               "--format", "-f", case_sensitive=False, show_default=False,
+               help="Output format [default: the --output file's suffix (.xlsx, .csv, .json, .md), else table]."
+           )] = None,
            output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file (mode 0600).")
                              ] = None,
            force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = False,
@@ -38,6 +41,8 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
 
     language = _language(lang)
     output = output_file(output)
+    if fmt is None:  # (`-o bao-cao.xlsx` means a workbook: a table's text in it would not open)
+        fmt = _SUFFIXES.get(os.path.splitext(output)[1].lower(), ReportFormat.table) if output else ReportFormat.table
     if fmt.value == "xlsx" and not output:
         from tct.i18n import label
 
@@ -70,6 +75,10 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
         return
     render.write_private(output, content.encode("utf-8"), force=force)
     notice(render.label("report_written", language, path=output))
+
+
+_SUFFIXES = {".xlsx": ReportFormat.xlsx, ".csv": ReportFormat.csv, ".json": ReportFormat.json,
+             ".md": ReportFormat.md}
 
 
 def _language(option: str | None) -> str:
