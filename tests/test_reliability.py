@@ -570,6 +570,12 @@ def test_no_output_replaces_the_register_or_a_backup_even_with_force(desk, denou
             assert_one_line_error(desk(*command, "-o", str(target)), 1, "is a database")
         assert target.read_bytes() == before
     assert db_path.read_bytes() == register and desk("visit", "list").exit_code == 0
+    # A database's -wal, -shm or -journal that SQLite has not made yet: it would take the file for its own.
+    for target in (Path(f"{db_path}-journal"), Path(f"{backup}-wal"), Path(f"{db_path}-shm")):
+        assert_one_line_error(desk("report", _report_range(), "-f", "md", "-o", str(target), "--force"), 1,
+                              "is a database")
+        assert_one_line_error(desk("export", "-o", str(target), "--force"), 1, "is a database")
+    assert not Path(f"{db_path}-journal").exists() and not Path(f"{backup}-wal").exists()
     existing = tmp_path / "register.json"
     existing.write_text("yesterday's export")
     assert_one_line_error(desk("export", "-o", str(existing)), 1, "--force")

@@ -395,20 +395,28 @@ def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
     from tct.errors import ValidationError
 
     target = Path(path).expanduser()
+    # A database's -wal, -shm or -journal, even before SQLite makes one: SQLite would take a file of
+    # ours there for its own (and delete it, or read it as the database's last writes).
+    for suffix in ("-wal", "-shm", "-journal"):
+        if target.name.endswith(suffix) and _is_database(target.with_name(target.name[:-len(suffix)])):
+            raise ValidationError.said_as("err_output_is_database", target=str(target))
     if not target.exists() or target.is_dir():
         return target
-    head = b""
-    if target.is_file():  # (a pipe or a terminal would wait to be read)
-        try:
-            with target.open("rb") as existing:
-                head = existing.read(16)
-        except OSError:
-            pass
-    if head.startswith(_DATABASE_HEADERS):
+    if _is_database(target):
         raise ValidationError.said_as("err_output_is_database", target=str(target))
     if not force:
         raise ValidationError.said_as("err_output_exists", target=str(target))
     return target
+
+
+def _is_database(path: Path) -> bool:
+    if not path.is_file():  # (a pipe or a terminal would wait to be read)
+        return False
+    try:
+        with path.open("rb") as existing:
+            return existing.read(16).startswith(_DATABASE_HEADERS)
+    except OSError:
+        return False
 
 
 def write_private(path: str | os.PathLike[str], content: bytes, *, force: bool = False) -> None:
