@@ -391,6 +391,22 @@ def test_a_denouncers_identity_never_shows_in_lists_alerts_or_the_log(desk, deno
     assert "Z. Q." in outputs["visit list json"].stdout  # masked to initials, still recognisable at the desk
 
 
+def test_a_denouncers_locality_is_left_out_where_they_are_masked(desk, denouncer):
+    """The locality typed with a denunciation (or any visit of a denouncer) is part of their address:
+    lists, `case show` and alerts leave it out as the report and the export do, unless --reveal."""
+    outputs = {"alerts": desk("alerts", "-f", "json")}  # (`citizen show` and `visit show` reveal, audited)
+    for fmt in ("json", "csv"):
+        outputs[f"visit list {fmt}"] = desk("visit", "list", "-f", fmt)
+        outputs[f"case list {fmt}"] = desk("case", "list", "-f", fmt)
+        outputs[f"citizen list {fmt}"] = desk("citizen", "list", "-f", fmt)
+        for case in (denouncer["case"], denouncer["complaint_case"]):
+            outputs[f"case show {case} {fmt}"] = desk("case", "show", case, "-f", fmt)
+    for what, run in outputs.items():
+        assert run.exit_code == 0 and "Hòa Bình" not in run.stdout, (what, run.stdout[:500])
+    assert "Hòa Bình" in desk("citizen", "list", "--reveal", "-f", "json").stdout
+    assert "Hòa Bình" in desk("case", "show", denouncer["case"], "--reveal", "-f", "json").stdout
+
+
 def test_the_log_never_names_a_delegations_representatives(desk, denouncer, db_path):
     """A denouncer named among the representatives of a complaint (theirs or someone else's, or a
     complaint-typed visit to the denunciation case) is in the trail only by initials: the trail

@@ -29,7 +29,8 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
     db = Driver.of(source)
     day = db.read_day
     open_then = f"cases.status IN ({sql_words(OPEN_STATUSES)}) AND cases.opened_on <= ?"
-    case_columns = "SELECT cases.id, cases.code, cases.type, cases.status, cases.locality, cases.deadline FROM cases "
+    case_columns = ("SELECT cases.id, cases.code, cases.type, cases.status, cases.locality, cases.deadline, "
+                    "cases.citizen_id FROM cases ")
     flagged_cases = db.rows(
         f"{case_columns}WHERE {open_then} AND EXISTS (SELECT case_flag.id FROM case_flag "
         f"WHERE case_flag.case_id = cases.id AND case_flag.kind IN ({sql_words(ALERT_FLAGS)}) "
@@ -51,7 +52,8 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
             found.sort(key=KINDS.index)
     since = on - timedelta(days=int(settings["alerts.delegation_days"]) - 1)
     delegations = db.rows(
-        "SELECT visit.code, cases.code, visit.visit_date, visit.people, cases.locality FROM visit "
+        "SELECT visit.code, cases.code, visit.visit_date, visit.people, cases.locality, cases.type, "
+        "cases.citizen_id FROM visit "
         "JOIN cases ON cases.id = visit.case_id WHERE visit.delegation = ? AND visit.void = ? "
         "AND visit.visit_date >= ? AND visit.visit_date <= ? ORDER BY visit.visited_at",
         [db.flag(True), db.flag(False), db.day(since), db.day(on)])
@@ -69,17 +71,26 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
     repeaters = [{"citizen": initials(names[citizen_id]) if citizen_id in masked else names[citizen_id],
                   "citizen_id": citizen_id, "days": len(days[citizen_id]),
                   "last_visit": day(max(days[citizen_id])).isoformat()} for citizen_id in often]
+    # The locality of a denunciation case or of a denouncer's case is the one typed at the desk, theirs:
+    # left out, as the report and the export leave it out (the case's code says where to look).
+    protected = citizens.denouncers(db, [row[6] for row in flagged_cases] + [row[6] for row in delegations])
+
+    def place(type_: str, citizen_id: int | None, locality: str | None) -> str | None:
+        return None if type_ == "denunciation" or citizen_id in protected else locality
+
     result = {
         "on": on.isoformat(),
         # (rows unpacked as tuples: a row's attributes cost ten times more, over tens of thousands of deadlines)
         "flagged": [{"code": code, "type": type_, "status": status, "flags": kinds.get(case_id, []),
-                     "locality": locality, "deadline": day(deadline).isoformat() if deadline else None}
-                    for case_id, code, type_, status, locality, deadline in flagged_cases],
+                     "locality": place(type_, citizen_id, locality),
+                     "deadline": day(deadline).isoformat() if deadline else None}
+                    for case_id, code, type_, status, locality, deadline, citizen_id in flagged_cases],
         "deadlines": [{"code": code, "type": type_, "status": status, "deadline": due.isoformat(),
                        "days_left": (due - on).days}
-                      for _, code, type_, status, _, deadline in due_cases for due in (day(deadline),)],
+                      for _, code, type_, status, _, deadline, _ in due_cases for due in (day(deadline),)],
         "delegations": [{"code": code, "case": case, "visit_date": day(seen_on).isoformat(), "people": people,
-                         "locality": locality} for code, case, seen_on, people, locality in delegations],
+                         "locality": place(type_, citizen_id, locality)}
+                        for code, case, seen_on, people, locality, type_, citizen_id in delegations],
         "repeat_citizens": repeaters,
     }
     result["count"] = sum(len(result[k]) for k in ("flagged", "deadlines", "delegations", "repeat_citizens"))

@@ -556,10 +556,13 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
     result = []
     for case in rows:
         name = people.get(case.citizen_id)
-        if name and (case.type == "denunciation" or case.citizen_id in protected) and not reveal:
+        hidden = (case.type == "denunciation" or case.citizen_id in protected) and not reveal
+        if name and hidden:
             name = initials(name)
-        result.append(as_dict(case, flags=flags.get(case.id, []), visits=counts.get(case.id, 0), citizen=name,
-                              today=today))
+        shown = as_dict(case, flags=flags.get(case.id, []), visits=counts.get(case.id, 0), citizen=name, today=today)
+        if hidden:  # (the locality typed at the desk is the denouncer's, as the report and export know)
+            shown["locality"] = None
+        result.append(shown)
     return result
 
 

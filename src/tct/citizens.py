@@ -157,10 +157,11 @@ def as_dict(citizen: Citizen, *, masked: bool = False) -> dict[str, Any]:
 
 def _shown(citizen_id: int | None, name: str, id_number: str | None, address: str | None, phone: str | None,
            locality: str | None, *, masked: bool) -> dict[str, Any]:
-    """A citizen as shown: a denouncer by initials, without ID number, address or phone."""
+    """A citizen as shown: a denouncer by initials, without ID number, address, phone or locality
+    (a part of the address, which the report and the export leave out too)."""
     return {"id": citizen_id, "name": initials(name) if masked else name,
             "id_number": None if masked else id_number, "address": None if masked else address,
-            "phone": None if masked else phone, "locality": locality, "masked": masked}
+            "phone": None if masked else phone, "locality": None if masked else locality, "masked": masked}
 
 
 def history(session: Session, citizen_id: int) -> list[Visit]:

@@ -141,10 +141,14 @@ def _one(session, case, current, reveal: bool) -> dict:  # type: ignore[no-untyp
                                                      col(Visit.void).is_(False))).one()
     person = session.get(Citizen, case.citizen_id) if case.citizen_id else None
     name = person.name if person else None
-    if name and not reveal and cases.protects_citizen(session, case):
+    hidden = not reveal and cases.protects_citizen(session, case)
+    if name and hidden:
         name = initials(name)
-    return cases.as_dict(case, flags=active_flags_by_case(session, [case.id]).get(case.id, []), visits=visits,
-                         citizen=name, today=today_local(current["timezone"]))
+    shown = cases.as_dict(case, flags=active_flags_by_case(session, [case.id]).get(case.id, []), visits=visits,
+                          citizen=name, today=today_local(current["timezone"]))
+    if hidden:  # (the locality typed at the desk is the denouncer's, as the report and export know)
+        shown["locality"] = None
+    return shown
 
 
 def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-def]
