@@ -345,6 +345,26 @@ def test_the_output_files_suffix_is_its_format_unless_one_is_given(tct, holiday,
     assert (tmp_path / "md.json").read_text().startswith("# ")
 
 
+def test_a_period_not_over_judges_its_backlog_today_and_says_so(tct):
+    """An interim report (the holiday still running): a case due after today but before the
+    period's end is not overdue yet; the header says the backlog is as of today."""
+    from datetime import timedelta
+
+    from tct.dates import today_local
+
+    today = today_local()
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", f"{today - timedelta(days=2):%d/%m/%Y} 09:00").exit_code == 0  # due in 8 days
+    running = f"{today - timedelta(days=5):%d/%m/%Y}..{today + timedelta(days=30):%d/%m/%Y}"
+    data = tct("report", running, "-f", "json").json()
+    assert data["backlog"] == [] and data["backlog_on"] == today.isoformat()
+    assert f"the backlog (5) is as of {today:%d/%m/%Y}" in tct("report", running).stdout
+    over = tct("report", "2021-02-01..2021-02-28", "-f", "json").json()
+    assert over["backlog_on"] == "2021-02-28"
+    assert "is as of" not in tct("report", "2021-02-01..2021-02-28").stdout
+
+
 def test_literal_range_and_custom_period(tct, holiday):
     data = tct("report", "2021-02-10..2021-02-16", "-f", "json").json()
     assert [p["name"] for p in data["period"]["phases"]] == ["during"]

@@ -376,13 +376,17 @@ def build(source: Session | Driver, period: ResolvedPeriod, settings: Settings, 
     db = Driver.of(source)
 
     start, end = period.start, period.end
+    made = now_local(settings["timezone"]).replace(microsecond=0)
+    # A period not over yet (an interim report): its backlog is judged today, not on a day to come
+    # (when every case not settled by then would count as overdue).
+    backlog_on = min(end, made.date())
     windows = [(phase.name, phase.start, phase.end) for phase in period.phases] + [("total", start, end)]
     reception: dict[str, Any] = {}
     for name, counts in _reception(db, windows, start, end).items():
         reception[name] = {**counts["all"], "regular": counts["regular"], "leader": counts["leader"]}
     return {
         "agency": settings["agency.name"],
-        "made_at": made_at or now_local(settings["timezone"]).replace(microsecond=0).isoformat(),
+        "made_at": made_at or made.isoformat(),
         "period": {"name": period.name, "title": period.title, "start": start.isoformat(), "end": end.isoformat(),
                    "phases": [{"name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat()}
                               for p in period.phases]},
@@ -391,7 +395,8 @@ def build(source: Session | Driver, period: ResolvedPeriod, settings: Settings, 
         "handling": _handling(db, start, end),
         "resolution": _resolution(db, start, end),
         "flagged_cases": _flagged(db, start, end, settings, reveal=reveal),
-        "backlog": _backlog(db, end, settings),
+        "backlog": _backlog(db, backlog_on, settings),
+        "backlog_on": backlog_on.isoformat(),
         "duty": _duty(db, start, end),
         "referrals": _referrals(db, start, end),
     }

@@ -118,6 +118,8 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
         "visits", "people", "cases_old", "cases_new", "delegations", "delegation_people",
         "delegation_cases_old", "delegation_cases_new")]
     header += [f"{lab(f'phase_{p}')}: {dates[p]}" for p in phases if p in dates]
+    if data.get("backlog_on", period["end"]) < period["end"]:
+        header.append(lab("report_not_over", on=display(data["backlog_on"], lang)))
     sections = []
     for kind in ("all", "regular", "leader"):
         def counts(phase: str, kind: str = kind) -> dict[str, int]:
