@@ -411,6 +411,11 @@ def test_csv_export_is_one_file_per_table_in_a_folder_or_zip(tct, filled, tmp_pa
     assert tct("export", "-f", "csv", "-o", str(archive), "--force").exit_code == 0
     assert archive.read_bytes() == first
     assert_one_line_error(tct("export", "-f", "csv"), 2, "--output")
+    # Without --format, a .zip is the CSV files zipped (not JSON under that name); anything else JSON.
+    assert tct("export", "-o", str(tmp_path / "again.ZIP")).exit_code == 0
+    assert (tmp_path / "again.ZIP").read_bytes() == first
+    assert tct("export", "-o", str(tmp_path / "e.txt")).exit_code == 0
+    assert json.loads((tmp_path / "e.txt").read_text(encoding="utf-8"))["format"] == "tct-export"
 
 
 # --- streaming: the same bytes as the whole-document export, in bounded memory ---------------------

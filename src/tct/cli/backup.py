@@ -156,9 +156,10 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH",
                                                 help="File (JSON), folder or .zip (CSV) [default: stdout for JSON].")
                       ] = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", case_sensitive=False,
-                                              help="json: one lossless document; csv: one file per table.")
-                   ] = ExportFormat.json,
+    fmt: Annotated[ExportFormat | None, typer.Option(
+        "--format", "-f", case_sensitive=False, show_default=False,
+        help="json: one lossless document; csv: one file per table [default: csv for an --output .zip, else json]."
+    )] = None,
     reveal: Annotated[bool, typer.Option("--reveal", help="Include denouncers' identities (audited).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file (or the tables' "
                                                         "files in a CSV folder); never a database.")] = False,
@@ -172,6 +173,8 @@ def export(
     # A JSON export of a plain SQLite register at this tct's schema reads it (and writes --reveal's
     # audit event) with the sqlite3 module alone; CSV and PostgreSQL open it as every command does.
     output = output_file(output)
+    if fmt is None:  # (`-o register.zip` means the tables' CSV files in a zip, not JSON under that name)
+        fmt = ExportFormat.csv if output is not None and output.suffix.lower() == ".zip" else ExportFormat.json
     plain = fmt.value == "json"
     database = (sqlite_register(state().db_location) if plain else None) or state().db(create=False)
     # JSON without --output goes straight to stdout as it is read: the exact bytes of the document
