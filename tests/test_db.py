@@ -469,3 +469,16 @@ def test_nothing_is_written_when_the_schema_changed_after_the_register_was_opene
 def test_unsupported_url_is_a_database_error():
     with pytest.raises(DatabaseError, match="unsupported"):
         store.open_database("mysql://x@y/z")
+
+
+def test_a_drivers_error_is_shown_in_its_own_words_on_one_line():
+    """PostgreSQL's "Connection refused / Is the server running…" reads as the server wrote it (not
+    lower-cased, its lines joined), after what to do."""
+    from tct.db import translate_db_error
+
+    said = ('connection to server at "127.0.0.1", port 5999 failed: Connection refused\n'
+            "\tIs the server running on that host and accepting TCP/IP connections?\n")
+    error = translate_db_error(OSError(said), "postgresql+psycopg://tct:secret@127.0.0.1:5999/tct")
+    text = error.said("en")
+    assert "Connection refused; Is the server running on that host and accepting TCP/IP connections?" in text
+    assert "\n" not in text and "secret" not in text

@@ -312,7 +312,11 @@ class Database:
 
 def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     """Turn a driver error into the one-line, exit-3 message of what to do."""
-    text = " ".join(str(getattr(exc, "orig", exc)).lower().split())
+    said = str(getattr(exc, "orig", exc))
+    text = " ".join(said.lower().split())  # (what is matched)
+    # What is shown: the driver's words as it wrote them, its lines joined ("connection refused; Is
+    # the server running on that host…"), on one line.
+    shown = "; ".join(" ".join(line.split()) for line in said.splitlines() if line.strip())
     if "://" in location:
         try:
             location = display_url(resolve_url(location))
@@ -321,16 +325,16 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     if "locked" in text or "busy" in text or "lock timeout" in text or "deadlock" in text:
         return DatabaseError.said_as("err_db_locked", location=location)
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return DatabaseError.said_as("err_db_damaged", location=location, problem=text.strip())
+        return DatabaseError.said_as("err_db_damaged", location=location, problem=shown)
     if "permission denied for" in text or "no schema has been selected" in text:
         # PostgreSQL: a role without the privileges on the register's tables, or on its schema
-        return DatabaseError.said_as("err_db_role", location=location, problem=text.strip())
+        return DatabaseError.said_as("err_db_role", location=location, problem=shown)
     if "unable to open" in text or "readonly" in text or "read-only" in text or "permission" in text:
-        return DatabaseError.said_as("err_db_not_writable", location=location, problem=text.strip())
+        return DatabaseError.said_as("err_db_not_writable", location=location, problem=shown)
     if ("connection" in text or "could not" in text or "password" in text or "timeout" in text
             or "resolve host" in text):
-        return DatabaseError.said_as("err_db_unreachable", location=location, problem=text.strip())
-    return DatabaseError.said_as("err_db_other", location=location, problem=text.strip())
+        return DatabaseError.said_as("err_db_unreachable", location=location, problem=shown)
+    return DatabaseError.said_as("err_db_other", location=location, problem=shown)
 
 
 def open_database(location: str | None = None, *, create: bool = True, allow_old: bool = False) -> Database:
