@@ -699,6 +699,9 @@ def test_restore_asks_at_a_terminal_and_refuses_without_one(tct, database, db_pa
     declined = tct("restore", str(saved), input="n\n")
     assert declined.exit_code == 1
     assert "TCD-2021-0003" in declined.stderr and "visit" in declined.stderr  # what would be replaced
+    # its newest visit at the office's time, day-first, as the desk reads one (stored in UTC)
+    assert re.search(r"TCD-2021-0003 \d{2}/\d{2}/2021", declined.stderr), declined.stderr
+    assert "2021-02-" not in declined.stderr
     assert tct("config", "get", "agency.name").stdout.strip() == "Mới"
     accepted = tct("restore", str(saved), input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
