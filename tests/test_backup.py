@@ -77,6 +77,23 @@ def test_gzip_backup_holds_the_same_database(tct, database, tmp_path):
     assert _healthy(unpacked).execute("SELECT count(*) FROM cases").fetchone()[0] == 3
 
 
+def test_a_backup_files_name_and_bytes_agree(tct, database, tmp_path):
+    """`--to FILE.gz` is compressed without --gzip; --gzip to a name without .gz is refused (a gzip
+    named .db, or a database named .gz, misleads whoever looks for the backup)."""
+    fill_register(database)
+    named = tmp_path / "before-tet.db.gz"
+    assert tct("backup", "--to", str(named)).exit_code == 0
+    assert _healthy(_unpacked(named, tmp_path)).execute("SELECT count(*) FROM cases").fetchone()[0] == 3
+    assert_one_line_error(tct("backup", "--gzip", "--to", str(tmp_path / "plain.db")), 2, "plain.db.gz")
+    assert not (tmp_path / "plain.db").exists()
+
+
+def _unpacked(path: Path, tmp_path: Path) -> Path:
+    unpacked = tmp_path / f"{path.name}.unpacked.db"
+    unpacked.write_bytes(gzip.decompress(path.read_bytes()))
+    return unpacked
+
+
 def test_gzip_summary_describes_the_compressed_file(tct, database, tmp_path):
     fill_register(database)
     summary = tct("backup", "--gzip", "--to", str(tmp_path / "nightly"), "-f", "json").json()

@@ -789,6 +789,8 @@ LABELS: dict[str, tuple[str, str]] = {
                              "{recorded} (changed or damaged since); nothing was changed",
                              "{source} không phải tệp đã được sao lưu: mã sha256 của tệp khác với mã ghi trong "
                              "{recorded} (tệp đã bị thay đổi hoặc hư hỏng); chưa thay đổi gì"),
+    "err_gzip_name": ("--gzip writes a compressed file: name it with .gz ({path}.gz), or leave --gzip out",
+                      "--gzip ghi tệp nén: hãy đặt tên có đuôi .gz ({path}.gz), hoặc bỏ --gzip"),
     "err_backup_exists": ("{path} already exists; a backup never replaces a file: choose a new name or a folder",
                           "{path} đã tồn tại; bản sao lưu không bao giờ ghi đè tệp có sẵn: hãy chọn tên khác hoặc "
                           "một thư mục"),
