@@ -380,6 +380,15 @@ def test_unknown_period_is_an_error(tct):
     assert_one_line_error(tct("report", "no-such-period"), 1)
 
 
+def test_a_period_without_visits_says_so_beside_its_zeros(tct, holiday):
+    """A period typed a year off (tet-2022 for tet-2021) is a report of zeros: said on stderr, the
+    document itself unchanged."""
+    empty = tct("report", "tet-2022", "-f", "json")
+    assert empty.exit_code == 0 and empty.json()["reception"]["total"]["visits"] == 0
+    assert "No visit was recorded from 22/01/2022 to 13/02/2022" in empty.stderr
+    assert "No visit" not in tct("report", "tet-2021", "-f", "json").stderr
+
+
 def test_what_someone_acts_on_is_never_read_from_a_register_that_does_not_exist(tct, tmp_path):
     """A mistyped TCT_DB: a report of zeros copied into the official form, `alerts --check` saying
     "no alerts" every night, an empty export, a `db check` that says ok. Each stops (exit 3) naming

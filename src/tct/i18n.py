@@ -598,6 +598,8 @@ LABELS: dict[str, tuple[str, str]] = {
                           "3b. Vụ việc theo tình trạng giải quyết đến ngày cuối kỳ"),
     "report_flagged": ("4. Flagged cases", "4. Vụ việc đông người, phức tạp, vượt cấp, điểm nóng"),
     "report_backlog": ("5. Backlog at the period's end", "5. Vụ việc tồn đọng, quá hạn"),
+    "report_no_visits": ("No visit was recorded from {start} to {end}: every count of the report is 0",
+                         "Không có lượt tiếp nào được ghi từ {start} đến {end}: mọi số liệu của báo cáo đều bằng 0"),
     "report_not_over": ("The period is not over: the backlog (5) is as of {on}",
                         "Đợt chưa kết thúc: số vụ việc tồn đọng (mục 5) tính đến ngày {on}"),
     "report_duty": ("6. Duty roster", "6. Lịch trực tiếp công dân"),

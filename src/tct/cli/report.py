@@ -54,6 +54,11 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
         if reveal:
             audit.reveal(source, entity="report", code=resolved.name,
                          after={"cases": [c["code"] for c in data["flagged_cases"]]})
+    if not data["reception"]["total"]["visits"]:  # (a period mistyped, or a register not the office's)
+        from tct.dates import day_text
+
+        notice(render.label("report_no_visits", language, start=day_text(resolved.start),
+                            end=day_text(resolved.end)))
     if fmt.value == "json":
         content = render.to_json(data) + "\n"
     else:
