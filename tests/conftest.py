@@ -204,6 +204,21 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.release(name)
 
 
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system of 256 KiB (a tmpfs: needs root, as on the test machine)."""
+    import subprocess
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
+                             capture_output=True, check=False) if os.geteuid() == 0 else None
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
 def assert_one_line_error(run: Run, code: int, *fragments: str) -> None:
     assert run.exit_code == code, (run.exit_code, run.stdout, run.stderr)
     lines = [line for line in run.stderr.splitlines() if line.strip()]

@@ -393,19 +393,6 @@ def test_a_full_disk_fails_loudly_and_leaves_no_file(tct, db_path, tmp_path):
     assert _files(folder) == []
 
 
-@pytest.fixture
-def small_disk(tmp_path):  # type: ignore[no-untyped-def]
-    """A real file system of 256 KiB (a tmpfs: needs root, as on the test machine)."""
-    folder = tmp_path / "small"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
-                             capture_output=True, check=False) if os.geteuid() == 0 else None
-    if mounted is None or mounted.returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
-
-
 @pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
 def test_a_full_disk_is_named_as_the_cause(tct, db_path, small_disk, compress):
     """The cron mail says the disk is full, not 'disk I/O error', and nothing is left on the disk."""

@@ -146,6 +146,25 @@ def test_db_upgrade_backs_up_then_migrates_and_keeps_data(tct, db_path):
     assert again.exit_code == 0 and "already" in again.stderr
 
 
+def test_db_upgrade_on_a_full_disk_says_so_and_changes_nothing(tct, small_disk):
+    """The copy taken first does not fit beside the register: the one line a full disk gets (as for
+    `tct backup`), exit 1, no partial copy left under a pre-upgrade name, the register as it was."""
+    register = small_disk / "tct.db"
+    _older_database(register)
+    con = sqlite3.connect(register)
+    con.executemany("INSERT INTO setting (key, value, updated_at) VALUES (?, ?, '2021-01-06 00:00:00')",
+                    [(f"padding.{i}", '"' + "x" * 5000 + '"') for i in range(30)])  # room for one, not two
+    con.commit()
+    con.close()
+    before = hashlib.sha256(register.read_bytes()).hexdigest()
+    run = tct("--db", str(register), "db", "upgrade", db=False)
+    assert_one_line_error(run, 1, "no space left", str(small_disk), "nothing was upgraded")
+    assert sorted(path.name for path in small_disk.iterdir()) == ["tct.db"]
+    assert hashlib.sha256(register.read_bytes()).hexdigest() == before
+    said = tct("--lang", "vi", "--db", str(register), "db", "upgrade", db=False)
+    assert said.exit_code == 1 and "hết chỗ" in said.stderr and "chưa nâng cấp gì" in said.stderr
+
+
 def test_desks_upgrading_at_once_upgrade_once_and_copy_once(db_path):
     _older_database(db_path)
     env = {key: value for key, value in os.environ.items() if not key.startswith("TCT_")}

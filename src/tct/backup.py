@@ -559,6 +559,21 @@ def _out_of_space(exc: sqlite3.Error, folder: Path) -> bool:
         return False
 
 
+def copy_failed(exc: OSError | sqlite3.Error, *, source: Path, folder: Path) -> BackupFailed:
+    """The one-line error of a copy of the register taken before `tct db upgrade` that could not be
+    written into `folder` (it has been removed; nothing was upgraded): a full disk said as such, as
+    `tct backup` says it."""
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return BackupFailed.said_as("err_upgrade_no_space", folder=folder, megabytes=_megabytes(source))
+        reason = exc.strerror or str(exc)
+    else:
+        if _out_of_space(exc, folder):
+            return BackupFailed.said_as("err_upgrade_no_space", folder=folder, megabytes=_megabytes(source))
+        reason = str(exc)
+    return BackupFailed.said_as("err_upgrade_copy_failed", folder=folder, reason=reason)
+
+
 def _megabytes(path: Path) -> str:
     """A file's size in MB (one decimal), for a message."""
     try:

@@ -476,8 +476,11 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
 
 def _pre_upgrade_copy(path: Path) -> Path:
     """A copy of the register beside it, named `STEM-pre-upgrade-YYYYMMDD-HHMMSS[-N].db`, with its
-    sha256 beside it as a backup's (`tct restore` checks it: this is the copy to go back to)."""
-    from tct.backup import size_and_digest, write_checksum
+    sha256 beside it as a backup's (`tct restore` checks it: this is the copy to go back to).
+
+    A copy that cannot be completed (a full disk) is removed, nothing is upgraded, and the error
+    says why in one line, as a failed backup does."""
+    from tct.backup import copy_failed, size_and_digest, write_checksum
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     for number in range(1, 1000):
@@ -487,7 +490,11 @@ def _pre_upgrade_copy(path: Path) -> Path:
             copy_sqlite(path, target)
         except FileExistsError:
             continue
-        write_checksum(target, size_and_digest(target)[1], failed="nothing was upgraded")
+        except (OSError, sqlite3.Error) as exc:
+            for leftover in (target, target.with_name(target.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+            raise copy_failed(exc, source=path, folder=path.parent) from exc
+        write_checksum(target, size_and_digest(target)[1], failed="none_upgraded")
         return target
     raise DatabaseError(f"cannot name a copy of {path} beside it; nothing was upgraded")  # pragma: no cover
 

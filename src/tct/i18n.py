@@ -242,6 +242,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_backup_no_space": ("no space left on the disk of {folder} (the register is {megabytes} MB); no backup was "
                             "made",
                             "ổ đĩa chứa {folder} đã hết chỗ (sổ có dung lượng {megabytes} MB); chưa sao lưu được gì"),
+    "none_upgraded": ("nothing was upgraded", "chưa nâng cấp gì"),
+    "err_upgrade_no_space": ("no space left on the disk of {folder} for the copy of the register taken before an "
+                             "upgrade (the register is {megabytes} MB); nothing was upgraded",
+                             "ổ đĩa chứa {folder} đã hết chỗ cho bản sao sổ cần có trước khi nâng cấp (sổ có dung "
+                             "lượng {megabytes} MB); chưa nâng cấp gì"),
+    "err_upgrade_copy_failed": ("cannot write the copy of the register taken before an upgrade in {folder} "
+                                "({reason}); nothing was upgraded",
+                                "không ghi được bản sao sổ cần có trước khi nâng cấp vào {folder} ({reason}); "
+                                "chưa nâng cấp gì"),
     "err_backup_unwritable_at": ("cannot write the backup in {folder} ({reason}: {where}); no backup was made",
                                  "không ghi được bản sao lưu vào {folder} ({reason}: {where}); chưa sao lưu được gì"),
     "err_backup_unwritable": ("cannot write the backup in {folder} ({reason}); no backup was made",
