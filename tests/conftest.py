@@ -205,18 +205,32 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real file system of 256 KiB (a tmpfs: needs root, as on the test machine)."""
+def small_disks(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Mounts real file systems of a given size ("256k", "2m"; a tmpfs: needs root, as on the test
+    machine), unmounted after the test."""
     import subprocess
 
-    folder = tmp_path / "small"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
-                             capture_output=True, check=False) if os.geteuid() == 0 else None
-    if mounted is None or mounted.returncode != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        folder = tmp_path / f"small-{len(mounted)}"
+        folder.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+                              capture_output=True, check=False) if os.geteuid() == 0 else None
+        if done is None or done.returncode != 0:
+            pytest.skip("mounting a small tmpfs needs root")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def small_disk(small_disks: Callable[[str], Path]) -> Path:
+    """A real file system of 256 KiB (see small_disks)."""
+    return small_disks("256k")
 
 
 def assert_one_line_error(run: Run, code: int, *fragments: str) -> None:

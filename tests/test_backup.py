@@ -563,6 +563,34 @@ def test_restore_round_trip(tct, database, db_path, tmp_path):
     assert sqlite3.connect(db_path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_restore_onto_a_full_disk_names_the_disk_and_changes_nothing(tct, small_disks, tmp_path):
+    """Whichever step runs out of room beside the register (the scratch copy of the backup, the
+    pre-restore backup, the restore's audit event, the copy into the live file), the one line says
+    the disk is full: a good backup is not called unreadable, nor the register locked."""
+    disk = small_disks("2m")
+    register = disk / "tct.db"
+    assert tct("--db", str(register), "officer", "add", "Nguyễn Văn A", db=False).exit_code == 0
+    saved = Path(tct("--db", str(register), "backup", "--to", str(tmp_path / "safe"), db=False).stdout.strip())
+    assert tct("--db", str(register), "officer", "add", "Trần Thị B", db=False).exit_code == 0
+    before = _sha(register)
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    restored = False
+    for room in range(0, free, 48 * 1024):
+        filler = disk / "filler"
+        filler.write_bytes(b"\0" * (free - room))
+        run = tct("--db", str(register), "restore", "--force", str(saved), db=False)
+        filler.unlink()
+        if run.exit_code == 0:
+            restored = True
+            break
+        assert_one_line_error(run, 1, "no space left on the disk of", str(disk), "nothing was changed")
+        assert _sha(register) == before and _counts(register)["officer"] == 2
+        assert sorted(p.name for p in disk.iterdir() if not p.name.startswith("tct.db")) in ([], ["backups"])
+        for pre in (disk / "backups").glob("tct-pre-restore-*"):  # (a complete one may be left: room for the next)
+            pre.unlink()
+    assert restored and _counts(register)["officer"] == 1
+
+
 def test_a_write_during_the_restore_is_in_a_pre_restore_backup(tct, database, db_path, tmp_path, monkeypatch):
     """A desk that logs a visit after the pre-restore backup was taken, and before the copy replaces the
     register, was told its visit was saved: it must be in a pre-restore backup, not lost with the register."""

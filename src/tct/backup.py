@@ -559,6 +559,32 @@ def _out_of_space(exc: sqlite3.Error, folder: Path) -> bool:
         return False
 
 
+def _ran_out_of_space(exc: BaseException, folder: Path) -> bool:
+    """Whether `exc`, or an error it was raised from, is the disk of `folder` filling up: an OSError
+    (ENOSPC, EDQUOT), SQLite's (directly, or inside SQLAlchemy's or a tct error made from it), or a
+    backup that said so. A restore meets it in many steps (the scratch copy, its upgrade, the
+    pre-restore backup, its audit event, the copy into the live file), each with its own wrapper."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if isinstance(link, OSError) and link.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(link, sqlite3.Error) and _out_of_space(link, folder):
+            return True
+        if isinstance(link, TctError) and getattr(link.message, "key", None) == "err_backup_no_space":
+            return True
+        original = getattr(link, "orig", None)  # (SQLAlchemy's DBAPIError)
+        if isinstance(original, sqlite3.Error) and _out_of_space(original, folder):
+            return True
+        link = link.__cause__ or link.__context__
+    return False
+
+
+def _restore_no_space(folder: Path, source: Path) -> BackupFailed:
+    return BackupFailed.said_as("err_restore_no_space", folder=folder, source=source, megabytes=_megabytes(source))
+
+
 def copy_failed(exc: OSError | sqlite3.Error, *, source: Path, folder: Path) -> BackupFailed:
     """The one-line error of a copy of the register taken before `tct db upgrade` that could not be
     written into `folder` (it has been removed; nothing was upgraded): a full disk said as such, as
@@ -876,6 +902,13 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
         except OSError as exc:
             raise BackupFailed.said_as("err_restore_unprepared", target=target,
                                        reason=exc.strerror or str(exc)) from exc
+    except Exception as exc:
+        _remove_quietly(scratch)
+        # A full disk beside the register, not a bad backup (SQLite says "database or disk is full"
+        # while the scratch copy is written, checked or upgraded).
+        if _ran_out_of_space(exc, target.parent):
+            raise _restore_no_space(target.parent, source) from exc
+        raise
     except BaseException:
         _remove_quietly(scratch)
         raise
@@ -915,8 +948,9 @@ def _pre_restore_backup(target: Path) -> tuple[Path | None, dict[str, int] | Non
     folder = target.parent / BACKUP_FOLDER
     try:
         made = _sqlite_backup(target, folder, None, compress=False, progress=None, prefix="tct-pre-restore")
-    except (BackupFailed, DatabaseError, sqlite3.Error):
-        pass
+    except (BackupFailed, DatabaseError, sqlite3.Error) as exc:
+        if _ran_out_of_space(exc, folder):
+            raise  # (said as such by restore; a byte-for-byte copy would not fit either)
     else:
         # Like every backup: the copy to go back to if the restore was a mistake, checked by `tct restore`.
         write_checksum(made.path, made.sha256, failed="none_changed")
@@ -1004,6 +1038,8 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
                     src.close()
             except sqlite3.DatabaseError as exc:
                 text = str(exc)
+                if _ran_out_of_space(exc, target.parent):
+                    raise
                 if "locked" in text or "busy" in text:
                     raise DatabaseError.said_as("err_restore_target_locked", target=target) from exc
                 if "malformed" not in text and "not a database" not in text:
@@ -1015,10 +1051,17 @@ def restore(plan: RestorePlan, *, actor: str) -> RestoreResult:
             counts = _count(con)
         finally:
             con.close()
-    except OSError as exc:
-        raise BackupFailed.said_as("err_restore_failed", target=target, reason=exc.strerror or str(exc)) from exc
-    except sqlite3.Error as exc:
-        raise BackupFailed.said_as("err_restore_failed", target=target, reason=str(exc)) from exc
+    except Exception as exc:
+        # A full disk, at whichever step (the pre-restore backup, the audit event in the copy, the
+        # copy into the live file, whose transaction is then undone): said as such, the backup
+        # not blamed, and the register as it was.
+        if _ran_out_of_space(exc, target.parent):
+            raise _restore_no_space(target.parent, plan.source) from exc
+        if isinstance(exc, OSError):
+            raise BackupFailed.said_as("err_restore_failed", target=target, reason=exc.strerror or str(exc)) from exc
+        if isinstance(exc, sqlite3.Error):
+            raise BackupFailed.said_as("err_restore_failed", target=target, reason=str(exc)) from exc
+        raise
     finally:
         plan.discard()
     if late:

@@ -287,6 +287,10 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "was changed; try again in a moment",
                                   "cơ sở dữ liệu {target} đang bị chương trình khác khóa quá thời gian chờ; không thay "
                                   "đổi gì; hãy thử lại sau ít phút"),
+    "err_restore_no_space": ("no space left on the disk of {folder} to restore {source} ({megabytes} MB); nothing "
+                             "was changed",
+                             "ổ đĩa chứa {folder} đã hết chỗ để khôi phục {source} ({megabytes} MB); chưa thay đổi "
+                             "gì"),
     "err_restore_failed": ("restore into {target} failed ({reason})",
                            "khôi phục vào {target} không thành công ({reason})"),
     "err_db_not_a_file": ("{path} is not a file; give --db a database file path",
