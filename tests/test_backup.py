@@ -720,6 +720,42 @@ def test_restore_refuses_a_backup_changed_since_it_was_made(tct, database, db_pa
     assert tct("restore", "--force", str(good)).exit_code == 0
 
 
+@pytest.mark.parametrize("damage", ["", "\n\n", "not a checksum\n", "abc123  tct.db\n", "\x00\xff\xfe garbage",
+                                    "directory"], ids=["empty", "blank", "words", "short", "bytes", "folder"])
+def test_a_damaged_checksum_file_is_named_and_the_backup_not_blamed(tct, database, db_path, tmp_path, damage):
+    """An emptied or overwritten checksum file says nothing about the backup beside it: the restore
+    is refused (it cannot be verified) with the checksum file named as the problem and the way on,
+    and goes ahead once that file is moved aside."""
+    fill_register(database)
+    good = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    database.dispose()
+    _fold_wal(db_path)
+    before = _sha(db_path)
+    recorded = library.checksum_file(good)
+    recorded.unlink()
+    if damage == "directory":
+        recorded.mkdir()
+    else:
+        recorded.write_bytes(damage.encode("latin-1"))
+    run = tct("restore", "--force", str(good))
+    assert_one_line_error(run, 1, f"checksum file {recorded}", "may be fine", "nothing was changed",
+                          f"move {recorded} aside")
+    assert "sha256 differs" not in run.stderr
+    assert _sha(db_path) == before
+    said = tct("--lang", "vi", "restore", "--force", str(good))
+    assert said.exit_code == 1 and "tệp mã kiểm tra" in said.stderr and "có thể vẫn tốt" in said.stderr
+    recorded.rmdir() if recorded.is_dir() else recorded.unlink()
+    assert tct("restore", "--force", str(good)).exit_code == 0
+
+
+def test_a_checksum_file_as_sha256sum_writes_it_is_read(tct, database, tmp_path):
+    """Upper-case digits and the binary-mode `*NAME` of `sha256sum -b` are the same sha256."""
+    fill_register(database)
+    good = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    library.checksum_file(good).write_text(f"{_sha(good).upper()} *{good.name}\n")
+    assert tct("restore", "--force", str(good)).exit_code == 0
+
+
 def test_restore_asks_at_a_terminal_and_refuses_without_one(tct, database, db_path, tmp_path, monkeypatch):
     fill_register(database)
     saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())

@@ -161,17 +161,31 @@ def write_checksum(path: Path, digest: str, *, failed: str = "none_made") -> Non
                                    failed=failed) from exc
 
 
+_SHA256_LINE = re.compile(r"\\?([0-9a-fA-F]{64})[ \t]")
+
+
 def _checked_against_checksum(source: Path, digest: str) -> None:
-    """A backup whose checksum file says otherwise changed after it was verified: refused."""
+    """A backup whose checksum file says otherwise changed after it was verified: refused.
+
+    A checksum file that cannot be read, or holds no sha256 (emptied, overwritten), says nothing
+    about the backup: it is refused too (it cannot be verified), but said as what it is, with the
+    way on: check the backup otherwise, or move the checksum file aside to restore on SQLite's
+    checks alone."""
     recorded = checksum_file(source)
     try:
         text = recorded.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return  # (a backup made before tct kept checksums, or copied without its checksum file)
     except OSError as exc:
-        raise BackupFailed.said_as("err_cannot_read_unchanged", path=recorded, reason=exc.strerror) from exc
-    expected = text.split()[0].lower() if text.split() else ""
-    if expected != digest:
+        raise BackupFailed.said_as("err_checksum_unreadable", source=source, recorded=recorded,
+                                   reason=exc.strerror or str(exc)) from exc
+    # The first line, as `sha256sum` writes it: 64 hex digits, then the name (a `\` before a name
+    # it had to escape).
+    lines = text.lstrip("\ufeff").strip().splitlines()
+    found = _SHA256_LINE.match(lines[0] + " ") if lines else None
+    if found is None:
+        raise BackupFailed.said_as("err_checksum_malformed", source=source, recorded=recorded)
+    if found.group(1).lower() != digest:
         raise BackupFailed.said_as("err_checksum_differs", source=source, recorded=recorded.name)
 
 

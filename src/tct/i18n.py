@@ -806,6 +806,19 @@ LABELS: dict[str, tuple[str, str]] = {
                              "{recorded} (tệp đã bị thay đổi hoặc hư hỏng); chưa thay đổi gì"),
     "err_gzip_name": ("--gzip writes a compressed file: name it with .gz ({path}.gz), or leave --gzip out",
                       "--gzip ghi tệp nén: hãy đặt tên có đuôi .gz ({path}.gz), hoặc bỏ --gzip"),
+    "err_checksum_unreadable": ("cannot read the checksum file {recorded} ({reason}), so {source} cannot be "
+                                "verified (the backup itself may be fine); nothing was changed: check it against "
+                                "another copy, or move {recorded} aside to restore it on SQLite's checks alone",
+                                "không đọc được tệp mã kiểm tra {recorded} ({reason}) nên không xác minh được "
+                                "{source} (bản sao lưu có thể vẫn tốt); chưa thay đổi gì: hãy đối chiếu với bản sao "
+                                "khác, hoặc chuyển {recorded} đi chỗ khác để khôi phục chỉ với các kiểm tra của "
+                                "SQLite"),
+    "err_checksum_malformed": ("the checksum file {recorded} is damaged (it holds no sha256), so {source} cannot "
+                               "be verified (the backup itself may be fine); nothing was changed: check it against "
+                               "another copy, or move {recorded} aside to restore it on SQLite's checks alone",
+                               "tệp mã kiểm tra {recorded} bị hỏng (không chứa mã sha256) nên không xác minh được "
+                               "{source} (bản sao lưu có thể vẫn tốt); chưa thay đổi gì: hãy đối chiếu với bản sao "
+                               "khác, hoặc chuyển {recorded} đi chỗ khác để khôi phục chỉ với các kiểm tra của SQLite"),
     "err_backup_exists": ("{path} already exists; a backup never replaces a file: choose a new name or a folder",
                           "{path} đã tồn tại; bản sao lưu không bao giờ ghi đè tệp có sẵn: hãy chọn tên khác hoặc "
                           "một thư mục"),
