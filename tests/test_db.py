@@ -310,6 +310,36 @@ def test_db_check_finds_visits_deleted_from_the_end_of_a_year(tct, database, db_
     assert "visit counter of 2021 is at 3 but the highest code is 2: rows were deleted" in run.json()["problems"]
 
 
+def test_sqlite_triggers_listed_for_db_check_are_the_ones_a_register_has(database, db_path):
+    """db check compares the register's triggers with tct.db.SQLITE_TRIGGERS: they must be what the
+    migrations create, as SQLite keeps them."""
+    con = sqlite3.connect(db_path)
+    found = con.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    con.close()
+    assert sorted(found, key=lambda row: row[1]) == sorted(store.SQLITE_TRIGGERS, key=lambda row: row[1])
+
+
+@pytest.mark.parametrize("trigger", ["audit_event_no_delete", "audit_event_no_update", "visit_no_delete"])
+def test_db_check_finds_an_append_only_trigger_dropped_or_replaced(tct, database, db_path, trigger):
+    """As on PostgreSQL: a trigger dropped at the sqlite3 shell, or put back as one that refuses
+    nothing, leaves visits or the audit trail open to DELETE; db check says which, and exits 1."""
+    assert tct("db", "check").exit_code == 0
+    table = "visit" if trigger.startswith("visit") else "audit_event"
+    con = sqlite3.connect(db_path)
+    con.execute(f"DROP TRIGGER {trigger}")
+    con.commit()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert run.json()["problems"] == [f"trigger: {trigger} on table {table} is missing, so its rows can be changed"]
+    con.execute(f"CREATE TRIGGER {trigger} BEFORE DELETE ON {table} BEGIN SELECT 1; END")
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert run.json()["problems"] == [f"trigger: {trigger} on table {table} is not the one tct creates, so its rows "
+                                      "may be changed"]
+
+
 def _one_case(tct, *steps):  # type: ignore[no-untyped-def]
     """A complaint received on 3 Feb 2021 (VV-2021-0001), taken through `steps`: (action, day)."""
     extra = {"resolve": ("--result", "upheld"), "reopen": ("--reason", "khiếu nại tiếp")}

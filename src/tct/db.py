@@ -616,7 +616,8 @@ def info(db: Database) -> dict[str, Any]:
 def check(db: Database) -> list[str]:
     """Integrity and foreign-key problems (empty when healthy).
 
-    SQLite checks its file (integrity_check) and its foreign keys. PostgreSQL keeps its own files
+    SQLite checks its file (integrity_check), its foreign keys and that the triggers that keep
+    visits and the audit trail append-only are there as tct made them. PostgreSQL keeps its own files
     sound, so there tct checks what can still go wrong: constraints or indexes left unvalidated
     (NOT VALID, a failed CREATE INDEX CONCURRENTLY), rows that point nowhere (loaded with triggers
     off, e.g. by a data-only restore), and the triggers that keep visits and the audit trail
@@ -634,6 +635,7 @@ def check(db: Database) -> list[str]:
                     problems.append(f"integrity: {line}")
             for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
                 problems.append(f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}")
+            problems.extend(_sqlite_trigger_problems(conn))
         else:
             problems.extend(_postgres_problems(conn))
         # Codes are numbered per year without gaps: the counter must cover every number used.
@@ -699,6 +701,33 @@ def _status_day_problems(conn: Connection) -> list[str]:
             f"case {code}: its status is {stored} but its history, read in date order, ends {last}, so a report "
             f"of a past day reads it as {last} (a step was entered before an earlier-dated one)"
             for code, stored, last in conn.exec_driver_sql(STATUS_MISMATCHES).fetchall()]
+
+
+# The triggers the migrations create on SQLite (0001, 0002), by table, with the statement that
+# creates each as SQLite keeps it in sqlite_master (a test holds them equal to a new register's).
+SQLITE_TRIGGERS = (
+    ("audit_event", "audit_event_no_update", "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+                                             "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"),
+    ("audit_event", "audit_event_no_delete", "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+                                             "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"),
+    ("visit", "visit_no_delete", "CREATE TRIGGER visit_no_delete BEFORE DELETE ON visit "
+                                 "BEGIN SELECT RAISE(ABORT, 'visits are never deleted; void them'); END"),
+)
+
+
+def _sqlite_trigger_problems(conn: Connection) -> list[str]:
+    """The append-only triggers dropped (`DROP TRIGGER` at the sqlite3 shell) or made into others
+    under the same name: without them a visit or an audit event can be deleted or changed."""
+    found = {name: (table, " ".join(str(sql or "").split())) for name, table, sql in conn.exec_driver_sql(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()}
+    problems = []
+    for table, name, sql in SQLITE_TRIGGERS:
+        if name not in found:
+            problems.append(f"trigger: {name} on table {table} is missing, so its rows can be changed")
+        elif found[name] != (table, sql):
+            problems.append(f"trigger: {name} on table {table} is not the one tct creates, so its rows may be "
+                            "changed")
+    return problems
 
 
 # The triggers the migrations create on PostgreSQL, by table (see migrations/versions).
