@@ -340,6 +340,41 @@ def test_db_check_finds_an_append_only_trigger_dropped_or_replaced(tct, database
                                       "may be changed"]
 
 
+def test_db_check_repair_brings_a_counter_behind_its_codes_up_to_them(tct, database, db_path):
+    """A counter set back (or deleted) by hand would give the next visit a code already used; db check
+    reports it and --repair moves it up to the year's highest code, in the audit trail, so the next
+    visit gets the next number."""
+    _raw_visits(db_path, [1, 2, 3])
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE code_counter SET last = 1 WHERE kind = 'visit'")
+    con.execute("DELETE FROM code_counter WHERE kind = 'case'")
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert run.json()["problems"] == ["visit counter of 2021 is behind its highest code 3 (tct db check --repair)",
+                                      "cases counter of 2021 is behind its highest code 1 (tct db check --repair)"]
+    repaired = tct("db", "check", "--repair")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert "visit counter of 2021: set to its highest code, 3" in repaired.stderr
+    assert "case counter of 2021: set to its highest code, 1" in repaired.stderr
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT kind, year, last FROM code_counter ORDER BY kind").fetchall() == [
+        ("case", 2021, 1), ("visit", 2021, 3)]
+    events = con.execute("SELECT entity, code, action, changes, reason FROM audit_event ORDER BY id").fetchall()
+    con.close()
+    assert [(entity, code, action) for entity, code, action, _, _ in events] == [
+        ("register", "visit counter 2021", "repair"), ("register", "case counter 2021", "repair")]
+    assert all(reason == "the counter was behind the highest code of its year" for *_, reason in events)
+    assert tct("db", "check").exit_code == 0
+    assert tct("db", "check", "--repair").stderr.count("counter") == 0  # nothing left to repair
+    assert tct("officer", "add", "Lê Văn Cường").exit_code == 0
+    added = tct("visit", "add", "--citizen", "Phạm Thị Dung", "--type", "complaint", "--field", "land",
+                "--officer", "cuong", "--at", "11/02/2021 09:00")
+    assert added.exit_code == 0, added.stderr
+    assert "TCD-2021-0004" in added.stdout + added.stderr
+
+
 def _one_case(tct, *steps):  # type: ignore[no-untyped-def]
     """A complaint received on 3 Feb 2021 (VV-2021-0001), taken through `steps`: (action, day)."""
     extra = {"resolve": ("--result", "upheld"), "reopen": ("--reason", "khiếu nại tiếp")}

@@ -648,7 +648,8 @@ def check(db: Database) -> list[str]:
                 if count != highest:
                     problems.append(f"{table} codes of {year}: {count} rows but numbers up to {highest}")
                 if last is None or last < highest:
-                    problems.append(f"{table} counter of {year} is behind its highest code {highest}")
+                    problems.append(f"{table} counter of {year} is behind its highest code {highest} "
+                                    "(tct db check --repair)")
             # ... and no further: a number is handed out only with its row, which is never deleted, so
             # a counter past the highest code (or with no rows at all) means rows were taken away.
             for year, last, highest in conn.execute(text(
@@ -660,6 +661,44 @@ def check(db: Database) -> list[str]:
         if db.revision == SCHEMA_HEAD:
             problems.extend(_status_day_problems(conn))
     return problems
+
+
+# The code counters behind the highest code of their year, as (table, kind, year, last or None,
+# highest): only a write around tct leaves one (a counter row deleted or set back by hand), and the
+# next code of that year would then be one already used.
+def _counters_behind(conn: Connection | Session) -> list[tuple[str, str, int, int | None, int]]:
+    from sqlalchemy import text
+
+    behind = []
+    for table, kind in (("visit", "visit"), ("cases", "case")):
+        behind += [(table, kind, int(year), None if last is None else int(last), int(highest))
+                   for year, highest, last in conn.execute(text(
+                       f"SELECT t.year, max(t.seq), c.last FROM {table} t LEFT JOIN code_counter c "
+                       "ON c.kind = :kind AND c.year = t.year GROUP BY t.year, c.last "
+                       "HAVING c.last IS NULL OR c.last < max(t.seq) ORDER BY t.year"), {"kind": kind}).fetchall()]
+    return behind
+
+
+def repair_counters(session: Session, *, actor: str) -> list[tuple[str, int, int]]:
+    """Bring every code counter that `check` finds behind its year's highest code up to that code,
+    each in the audit trail; returns (kind, year, highest) of each. Safe: a counter only ever moves
+    up, under the write lock, to a number already used, so the next code is a new one and no code
+    is given twice (a gap below it stays a gap, which `check` goes on reporting)."""
+    from sqlalchemy import text
+
+    from tct import audit
+    from tct.i18n import label
+
+    repaired = []
+    for _table, kind, year, last, highest in _counters_behind(session):
+        session.execute(text("INSERT INTO code_counter (kind, year, last) VALUES (:kind, :year, 0) "
+                             "ON CONFLICT (kind, year) DO NOTHING"), {"kind": kind, "year": year})
+        session.execute(text("UPDATE code_counter SET last = :highest WHERE kind = :kind AND year = :year "
+                             "AND last < :highest"), {"kind": kind, "year": year, "highest": highest})
+        audit.record(session, actor=actor, entity="register", code=f"{kind} counter {year}", action="repair",
+                     before={"last": last}, after={"last": highest}, reason=label("reason_counter_behind"))
+        repaired.append((kind, year, highest))
+    return repaired
 
 
 # Days from a case's receipt to its latest status change, in each dialect's SQL: the expression of

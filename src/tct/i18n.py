@@ -100,6 +100,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "up_to_date": ("{location} is already at schema {new}", "{location} đã ở lược đồ {new}"),
     "check_ok": ("{location}: integrity and foreign keys ok", "{location}: toàn vẹn và khóa ngoại đạt"),
     "check_failed": ("{location}: {count} problem(s) found", "{location}: phát hiện {count} lỗi"),
+    "counter_repaired": ("{kind} counter of {year}: set to its highest code, {highest}",
+                         "bộ đếm mã {kind} năm {year}: đã đặt bằng số của mã lớn nhất, {highest}"),
     "status_day_repaired": ("case {code}: day of its latest status change set from its history",
                             "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
@@ -149,6 +151,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason_not_called": ("no visit calls for {flag} any more", "không còn lượt tiếp nào cần cảnh báo {flag}"),
     "reason_status_day": ("the day of its latest status change, from its history",
                           "ngày thay đổi trạng thái gần nhất, theo lịch sử của vụ việc"),
+    "reason_counter_behind": ("the counter was behind the highest code of its year",
+                              "bộ đếm đang thấp hơn mã lớn nhất của năm"),
     # Errors the desk meets most, made by TctError.said_as (the English is the error's message).
     "or_words": (" or ", " hoặc "),
     "list_separator": (", ", "; "),

@@ -34,22 +34,28 @@ def info(fmt: FormatOption = OutputFormat.table) -> None:
 def check(fmt: FormatOption = OutputFormat.table,
           repair: Annotated[bool, typer.Option(
               "--repair", help="Give each case whose stored day of its latest status change is not its "
-                               "history's that day again (in the audit trail); other problems are only reported."
+                               "history's that day again, and bring each code counter behind its year's highest "
+                               "code up to it (each in the audit trail); other problems are only reported."
           )] = False) -> None:
     """Integrity and foreign-key checks; exit 1 when either finds a problem."""
     from tct import db as store
     from tct import render
     from tct.errors import CheckFailed
-    from tct.i18n import label
+    from tct.i18n import label, value_label
 
     database = state().db(create=False)
     if repair:
         from tct import audit, cases
 
         with store.write_session(database) as session:
-            repaired = cases.repair_status_days(session, actor=audit.current_actor())
+            actor = audit.current_actor()
+            repaired = cases.repair_status_days(session, actor=actor)
+            counters = store.repair_counters(session, actor=actor)
         for code in repaired:
             notice(label("status_day_repaired", lang(), code=code))
+        for kind, year, highest in counters:
+            notice(label("counter_repaired", lang(), kind=value_label("entity", kind, lang()), year=year,
+                         highest=highest))
     problems = store.check(database)
     if fmt.value == "json":
         render.record({"location": database.location, "ok": not problems, "problems": problems}, None, "json")
