@@ -307,6 +307,42 @@ def test_bad_rows_are_named_and_nothing_is_imported(tct, filled, tmp_path):
     con.close()
 
 
+@pytest.mark.parametrize("counters", ["emptied", "behind"])
+def test_code_counters_behind_the_codes_are_refused_naming_the_table(tct, filled, tmp_path, counters):
+    """An export whose code_counter is empty (or behind a year's codes) would leave a register whose
+    next visit takes a code already used: refused, by --check too, naming code_counter; nothing is
+    imported. (Mending it on the way would import rows the export does not hold.)"""
+    exported = tmp_path / "e.json"
+    assert tct("export", "--reveal", "-o", str(exported)).exit_code == 0
+    codes = json.loads(exported.read_text(encoding="utf-8"))["tables"]
+    highest = max(row["seq"] for row in codes["visit"] if row["year"] == codes["visit"][-1]["year"])
+    year = codes["visit"][-1]["year"]
+
+    def change(tables):  # type: ignore[no-untyped-def]
+        if counters == "emptied":
+            tables["code_counter"] = []
+        else:
+            for row in tables["code_counter"]:
+                if row["kind"] == "visit" and row["year"] == year:
+                    row["last"] = highest - 1
+
+    bad = _broken_copy(exported, tmp_path / "bad.json", change)
+    target = tmp_path / "new.db"
+    for args in (("import", "--check", str(bad)), ("import", str(bad))):
+        run = tct("--db", str(target), *args, db=False)
+        expected = (f"code_counter: no visit counter for {year}" if counters == "emptied"
+                    else f"code_counter: the visit counter of {year} is at {highest - 1}")
+        assert_one_line_error(run, 1, expected, f"go up to {highest}", "nothing was imported")
+    con = sqlite3.connect(target)
+    assert con.execute("SELECT count(*) FROM visit").fetchone()[0] == 0
+    con.close()
+    # The export as tct wrote it still imports, and the next visit takes the next code.
+    assert tct("--db", str(target), "import", str(exported), db=False).exit_code == 0
+    added = tct("--db", str(target), "visit", "add", "--citizen", "Đỗ Thị Mới", "--type", "complaint", "--field",
+                "land", "--officer", codes["officer"][0]["name"], "--at", f"11/02/{year} 09:00", db=False)
+    assert added.exit_code == 0, added.stderr
+
+
 def test_values_tct_never_writes_are_refused_before_they_break_later_commands(tct, filled, tmp_path):
     """Types allow them, tct never writes them, and a register holding them fails at every command."""
     exported = tmp_path / "e.json"

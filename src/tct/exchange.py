@@ -1411,6 +1411,32 @@ def _meaning_problems(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
         people = row.get("people")
         if isinstance(people, int) and not 1 <= people <= MAX_PEOPLE:
             problems.append(f"visit row {number}: people {people} is not from 1 to {MAX_PEOPLE}")
+    return problems + _counter_problems(rows)
+
+
+def _counter_problems(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Each year's code counter must reach the highest code of its year: a register whose counter
+    is missing or behind would hand out a number already used, and the next `visit add` would fail.
+    Refused rather than mended, so that what is imported is the export's rows exactly (export →
+    import → export gives the same bytes) and nothing of it is changed on the way: a register that
+    was exported so is mended at its source by `tct db check --repair`, then exported again."""
+    counters = {(row.get("kind"), row.get("year")): row.get("last") for row in rows.get("code_counter", [])}
+    problems = []
+    for table, kind in (("visit", "visit"), ("cases", "case")):
+        highest: dict[Any, int] = {}
+        for row in rows.get(table, []):
+            year, seq = row.get("year"), row.get("seq")
+            if isinstance(seq, int) and seq > highest.get(year, 0):
+                highest[year] = seq
+        for year, seq in sorted(highest.items(), key=lambda item: str(item[0])):
+            last = counters.get((kind, year))
+            if not isinstance(last, int):
+                problems.append(f"code_counter: no {kind} counter for {year}, whose {table} codes go up to {seq} "
+                                "(mend the register exported with `tct db check --repair`, then export it again)")
+            elif last < seq:
+                problems.append(f"code_counter: the {kind} counter of {year} is at {last}, behind its {table} codes, "
+                                f"which go up to {seq} (mend the register exported with `tct db check --repair`, "
+                                "then export it again)")
     return problems
 
 
