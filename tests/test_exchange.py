@@ -299,8 +299,17 @@ def test_bad_rows_are_named_and_nothing_is_imported(tct, filled, tmp_path):
         tables["visit"][0]["officer_id"] = 999
 
     orphan = _broken_copy(exported, tmp_path / "orphan.json", dangling)
-    run = tct("--db", str(target), "import", "--check", str(orphan), db=False)
-    assert_one_line_error(run, 1, "FOREIGN KEY", "nothing was imported")
+    for args in (("import", "--check", str(orphan)), ("import", str(orphan))):  # named by table, row and column
+        run = tct("--db", str(target), *args, db=False)
+        assert_one_line_error(run, 1, "visit row 1: officer_id 999 points to no officer row", "nothing was imported")
+
+    def twice(tables):  # type: ignore[no-untyped-def]
+        tables["visit"][1]["id"] = tables["visit"][0]["id"]
+
+    doubled = _broken_copy(exported, tmp_path / "twice.json", twice)
+    run = tct("--db", str(target), "import", str(doubled), db=False)
+    assert_one_line_error(run, 1, f"visit row 2: id {json.loads(doubled.read_text())['tables']['visit'][0]['id']} "
+                                  "is row 1's too", "nothing was imported")
     con = sqlite3.connect(target)
     tables = ("visit", "officer", "audit_event")
     assert sum(con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables) == 0

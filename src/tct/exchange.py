@@ -1440,6 +1440,42 @@ def _counter_problems(rows: dict[str, list[dict[str, Any]]]) -> list[str]:
     return problems
 
 
+def _link_problems(rows: dict[str, list[dict[str, Any]]], tables: list[Table]) -> list[str]:
+    """Rows that could not stand together in the register, each named as the others are (table,
+    row number, column) rather than by the database's one "FOREIGN KEY constraint failed": a key
+    (primary or unique) given twice, a reference to a row the export does not hold."""
+    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+
+    problems: list[str] = []
+    keys: dict[tuple[str, str], set[Any]] = {}  # (a table's ids, read once for every reference to them)
+    for table in tables:
+        batch = rows.get(table.name) or []
+        for constraint in table.constraints:
+            if not isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint):
+                continue
+            names = [column.name for column in constraint.columns]
+            first: dict[tuple[Any, ...], int] = {}
+            for number, row in enumerate(batch, start=1):
+                key = tuple(row.get(name) for name in names)
+                if None in key:
+                    continue
+                if key in first:
+                    said = ", ".join(f"{name} {value!r}" for name, value in zip(names, key, strict=True))
+                    problems.append(f"{table.name} row {number}: {said} is row {first[key]}'s too")
+                else:
+                    first[key] = number
+        for foreign in table.foreign_keys:
+            column, target = foreign.parent.name, foreign.column
+            held = keys.get((target.table.name, target.name))
+            if held is None:
+                held = keys[target.table.name, target.name] = {row.get(target.name)
+                                                               for row in rows.get(target.table.name) or []}
+            problems += [f"{table.name} row {number}: {column} {row[column]!r} points to no {target.table.name} row"
+                         for number, row in enumerate(batch, start=1)
+                         if row.get(column) is not None and row[column] not in held]
+    return problems
+
+
 def _raise_problems(problems: list[str], what: str) -> None:
     if not problems:
         return
@@ -1498,7 +1534,7 @@ def _through_scratch(document: dict[str, Any]) -> dict[str, Any]:
             metadata.reflect(engine)
         tables = [table for table in metadata.sorted_tables if table.name in ALL_TABLES]
         rows, problems = _convert(document, tables)
-        _raise_problems(problems, "the export")
+        _raise_problems(problems or _link_problems(rows, tables), "the export")
         try:
             with engine.begin() as conn:
                 _insert(conn, tables, rows)
@@ -1535,7 +1571,7 @@ def import_document(db: Database, document: dict[str, Any], *, check: bool = Fal
         document = _through_scratch(document)
     tables = _tables()
     rows, problems = _convert(document, tables)
-    _raise_problems(problems + _meaning_problems(rows), "the export")
+    _raise_problems(problems + _meaning_problems(rows) or _link_problems(rows, tables), "the export")
     counts = {table.name: len(rows.get(table.name, [])) for table in tables}
     occupied = _nonempty(db)
     if occupied:
