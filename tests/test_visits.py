@@ -595,3 +595,18 @@ def test_citizen_errors_are_said_in_vietnamese(desk, args, vietnamese, english):
     run = desk(*full)
     assert run.exit_code == 1 and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
     assert counts(desk) == before
+
+
+def test_a_citizen_back_about_their_case_is_that_cases_citizen(desk):
+    """`--case` with the name the case was opened with (accents aside) and no ID number: the same
+    person, so their visits add up (the repeat visitors of `tct alerts`); another name is another
+    person, and an ID number decides by itself."""
+    first = add(desk, "--citizen", "Lê Văn Tư", *BASE, "--at", "01/02/2021 08:00")
+    for day in ("02", "03"):
+        add(desk, "--citizen", "le van tu", "--case", first["case"], "--officer", "binh",
+            "--at", f"{day}/02/2021 08:00")
+    add(desk, "--citizen", "Lê Thị Năm", "--case", first["case"], "--officer", "binh", "--at", "04/02/2021 08:00")
+    people = {c["name"]: c["visits"] for c in desk("citizen", "list", "-f", "json").json()}
+    assert people == {"Lê Văn Tư": 3, "Lê Thị Năm": 1}
+    repeat = desk("alerts", "--on", "03/02/2021", "-f", "json").json()["repeat_citizens"]
+    assert [r["citizen"] for r in repeat] == ["Lê Văn Tư"]

@@ -307,7 +307,16 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     warnings = list(ready.warnings)
     if typed.officer:
         actor = ready.officer.name
-    match = citizens.record_for(session, ready.details, actor=actor, same_as=ready.same_as)
+    same_as = ready.same_as
+    if same_as is None and ready.case is not None and ready.case.citizen_id and not ready.details.id_number:
+        # Back about their case (`--case`), under the name the case was opened with: the same person,
+        # not a new record each time (which would hide a repeat visitor from `tct alerts`).
+        from tct.models import Citizen
+
+        theirs = session.get(Citizen, ready.case.citizen_id)
+        if theirs is not None and theirs.name_folded == fold(ready.details.name):
+            same_as = theirs.id
+    match = citizens.record_for(session, ready.details, actor=actor, same_as=same_as)
     warnings.extend(match.warnings)
     day = ready.moment.date()
     case = ready.case or cases.open_case(
