@@ -589,9 +589,14 @@ def test_no_output_replaces_the_register_or_a_backup_even_with_force(desk, denou
     # A database's -wal, -shm or -journal that SQLite has not made yet: it would take the file for its own.
     for target in (Path(f"{db_path}-journal"), Path(f"{backup}-wal"), Path(f"{db_path}-shm")):
         assert_one_line_error(desk("report", _report_range(), "-f", "md", "-o", str(target), "--force"), 1,
-                              "is a database")
-        assert_one_line_error(desk("export", "-o", str(target), "--force"), 1, "is a database")
+                              "unwritten changes")
+        assert_one_line_error(desk("export", "-o", str(target), "--force"), 1, "unwritten changes")
+        # nor a backup (as a file, or a folder made there, after which no desk could open the register)
+        assert_one_line_error(desk("backup", "--to", str(target)), 1, "unwritten changes")
     assert not Path(f"{db_path}-journal").exists() and not Path(f"{backup}-wal").exists()
+    assert desk("visit", "list").exit_code == 0
+    dashed = tmp_path / "-wal"  # (only a name: no database is called "")
+    assert desk("report", _report_range(), "-f", "md", "-o", str(dashed)).exit_code == 0 and dashed.exists()
     existing = tmp_path / "register.json"
     existing.write_text("yesterday's export")
     assert_one_line_error(desk("export", "-o", str(existing)), 1, "--force")

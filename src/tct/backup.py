@@ -193,8 +193,12 @@ def _destination(db: Database | Path, to: Path | None, compress: bool) -> tuple[
     """(folder, explicit file or None for a generated backup name)."""
     if to is None:
         return default_folder(db), None
+    from tct.render import companion_of_database
+
     text = str(to)
     to = to.expanduser()
+    if companion_of_database(to):  # (a folder or a file there would put every desk out of action)
+        raise BackupFailed.said_as("err_output_is_companion", target=to)
     if to.is_dir() or text.endswith(("/", os.sep)) or (not to.exists() and to.suffix.lower() not in _FILE_SUFFIXES):
         return to, None
     if to.exists():

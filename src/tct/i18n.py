@@ -378,6 +378,10 @@ LABELS: dict[str, tuple[str, str]] = {
                               "phức tạp từ khi nào); các cảnh báo khác lấy ngày nhập"),
     "err_unflag_before_set": ("case {code} was flagged {which} after {day}; it cannot be cleared before it was set",
                               "vụ việc {code} được gắn cảnh báo {which} sau ngày {day}; không thể gỡ trước khi gắn"),
+    "err_output_is_companion": ("{target} is where SQLite keeps a database's unwritten changes (its -wal, -shm "
+                                "or -journal): tct never writes there; choose another name",
+                                "{target} là nơi SQLite giữ các thay đổi chưa ghi của một cơ sở dữ liệu (tệp -wal, "
+                                "-shm hoặc -journal): tct không bao giờ ghi vào đó; hãy chọn tên khác"),
     "err_output_is_database": ("{target} is a database (a register or a backup); tct never writes an output over one",
                                "{target} là một cơ sở dữ liệu (sổ tiếp công dân hoặc bản sao lưu); tct không bao giờ "
                                "ghi đè lên đó"),

@@ -395,11 +395,8 @@ def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
     from tct.errors import ValidationError
 
     target = Path(path).expanduser()
-    # A database's -wal, -shm or -journal, even before SQLite makes one: SQLite would take a file of
-    # ours there for its own (and delete it, or read it as the database's last writes).
-    for suffix in ("-wal", "-shm", "-journal"):
-        if target.name.endswith(suffix) and _is_database(target.with_name(target.name[:-len(suffix)])):
-            raise ValidationError.said_as("err_output_is_database", target=str(target))
+    if companion_of_database(target):
+        raise ValidationError.said_as("err_output_is_companion", target=str(target))
     if not target.exists() or target.is_dir():
         return target
     if _is_database(target):
@@ -407,6 +404,16 @@ def replaceable(path: str | os.PathLike[str], *, force: bool) -> Path:
     if not force:
         raise ValidationError.said_as("err_output_exists", target=str(target))
     return target
+
+
+def companion_of_database(path: Path) -> bool:
+    """Whether `path` is a database's -wal, -shm or -journal, even before SQLite makes one: SQLite
+    would take a file (or a folder) of ours there for its own, and lose it or fail on it."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        base = path.name[:-len(suffix)]
+        if path.name.endswith(suffix) and base and _is_database(path.with_name(base)):
+            return True
+    return False
 
 
 def _is_database(path: Path) -> bool:
