@@ -72,6 +72,12 @@ def test_config_list_values(tct):
                ).exit_code == 0
     assert tct("config", "get", "referral.agencies", "-f", "json").json()["value"] == [
         "Thanh tra tỉnh", "UBND huyện Châu Thành, tỉnh An Giang"]
+    # What `config get` prints is what `config set` takes back: the same list.
+    shown = tct("config", "get", "referral.agencies").stdout.strip()
+    assert shown == "Thanh tra tỉnh; UBND huyện Châu Thành, tỉnh An Giang"
+    assert tct("config", "set", "visit.fields", tct("config", "get", "visit.fields").stdout.strip()).exit_code == 0
+    assert tct("config", "get", "visit.fields", "-f", "json").json()["value"] == ["land", "housing", "đất đai"]
+    assert "| referral.agencies | Thanh tra tỉnh; UBND" in tct("config", "list", "-f", "md").stdout
     assert_one_line_error(tct("config", "set", "shift.morning", "11:30-07:30"), 1, "HH:MM-HH:MM")
     assert_one_line_error(tct("config", "set", "timezone", "Mars/Olympus"), 1, "time zone")
 
