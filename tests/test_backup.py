@@ -917,6 +917,10 @@ def test_postgresql_backup_is_a_pg_dump_of_the_counted_snapshot(tct, postgres_da
     assert summary["counts"]["setting"] == 1 and summary["counts"]["audit_event"] == 1
     listed = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True).stdout
     assert "TABLE DATA public visit" in listed
+    # A dump named .gz is still pg_dump's own file: the name compresses nothing, and is no mistake.
+    named = tmp_path / "nightly.dump.gz"
+    assert tct("--db", postgres_database, "backup", "--to", str(named), db=False).exit_code == 0
+    assert named.read_bytes().startswith(b"PGDMP")
 
 
 def test_backup_and_restore_errors_are_said_in_vietnamese(tct, database, db_path, tmp_path):

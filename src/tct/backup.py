@@ -111,12 +111,14 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
         raise UsageError.said_as("err_keep_at_least_one")
     started = time.monotonic()
     folder, target = _destination(db, to, compress)
-    if target is not None:  # a file named: its name and its bytes agree (restore reads either, a person the name)
+    source = db if isinstance(db, Path) else db.path if db.is_sqlite else None
+    if target is not None and source is not None:
+        # An SQLite backup's name and bytes agree (restore reads either, a person the name); a
+        # pg_dump file is pg_dump's own format, whatever it is called.
         if target.suffix.lower() == ".gz":
             compress = True
         elif compress:
             raise UsageError.said_as("err_gzip_name", path=target)
-    source = db if isinstance(db, Path) else db.path if db.is_sqlite else None
     if source is not None:
         made = _sqlite_backup(source, folder, target, compress=compress, progress=progress)
         path, counts, size, digest = made.path, made.counts, made.bytes, made.sha256
