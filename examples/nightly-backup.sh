@@ -34,7 +34,7 @@ status=0
 path="$("$tct" "${args[@]}")" || status=$?
 if [[ $status -ne 0 ]]; then
     # (a PostgreSQL URL's password is never printed: cron mails this line)
-    register="$(printf '%s' "${TCT_DB:-the default tct register}" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#')"
+    register="$(printf '%s' "${TCT_DB:-the default tct register}" | sed -E 's#(://[^:/@]*):.*@#\1:***@#')"
     echo "nightly-backup: backup of $register FAILED (exit $status) on ${HOSTNAME:-$(uname -n)} at $(date '+%Y-%m-%d %H:%M:%S')" >&2
     exit "$status"
 fi

@@ -836,10 +836,10 @@ def test_nightly_script_never_prints_a_postgresql_password(tmp_path):
     """Cron mails what the script says on failure: its own line masks the password as tct does."""
     script = Path(__file__).parent.parent / "examples" / "nightly-backup.sh"
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TCT": str(Path(sys.executable).parent / "tct"),
-           "TCT_DB": "postgresql+psycopg://tct:s3cretPw@127.0.0.1:1/tct", "TCT_BACKUP_DIR": str(tmp_path / "b")}
+           "TCT_DB": "postgresql+psycopg://tct:s3cret/Pw@127.0.0.1:1/tct", "TCT_BACKUP_DIR": str(tmp_path / "b")}
     failed = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert failed.returncode != 0 and "FAILED" in failed.stderr
-    assert "s3cretPw" not in failed.stderr and "tct:***@127.0.0.1:1/tct" in failed.stderr, failed.stderr
+    assert "s3cret" not in failed.stderr and "tct:***@127.0.0.1:1/tct" in failed.stderr, failed.stderr
 
 
 def test_nightly_script_as_in_the_readme_cron_line_finds_the_installed_tct(tct, database, db_path, tmp_path):
