@@ -413,6 +413,8 @@ def same_period_ratio(small: int, large: int, args: argparse.Namespace) -> str:
         for _ in range(2 * args.runs):
             for size, (_, _, env) in copies.items():
                 walls[size].samples.append(run_once(argv, env))
+        share = ("" if any(walls[size].failed is not None for size in walls) else  # (while the copies exist)
+                 backlog_share({size: db for size, (_, db, _) in copies.items()}, walls, args.runs))
     finally:
         for folder, _, _ in copies.values():
             shutil.rmtree(folder, ignore_errors=True)
@@ -424,8 +426,7 @@ def same_period_ratio(small: int, large: int, args: argparse.Namespace) -> str:
     verdict = "met" if ratio <= 1.3 else "missed"
     return (f"report {FIXED_PERIOD}, the two registers alternately ({2 * args.runs} runs each): "
             f"{walls[large].wall:.3f} s ({walls[large].span()}) at {large:,} visits, {walls[small].wall:.3f} s "
-            f"({walls[small].span()}) at {small:,}: {ratio:.2f}× (target ≤ 1.3×: {verdict})\n"
-            + backlog_share({size: db for size, (_, db, _) in copies.items()}, walls, args.runs))
+            f"({walls[small].span()}) at {small:,}: {ratio:.2f}× (target ≤ 1.3×: {verdict})\n{share}")
 
 
 # The report's data (report.build) and section 5 alone (report._backlog), timed in turn in one
