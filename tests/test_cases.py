@@ -378,6 +378,13 @@ def test_hotspots_count_each_locality_s_cases_visits_and_people_in_the_span(desk
          "people": 12, "hotspot": True},
         {"locality": there, "crowd_cases": 0, "repeat_cases": 1, "escalated_cases": 0, "cases": 1, "visits": 3,
          "people": 3, "hotspot": False}]
+    # A period by name, as `visit list --period`: tet-2021 is 03/02–23/02/2021 (narrowed by --from)
+    by_name = desk("hotspots", "--period", "tet-2021", "-f", "json").json()
+    assert by_name == desk("hotspots", "--from", "03/02/2021", "--to", "23/02/2021", "-f", "json").json()
+    assert by_name != ranked and [(r["locality"], r["visits"]) for r in by_name] == [(there, 2), (here, 4)]
+    assert desk("hotspots", "--period", "tet-2021", "--from", "15/02/2021", "-f", "json").json() == \
+        desk("hotspots", "--from", "15/02/2021", "--to", "23/02/2021", "-f", "json").json()
+    assert desk("hotspots", "--period", "tet-2121x").exit_code == 1
 
 
 def test_referrals_appear_in_the_timeline(desk):

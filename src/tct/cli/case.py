@@ -322,6 +322,8 @@ def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when ther
 def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this day [default: the hotspot "
                                                                        "window before today].")] = None,
              until: Annotated[str | None, typer.Option("--to", help="Up to this day [default: today].")] = None,
+             period: Annotated[str | None, typer.Option("--period", help="A period name, e.g. tet-2021 (as "
+                                                                         "`visit list --period`).")] = None,
              fmt: FormatOption = OutputFormat.table) -> None:
     """Localities ranked by crowd, repeat and escalated cases."""
     from datetime import timedelta
@@ -333,8 +335,15 @@ def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this
 
     with read_session(state().db(create=False)) as session:
         current = settings.load(session)
-        end = _parse_day(until, session, "--to") or today_local(current["timezone"])
-        start = _parse_day(since, session, "--from") or end - timedelta(days=int(current["hotspot.window_days"]))
+        end = _parse_day(until, session, "--to")
+        start = _parse_day(since, session, "--from")
+        if period:  # (the period's days, narrowed by --from/--to if given, as `visit list --period`)
+            from tct.periods import resolve
+
+            span = resolve(session, period)
+            start, end = max(start or span.start, span.start), min(end or span.end, span.end)
+        end = end or today_local(current["timezone"])
+        start = start or end - timedelta(days=int(current["hotspot.window_days"]))
         if end < start:
             from tct.i18n import label
 
