@@ -776,6 +776,20 @@ def test_restore_asks_at_a_terminal_and_refuses_without_one(tct, database, db_pa
     assert tct("config", "get", "agency.name").stdout.strip() == "Thanh tra Sở Thông tin và Truyền thông"
 
 
+def test_restore_shows_the_newest_visit_at_the_registers_own_time(tct, db_path, tmp_path, monkeypatch):
+    """An office set to another zone before its first visit sees that visit's time as it typed it."""
+    assert tct("config", "set", "timezone", "Asia/Tokyo").exit_code == 0
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "10/02/2021 09:15").exit_code == 0
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    from tct.cli import backup as backup_cli
+
+    monkeypatch.setattr(backup_cli, "stdin_is_terminal", lambda: True)
+    declined = tct("restore", str(saved), input="n\n")
+    assert declined.exit_code == 1 and "09:15" in declined.stderr and "07:15" not in declined.stderr
+
+
 def test_restore_of_an_older_backup_upgrades_a_copy_not_the_file(tct, db_path, tmp_path):
     from tct.db import SCHEMA_HEAD
     from test_db import _older_database

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -740,6 +741,7 @@ class RegisterSummary:
     counts: dict[str, int]
     newest_visit: str | None  # "CODE at ISO-TIMESTAMP"
     schema: str | None
+    timezone: str | None = None  # the office's, as its settings say (None: the default)
 
     def as_dict(self) -> dict[str, Any]:
         return {"counts": self.counts, "newest_visit": self.newest_visit, "schema": self.schema}
@@ -788,7 +790,13 @@ def _summary(con: sqlite3.Connection) -> RegisterSummary:
         schema = con.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError:
         schema = None
-    return RegisterSummary(counts=counts, newest_visit=newest, schema=str(schema[0]) if schema else None)
+    try:
+        zone = con.execute("SELECT value FROM setting WHERE key = 'timezone'").fetchone()
+        timezone = json.loads(zone[0]) if zone else None
+    except (sqlite3.OperationalError, ValueError):
+        timezone = None
+    return RegisterSummary(counts=counts, newest_visit=newest, schema=str(schema[0]) if schema else None,
+                           timezone=timezone if isinstance(timezone, str) else None)
 
 
 def _unpack_into(source: Path, scratch: Path) -> None:

@@ -146,23 +146,24 @@ def _show_plan(plan) -> None:  # type: ignore[no-untyped-def]
     rows = [{"table": name, "current": current.get(name), "incoming": count}
             for name, count in plan.incoming.counts.items()]
     rows.append({"table": label("newest_visit", lang()),
-                 "current": _newest(plan.current.newest_visit) if plan.current else None,
-                 "incoming": _newest(plan.incoming.newest_visit)})
+                 "current": _newest(plan.current.newest_visit, plan.current.timezone) if plan.current else None,
+                 "incoming": _newest(plan.incoming.newest_visit, plan.incoming.timezone)})
     render.rows(rows, [("table", "table"), ("current", "restore_current"), ("incoming", "restore_incoming")],
                 "table", lang=lang(), stream=sys.stderr)
 
 
-def _newest(visit: str | None) -> str | None:
+def _newest(visit: str | None, timezone: str | None) -> str | None:
     """"TCD-2021-0034 at 2021-03-01T02:00:00" (stored in UTC) as the desk reads a visit's time:
-    TCD-2021-0034 01/03/2021 09:00, in the office's time zone."""
+    TCD-2021-0034 01/03/2021 09:00, in the office's time zone (that register's setting)."""
     from datetime import datetime
 
-    from tct.dates import local_text
+    from tct.dates import DEFAULT_TIMEZONE, local_text
+    from tct.errors import TctError
 
     code, _, stamp = (visit or "").partition(" at ")
     try:
-        return f"{code} {local_text(datetime.fromisoformat(stamp))}"
-    except ValueError:
+        return f"{code} {local_text(datetime.fromisoformat(stamp), timezone or DEFAULT_TIMEZONE)}"
+    except (ValueError, TctError):  # (a zone this machine does not know: the stored form)
         return visit
 
 
