@@ -471,8 +471,12 @@ def overdue_on(case: Case, day: date) -> int | None:
     return None
 
 
-def as_dict(case: Case, *, flags: list[str], visits: int, citizen: str | None, today: date) -> dict:  # type: ignore[type-arg]
-    return {"code": case.code, "type": case.type, "field": case.field, "locality": case.locality,
+def as_dict(case: Case, *, flags: list[str], visits: int, citizen: str | None, today: date,
+            masked: bool = False) -> dict:  # type: ignore[type-arg]
+    """A case as shown; `masked` (its citizen a denouncer, shown by initials) leaves out its locality
+    too, the one typed at the desk with the denouncer's, as the report and the export know."""
+    return {"code": case.code, "type": case.type, "field": case.field,
+            "locality": None if masked else case.locality,
             "summary": case.summary, "within_authority": case.within_authority, "status": case.status,
             "result": case.result, "transferred_to": case.transferred_to,
             "opened_on": case.opened_on.isoformat(),
@@ -559,10 +563,8 @@ def listing(session: Session, wanted: CaseFilter, *, settings: Settings, reveal:
         hidden = (case.type == "denunciation" or case.citizen_id in protected) and not reveal
         if name and hidden:
             name = initials(name)
-        shown = as_dict(case, flags=flags.get(case.id, []), visits=counts.get(case.id, 0), citizen=name, today=today)
-        if hidden:  # (the locality typed at the desk is the denouncer's, as the report and export know)
-            shown["locality"] = None
-        result.append(shown)
+        result.append(as_dict(case, flags=flags.get(case.id, []), visits=counts.get(case.id, 0), citizen=name,
+                              today=today, masked=hidden))
     return result
 
 

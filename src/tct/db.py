@@ -639,17 +639,14 @@ def check(db: Database) -> list[str]:
         else:
             problems.extend(_postgres_problems(conn))
         # Codes are numbered per year without gaps: the counter must cover every number used.
+        behind = _counters_behind(conn)
         for table, kind in (("visit", "visit"), ("cases", "case")):
-            rows = conn.execute(text(
-                f"SELECT t.year, count(*), max(t.seq), c.last FROM {table} t "
-                "LEFT JOIN code_counter c ON c.kind = :kind AND c.year = t.year GROUP BY t.year, c.last"),
-                {"kind": kind}).fetchall()
-            for year, count, highest, last in rows:
+            for year, count, highest in conn.execute(text(
+                    f"SELECT t.year, count(*), max(t.seq) FROM {table} t GROUP BY t.year ORDER BY t.year")).fetchall():
                 if count != highest:
                     problems.append(f"{table} codes of {year}: {count} rows but numbers up to {highest}")
-                if last is None or last < highest:
-                    problems.append(f"{table} counter of {year} is behind its highest code {highest} "
-                                    "(tct db check --repair)")
+            problems += [f"{table} counter of {year} is behind its highest code {highest} (tct db check --repair)"
+                         for of, _, year, _, highest in behind if of == table]
             # ... and no further: a number is handed out only with its row, which is never deleted, so
             # a counter past the highest code (or with no rows at all) means rows were taken away.
             for year, last, highest in conn.execute(text(
@@ -855,9 +852,10 @@ def sqlite_in_wal_mode(path: Path) -> bool:
 
 @contextmanager
 def plain_reading(path: Path) -> Iterator[Driver]:
-    """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register),
-    with the sqlite3 module alone, for the commands that only read (report, alerts, visit list, roster):
-    every statement sees the same instant. Driver errors become the one-line DatabaseError."""
+    """One read transaction over `path`, an SQLite register at this tct's schema (sqlite_register,
+    which also made it private), with the sqlite3 module alone, for the commands that only read
+    (report, alerts, visit list, roster): every statement sees the same instant. Driver errors
+    become the one-line DatabaseError."""
     with _plain_transaction(path, write=False) as driver:
         yield driver
 
@@ -873,8 +871,8 @@ def plain_writing(path: Path) -> Iterator[Driver]:
 
 @contextmanager
 def _plain_transaction(path: Path, *, write: bool) -> Iterator[Driver]:
+    # (`path` comes from sqlite_register, which has made the register private)
     busy = busy_timeout()
-    make_private(path)
     con = None
     try:
         con = sqlite3.connect(path, timeout=busy, isolation_level=None)

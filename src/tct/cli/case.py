@@ -144,11 +144,8 @@ def _one(session, case, current, reveal: bool) -> dict:  # type: ignore[no-untyp
     hidden = not reveal and cases.protects_citizen(session, case)
     if name and hidden:
         name = initials(name)
-    shown = cases.as_dict(case, flags=active_flags_by_case(session, [case.id]).get(case.id, []), visits=visits,
-                          citizen=name, today=today_local(current["timezone"]))
-    if hidden:  # (the locality typed at the desk is the denouncer's, as the report and export know)
-        shown["locality"] = None
-    return shown
+    return cases.as_dict(case, flags=active_flags_by_case(session, [case.id]).get(case.id, []), visits=visits,
+                         citizen=name, today=today_local(current["timezone"]), masked=hidden)
 
 
 def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-def]
