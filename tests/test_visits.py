@@ -171,6 +171,34 @@ def test_edit_is_audited_with_before_and_after(desk):
     assert_one_line_error(desk("visit", "edit", data["code"]), 2, "nothing to change")
 
 
+def test_a_corrected_name_or_address_finds_every_visit_of_the_citizen(desk):
+    """`visit edit --citizen/--address` corrects the citizen's record, shown on all their visits: a
+    search must then find all of them by the new spelling and none by the old."""
+    first = add(desk, "--citizen", "Phạm Thị Hồng Nhung", "--id-number", "079185000111", *BASE,
+                "--at", "04/02/2021 09:00")
+    second = add(desk, "--citizen", "Phạm Thị Hồng Nhung", "--id-number", "079185000111", *BASE,
+                 "--at", "05/02/2021 09:00")
+    assert desk("visit", "edit", second["code"], "--citizen", "Phan Thị Hồng Nhung", "--address",
+                "14 Lê Lợi").exit_code == 0
+
+    def found(term):
+        run = desk("visit", "list", "--search", term, "-f", "json")
+        assert run.exit_code == 0, run.stderr
+        return sorted(v["code"] for v in run.json())
+
+    assert found("phan thi hong") == sorted([first["code"], second["code"]])
+    assert found("14 le loi") == sorted([first["code"], second["code"]])
+    assert found("pham thi hong") == []
+
+
+def test_an_address_completed_by_a_later_visit_finds_the_earlier_ones(desk):
+    first = add(desk, "--citizen", "Võ Văn Kiệt", "--id-number", "079185000222", *BASE, "--at", "04/02/2021 09:00")
+    second = add(desk, "--citizen", "Võ Văn Kiệt", "--id-number", "079185000222", "--address", "7 Hàm Nghi",
+                 *BASE, "--at", "05/02/2021 09:00")
+    found = desk("visit", "list", "--search", "ham nghi", "-f", "json").json()
+    assert sorted(v["code"] for v in found) == sorted([first["code"], second["code"]])
+
+
 def test_non_interactive_missing_options_is_a_usage_error_naming_each(desk):
     before = counts(desk)
     run = desk("visit", "add", "--officer", "binh")

@@ -83,6 +83,7 @@ class CitizenMatch:
     citizen: Citizen
     created: bool
     warnings: list[str] = field(default_factory=list)
+    completed: list[str] = field(default_factory=list)  # fields an existing record was missing, now filled
 
 
 def similar(session: Session, details: CitizenDetails) -> list[Citizen]:
@@ -139,7 +140,7 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
             session.add(existing)
             audit.record(session, actor=actor, entity="citizen", code=f"CD-{existing.id}", action="complete",
                          after={"fields": sorted(changed)})
-        return CitizenMatch(existing, False, warnings)
+        return CitizenMatch(existing, False, warnings, sorted(changed))
     citizen = Citizen(name=details.name, name_folded=fold(details.name), id_number=details.id_number,
                       address=details.address, address_folded=fold(details.address) or None,
                       phone=details.phone, locality=details.locality)

@@ -318,6 +318,8 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
             same_as = theirs.id
     match = citizens.record_for(session, ready.details, actor=actor, same_as=same_as)
     warnings.extend(match.warnings)
+    if "address" in match.completed:  # their earlier visits are found by it from now on
+        refresh_search_keys(session, match.citizen)
     day = ready.moment.date()
     case = ready.case or cases.open_case(
         session, type_=ready.type, field=ready.field, locality=ready.details.locality or match.citizen.locality,
@@ -572,6 +574,8 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     visit.updated_at = _now_utc()
     session.add(visit)
     citizen_after = {k: getattr(citizen, k) for k in citizen_before}
+    if any(citizen_after[k] != citizen_before[k] for k in ("name", "address")):
+        refresh_search_keys(session, citizen, but=visit.id)
     if citizen_after != citizen_before:
         citizen.updated_at = _now_utc()
         session.add(citizen)
@@ -591,6 +595,25 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
             cases.follow_first_visit(session, touched, settings, actor=actor)
         flags.refresh(session, touched, settings, actor=actor)
     return visit, warnings
+
+
+def refresh_search_keys(session: Session, citizen: Citizen, *, but: int | None = None) -> None:
+    """Give every visit of the citizen the search key of their record as it now stands: a name or
+    address corrected (`visit edit`) or completed (a later visit with the same ID number) must find
+    all their visits, and the old spelling none of them."""
+    from sqlmodel import col, select
+
+    from tct.models import Case, Visit
+
+    rows = session.exec(select(Visit, Case.type).join(Case, col(Case.id) == col(Visit.case_id))
+                        .where(col(Visit.citizen_id) == citizen.id)).all()
+    for other, case_type in rows:
+        if other.id == but:
+            continue
+        key = search_key(other.type, citizen, other.content, case_type)
+        if key != other.search_folded:
+            other.search_folded = key
+            session.add(other)
 
 
 def _now_utc() -> datetime:
