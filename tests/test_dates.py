@@ -54,6 +54,14 @@ def test_bad_dates_name_the_accepted_forms(bad):
     assert "DD/MM/YYYY" in error.value.message
 
 
+@pytest.mark.parametrize("typed", ["hôm nay 25:00", "Hôm qua 8h75", "10/02/2021 25:00"])
+def test_an_impossible_time_is_quoted_as_typed(typed):
+    """The error quotes what the officer typed, not the folded text the words are matched on."""
+    with pytest.raises(ValidationError) as error:
+        parse_datetime(typed, now=NOW)
+    assert repr(typed) in error.value.message
+
+
 def test_late_evening_belongs_to_its_local_day_whatever_the_machine_tz(monkeypatch):
     monkeypatch.setenv("TZ", "UTC")
     systime.tzset()

@@ -51,14 +51,14 @@ def today_local(tz: str = DEFAULT_TIMEZONE) -> date:
     return now_local(tz).date()
 
 
-def _time_of(match: re.Match[str], label: str, forms: str) -> time | None:
+def _time_of(match: re.Match[str], label: str, forms: str, raw: str) -> time | None:
     if match.group("h") is None:
         return None
     try:
         return time(int(match.group("h")), int(match.group("m") or 0), int(match.group("s") or 0))
     except ValueError as exc:
         raise ValidationError.said_as("err_impossible_time", coded={"forms": "label"}, label=label,
-                                      text=match.group(0), forms=forms) from exc
+                                      text=raw, forms=forms) from exc
 
 
 def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) -> tuple[date, time | None]:
@@ -85,13 +85,13 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
         except ValueError as exc:
             raise ValidationError.said_as("err_not_real_date", coded={"forms": "label"}, label=label, raw=raw,
                                           forms=forms) from exc
-        return day, _time_of(match, label, forms)
+        return day, _time_of(match, label, forms, raw)
     match = _WORD.match(fold(raw))
     if match and match.group("word").strip() in _WORDS:
         word = match.group("word").strip()
         current = (now or datetime.now(zone)).astimezone(zone)
         day = current.date() + timedelta(days=_WORDS[word])
-        at = _time_of(match, label, forms)
+        at = _time_of(match, label, forms, raw)
         if at is None and word in _NOW_WORDS:
             at = current.time().replace(microsecond=0)
         return day, at
