@@ -32,6 +32,7 @@ def test_words(typed, expected):
     ("2021-02-10 08:30", datetime(2021, 2, 10, 8, 30)),
     ("10/2/2021 8:30", datetime(2021, 2, 10, 8, 30)),
     ("10/02/2021 8h30", datetime(2021, 2, 10, 8, 30)),
+    ("10/02/2021 8H30", datetime(2021, 2, 10, 8, 30)),  # as 'hôm nay 8H30' is: Caps Lock, or a habit
     ("hôm qua 14:00", datetime(2021, 2, 9, 14, 0)),
 ])
 def test_datetimes_are_wall_clock_in_the_office(typed, expected):

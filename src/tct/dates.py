@@ -26,7 +26,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 ACCEPTED_FORMS = "forms_date"
 ACCEPTED_DATETIME_FORMS = "forms_datetime"
 
-_TIME = r"(?P<h>\d{1,2})(?:[:h](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
+_TIME = r"(?P<h>\d{1,2})(?:[:hH](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4})(?:\s+" + _TIME + r")?$")
 _WORD = re.compile(r"^(?P<word>[a-z ]+?)(?:\s+" + _TIME + r")?$")
