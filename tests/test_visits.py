@@ -199,6 +199,25 @@ def test_an_address_completed_by_a_later_visit_finds_the_earlier_ones(desk):
     assert sorted(v["code"] for v in found) == sorted([first["code"], second["code"]])
 
 
+def test_a_visit_retyped_at_the_desk_retypes_the_case_it_opened(desk):
+    """Typed complaint for a denunciation, then corrected: the case opened from that visit is a
+    denunciation too (its 7-working-day deadline, the report's column), audited; a case with other
+    visits keeps its type, and the desk is told the two now differ."""
+    data = add(desk, "--citizen", "A", *BASE, "--at", "08/02/2021 09:00")
+    assert data["case"] and desk("case", "show", data["case"], "-f", "json").json()["deadline"] == "2021-02-18"
+    assert desk("visit", "edit", data["code"], "--type", "tố cáo", "--field", "administration").exit_code == 0
+    case = desk("case", "show", data["case"], "-f", "json").json()
+    assert (case["type"], case["field"], case["deadline"]) == ("denunciation", "administration", "2021-02-24")
+    event = [e for e in desk("log", "--entity", data["case"], "-f", "json").json() if e["action"] == "edit"][-1]
+    assert event["changes"]["before"]["type"] == "complaint" and event["changes"]["after"]["type"] == "denunciation"
+
+    shared = add(desk, "--citizen", "B", *BASE, "--at", "08/02/2021 09:00")
+    second = add(desk, "--citizen", "C", "--case", shared["case"], "--officer", "binh", "--at", "08/02/2021 10:00")
+    run = desk("visit", "edit", second["code"], "--type", "petition")
+    assert run.exit_code == 0 and f"case {shared['case']} is a complaint, this visit a petition" in run.stderr
+    assert desk("case", "show", shared["case"], "-f", "json").json()["type"] == "complaint"
+
+
 def test_non_interactive_missing_options_is_a_usage_error_naming_each(desk):
     before = counts(desk)
     run = desk("visit", "add", "--officer", "binh")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tct.db import Driver
-    from tct.models import Case, Referral
+    from tct.models import Case, Referral, Visit
     from tct.settings import Settings
 
 OPEN_STATUSES = ("new", "accepted")
@@ -172,6 +172,47 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
     audit.record(session, actor=actor, entity="case", code=case.code, action="edit", before=before,
                  after={"opened_on": case.opened_on, "deadline": case.deadline})
     session.flush()
+
+
+def follow_only_visit(session: Session, case: Case, visit: Visit, settings: Settings, *, actor: str) -> bool:
+    """A case is opened from its first visit's type and field: when the desk corrects that visit's
+    type or field (`visit edit --type`), the case takes them too, with the deadline of its corrected
+    type (a denunciation's 7 working days, not a complaint's 10 days) and its place in the report,
+    as long as that visit is its only one and the case has taken no step. Otherwise the case keeps its
+    own, and False says the two now disagree (the caller warns, as `visit add` does)."""
+    from sqlmodel import col, select
+
+    from tct import audit
+    from tct.dates import utc_now
+    from tct.models import Visit
+
+    if (case.type, case.field) == (visit.type, visit.field):
+        return True
+    other = session.exec(select(Visit.id).where(col(Visit.case_id) == case.id, col(Visit.id) != visit.id,
+                                                col(Visit.void).is_(False)).limit(1)).first()
+    if case.status != "new" or case.status_changed_on is not None or other is not None \
+            or _has_status_change(session, case.id):
+        return False
+    before = {"type": case.type, "field": case.field, "deadline": case.deadline}
+    case.type, case.field = visit.type, visit.field
+    refresh_deadline(session, case, settings)
+    after = {"type": case.type, "field": case.field, "deadline": case.deadline}
+    case.updated_at = utc_now()
+    session.add(case)
+    audit.record(session, actor=actor, entity="case", code=case.code, action="edit",
+                 before={k: v for k, v in before.items() if after[k] != v},
+                 after={k: v for k, v in after.items() if before[k] != v})
+    session.flush()
+    return True
+
+
+def _has_status_change(session: Session, case_id: int) -> bool:
+    from sqlmodel import col, select
+
+    from tct.models import CaseStatusChange
+
+    return session.exec(select(CaseStatusChange.id).where(col(CaseStatusChange.case_id) == case_id)
+                        .limit(1)).first() is not None
 
 
 def _complex_at(session: Session, case_id: int, end: datetime) -> datetime | None:

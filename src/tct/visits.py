@@ -570,6 +570,10 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
                                       else [], int(settings["delegation.min_people"]))
     if warning and (typed.people is not None or typed.representatives is not None):
         warnings.append(warning)
+    if (typed.type is not None or typed.field is not None) and typed.case is None \
+            and not cases.follow_only_visit(session, case, visit, settings, actor=actor) and case.type != visit.type:
+        warnings.append(said("warn_other_type", coded={"case_type": "type", "visit_type": "type"},
+                             code=case.code, case_type=case.type, visit_type=visit.type))
     visit.search_folded = search_key(visit.type, citizen, visit.content, case.type)
     visit.updated_at = _now_utc()
     session.add(visit)
