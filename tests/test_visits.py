@@ -340,6 +340,16 @@ def test_a_wrong_answer_at_a_prompt_is_said_and_asked_again(desk, monkeypatch):
     assert "bogus" in run.stderr and "nhà đất" in run.stderr and "nobody" in run.stderr  # each said, then asked again
 
 
+def test_a_wrong_answer_at_a_prompt_is_said_in_the_desks_language(desk, monkeypatch):
+    """README: in Vietnamese an error line reads `Lỗi: …`; at the prompt too (click's says `Error:`)."""
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    answers = "\n".join(["Trần Văn Lâm", "kien nhgi", "kiến nghị", "land", "04/02/2021 09:00", "binh", "y"]) + "\n"
+    run = desk("visit", "add", input=answers, env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert "Lỗi: loại đơn 'kien nhgi' không thuộc: khiếu nại; tố cáo; kiến nghị; phản ánh" in run.stderr
+    assert "Error" not in run.stderr
+
+
 def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     before = counts(desk)

@@ -106,20 +106,21 @@ def _complete(typed) -> bool:  # type: ignore[no-untyped-def]
     return bool(typed.citizen and (typed.case or (typed.type and typed.field)))
 
 
-def _checked(check):  # type: ignore[no-untyped-def]
-    """A prompt's answer checked as it is typed, as the option would be: a wrong one is said and
-    asked again, instead of failing the whole visit after every other answer was given."""
-    import click
-
+def _asked(question: str, check, default: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    """A prompt's answer checked as it is typed, as the option would be: a wrong one is said, on the
+    one `Lỗi: …` line every error has in the desk's language (click's own prompt says `Error: …`),
+    and asked again, instead of failing the whole visit after every other answer was given."""
     from tct.errors import TctError
+    from tct.i18n import label
 
-    def answer(text: str) -> str:
+    while True:
+        answer = typer.prompt(question, default=default, err=True)
         try:
-            check(text)
+            check(answer)
         except TctError as exc:
-            raise click.BadParameter(exc.said(lang())) from None
-        return text
-    return answer
+            notice(label("error_line", lang(), text=exc.said(lang())))
+            continue
+        return answer
 
 
 def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-def]
@@ -132,28 +133,25 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
     language = lang()
     tz = current["timezone"]
     if not typed.citizen:
-        typed.citizen = typer.prompt(label("ask_citizen", language), err=True, value_proc=_checked(
-            lambda text: clean(text, label="citizen", max_len=MAX_NAME, required=True)))
+        typed.citizen = _asked(label("ask_citizen", language), lambda text: clean(
+            text, label=label("citizen", language), max_len=MAX_NAME, required=True))
     if typed.case is None:
         if not typed.type:
-            typed.type = typer.prompt(label("ask_type", language), err=True,
-                                      value_proc=_checked(lambda text: vocab.choose(text, vocab.VISIT_TYPES,
-                                                                                    label="type", kind="type")))
+            typed.type = _asked(label("ask_type", language), lambda text: vocab.choose(
+                text, vocab.VISIT_TYPES, label=label("visit_type", language), kind="type"))
         if not typed.field:
-            typed.field = typer.prompt(label("ask_field", language),
-                                       default=visits.last_field(session) or current["visit.fields"][0],
-                                       err=True, value_proc=_checked(
-                                           lambda text: vocab.choose(text, current["visit.fields"], label="field",
-                                                                     kind="field")))
+            typed.field = _asked(label("ask_field", language), lambda text: vocab.choose(
+                text, current["visit.fields"], label=label("field", language), kind="field"),
+                default=visits.last_field(session) or current["visit.fields"][0])
     if typed.at is None:
-        typed.at = typer.prompt(label("ask_when", language), default=now_local(tz).strftime("%d/%m/%Y %H:%M"), err=True,
-                                value_proc=_checked(lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz))))
+        typed.at = _asked(label("ask_when", language), lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz)),
+                          default=now_local(tz).strftime("%d/%m/%Y %H:%M"))
     if not typed.officer:
         moment = visits.parse_moment(typed.at, tz=tz, now=now_local(tz))
         rostered = visits.rostered_main(session, moment)
         default = rostered[0].name if len(rostered) == 1 else fallback
-        typed.officer = typer.prompt(label("ask_officer", language), default=default, err=True,
-                                     value_proc=_checked(lambda text: officers.resolve(session, text)))
+        typed.officer = _asked(label("ask_officer", language), lambda text: officers.resolve(session, text),
+                               default=default)
     if not typed.id_number:
         details = citizens.CitizenDetails.from_typed(typed.citizen, address=typed.address)
         for match in citizens.similar(session, details):
