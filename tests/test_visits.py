@@ -326,6 +326,8 @@ def test_the_desk_dialogue_speaks_vietnamese(desk, monkeypatch):
     assert "họ tên=Trần Văn Lâm" not in run.stderr  # (the summary names what was typed as the register does)
     assert "công dân=Trần Văn Lâm" in run.stderr and "loại đơn=khiếu-nại" in run.stderr
     assert "vượt cấp=có" in run.stderr
+    assert "Lĩnh vực [nhà ở]" in run.stderr  # the last field used, offered in the desk's words
+    assert desk("visit", "list", "--limit", "1", "-f", "json").json()[0]["field"] == "housing"  # (stored as its code)
     assert "Save this visit?" not in run.stderr and "Citizen" not in run.stderr
 
 

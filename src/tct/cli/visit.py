@@ -127,7 +127,7 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
     """The desk's dialogue: ask what is missing, offer defaults, show a summary, confirm."""
     from tct import citizens, officers, visits, vocab
     from tct.dates import now_local
-    from tct.i18n import label
+    from tct.i18n import label, value_label
     from tct.text import MAX_NAME, clean
 
     language = lang()
@@ -142,7 +142,7 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
         if not typed.field:
             typed.field = _asked(label("ask_field", language), lambda text: vocab.choose(
                 text, current["visit.fields"], label=label("field", language), kind="field"),
-                default=visits.last_field(session) or current["visit.fields"][0])
+                default=value_label("field", visits.last_field(session) or current["visit.fields"][0], language))
     if typed.at is None:
         typed.at = _asked(label("ask_when", language), lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz)),
                           default=now_local(tz).strftime("%d/%m/%Y %H:%M"))
