@@ -41,11 +41,17 @@ def test_datetimes_are_wall_clock_in_the_office(typed, expected):
     assert moment.utcoffset().total_seconds() == 7 * 3600
 
 
-@pytest.mark.parametrize("typed", ["now", "bây giờ", "Bay gio"])
+@pytest.mark.parametrize("typed", ["now", "bây giờ", "Bay gio", "hôm nay", "today"])
 def test_now_is_the_office_clock_to_the_second(typed):
-    """`--at "bây giờ"`: this very moment, in office time (16:15 in Hanoi for 09:15 UTC)."""
+    """`--at "bây giờ"` (or `"hôm nay"` alone, as the desk says it): this very moment, in office
+    time (16:15 in Hanoi for 09:15 UTC), not midnight."""
     moment = parse_datetime(typed, now=NOW.replace(second=42, microsecond=5))
     assert moment.replace(tzinfo=None) == datetime(2021, 2, 10, 16, 15, 42)
+
+
+def test_another_day_without_a_time_is_its_midnight():
+    assert parse_datetime("hôm qua", now=NOW).replace(tzinfo=None) == datetime(2021, 2, 9, 0, 0)
+    assert parse_datetime("10/02/2021", now=NOW).replace(tzinfo=None) == datetime(2021, 2, 10, 0, 0)
 
 
 @pytest.mark.parametrize("bad", ["31/02/2021", "2021-13-01", "10/02/21", "abc", "", "25/12/2021 25:00"])

@@ -3,7 +3,8 @@
 Accepted input (one parser for the whole program):
   ISO         2021-02-10   2021-02-10 08:30   2021-02-10T08:30:00+07:00
   day-first   10/02/2021   10-02-2021   10.2.2021   10/2/2021 8:30   10/2/2021 8h30
-  words       today, yesterday, now, hôm nay, hôm qua, bây giờ (optionally followed by a time)
+  words       today, yesterday, now, hôm nay, hôm qua, bây giờ (optionally followed by a time;
+              a moment typed `today`/`hôm nay` alone is now, as the desk means it)
 `10/02/2021` is always 10 February. Wall-clock times are in the office time zone
 (setting `timezone`, default Asia/Ho_Chi_Minh), whatever the machine's TZ is.
 Timestamps are aware UTC datetimes (SQLModel stores them as UTC); a visit also stores its local
@@ -32,7 +33,8 @@ _DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?
 _WORD = re.compile(r"^(?P<word>[a-z ]+?)(?:\s+" + _TIME + r")?$")
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 _WORDS = {"today": 0, "hom nay": 0, "now": 0, "bay gio": 0, "yesterday": -1, "hom qua": -1}
-_NOW_WORDS = {"now", "bay gio"}
+# The words that, without a time, mean this moment (a visit `--at "hôm nay"` is one being received now).
+_NOW_WORDS = {"now", "bay gio", "today", "hom nay"}
 
 
 @lru_cache(maxsize=8)
@@ -113,7 +115,8 @@ def parse_date(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = 
 
 def parse_datetime(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None,
                    label: str = "date and time") -> datetime:
-    """A wall-clock moment in the office time zone, returned aware. A bare date means 00:00."""
+    """A wall-clock moment in the office time zone, returned aware. A bare date means 00:00 (a
+    paper record's visit whose hour nobody wrote down), but today alone means now."""
     day, at = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_DATETIME_FORMS)
     _bounded(day, text, label)
     return datetime.combine(day, at or time(0, 0), tzinfo=office_tz(tz))
