@@ -47,6 +47,18 @@ def test_day_first_date_is_stored_as_that_day(desk):
         == data["code"]
 
 
+def test_list_and_show_for_scripts_give_the_moment_once(desk):
+    """JSON and CSV carry `visited_at` (ISO with its offset) alone: the table's `visited` column,
+    the same moment as the screen says it, is not a second key a spreadsheet has to tell apart."""
+    data = add(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 09:00")
+    listed = desk("visit", "list", "-f", "json").json()[0]
+    assert listed["visited_at"] == "2021-02-04T09:00:00+07:00" and "visited" not in listed
+    header = desk("visit", "list", "-f", "csv").stdout.splitlines()[0].split(",")
+    assert header.count("visited_at") == 1 and "visited" not in header
+    assert "visited" not in desk("visit", "show", data["code"], "-f", "json").json()
+    assert "04/02/2021 09:00" in desk("visit", "list").stdout
+
+
 def test_late_evening_visit_belongs_to_its_local_day_on_a_utc_machine(desk, monkeypatch):
     import time
 

@@ -215,8 +215,9 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
         revealed = [item["code"] for item in data if item["type"] == "denunciation" or item["citizen_id"] in protected]
         if reveal and revealed:
             audit.reveal(source, entity="visit", after={"visits": revealed})
-    for item in data:
-        item["visited"] = iso_text(item["visited_at"]) if fmt.value in ("table", "md") else item["visited_at"]
+    if fmt.value in ("table", "md"):  # (JSON and CSV keep `visited_at` alone, ISO with its offset)
+        for item in data:
+            item["visited"] = iso_text(item["visited_at"])
     # with void visits in the list, the screen says which they are (JSON and CSV carry `void` anyway)
     render.rows(data, [*_LIST_COLUMNS, ("void", "void")] if include_void else _LIST_COLUMNS, fmt.value, lang=lang())
 
@@ -240,7 +241,8 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
     if reveals:
         with write_session(database) as session:
             audit.reveal(session, entity="visit", code=visit.code)
-    data["visited"] = iso_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
+    if fmt.value != "json":
+        data["visited"] = iso_text(data["visited_at"]) if fmt.value in ("table", "md") else data["visited_at"]
     render.record(data, None if fmt.value == "json" else _SHOW_FIELDS, fmt.value, lang=lang(),
                   title=data["code"])
 
