@@ -151,13 +151,21 @@ def test_reads_of_a_plain_sqlite_register_import_no_database_layer(tct, db_path:
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
 
-def test_tab_completion_imports_no_database_layer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("typed,offered", [
+    ("tct vi", ["visit"]),
+    # the words of a fixed list, as the desk may type them (English keys, Vietnamese without accents)
+    ("tct visit add --type khi", ["khieu-nai"]),
+    ("tct visit add --handling hu", ["huong-dan"]),
+    ("tct visit edit TCD-2021-0001 --kind l", ["leader", "lanh-dao"]),
+])
+def test_tab_completion_imports_no_database_layer(tmp_path: Path, typed: str, offered: list[str]) -> None:
     # Typer's bash protocol: the words typed so far and the index of the one being completed.
-    env = {"_TCT_COMPLETE": "complete_bash", "COMP_WORDS": "tct vi", "COMP_CWORD": "1",
+    env = {"_TCT_COMPLETE": "complete_bash", "COMP_WORDS": typed, "COMP_CWORD": str(len(typed.split()) - 1),
            "TCT_DB": str(tmp_path / "never.db")}
     run = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
                          env={**os.environ, **env}, timeout=120)
-    assert "visit" in run.stdout.split()
+    assert set(offered) <= set(run.stdout.split()), run.stdout
+    assert not (tmp_path / "never.db").exists()
     loaded = set(next(x for x in run.stderr.splitlines() if x.startswith("MODULES ")).split()[1:])
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 

@@ -125,6 +125,21 @@ def at_most(rows: list[Any], limit: int) -> list[Any]:
     return rows[:limit]
 
 
+def words_of(vocabulary: str) -> Any:
+    """Tab completion of an option taking a word of `tct.vocab`'s `vocabulary`: its keys and the
+    Vietnamese words typed without accents (`khieu-nai`), as they are taken as input. (Typer keeps
+    the words that start with what is typed, as typed: `khi` offers `khieu-nai`, `Khiếu` nothing.)
+    Imports no database layer."""
+
+    def complete(incomplete: str) -> list[str]:
+        from tct import vocab
+
+        return [word for key, aliases in getattr(vocab, vocabulary).items() for word in (key, *aliases)
+                if word.startswith(incomplete)]
+
+    return complete
+
+
 def stdin_is_terminal() -> bool:
     try:
         return sys.stdin.isatty()

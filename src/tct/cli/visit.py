@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, at_most, lang, notice, reading, state, stdin_is_terminal
+from tct.cli.common import (
+    FormatOption,
+    OutputFormat,
+    at_most,
+    lang,
+    notice,
+    reading,
+    state,
+    stdin_is_terminal,
+    words_of,
+)
 
 app = typer.Typer(help="Visits (lượt tiếp): log, list, show, edit, void.", no_args_is_help=True)
 
@@ -20,6 +30,8 @@ _SHOW_FIELDS = [("code", "code"), ("case", "case"), ("visited", "visited_at"), (
                 ("kind", "reception_kind"), ("escalated", "escalated"), ("officer", "officer"), ("note", "note"),
                 ("void", "void"), ("void_reason", "reason")]
 
+# Tab offers the words of the fixed lists (the fields are the office's own: a setting)
+_TYPES, _HANDLINGS, _KINDS = words_of("VISIT_TYPES"), words_of("HANDLINGS"), words_of("RECEPTION_KINDS")
 Citizen = Annotated[str | None, typer.Option("--citizen", help="The citizen's full name (required).")]
 IdNumber = Annotated[str | None, typer.Option("--id-number", help="CCCD (12 digits) or CMND (9 digits).")]
 Address = Annotated[str | None, typer.Option("--address", help="The citizen's address.")]
@@ -28,8 +40,9 @@ Locality = Annotated[str | None, typer.Option("--locality", help="Commune/ward, 
 People = Annotated[int | None, typer.Option("--people", help="People who came (1–500) [default: 1].")]
 Representatives = Annotated[str | None, typer.Option("--representatives",
                                                      help="A delegation's representatives: 'A; B'.")]
-VisitType = Annotated[str | None, typer.Option("--type", help="complaint|denunciation|petition|feedback "
-                                                             "(khieu-nai, to-cao, kien-nghi, phan-anh).")]
+VisitType = Annotated[str | None, typer.Option("--type", autocompletion=_TYPES,
+                                               help="complaint|denunciation|petition|feedback "
+                                                    "(khieu-nai, to-cao, kien-nghi, phan-anh).")]
 Field = Annotated[str | None, typer.Option("--field", help="Field (setting visit.fields), e.g. land.")]
 Content = Annotated[str | None, typer.Option("--content", help="What the citizen asks or reports.")]
 At = Annotated[str | None, typer.Option("--at", help="When: 10/02/2021 08:30, 2021-02-10 08:30, hôm nay 8:30 "
@@ -37,17 +50,18 @@ At = Annotated[str | None, typer.Option("--at", help="When: 10/02/2021 08:30, 20
 OfficerOpt = Annotated[str | None, typer.Option("--officer", help="Receiving officer [default: the main officer "
                                                                   "rostered then, else TCT_OFFICER].")]
 CaseOpt = Annotated[str | None, typer.Option("--case", help="Attach to this existing case (VV-YYYY-NNNN).")]
-Handling = Annotated[str | None, typer.Option("--handling", help="accepted|guided|transferred|answered|refused "
-                                                                 "[default: guided].")]
-Kind = Annotated[str | None, typer.Option("--kind", help="regular|leader [default: regular].")]
+Handling = Annotated[str | None, typer.Option("--handling", autocompletion=_HANDLINGS,
+                                              help="accepted|guided|transferred|answered|refused [default: guided].")]
+Kind = Annotated[str | None, typer.Option("--kind", autocompletion=_KINDS, help="regular|leader [default: regular].")]
 Note = Annotated[str | None, typer.Option("--note", help="A note for the register.")]
 # `visit edit` changes only the options it is given: no option of its is required or has a default.
 NewCitizen = Annotated[str | None, typer.Option("--citizen", help="The citizen's full name.")]
 NewPeople = Annotated[int | None, typer.Option("--people", help="People who came (1–500).")]
 NewAt = Annotated[str | None, typer.Option("--at", help="When: 10/02/2021 08:30, 2021-02-10 08:30, hôm nay 8:30.")]
 NewOfficer = Annotated[str | None, typer.Option("--officer", help="Receiving officer.")]
-NewHandling = Annotated[str | None, typer.Option("--handling", help="accepted|guided|transferred|answered|refused")]
-NewKind = Annotated[str | None, typer.Option("--kind", help="regular|leader.")]
+NewHandling = Annotated[str | None, typer.Option("--handling", autocompletion=_HANDLINGS,
+                                                 help="accepted|guided|transferred|answered|refused")]
+NewKind = Annotated[str | None, typer.Option("--kind", autocompletion=_KINDS, help="regular|leader.")]
 
 
 def _warn(lines: list[str]) -> None:
