@@ -165,6 +165,52 @@ def test_db_upgrade_on_a_full_disk_says_so_and_changes_nothing(tct, small_disk):
     assert said.exit_code == 1 and "hết chỗ" in said.stderr and "chưa nâng cấp gì" in said.stderr
 
 
+class _CutShortCopy(sqlite3.Connection):
+    """A connection whose online backup is interrupted (Ctrl-C) after its first page."""
+
+    def backup(self, target, *, pages=-1, progress=None, name="main", sleep=0.25):  # type: ignore[no-untyped-def]
+        def ctrl_c(_status: int, _remaining: int, _total: int) -> None:
+            raise KeyboardInterrupt
+
+        super().backup(target, pages=1, progress=ctrl_c, name=name, sleep=sleep)
+
+
+def test_an_upgrade_interrupted_while_its_copy_is_taken_leaves_no_copy_under_a_pre_upgrade_name(
+        tct, db_path, monkeypatch):
+    """The pre-upgrade copy is the one to go back to: a copy cut short (Ctrl-C; `kill -9` or a power
+    cut the same) must never be found under that name, as a backup never is; nothing is upgraded."""
+    _older_database(db_path)
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *args, **kwargs: connect(*args, factory=_CutShortCopy, **kwargs))
+    run = tct("db", "upgrade")
+    assert_one_line_error(run, 130, "interrupted")
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    assert sorted(path.name for path in db_path.parent.iterdir() if "pre-upgrade" in path.name
+                  or path.name.startswith(".tct-tmp-")) == []
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == store.SCHEMA_REVISIONS[0]
+    con.close()
+
+
+def test_an_upgrade_whose_copy_fails_its_check_upgrades_nothing(tct, db_path, monkeypatch):
+    """The copy is checked as a backup is before it counts; one that fails is not kept."""
+    from tct import backup
+
+    _older_database(db_path)
+
+    def damaged(_path, _counts):  # type: ignore[no-untyped-def]
+        raise backup.BackupFailed.said_as("err_copy_integrity", problem="page 7 is never used")
+
+    monkeypatch.setattr(backup, "_verify_copy", damaged)
+    run = tct("db", "upgrade")
+    assert_one_line_error(run, 1, "failed its check (page 7 is never used)", "nothing was upgraded")
+    assert sorted(path.name for path in db_path.parent.iterdir()) == [db_path.name]
+    said = tct("--lang", "vi", "db", "upgrade")
+    assert said.exit_code == 1 and "chưa nâng cấp gì" in said.stderr
+    monkeypatch.undo()
+    assert tct("db", "upgrade").exit_code == 0
+
+
 def test_desks_upgrading_at_once_upgrade_once_and_copy_once(db_path):
     _older_database(db_path)
     env = {key: value for key, value in os.environ.items() if not key.startswith("TCT_")}

@@ -520,9 +520,9 @@ class _Made:
 
 
 def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress: bool,
-                   progress: Progress | None, prefix: str = "tct") -> _Made:
+                   progress: Progress | None, prefix: str = "tct", suffix: str | None = None) -> _Made:
     _prepare_folder(folder)
-    suffix = ".db.gz" if compress else ".db"
+    suffix = suffix or (".db.gz" if compress else ".db")
     plain = packed = None
     hashing = None
     try:
@@ -604,6 +604,30 @@ def _ran_out_of_space(exc: BaseException, folder: Path) -> bool:
 
 def _restore_no_space(folder: Path, source: Path) -> BackupFailed:
     return BackupFailed.said_as("err_restore_no_space", folder=folder, source=source, megabytes=_megabytes(source))
+
+
+def pre_upgrade_copy(register: Path) -> Path:
+    """The copy of an SQLite register `tct db upgrade` takes beside it first (called under the
+    upgrade's write lock), named `STEM-pre-upgrade-YYYYMMDD-HHMMSS[-N]` with the register's suffix,
+    with its sha256 beside it as a backup's (`tct restore` checks it: this is the copy to go back to).
+
+    It is taken as a backup is: under a hidden temporary name, checked (integrity, the snapshot's
+    row counts), made durable, and only then named, so a copy cut short (Ctrl-C, `kill -9`, a power
+    cut, a full disk) never carries the name of the copy to go back to. One that cannot be made
+    leaves nothing, and the error says why in one line: nothing is upgraded."""
+    folder = register.parent
+    try:
+        made = _sqlite_backup(register, folder, None, compress=False, progress=None,
+                              prefix=f"{register.stem}-pre-upgrade", suffix=register.suffix or ".db")
+    except (BackupFailed, DatabaseError) as exc:
+        cause = exc.__cause__
+        if isinstance(cause, (OSError, sqlite3.Error)):
+            raise copy_failed(cause, source=register, folder=folder) from exc
+        values = getattr(exc.message, "values", {})
+        problem = values.get("problem") or values.get("differ") or str(exc.message)
+        raise BackupFailed.said_as("err_upgrade_copy_unchecked", problem=problem) from exc
+    write_checksum(made.path, made.sha256, failed="none_upgraded")
+    return made.path
 
 
 def copy_failed(exc: OSError | sqlite3.Error, *, source: Path, folder: Path) -> BackupFailed:

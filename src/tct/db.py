@@ -468,49 +468,12 @@ def upgrade(db: Database) -> tuple[str | None, str, Path | None]:
             old = _revision_in(conn)
             if old != SCHEMA_HEAD:
                 if db.path is not None:
-                    backup = _pre_upgrade_copy(db.path)
+                    from tct.backup import pre_upgrade_copy
+
+                    backup = pre_upgrade_copy(db.path)
                 run_migrations(conn, SCHEMA_HEAD)
     db.revision = SCHEMA_HEAD
     return old, SCHEMA_HEAD, backup
-
-
-def _pre_upgrade_copy(path: Path) -> Path:
-    """A copy of the register beside it, named `STEM-pre-upgrade-YYYYMMDD-HHMMSS[-N].db`, with its
-    sha256 beside it as a backup's (`tct restore` checks it: this is the copy to go back to).
-
-    A copy that cannot be completed (a full disk) is removed, nothing is upgraded, and the error
-    says why in one line, as a failed backup does."""
-    from tct.backup import copy_failed, size_and_digest, write_checksum
-
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for number in range(1, 1000):
-        extra = "" if number == 1 else f"-{number}"
-        target = path.with_name(f"{path.stem}-pre-upgrade-{stamp}{extra}{path.suffix or '.db'}")
-        try:
-            copy_sqlite(path, target)
-        except FileExistsError:
-            continue
-        except (OSError, sqlite3.Error) as exc:
-            for leftover in (target, target.with_name(target.name + "-journal")):
-                leftover.unlink(missing_ok=True)
-            raise copy_failed(exc, source=path, folder=path.parent) from exc
-        write_checksum(target, size_and_digest(target)[1], failed="none_upgraded")
-        return target
-    raise DatabaseError(f"cannot name a copy of {path} beside it; nothing was upgraded")  # pragma: no cover
-
-
-def copy_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy of a live SQLite file through the online backup API, mode 0600."""
-    import sqlite3
-
-    create_private_file(target)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 @contextmanager

@@ -255,6 +255,10 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "({reason}); nothing was upgraded",
                                 "không ghi được bản sao sổ cần có trước khi nâng cấp vào {folder} ({reason}); "
                                 "chưa nâng cấp gì"),
+    "err_upgrade_copy_unchecked": ("the copy of the register taken before an upgrade failed its check ({problem}); "
+                                   "nothing was upgraded",
+                                   "bản sao sổ cần có trước khi nâng cấp không qua được kiểm tra ({problem}); "
+                                   "chưa nâng cấp gì"),
     "err_backup_unwritable_at": ("cannot write the backup in {folder} ({reason}: {where}); no backup was made",
                                  "không ghi được bản sao lưu vào {folder} ({reason}: {where}); chưa sao lưu được gì"),
     "err_backup_unwritable": ("cannot write the backup in {folder} ({reason}); no backup was made",
