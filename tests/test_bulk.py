@@ -115,6 +115,26 @@ def test_cli_import_visits_reports_bad_lines_and_checks(tct, tmp_path):
     assert tct("import").exit_code == 2
 
 
+def test_ctrl_c_while_an_import_writes_is_said_as_an_interruption_and_writes_nothing(tct, tmp_path, monkeypatch):
+    """Ctrl-C inside a statement of the import: exit 130 and "interrupted", as anywhere else, not a
+    database error (exit 3) about a transaction to roll back; the register as it was."""
+    from tct import db as store
+
+    tct("officer", "add", "Trần Thị Bình")
+    before = tct("db", "info", "-f", "json").json()["tables"]
+    visits = tmp_path / "visits.csv"
+    visits.write_text(HEADER + "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n", encoding="utf-8")
+
+    def interrupted(self, _statement, _rows):  # type: ignore[no-untyped-def]
+        self.connection.invalidate()  # (what SQLAlchemy does to a connection a KeyboardInterrupt went through)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store.Driver, "many", interrupted)
+    assert_one_line_error(tct("import", "--visits", str(visits)), 130, "interrupted")
+    monkeypatch.undo()
+    assert tct("db", "info", "-f", "json").json()["tables"] == before
+
+
 def test_a_bad_rows_problem_names_the_files_column_not_the_desks_option(tct, tmp_path):
     """The person fixing a CSV looks for its columns: `at`, `id_number`, `people`, not `--at`."""
     tct("officer", "add", "Trần Thị Bình")

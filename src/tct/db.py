@@ -13,7 +13,7 @@ import re
 import sqlite3
 import stat
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -958,8 +958,15 @@ class Driver:
         self.connection.exec_driver_sql(f"PRAGMA cache_size = {-int(kib)}")
         try:
             yield
-        finally:
-            self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+        except BaseException:
+            # A write interrupted inside a statement (Ctrl-C) leaves the connection invalidated and
+            # its transaction to be rolled back: restoring the cache then raises a database error
+            # that would hide the interruption (exit 3, "Can't reconnect until invalid transaction is
+            # rolled back" instead of exit 130). An invalidated connection is discarded, its cache too.
+            with suppress(Exception):
+                self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+            raise
+        self.connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
     def stamp(self, moment: datetime) -> Any:
         """A timestamp as SQLAlchemy stores it (UTC wall time; on SQLite its text form)."""
