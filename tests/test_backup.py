@@ -917,6 +917,19 @@ def test_temporary_files_of_a_killed_backup_are_swept_later(tct, database, tmp_p
     assert not stale.exists() and keep.exists()
 
 
+def test_the_scratch_copy_of_a_killed_restore_is_swept_by_the_next(tct, database, db_path, tmp_path):
+    """`kill -9` mid-restore leaves its scratch copy (the whole backup, citizens' data) beside the
+    register; the next restore removes that of a process that is gone."""
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = db_path.parent / f".tct-tmp-{int(dead.stdout)}-0.restore.db"
+    stale.write_bytes(saved.read_bytes())
+    assert tct("restore", "--force", str(saved)).exit_code == 0
+    assert not stale.exists()
+    assert not [p for p in db_path.parent.iterdir() if p.name.startswith(".tct-tmp-")]
+
+
 def test_postgresql_backup_is_a_pg_dump_of_the_counted_snapshot(tct, postgres_database, tmp_path):
     import shutil
 

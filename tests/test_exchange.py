@@ -436,6 +436,33 @@ def test_export_files_are_private_whatever_the_umask(tct, filled, tmp_path):
     assert not [p for p in tmp_path.rglob(".*.tmp")]
 
 
+def test_what_a_killed_export_left_beside_its_file_is_swept_by_the_next(tct, filled, tmp_path):
+    """`kill -9` (or a power cut) mid-export leaves its temporary file, part file or CSV staging
+    folder: rows of personal data (with --reveal, denouncers' identities no audit event records).
+    The next export to that name removes those of a process that is gone, and nothing else."""
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    out = tmp_path / "out"
+    out.mkdir()
+    left = [out / f".register.json.{dead}.tmp", out / f".register.json.{dead}.part"]
+    for path in left:
+        path.write_bytes(b'{"format": "tct-export", "tables": {"citizen": [')
+    staging = out / f".csv.{dead}.tmp"
+    staging.mkdir()
+    (staging / "citizen.csv").write_text("id,name\n1,Nguyễn Văn A\n", encoding="utf-8")
+    alive = out / f".register.json.{os.getppid()}.tmp"  # (a process still running: never touched)
+    others = [alive, out / f".other.json.{dead}.tmp", out / "notes.txt"]
+    for path in others:
+        path.write_bytes(b"x")
+    assert tct("export", "-o", str(out / "register.json")).exit_code == 0
+    assert tct("export", "-f", "csv", "-o", str(out / "csv")).exit_code == 0
+    assert not [path for path in [*left, staging] if path.exists()]
+    assert all(path.exists() for path in others)
+
+
 def test_csv_export_is_one_file_per_table_in_a_folder_or_zip(tct, filled, tmp_path):
     from tct.models import ALL_TABLES
 

@@ -236,18 +236,30 @@ _TEMPORARY = re.compile(r"^\.tct-tmp-(\d+)-\d+\.")
 
 def _sweep_stale(folder: Path) -> None:
     """Remove temporary files left by a tct that was killed (SIGKILL, power cut) mid-copy."""
+    sweep_stale(folder, _TEMPORARY)
+
+
+def sweep_stale(folder: Path, pattern: re.Pattern[str]) -> None:
+    """Remove the files (or folders) of `folder` named by `pattern`, whose first group is the id of
+    the tct process that made them, when that process is gone: a tct killed (SIGKILL, a power cut)
+    while it wrote a copy of the register, a restore's scratch copy or an export leaves them, and
+    each holds citizens' personal data (an export's, with --reveal, denouncers' identities that the
+    audit trail never recorded, since the export did not finish)."""
     try:
         entries = list(folder.iterdir())
     except OSError:
         return
     for path in entries:
-        match = _TEMPORARY.match(path.name)
+        match = pattern.match(path.name)
         if not match or int(match.group(1)) == os.getpid():
             continue
         try:
             os.kill(int(match.group(1)), 0)
         except ProcessLookupError:
-            _remove_quietly(path)
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                _remove_quietly(path)
         except OSError:
             continue
 
@@ -941,6 +953,7 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
     except OSError as exc:
         raise BackupFailed.said_as("err_restore_folder_uncreatable", folder=target.parent,
                                    reason=exc.strerror) from exc
+    _sweep_stale(target.parent)  # (the scratch copies of restores that were killed)
     scratch = None
     try:
         try:

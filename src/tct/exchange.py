@@ -1077,6 +1077,7 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
         if fmt == "csv" and folder.suffix.lower() != ".zip" and folder.is_dir() and not force \
                 and any(folder.iterdir()):
             raise ValidationError.said_as("err_export_folder_full", folder=folder)
+        _sweep_stale_parts(folder)
     result = ExportResult(path=output, format=fmt, revealed=reveal, protected_citizens=0, counts={})
 
     def finish(export: _Export) -> None:
@@ -1125,6 +1126,14 @@ def export(db: Database | Path, *, fmt: str = "json", output: Path | None = None
         assert output is not None
         _write_folder(db, output, reveal=reveal, progress=progress, finish=finish)
     return result
+
+
+def _sweep_stale_parts(output: Path) -> None:
+    """The temporary files and folders (`.NAME.PID.tmp`, `.NAME.PID.part`) an export to `output`
+    killed half-way left beside it, whose process is gone (see tct.backup.sweep_stale)."""
+    from tct.backup import sweep_stale
+
+    sweep_stale(output.parent, re.compile(rf"^\.{re.escape(output.name)}\.(\d+)\.(?:tmp|part)$"))
 
 
 def _writable_while_read(db: Database | Path) -> bool:
