@@ -19,6 +19,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -107,6 +108,55 @@ def test_a_visits_import_killed_part_way_leaves_none_or_all_of_it(tct, db_path, 
         assert (nxt.json()["code"], nxt.json()["case"]) == ("TCD-2021-0003", "VV-2021-0003")
         assert not [e for e in tct("log", "-f", "json").json() if e["action"] == "import"]
     _healthy(tct)
+
+
+# --- SIGTERM (systemd stopping a unit, `kill`) --------------------------------------------------
+
+def _terminated_at(hook: str, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`tct ARGS` in a process of its own that is sent SIGTERM when it reaches `hook`
+    ("module:Class.method" or "module:function"), before that runs."""
+    module, name = hook.split(":")
+    owner, _, attribute = name.rpartition(".")
+    script = (
+        "import importlib, os, signal, sys\n"
+        f"module = importlib.import_module({module!r})\n"
+        f"owner = getattr(module, {owner!r}) if {owner!r} else module\n"
+        f"real = getattr(owner, {attribute!r})\n"
+        "def terminated(*args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return real(*args, **kwargs)\n"
+        f"setattr(owner, {attribute!r}, terminated)\n"
+        "from tct.cli import main\n"
+        f"sys.argv = ['tct', *{list(args)!r}]\n"
+        "main()\n"
+    )
+    return subprocess.run([sys.executable, "-c", script], env=_env(db), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_sigterm_during_an_import_says_interrupted_and_writes_nothing(tct, db_path, tmp_path):
+    """As for backup, restore and export: one line and exit 130, not a silent death (143)."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    before = _counts(tct)
+    source = tmp_path / "visits.csv"
+    visits_csv(source, 3)
+    done = _terminated_at("tct.bulk:_Writer.write", db_path, "import", "--visits", str(source))
+    assert (done.returncode, done.stderr) == (130, "Error: interrupted (Ctrl-C, or SIGTERM from kill or systemd)\n")
+    assert _counts(tct) == before
+    _healthy(tct)
+
+
+def test_sigterm_during_an_upgrade_says_interrupted_and_leaves_no_copy(db_path):
+    from tct.db import SCHEMA_REVISIONS
+    from test_db import _older_database
+
+    _older_database(db_path)
+    done = _terminated_at("tct.backup:_verify_copy", db_path, "db", "upgrade")
+    assert (done.returncode, done.stderr) == (130, "Error: interrupted (Ctrl-C, or SIGTERM from kill or systemd)\n")
+    assert _files(db_path.parent) == [db_path.name]
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_REVISIONS[0]
+    con.close()
 
 
 # --- a killed backup ----------------------------------------------------------------------------

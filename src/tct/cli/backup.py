@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, output_file, state, stdin_is_terminal
+from tct.cli.common import (
+    FormatOption,
+    OutputFormat,
+    lang,
+    notice,
+    output_file,
+    state,
+    stdin_is_terminal,
+    terminate_cleanly,
+)
 
 
 class ExportFormat(StrEnum):
@@ -50,26 +59,6 @@ def _progress(description: str) -> Iterator[Callable[[int, int], None] | None]:
         yield advance
 
 
-@contextmanager
-def _terminate_cleanly() -> Iterator[None]:
-    """SIGTERM (systemd stopping the unit, `kill`) unwinds like Ctrl-C, so temporary files are removed."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def backup(
     to: Annotated[Path | None, typer.Option("--to", metavar="DIR|FILE",
                                             help="Folder (or new file) for the backup [default: backups/ beside "
@@ -91,7 +80,7 @@ def backup(
     # created: a mistyped TCT_DB in a cron job must fail, not back up a new empty register nightly.
     # An older schema is backed up as it is: the backup before `tct db upgrade` is the one that matters.
     register = sqlite_register(state().db_location) or state().db(create=False, allow_old=True)
-    with _terminate_cleanly(), _progress(label("backing_up", lang())) as progress:
+    with terminate_cleanly(), _progress(label("backing_up", lang())) as progress:
         result = library.backup(register, to, keep=keep, compress=compress, progress=progress)
     if fmt.value == "json":
         render.record(result.as_dict(), None, "json")
@@ -113,7 +102,7 @@ def restore(
     """Replace the register with a backup, after checking it and backing up the current one."""
     from tct import backup as library
 
-    with _terminate_cleanly():
+    with terminate_cleanly():
         _restore(library.prepare_restore(state().db_location, file), force=force, officer=officer)
 
 
@@ -198,7 +187,7 @@ def export(
     if stream is not None:
         sys.stdout.flush()
     # SIGTERM unwinds like Ctrl-C: the file being written under a temporary name is removed.
-    with _terminate_cleanly(), _progress(label("exporting", lang())) as progress:
+    with terminate_cleanly(), _progress(label("exporting", lang())) as progress:
         result = exchange.export(database, fmt=fmt.value, output=output, reveal=reveal,
                                  actor=audit.current_actor(officer), progress=progress, stream=stream,
                                  force=force)
@@ -225,11 +214,12 @@ def import_(
         from tct.i18n import label
 
         raise UsageError(label("import_file_or_visits", lang()))
-    if visits is not None:
-        _import_visits(visits, check=check, officer=officer, fmt=fmt)
-        return
-    assert file is not None
-    _import_register(file, check=check, fmt=fmt)
+    with terminate_cleanly():  # (SIGTERM: the transaction is rolled back, the reading process stopped)
+        if visits is not None:
+            _import_visits(visits, check=check, officer=officer, fmt=fmt)
+            return
+        assert file is not None
+        _import_register(file, check=check, fmt=fmt)
 
 
 def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputFormat) -> None:

@@ -104,6 +104,28 @@ def reading(*, reveal: bool = False, create: bool = True) -> Iterator[Any]:
             gc.unfreeze()
 
 
+@contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """SIGTERM (systemd stopping the unit, `kill`) unwinds like Ctrl-C: temporary files are removed,
+    a transaction is rolled back, and the command says "interrupted" in one line (exit 130) instead
+    of vanishing without a word."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def notice(message: str) -> None:
     """A message for the person, never part of the data: stderr."""
     typer.echo(message, err=True)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, lang, notice, state
+from tct.cli.common import FormatOption, OutputFormat, lang, notice, state, terminate_cleanly
 
 app = typer.Typer(help="The database: location, health, upgrades.", no_args_is_help=True)
 
@@ -74,7 +74,8 @@ def upgrade() -> None:
     from tct.i18n import label
 
     database = state().db(allow_old=True)
-    old, new, backup = store.upgrade(database)
+    with terminate_cleanly():  # (SIGTERM: the copy's temporary file removed, nothing upgraded)
+        old, new, backup = store.upgrade(database)
     if old == new:  # (also when another desk upgraded it while this one waited)
         notice(label("up_to_date", lang(), location=database.location, new=new))
     elif backup is None:  # PostgreSQL: no copy is made
