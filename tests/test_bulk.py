@@ -135,6 +135,35 @@ def test_ctrl_c_while_an_import_writes_is_said_as_an_interruption_and_writes_not
     assert tct("db", "info", "-f", "json").json()["tables"] == before
 
 
+def test_ctrl_c_while_an_import_commits_is_too_late_and_the_import_is_said_done(tct, tmp_path, monkeypatch):
+    """A Ctrl-C that arrives while SQLite commits the import surfaces only once the commit is over:
+    the visits are saved, so the command must not say "interrupted" (run again, it would add them
+    twice). It says what it imported, exit 0."""
+    import os
+    import signal
+    import sqlite3
+
+    class _CtrlCWhileCommitting(sqlite3.Connection):
+        def commit(self) -> None:
+            super().commit()
+            if self.total_changes >= 3:  # (the import's transaction; not opening the register)
+                os.kill(os.getpid(), signal.SIGINT)  # (as it surfaces after a signal during the commit)
+
+    tct("officer", "add", "Trần Thị Bình")
+    visits = tmp_path / "visits.csv"
+    visits.write_text(HEADER + "A,,complaint,land,03/02/2021 08:00,binh,1,,,,,,\n"
+                               "B,,complaint,land,04/02/2021 08:00,binh,1,,,,,,\n", encoding="utf-8")
+    connect = sqlite3.connect
+    for module in (sqlite3, sqlite3.dbapi2):  # (SQLAlchemy connects through sqlite3.dbapi2)
+        monkeypatch.setattr(module, "connect", lambda *args, **kwargs: connect(*args, factory=_CtrlCWhileCommitting,
+                                                                                **kwargs))
+    run = tct("import", "--visits", str(visits))
+    monkeypatch.undo()
+    assert run.exit_code == 0, (run.exit_code, run.stderr)
+    assert "2 visits imported" in run.stderr and "interrupted" not in run.stderr
+    assert len(tct("visit", "list", "-f", "json").json()) == 2
+
+
 def test_a_bad_rows_problem_names_the_files_column_not_the_desks_option(tct, tmp_path):
     """The person fixing a CSV looks for its columns: `at`, `id_number`, `people`, not `--at`."""
     tct("officer", "add", "Trần Thị Bình")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +17,7 @@ from tct.cli.common import (
     lang,
     notice,
     output_file,
+    past_the_point_of_no_return,
     state,
     stdin_is_terminal,
     terminate_cleanly,
@@ -216,14 +217,16 @@ def import_(
         raise UsageError(label("import_file_or_visits", lang()))
     with terminate_cleanly():  # (SIGTERM: the transaction is rolled back, the reading process stopped)
         if visits is not None:
-            _import_visits(visits, check=check, officer=officer, fmt=fmt)
+            with ExitStack() as saving:
+                _import_visits(visits, check=check, officer=officer, fmt=fmt, saving=saving)
             return
         assert file is not None
         _import_register(file, check=check, fmt=fmt)
 
 
-def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputFormat) -> None:
-    """`tct import --visits`: rows from a spreadsheet, with the checks of `tct visit add`."""
+def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputFormat, saving: ExitStack) -> None:
+    """`tct import --visits`: rows from a spreadsheet, with the checks of `tct visit add`. Once every
+    row is written, `saving` holds Ctrl-C back until the caller is done (past_the_point_of_no_return)."""
     import os
     from contextlib import nullcontext
 
@@ -257,6 +260,7 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
                                         batches=reader.batches() if reader is not None else None)
                     if check:
                         raise _Rollback
+                    saving.enter_context(past_the_point_of_no_return())  # (the commit, then the summary)
             except _Rollback:
                 pass
     except UnicodeDecodeError as exc:
