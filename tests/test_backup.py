@@ -930,6 +930,22 @@ def test_the_scratch_copy_of_a_killed_restore_is_swept_by_the_next(tct, database
     assert not [p for p in db_path.parent.iterdir() if p.name.startswith(".tct-tmp-")]
 
 
+def test_keep_never_deletes_the_register_itself_when_it_is_named_like_a_backup(tct, tmp_path):
+    """A backup put in place as the register keeps its name (`tct-20200101-000000.db`); backed up
+    into its own folder with --keep, it is the oldest "backup" there, yet it is the register: the
+    desks' next command would start a new, empty one in its place."""
+    folder = tmp_path / "b"
+    register = folder / "tct-20200101-000000.db"
+    assert tct("--db", str(register), "config", "set", "agency.name", "Sở", db=False).exit_code == 0
+    old = folder / "tct-20200102-000000.db"
+    made = tct("--db", str(register), "backup", "--to", str(old), db=False)
+    assert made.exit_code == 0, made.stderr
+    run = tct("--db", str(register), "backup", "--to", str(folder), "--keep", "1", db=False)
+    assert run.exit_code == 0, run.stderr
+    assert register.exists() and not old.exists()
+    assert tct("--db", str(register), "config", "get", "agency.name", db=False).stdout.strip() == "Sở"
+
+
 def test_postgresql_backup_is_a_pg_dump_of_the_counted_snapshot(tct, postgres_database, tmp_path):
     import shutil
 

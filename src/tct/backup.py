@@ -130,7 +130,7 @@ def backup(db: Database | Path, to: Path | None = None, *, keep: int | None = No
         path, counts = _pg_backup(db, folder, target)
         size, digest = size_and_digest(path)
     write_checksum(path, digest)
-    removed = rotate(folder, keep, made=path) if keep is not None else []
+    removed = rotate(folder, keep, made=path, register=source) if keep is not None else []
     return BackupResult(path=path, bytes=size, sha256=digest, counts=counts, seconds=time.monotonic() - started,
                         removed=removed)
 
@@ -657,6 +657,13 @@ def copy_failed(exc: OSError | sqlite3.Error, *, source: Path, folder: Path) -> 
     return BackupFailed.said_as("err_upgrade_copy_failed", folder=folder, reason=reason)
 
 
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
+
+
 def _megabytes(path: Path) -> str:
     """A file's size in MB (one decimal), for a message."""
     try:
@@ -665,20 +672,24 @@ def _megabytes(path: Path) -> str:
         return "?"
 
 
-def rotate(folder: Path, keep: int | None, *, made: Path | None = None) -> list[Path]:
+def rotate(folder: Path, keep: int | None, *, made: Path | None = None, register: Path | None = None
+           ) -> list[Path]:
     """Delete all but the newest `keep` files named like tct backups in `folder`; returns the deleted.
 
     Only names of the form tct-YYYYMMDD-HHMMSS[-N].db[.gz] or .dump are considered: every other
     file, including pre-upgrade and pre-restore copies, is left alone. `made`, the backup just
     taken, is one of the `keep` and never deleted, even when files named later than it are there
-    (written while the clock was ahead).
+    (written while the clock was ahead). `register`, the file backed up, is never one of them
+    either: a backup put in place as the register keeps its name, and the nightly backups may go
+    to its folder; deleting it would leave the desks a new, empty register there.
     """
     if keep is None:
         return []
     ours = []
     for path in folder.iterdir():
         match = BACKUP_NAME.match(path.name)
-        if match and path.is_file() and not path.is_symlink() and path != made:
+        if match and path.is_file() and not path.is_symlink() and path != made \
+                and not (register is not None and _same_file(path, register)):
             ours.append(((match.group(1), match.group(2), int(match.group(3) or 1)), path))
     ours.sort(reverse=True)
     if made is not None and made.parent == folder and BACKUP_NAME.match(made.name):
