@@ -946,6 +946,38 @@ def test_keep_never_deletes_the_register_itself_when_it_is_named_like_a_backup(t
     assert tct("--db", str(register), "config", "get", "agency.name", db=False).stdout.strip() == "Sở"
 
 
+def test_ctrl_c_while_the_restore_commits_is_too_late_and_the_restore_is_said_done(tct, database, db_path,
+                                                                                   tmp_path, monkeypatch):
+    """A Ctrl-C that arrives during the copy's last step (which commits it into the register)
+    surfaces only after it: the register is replaced, so the command must not say "interrupted"."""
+    import os
+    import signal
+
+    class _CtrlCAsTheCopyCommits(sqlite3.Connection):
+        def backup(self, target, *, pages=-1, progress=None, name="main", sleep=0.25):  # type: ignore[no-untyped-def]
+            into_register = target.execute("PRAGMA database_list").fetchone()[2] == str(db_path)
+
+            def step(status: int, remaining: int, total: int) -> None:
+                if progress is not None:
+                    progress(status, remaining, total)
+                if into_register and remaining == 0:  # (committed: as a signal during it surfaces)
+                    os.kill(os.getpid(), signal.SIGINT)
+
+            super().backup(target, pages=pages, progress=step, name=name, sleep=sleep)
+
+    fill_register(database)
+    saved = Path(tct("backup", "--to", str(tmp_path / "safe")).stdout.strip())
+    assert tct("config", "set", "agency.name", "Mới").exit_code == 0
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *args, **kwargs: connect(*args, factory=_CtrlCAsTheCopyCommits,
+                                                                            **kwargs))
+    run = tct("restore", "--force", str(saved))
+    monkeypatch.undo()
+    assert run.exit_code == 0, (run.exit_code, run.stderr)
+    assert "Restored" in run.stderr and "interrupted" not in run.stderr
+    assert tct("config", "get", "agency.name").stdout.strip() != "Mới"
+
+
 def test_postgresql_backup_is_a_pg_dump_of_the_counted_snapshot(tct, postgres_database, tmp_path):
     import shutil
 

@@ -17,7 +17,6 @@ from tct.cli.common import (
     lang,
     notice,
     output_file,
-    past_the_point_of_no_return,
     state,
     stdin_is_terminal,
     terminate_cleanly,
@@ -226,11 +225,11 @@ def import_(
 
 def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputFormat, saving: ExitStack) -> None:
     """`tct import --visits`: rows from a spreadsheet, with the checks of `tct visit add`. Once every
-    row is written, `saving` holds Ctrl-C back until the caller is done (past_the_point_of_no_return)."""
+    row is written, `saving` holds Ctrl-C back until the caller is done (tct.interrupts)."""
     import os
     from contextlib import nullcontext
 
-    from tct import audit, bulk, render, settings
+    from tct import audit, bulk, interrupts, render, settings
     from tct.db import write_session
     from tct.errors import ValidationError
     from tct.i18n import in_language, label
@@ -260,7 +259,7 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
                                         batches=reader.batches() if reader is not None else None)
                     if check:
                         raise _Rollback
-                    saving.enter_context(past_the_point_of_no_return())  # (the commit, then the summary)
+                    saving.enter_context(interrupts.held_back())  # (the commit, then the summary)
             except _Rollback:
                 pass
     except UnicodeDecodeError as exc:

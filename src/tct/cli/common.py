@@ -126,29 +126,6 @@ def terminate_cleanly() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-@contextmanager
-def past_the_point_of_no_return() -> Iterator[None]:
-    """Ctrl-C and SIGTERM held back from just before a commit to the end of the command, and then
-    dropped. One that arrives while the commit runs would otherwise surface right after it, and the
-    command would say "interrupted" (exit 130) of changes that are saved: an import run again
-    would add its visits twice. What arrives meanwhile came too late to stop anything."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signals = (signal.SIGINT, signal.SIGTERM)
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    try:
-        yield
-    finally:
-        handlers = [(number, signal.signal(number, signal.SIG_IGN)) for number in signals]
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # (a signal pending meanwhile is dropped: ignored)
-        for number, handler in handlers:
-            signal.signal(number, handler)
-
-
 def notice(message: str) -> None:
     """A message for the person, never part of the data: stderr."""
     typer.echo(message, err=True)
