@@ -34,7 +34,8 @@ status=0
 path="$("$tct" "${args[@]}")" || status=$?
 if [[ $status -ne 0 ]]; then
     # (a PostgreSQL URL's password is never printed: cron mails this line)
-    register="$(printf '%s' "${TCT_DB:-the default tct register}" | sed -E 's#(://[^:/@]*):.*@#\1:***@#')"
+    register="$(printf '%s' "${TCT_DB:-the default tct register}" \
+        | sed -E -e 's#(://[^:/@]*):.*@#\1:***@#' -e 's#([?&](ssl)?password=)[^&]*#\1***#g')"
     echo "nightly-backup: backup of $register FAILED (exit $status) on ${HOSTNAME:-$(uname -n)} at $(date '+%Y-%m-%d %H:%M:%S')" >&2
     exit "$status"
 fi

@@ -854,6 +854,10 @@ def test_nightly_script_never_prints_a_postgresql_password(tmp_path):
     failed = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert failed.returncode != 0 and "FAILED" in failed.stderr
     assert "s3cret" not in failed.stderr and "tct:***@127.0.0.1:1/tct" in failed.stderr, failed.stderr
+    env["TCT_DB"] = "postgresql+psycopg://tct@127.0.0.1:1/tct?sslmode=prefer&password=s3cret&connect_timeout=5"
+    failed = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert failed.returncode != 0 and "FAILED" in failed.stderr
+    assert "s3cret" not in failed.stderr and "&password=***&connect_timeout" in failed.stderr, failed.stderr
 
 
 def test_nightly_script_as_in_the_readme_cron_line_finds_the_installed_tct(tct, database, db_path, tmp_path):

@@ -82,6 +82,17 @@ def test_a_malformed_postgres_url_is_one_line_exit_3_without_the_password(url):
     assert "s3cret" not in run.stderr
 
 
+def test_a_password_in_the_urls_query_is_never_printed():
+    """libpq takes the password as `?password=` as well as before the `@`: hidden the same."""
+    pytest.importorskip("psycopg")
+    assert store.display_url("postgresql+psycopg://a@h/d?password=pw&sslmode=require") \
+        == "postgresql+psycopg://a@h/d?password=***&sslmode=require"
+    assert store.display_url("postgresql+psycopg://a@h/d?sslpassword=pw") == "postgresql+psycopg://a@h/d?sslpassword=***"
+    run = _runner("postgresql://tct@127.0.0.1:1/tct?password=s3cret")("config", "list")
+    assert_one_line_error(run, 3, "cannot reach the database", "127.0.0.1:1/tct?password=***")
+    assert "s3cret" not in run.stderr
+
+
 def test_an_unknown_host_is_one_line_exit_3_saying_it_cannot_be_reached():
     pytest.importorskip("psycopg")
     run = _runner("postgresql://tct@no-such-host.invalid/tct")("config", "list")
@@ -420,6 +431,36 @@ def test_a_backup_behind_a_locked_table_fails_cleanly_past_the_timeout(desk, tmp
         holder.execute("ROLLBACK")
         holder.close()
     assert _tct_process(desk.url, "backup", "--to", str(tmp_path / "b"), busy="0.5").returncode == 0
+
+
+def test_a_password_in_the_urls_query_is_shown_nowhere_nor_given_to_pg_dump_on_its_command_line(
+        desk, tmp_path, monkeypatch):
+    """`ps` shows every user a process's arguments: pg_dump gets the password in its environment."""
+    import shutil
+    import subprocess as processes
+
+    if shutil.which("pg_dump") is None:
+        pytest.skip("the PostgreSQL client tools are not installed")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(desk.url).update_query_dict({"password": "s3cret"}).render_as_string(hide_password=False)
+    for args in (["db", "info"], ["db", "check"]):
+        run = _runner(url)(*args)
+        assert run.exit_code == 0, run.stderr
+        assert "s3cret" not in run.stdout + run.stderr and "password=***" in run.stdout + run.stderr
+    calls = []
+    real_run = processes.run
+
+    def spy(argv, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((list(argv), dict(kwargs.get("env") or {})))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr(processes, "run", spy)
+    run = _runner(url)("backup", "--to", str(tmp_path / "b") + "/")
+    assert run.exit_code == 0, run.stderr
+    dump = [(argv, env) for argv, env in calls if Path(argv[0]).name == "pg_dump"]
+    assert dump and not any("s3cret" in arg for arg in dump[0][0]), dump[0][0]
+    assert dump[0][1].get("PGPASSWORD") == "s3cret"
 
 
 def test_timestamps_do_not_depend_on_the_servers_time_zone(desk):

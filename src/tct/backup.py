@@ -737,9 +737,14 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
         raise BackupFailed.said_as("err_no_pg_dump")
     url = make_url(db.url)
     env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)  # never on the command line, where `ps` would show it
-    libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # The password, before the `@` or as `?password=`, never on the command line, where `ps` shows it
+    password = url.password or url.query.get("password")
+    if isinstance(password, tuple):  # (a parameter given twice: libpq takes the last)
+        password = password[-1]
+    if password:
+        env["PGPASSWORD"] = str(password)
+    libpq = (url.set(drivername="postgresql", password=None).difference_update_query(["password"])
+             .render_as_string(hide_password=False))
     _prepare_folder(folder)
     temporary = None
     try:

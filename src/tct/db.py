@@ -94,14 +94,24 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
+# Connection parameters libpq reads from a URL's query that are secrets: `?password=` is a password
+# as much as the one before the `@`, and `sslpassword` unlocks the client's key.
+SECRET_URL_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def display_url(url: str) -> str:
-    """The URL without its password, for messages and `db info`."""
+    """The URL without its passwords (`USER:PASSWORD@` and `?password=`), for messages and `db info`."""
     path = sqlite_path(url)
     if path is not None:
         return str(path)
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    secrets = {key: "***" for key in parsed.query if key in SECRET_URL_PARAMETERS}
+    if secrets:
+        parsed = parsed.update_query_dict(secrets)
+    # (the query's values are rendered quoted: `***` as `%2A%2A%2A`, said as the password's `***`)
+    return parsed.render_as_string(hide_password=True).replace("=%2A%2A%2A", "=***")
 
 
 def ensure_private_folder(folder: Path) -> None:
