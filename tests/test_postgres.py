@@ -93,6 +93,24 @@ def test_a_password_in_the_urls_query_is_never_printed():
     assert "s3cret" not in run.stderr
 
 
+@pytest.mark.parametrize(("url", "without_driver", "words"), [
+    ("postgresql://tct:s3cret@127.0.0.1:abc/tct", False, "URL cơ sở dữ liệu sai dạng"),
+    ("postgresql+psycopg2://tct:s3cret@127.0.0.1:1/tct", False, "URL này cần một trình điều khiển tct không dùng"),
+    ("mysql://tct:s3cret@127.0.0.1/tct", False,
+     "tct không dùng được URL cơ sở dữ liệu mysql://tct:***@127.0.0.1/tct"),
+    ("postgresql://tct:s3cret@127.0.0.1:1/tct", True, "PostgreSQL cần trình điều khiển psycopg"),
+])
+def test_a_url_tct_cannot_use_is_refused_in_vietnamese(url, without_driver, words, monkeypatch):
+    """README: the register's refusals are said in Vietnamese, a URL tct cannot use among them."""
+    if without_driver:
+        monkeypatch.setitem(sys.modules, "psycopg", None)  # as if psycopg were not installed
+    else:
+        pytest.importorskip("psycopg")
+    run = _runner(url)("--lang", "vi", "config", "list")
+    assert run.exit_code == 3 and run.stderr.startswith("Lỗi: ") and words in run.stderr, run.stderr
+    assert "s3cret" not in run.stderr and "Traceback" not in run.stderr
+
+
 def test_an_unknown_host_is_one_line_exit_3_saying_it_cannot_be_reached():
     pytest.importorskip("psycopg")
     run = _runner("postgresql://tct@no-such-host.invalid/tct")("config", "list")

@@ -214,7 +214,7 @@ def _postgres_engine(url: str) -> Engine:
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:
-        raise DatabaseError("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'") from exc
+        raise DatabaseError.said_as("err_db_no_driver") from exc
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -224,8 +224,7 @@ def _postgres_engine(url: str) -> Engine:
         query = make_url(url).query
     except (ArgumentError, ValueError) as exc:
         # e.g. a port that is not a number; the URL is not echoed, as it may hold a password
-        raise DatabaseError("the database URL is malformed; write postgresql+psycopg://USER@HOST[:PORT]/DBNAME "
-                            "(PORT a number)") from exc
+        raise DatabaseError.said_as("err_db_url_malformed") from exc
     # Timestamps come back in UTC, as they are stored, whatever the server's TimeZone setting
     # (added to any `options` the URL gives, e.g. a search_path). Every statement, a reader's too,
     # waits for a lock at most the busy timeout: a table locked by `tct db upgrade` (or by hand)
@@ -240,8 +239,7 @@ def _postgres_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except ImportError as exc:
-        raise DatabaseError(f"this URL needs a driver tct does not use ({exc}); "
-                            "write postgresql+psycopg://USER@HOST/DBNAME") from exc
+        raise DatabaseError.said_as("err_db_url_driver", problem=str(exc)) from exc
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -361,8 +359,7 @@ def open_database(location: str | None = None, *, create: bool = True, allow_old
     elif url.startswith("postgresql"):
         engine = _postgres_engine(url)
     else:
-        raise DatabaseError(f"unsupported database URL {display_url(url)}; use a file path, "
-                            "sqlite:///PATH or postgresql+psycopg://USER@HOST/DBNAME")
+        raise DatabaseError.said_as("err_db_url_unsupported", location=display_url(url))
     db = Database(url=url, engine=engine, path=path, created=created)
     from sqlalchemy.exc import SQLAlchemyError
 

@@ -329,6 +329,20 @@ LABELS: dict[str, tuple[str, str]] = {
                     "sở hữu cơ sở dữ liệu hoặc cấp quyền cho vai trò này"),
     "err_db_not_writable": ("cannot open the database {location} for writing: {problem}",
                             "không mở được cơ sở dữ liệu {location} để ghi: {problem}"),
+    "err_db_no_driver": ("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'",
+                         "PostgreSQL cần trình điều khiển psycopg: pip install 'tct[postgres]'"),
+    "err_db_url_malformed": ("the database URL is malformed; write postgresql+psycopg://USER@HOST[:PORT]/DBNAME "
+                             "(PORT a number)",
+                             "URL cơ sở dữ liệu sai dạng; hãy viết postgresql+psycopg://USER@HOST[:PORT]/DBNAME "
+                             "(PORT là một số)"),
+    "err_db_url_driver": ("this URL needs a driver tct does not use ({problem}); write "
+                          "postgresql+psycopg://USER@HOST/DBNAME",
+                          "URL này cần một trình điều khiển tct không dùng ({problem}); hãy viết "
+                          "postgresql+psycopg://USER@HOST/DBNAME"),
+    "err_db_url_unsupported": ("unsupported database URL {location}; use a file path, sqlite:///PATH or "
+                               "postgresql+psycopg://USER@HOST/DBNAME",
+                               "tct không dùng được URL cơ sở dữ liệu {location}; hãy dùng đường dẫn tệp, "
+                               "sqlite:///PATH hoặc postgresql+psycopg://USER@HOST/DBNAME"),
     "err_db_unreachable": ("cannot reach the database {location}: {problem}",
                            "không kết nối được cơ sở dữ liệu {location}: {problem}"),
     "err_db_other": ("database error at {location}: {problem}", "lỗi cơ sở dữ liệu tại {location}: {problem}"),
