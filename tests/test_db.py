@@ -543,6 +543,22 @@ def test_locked_database_exits_3_after_the_timeout(tct, db_path, monkeypatch):
     assert_one_line_error(run, 3, "locked")
 
 
+def test_a_register_locked_during_a_command_is_said_in_vietnamese(tct, db_path, monkeypatch):
+    """README: the register's refusals, "locked" among them, are said in the chosen language, also
+    when the lock is met once the command has begun (not only while the register is opened)."""
+    assert tct("db", "info").exit_code == 0
+    monkeypatch.setenv("TCT_BUSY_TIMEOUT", "0.2")
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        run = tct("--lang", "vi", "config", "set", "agency.name", "X")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert run.exit_code == 3 and run.stderr == (
+        f"Lỗi: cơ sở dữ liệu {db_path} đang bị chương trình khác khóa quá thời gian chờ; hãy thử lại sau ít phút\n")
+
+
 def test_a_plain_reading_never_writes_and_its_errors_are_the_one_line_error(tct, db_path):
     """report, alerts and visit list read a plain SQLite register with the sqlite3 module alone
     (tct.db.plain_reading): its driver errors become the same DatabaseError as through SQLAlchemy,

@@ -255,7 +255,7 @@ def _unexpected(exc: Exception) -> int:
 
         location = common.state().db_location or "the register"
         error = translate_db_error(exc, location)
-        _error_line(error.message)
+        _error_line(error.said(common.lang()))
         return EXIT_DATABASE
     if isinstance(exc, OSError) and exc.strerror:
         _error_line(f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror)
