@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -479,6 +480,24 @@ def test_a_password_in_the_urls_query_is_shown_nowhere_nor_given_to_pg_dump_on_i
     dump = [(argv, env) for argv, env in calls if Path(argv[0]).name == "pg_dump"]
     assert dump and not any("s3cret" in arg for arg in dump[0][0]), dump[0][0]
     assert dump[0][1].get("PGPASSWORD") == "s3cret"
+
+
+@pytest.mark.parametrize("citizen", [
+    ["--citizen", "ß" * 200],  # within its 200 characters, but its search key ("ss" * 200) is not
+    # 4-byte characters: the search key of name and address past the index's 2,704 bytes
+    # (random, so that PostgreSQL cannot compress them)
+    ["--citizen", "".join(map(chr, random.Random(1).choices(range(0x1F300, 0x1F600), k=200))),
+     "--address", "".join(map(chr, random.Random(2).choices(range(0x1F300, 0x1F600), k=500)))],
+])
+def test_a_value_too_long_for_postgresql_is_one_line_exit_1_and_writes_nothing(desk, citizen):
+    """SQLite keeps text of any length; PostgreSQL refuses what does not fit a column or an index:
+    that is the typed value's fault (exit 1), not a register that cannot be used (exit 3)."""
+    for lang, words in (("en", "too long for the register's database"), ("vi", "quá dài đối với cơ sở dữ liệu")):
+        run = desk("--lang", lang, "visit", "add", *citizen, *BASE, "--at", "09/02/2021 09:00")
+        assert run.exit_code == 1 and "Traceback" not in run.stderr, (run.exit_code, run.stderr)
+        assert len(run.stderr.splitlines()) == 1 and words in run.stderr, run.stderr
+    assert desk("visit", "list", "-f", "json").json() == []
+    assert desk("visit", "add", "--citizen", "A", *BASE).stdout.split()[0].endswith("-0001")
 
 
 def test_timestamps_do_not_depend_on_the_servers_time_zone(desk):

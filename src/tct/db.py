@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tct.errors import DatabaseError
+from tct.errors import DatabaseError, ValidationError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -343,6 +343,24 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
             or "resolve host" in text):
         return DatabaseError.said_as("err_db_unreachable", location=location, problem=shown)
     return DatabaseError.said_as("err_db_other", location=location, problem=shown)
+
+
+# The SQLSTATEs of PostgreSQL refusing a value for its size, which SQLite (text of any length in
+# any column) never does: longer than its column (string_data_right_truncation: a name within its
+# 200 characters whose search key is longer, as "ß" folds to "ss"), or a row too big for an index
+# (program_limit_exceeded: a name and address of 4-byte characters past a B-tree's 2,704 bytes).
+VALUE_TOO_BIG = frozenset({"22001", "54000"})
+
+
+def value_refused(exc: Exception) -> ValidationError | None:
+    """The one-line error (exit 1) of a value the database refused for its size, a typed value's
+    fault and not the register's (exit 3); the transaction is rolled back, so nothing was written.
+    None for any other error."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) not in VALUE_TOO_BIG:
+        return None
+    lines = [" ".join(line.split()) for line in str(orig).splitlines() if line.strip()]
+    return ValidationError.said_as("err_db_value_too_big", problem=lines[0] if lines else "")
 
 
 def open_database(location: str | None = None, *, create: bool = True, allow_old: bool = False) -> Database:

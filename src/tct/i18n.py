@@ -343,6 +343,10 @@ LABELS: dict[str, tuple[str, str]] = {
                                "postgresql+psycopg://USER@HOST/DBNAME",
                                "tct không dùng được URL cơ sở dữ liệu {location}; hãy dùng đường dẫn tệp, "
                                "sqlite:///PATH hoặc postgresql+psycopg://USER@HOST/DBNAME"),
+    "err_db_value_too_big": ("a value is too long for the register's database ({problem}); shorten it. Nothing was "
+                             "written",
+                             "một giá trị quá dài đối với cơ sở dữ liệu của sổ ({problem}); hãy rút ngắn. Chưa ghi "
+                             "gì"),
     "err_db_unreachable": ("cannot reach the database {location}: {problem}",
                            "không kết nối được cơ sở dữ liệu {location}: {problem}"),
     "err_db_other": ("database error at {location}: {problem}", "lỗi cơ sở dữ liệu tại {location}: {problem}"),

@@ -247,6 +247,13 @@ def _unexpected(exc: Exception) -> int:
         from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
     except ImportError:  # pragma: no cover
         SQLAlchemyError = OperationalError = IntegrityError = ()  # type: ignore[misc,assignment]
+    if isinstance(exc, SQLAlchemyError):
+        from tct.db import value_refused
+
+        refused = value_refused(exc)
+        if refused is not None:
+            _error_line(refused.said(common.lang()))
+            return refused.exit_code
     if isinstance(exc, IntegrityError):
         _error_line(label("db_conflict", common.lang(), detail=str(exc.orig).strip()))
         return EXIT_ERROR
