@@ -34,6 +34,23 @@ def test_spaces_are_collapsed_as_the_regex_would_for_every_character():
     assert _single_spaced(sample) == re.sub(r"\s+", " ", sample).strip()
 
 
+def test_no_character_folds_to_more_than_most_fold_growth():
+    """clean() folds only the texts long enough to outgrow their field once folded (MOST_FOLD_GROWTH)."""
+    import sys
+
+    from tct.text import MOST_FOLD_GROWTH
+
+    every = [chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF]
+    assert max(len(fold(f"a{char}a")) - 2 for char in every) == MOST_FOLD_GROWTH
+
+
+def test_a_text_whose_search_key_is_longer_than_its_field_is_refused():
+    assert clean("Nguyễn " + "ß" * 96, label="name", max_len=200) == "Nguyễn " + "ß" * 96  # (7 + 192)
+    with pytest.raises(ValidationError, match="name is too long for its search key .201 characters"):
+        clean("Nguyễn " + "ß" * 97, label="name", max_len=200)
+    assert clean("ß" * 100 + "x" * 100, label="name", max_len=300)
+
+
 @pytest.mark.parametrize("bad", ["abc\x00def", "x" * 201])
 def test_clean_refuses_nul_and_oversized_text(bad):
     with pytest.raises(ValidationError):

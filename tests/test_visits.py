@@ -263,6 +263,10 @@ def test_officer_defaults_to_tct_officer(desk, monkeypatch):
     (["--officer", "nobody"], 1, "no officer"),
     (["--handling", "ignored"], 1, "--handling"),
     (["--citizen", "x" * 201], 1, "too long"),
+    # within 200 characters, but not its search key ("ss" * 200), which the register holds to 200 too
+    (["--citizen", "ß" * 200], 1, "--citizen is too long for its search key (400 characters"),
+    (["--address", "ﬃ" * 200], 1, "--address is too long for its search key (600 characters"),
+    (["--locality", "각" * 67], 1, "--locality is too long for its search key (201 characters"),
     (["--citizen", "a\x00b"], 1, "NUL"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(desk, args, code, fragment):

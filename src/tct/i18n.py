@@ -373,6 +373,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_control_characters": ("{label} contains control characters", "{label} chứa ký tự điều khiển"),
     "err_too_long": ("{label} is too long ({length} characters, at most {most})",
                      "{label} quá dài ({length} ký tự, tối đa {most})"),
+    "err_too_long_folded": ("{label} is too long for its search key ({length} characters once folded, at most "
+                            "{most}: a letter such as ß or ﬃ folds to two or three)",
+                            "{label} quá dài đối với khóa tìm kiếm ({length} ký tự sau khi chuẩn hóa, tối đa "
+                            "{most}: một chữ như ß hay ﬃ thành hai hoặc ba ký tự)"),
     "err_search_too_long": ("the search text is too long ({length} characters, at most {most})",
                             "nội dung tìm kiếm quá dài ({length} ký tự, tối đa {most})"),
     "err_days_positive": ("--days must be a positive number of days", "--days phải là số ngày lớn hơn 0"),

@@ -28,6 +28,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_NAME = 200
 MAX_LINE = 500
 MAX_TEXT = 10_000
+# The most characters fold() makes of one (a Hangul syllable's three jamo, "ﬃ" casefolded to "ffi";
+# test_text checks every code point): a text within a field's length whose search key is not can be
+# no shorter than a third of it.
+MOST_FOLD_GROWTH = 3
 
 
 def _single_spaced(text: str) -> str:
@@ -74,6 +78,12 @@ def clean(value: str | None, *, label: str, max_len: int = MAX_LINE, multiline: 
         return None
     if len(text) > max_len:
         raise ValidationError.said_as("err_too_long", label=label, length=len(text), most=max_len)
+    if len(text) * MOST_FOLD_GROWTH > max_len and not text.isascii():
+        # Its search key is held to the same length (name_folded, address_folded…): one longer
+        # would be cut off or refused by PostgreSQL, and refused by `tct import` of the export.
+        folded = len(fold(text))
+        if folded > max_len:
+            raise ValidationError.said_as("err_too_long_folded", label=label, length=folded, most=max_len)
     return text
 
 
