@@ -528,6 +528,22 @@ def test_duty_shows_who_is_on_the_desk_then(desk):
     assert desk("duty").exit_code == 0
 
 
+def test_duty_at_a_past_moment_shows_an_officer_who_has_retired_since(desk):
+    # their past duty stays the record of who held the desk, as roster list and check count it
+    assert desk("officer", "retire", "duc").exit_code == 0
+    assert desk("officer", "retire", "binh").exit_code == 0
+    run = desk("duty", "--at", "10/02/2021 09:15", "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    assert [(p["officer"], p["role"], p["retired"]) for p in run.json()] == [
+        ("Nguyễn Văn Đức", "main", False), ("Lê Hoàng Minh Nguyệt", "leader", False),
+        ("Trần Thị Bình", "backup", False)]
+    # a visit entered late for that moment is not told that nobody was rostered
+    visit = desk("visit", "add", "--citizen", "Phan Văn Tèo", "--type", "petition", "--field", "land",
+                 "--content", "Hỏi quy hoạch", "--at", "10/02/2021 08:00", "--officer", "nguyet")
+    assert visit.exit_code == 0, visit.stderr
+    assert "nobody is rostered" not in visit.stderr
+
+
 def test_main_on_duty_reads_the_moment_in_the_office_time_zone(desk, database):
     from tct import rosters
     from tct.db import read_session

@@ -442,17 +442,27 @@ def _local(session: Session, at: datetime) -> datetime:
     return at.replace(tzinfo=zone) if at.tzinfo is None else at.astimezone(zone)
 
 
-def _duty_rows(session: Session, at: datetime) -> list[tuple[DutyShift, Officer]]:
+def _duty_rows(session: Session, at: datetime, *, active_only: bool) -> list[tuple[DutyShift, Officer]]:
+    """The shifts running at `at` with their officers; `active_only` leaves out retired officers even
+    on days they still served (otherwise those days count, as in `roster list` and `roster check`)."""
+    from tct import settings
+
     local = _local(session, at)
     moment = local.time().replace(tzinfo=None)
+    tz = settings.load(session)["timezone"]
     rows = [(row, who) for row, who in shifts_between(session, local.date(), local.date())
-            if who.active and row.start_time <= moment < row.end_time]
+            if (who.active if active_only else serving(who, local.date(), tz))
+            and row.start_time <= moment < row.end_time]
     return sorted(rows, key=lambda pair: (_ROLE_ORDER.get(pair[0].role, 9), pair[1].name_folded, pair[0].id or 0))
 
 
 def on_duty(session: Session, at: datetime) -> list[dict[str, Any]]:
-    """The active officers on a shift at `at` (aware, or office wall-clock time): main, leader, backup."""
-    return [as_dict(row, who) for row, who in _duty_rows(session, at)]
+    """The officers on a shift at `at` (aware, or office wall-clock time): main, leader, backup.
+
+    A retired officer is among them on the days before they retired: their past duty stays the
+    record of who held the desk then (`tct duty --at` a past moment, as `roster list` shows it).
+    """
+    return [as_dict(row, who, retired=False) for row, who in _duty_rows(session, at, active_only=False)]
 
 
 def has_roster(session: Session) -> bool:
@@ -467,7 +477,7 @@ def has_roster(session: Session) -> bool:
 def main_on_duty(session: Session, at: datetime) -> list[Officer]:
     """The active officers holding a `main` shift at `at`, each once, by name."""
     seen: dict[int, Officer] = {}
-    for row, who in _duty_rows(session, at):
+    for row, who in _duty_rows(session, at, active_only=True):
         if row.role == "main" and who.id is not None:
             seen.setdefault(who.id, who)
     return sorted(seen.values(), key=lambda officer: officer.name_folded)
