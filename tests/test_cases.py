@@ -439,6 +439,21 @@ def test_alerts_list_deadlines_and_repeat_citizens(desk):
     assert data["deadlines"][0]["days_left"] == 2
 
 
+def test_alerts_list_the_citizen_of_a_repeat_case_whose_visits_span_the_whole_window(desk):
+    """The repeat flag takes 3 visits with last − first ≤ 30 days; the flagged list leaves a repeat
+    case to its citizen in the last list, which must then use the same window (it stopped a day
+    short, so a case flagged repeat on 31 March showed nowhere in the alerts)."""
+    first = visit(desk, "--citizen", "Đỗ Thị Bảy", "--id-number", "091000000001", *BASE, "--at", "01/03/2021 08:00")
+    for day in ("15/03/2021 08:00", "31/03/2021 08:00"):
+        visit(desk, "--citizen", "Đỗ Thị Bảy", "--id-number", "091000000001", "--case", first["case"],
+              "--officer", "binh", "--at", day)
+    assert case(desk, first["case"])["flags"] == ["repeat"]
+    data = desk("alerts", "--on", "31/03/2021", "-f", "json").json()
+    assert [(r["citizen"], r["days"]) for r in data["repeat_citizens"]] == [("Đỗ Thị Bảy", 3)]
+    later = desk("alerts", "--on", "01/04/2021", "-f", "json").json()  # 01/03 is then 31 days back
+    assert later["repeat_citizens"] == []
+
+
 def test_a_hotspot_cleared_by_hand_stays_cleared_and_blocks_no_visit_of_its_locality(desk):
     """The hotspots of a locality are recomputed on every visit there; a flag cleared by hand must
     be compared with the visits' times whatever the driver returns (a naive time against the

@@ -57,10 +57,12 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
         "JOIN cases ON cases.id = visit.case_id WHERE visit.delegation = ? AND visit.void = ? "
         "AND visit.visit_date >= ? AND visit.visit_date <= ? ORDER BY visit.visited_at",
         [db.flag(True), db.flag(False), db.day(since), db.day(on)])
+    # The repeat flag's window (flags.within: last − first ≤ window days), so that the citizen of a
+    # case flagged repeat, which the flagged list leaves to this one, is listed here on that day.
     window = int(settings["repeat.window_days"])
     needed = int(settings["repeat.min_visits"])
     recent = db.rows("SELECT visit.citizen_id, visit.visit_date FROM visit WHERE visit.void = ? "
-                     "AND visit.visit_date > ? AND visit.visit_date <= ?",
+                     "AND visit.visit_date >= ? AND visit.visit_date <= ?",
                      [db.flag(False), db.day(on - timedelta(days=window)), db.day(on)])
     days: dict[int, set[Any]] = defaultdict(set)
     for citizen_id, seen_on in recent:
