@@ -348,9 +348,30 @@ def test_import_bad_rows_are_said_in_vietnamese(staff, tmp_path: Path):
     path.write_text("officer,date,shift,role\nduc,10/02/2021,tối,main\nduc,30/02/2021,sáng,main\n"
                     "Ai Đó,11/02/2021,sáng,main\n", encoding="utf-8")
     lines = staff("roster", "import", str(path), env={"TCT_LANG": "vi"}).stderr.strip().splitlines()
-    assert lines[0] == "roster.csv dòng 2: --shift 'tối' không phải ca trực; chọn sáng; chiều; cả ngày; theo giờ"
+    assert lines[0] == "roster.csv dòng 2: shift 'tối' không phải ca trực; chọn sáng; chiều; cả ngày; theo giờ"
     assert lines[1].startswith("roster.csv dòng 3: date: '30/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY")
     assert lines[2].startswith("roster.csv dòng 4: không có cán bộ nào khớp với 'Ai Đó'")
+
+
+def test_import_names_the_files_columns_not_the_desks_options(staff, tmp_path: Path):
+    """A roster file has the columns shift and role, not --shift, --role, --start or --end: its bad
+    rows are said by column, as its dates are (and as import --visits says its rows)."""
+    path = tmp_path / "roster.csv"
+    path.write_text("officer,date,shift,role\nduc,01/03/2021,evening,main\nduc,02/03/2021,11:00-08:00,main\n"
+                    "duc,03/03/2021,25:00-26:00,main\nduc,04/03/2021,full,boss\n", encoding="utf-8")
+    run = staff("roster", "import", str(path))
+    assert run.exit_code == 1
+    lines = run.stderr.strip().splitlines()
+    assert lines[:4] == [
+        "roster.csv line 2: shift 'evening' is not a shift; choose morning, afternoon, full, custom",
+        "roster.csv line 3: shift '11:00-08:00': the end is not after the start",
+        "roster.csv line 4: shift: cannot read '25:00' as a time; use HH:MM, e.g. 07:30",
+        "roster.csv line 5: role 'boss' is not a role; choose main, backup, leader"]
+    assert "--" not in run.stderr
+    # the desk's options keep their names
+    assert_one_line_error(staff("roster", "add", "duc", "--date", "01/03/2021", "--role", "boss"), 1, "--role 'boss'")
+    assert_one_line_error(staff("roster", "add", "duc", "--date", "01/03/2021", "--start", "11:00", "--end", "08:00"),
+                          1, "--end 08:00 is not after --start 11:00")
 
 
 def test_import_reports_every_bad_row_and_overlaps(staff, tmp_path: Path):

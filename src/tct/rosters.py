@@ -88,12 +88,15 @@ def half_day_hours(source: Session | Driver) -> dict[str, tuple[time, time]]:
 
 
 def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: str | None = None,
-                end: str | None = None) -> tuple[str, time, time]:
-    """(shift name, start, end) of a shift typed as a name, or as custom --start/--end hours."""
+                end: str | None = None, *, in_file: bool = False) -> tuple[str, time, time]:
+    """(shift name, start, end) of a shift typed as a name, or as custom --start/--end hours.
+
+    `in_file`: read from a roster file's `shift` cell (a name, or the hours HH:MM-HH:MM), whose
+    problems are said by that column, not by options the file does not have."""
     name = vocab.lookup(shift, vocab.SHIFTS) if (shift or "").strip() else ("custom" if start or end else "full")
     if name is None:
         raise ValidationError.said_as("err_not_a_shift", coded={"choices": "list:shift"}, typed=shift,
-                                      choices=list(SHIFTS))
+                                      choices=list(SHIFTS), label="shift" if in_file else "--shift")
     if name != "custom":
         if start or end:
             raise UsageError.said_as("err_hours_and_shift", name=name)
@@ -102,17 +105,21 @@ def shift_hours(halves: dict[str, tuple[time, time]], shift: str | None, start: 
         return name, halves[name][0], halves[name][1]
     if not start or not end:
         raise UsageError.said_as("err_custom_shift_hours")
-    begin, finish = parse_hhmm(start, label="--start"), parse_hhmm(end, label="--end")
+    begin = parse_hhmm(start, label="shift" if in_file else "--start")
+    finish = parse_hhmm(end, label="shift" if in_file else "--end")
     if finish <= begin:
+        if in_file:
+            raise ValidationError.said_as("err_file_shift_backwards", text=f"{start}-{end}")
         raise ValidationError.said_as("err_end_not_after_start", end=hhmm(finish), start=hhmm(begin))
     return name, begin, finish
 
 
-def check_role(role: str | None) -> str:
+def check_role(role: str | None, *, label: str = "--role") -> str:
+    """The role typed (`label`: the option or the file's column it came from); main when empty."""
     value = vocab.lookup(role, vocab.ROLES) if (role or "").strip() else "main"
     if value is None:
         raise ValidationError.said_as("err_not_a_role", coded={"choices": "list:role"}, typed=role,
-                                      choices=list(ROLES))
+                                      choices=list(ROLES), label=label)
     return value
 
 
@@ -303,7 +310,7 @@ def remove(session: Session, officer: str, *, start: date, end: date | None = No
         name = vocab.lookup(shift, vocab.SHIFTS)
         if name is None:
             raise ValidationError.said_as("err_not_a_shift", coded={"choices": "list:shift"}, typed=shift,
-                                      choices=list(SHIFTS))
+                                      choices=list(SHIFTS), label="--shift")
     found = [(row, who) for row, who in shifts_between(session, wanted[0], wanted[-1], officer_id=person.id)
              if name is None or row.shift == name]
     if not found:
@@ -579,12 +586,12 @@ def _planned_row(session: Session, row: dict[str, str], halves: dict[str, tuple[
     shift_cell = row.get("shift", "").strip()
     hours = _HOURS.match(shift_cell.lower())
     if hours:
-        name, begin, finish = shift_hours(halves, "custom", hours.group(1), hours.group(2))
+        name, begin, finish = shift_hours(halves, "custom", hours.group(1), hours.group(2), in_file=True)
     elif shift_cell and vocab.lookup(shift_cell, vocab.SHIFTS) == "custom":
         raise ValidationError.said_as("err_custom_shift_in_file")
     else:
-        name, begin, finish = shift_hours(halves, shift_cell or None)
-    role = check_role(row.get("role"))
+        name, begin, finish = shift_hours(halves, shift_cell or None, in_file=True)
+    role = check_role(row.get("role"), label="role")
     place = clean(row.get("location"), label="location", max_len=300)
     remark = clean(row.get("note"), label="note", max_len=MAX_LINE * 4, multiline=True)
     return _Planned(person, day, name, begin, finish, role, place, remark, line)
