@@ -565,6 +565,26 @@ def test_duty_at_a_past_moment_shows_an_officer_who_has_retired_since(desk):
     assert "nobody is rostered" not in visit.stderr
 
 
+def test_a_visit_entered_late_is_the_retired_officers_who_received_it(desk, tmp_path):
+    """An officer retired since received a citizen before: the late entry names them (typed, in a
+    correction, in a file imported); a moment after they retired is refused as before."""
+    assert desk("officer", "retire", "duc").exit_code == 0
+    args = ["--citizen", "Phan Văn Tèo", "--type", "petition", "--field", "land", "--content", "Hỏi quy hoạch"]
+    visit = desk("visit", "add", *args, "--at", "10/02/2021 08:00", "--officer", "Đức", "-f", "json")
+    assert visit.exit_code == 0, visit.stderr
+    assert visit.json()["officer"] == "Nguyễn Văn Đức"
+    other = desk("visit", "add", *args, "--at", "10/02/2021 09:00", "--officer", "binh", "-f", "json").json()
+    assert desk("visit", "edit", other["code"], "--officer", "duc").exit_code == 0
+    assert desk("visit", "show", other["code"], "-f", "json").json()["officer"] == "Nguyễn Văn Đức"
+    now = desk("visit", "add", *args, "--officer", "Đức")
+    assert now.exit_code == 1 and "has retired" in now.stderr, now.stderr
+    header = "citizen,type,field,content,at,officer\n"
+    (tmp_path / "late.csv").write_text(header + "Lê Thị Hoa,petition,land,Hỏi,11/02/2021 08:30,duc\n", encoding="utf-8")
+    imported = desk("import", "--visits", str(tmp_path / "late.csv"))
+    assert imported.exit_code == 0, imported.stderr
+    assert len(desk("visit", "list", "--officer", "duc", "-f", "json").json()) == 3
+
+
 def test_main_on_duty_reads_the_moment_in_the_office_time_zone(desk, database):
     from tct import rosters
     from tct.db import read_session

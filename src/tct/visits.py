@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -134,7 +134,7 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
     if not on_duty and rosters.has_roster(session):
         warnings.append(said("warn_nobody_rostered"))
     if typed:
-        return officers.resolve(session, typed)
+        return serving_then(officer_named(session, typed), moment.date(), str(moment.tzinfo))
     rostered = rosters.main_on_duty(session, moment)
     if len(rostered) == 1:
         return rostered[0]
@@ -147,6 +147,29 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
         names = ", ".join(o.name for o in rostered)
         raise UsageError.said_as("err_officer_ambiguous_on_duty", names=names)
     raise UsageError.said_as("err_missing_officer")
+
+
+def officer_named(session: Session, typed: str) -> Officer:
+    """The officer a typed name means, retired ones too (see serving_then): a visit entered late,
+    or a past year's imported, is the officer's who received it."""
+    from tct import officers
+
+    try:
+        return officers.resolve(session, typed)
+    except NotFoundError as refused:
+        try:
+            return officers.resolve(session, typed, include_retired=True)
+        except TctError:
+            raise refused from None
+
+
+def serving_then(officer: Officer, day: date, tz: str) -> Officer:
+    """`officer`, who must still have received citizens on `day`: one retired by then is refused."""
+    from tct.rosters import serving
+
+    if not serving(officer, day, tz):
+        raise NotFoundError.said_as("err_officer_retired", names=officer.name)
+    return officer
 
 
 def rostered_main(session: Session, moment: datetime) -> list[Officer]:
@@ -275,10 +298,10 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         key = ("officer", typed.officer)
         officer = cache.get(key)
         if officer is None:
-            from tct import officers
-
-            officer = officers.resolve(session, typed.officer)
+            officer = officer_named(session, typed.officer)
         cache[key] = officer
+        if not officer.active:
+            serving_then(officer, moment.date(), settings["timezone"])
     else:
         officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
     if existing_case is not None and existing_case.type != visit_type:
@@ -503,7 +526,7 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
 def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, actor: str,
          now: datetime | None = None) -> tuple[Visit, list[str]]:
     """Change the given fields of a visit (and of its citizen's record); audited before → after."""
-    from tct import cases, officers
+    from tct import cases
     from tct.dates import now_local, to_utc
     from tct.models import Case, Citizen, Officer
 
@@ -560,7 +583,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
         moment = parse_moment(typed.at, tz=tz, now=now or now_local(tz))
         visit.visited_at, visit.visit_date = to_utc(moment), moment.date()
     if typed.officer is not None:
-        officer = officers.resolve(session, typed.officer)
+        officer = serving_then(officer_named(session, typed.officer), visit.visit_date, tz)
         visit.officer_id = officer.id
     previous_case = case
     if typed.case is not None:
