@@ -466,7 +466,8 @@ def test_a_password_in_the_urls_query_is_shown_nowhere_nor_given_to_pg_dump_on_i
     for args in (["db", "info"], ["db", "check"]):
         run = _runner(url)(*args)
         assert run.exit_code == 0, run.stderr
-        assert "s3cret" not in run.stdout + run.stderr and "password=***" in run.stdout + run.stderr
+        said = "".join((run.stdout + run.stderr).split())  # a long URL wraps in the table
+        assert "s3cret" not in said and "password=***" in said
     calls = []
     real_run = processes.run
 
