@@ -243,6 +243,19 @@ def test_remove_is_audited_and_by_shift(staff):
     assert len(shifts(staff)) == 1
 
 
+def test_remove_keeps_its_reason_in_the_log(staff):
+    """A swap or a sick day takes an officer off the roster: why is asked later, in `tct log`."""
+    assert staff("roster", "add", "duc", "--date", "10/02/2021", "--shift", "morning").exit_code == 0
+    run = staff("roster", "remove", "duc", "--date", "10/02/2021", "--reason", "Đổi ca với  đ/c Nguyệt")
+    assert run.exit_code == 0, run.stderr
+    removed = [e for e in duty_events(staff) if e["action"] == "remove"]
+    assert [e["reason"] for e in removed] == ["Đổi ca với đ/c Nguyệt"]
+    assert staff("roster", "add", "duc", "--date", "11/02/2021").exit_code == 0
+    assert_one_line_error(staff("roster", "remove", "duc", "--date", "11/02/2021", "--reason", "x" * 20_000), 1,
+                          "--reason")
+    assert len(shifts(staff)) == 1  # nothing removed by the refused command
+
+
 # --- the grid --------------------------------------------------------------------------------------
 
 def test_grid_fits_80_columns_and_marks_weekends_and_holidays(staff):
@@ -507,6 +520,18 @@ def test_export_then_import_round_trips_and_the_file_is_private(staff, tmp_path:
     grid = staff("roster", "list", "--from", "10/02/2021", "-f", "json").json()
     assert grid[0]["morning"][0]["note"] == "=HYPERLINK(\"x\")"
     assert staff("roster", "export", "--from", "11/02/2021", "--to", "11/02/2021").stdout.count("2021-02-11") == 2
+
+
+
+def test_export_takes_a_named_period_as_roster_list_does(staff):
+    """`roster list tet-2021` shows a period's roster: `roster export tet-2021` hands it over."""
+    assert staff("roster", "add", "duc", "--date", "10/02/2021", "--to", "12/02/2021").exit_code == 0
+    assert staff("roster", "add", "duc", "--date", "01/06/2021").exit_code == 0
+    run = staff("roster", "export", "tet-2021")
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.count("2021-02-1") == 3 and "2021-06-01" not in run.stdout
+    assert_one_line_error(staff("roster", "export", "tet-2021", "--from", "10/02/2021"), 2)
+    assert_one_line_error(staff("roster", "export", "hè-2021"), 1, "hè-2021")
 
 
 def test_the_example_roster_leaves_exactly_one_day_uncovered(staff, tmp_path: Path):

@@ -298,11 +298,16 @@ def resolve_officer(session: Session, typed: str, *, include_retired: bool = Fal
 
 
 def remove(session: Session, officer: str, *, start: date, end: date | None = None, shift: str | None = None,
-           actor: str) -> list[dict[str, Any]]:
-    """Take an officer off the roster from start to end (only the named shift if given); audited.
+           actor: str, reason: str | None = None) -> list[dict[str, Any]]:
+    """Take an officer off the roster from start to end (only the named shift if given); audited,
+    with the reason when one is given (a swap, sick leave): `tct log` is where a roster's changes
+    are explained afterwards.
 
     A retired officer may be removed too: that is how a roster is cleaned after a retirement.
     """
+    from tct.text import MAX_TEXT, clean
+
+    why = clean(reason, label="--reason", max_len=MAX_TEXT) if reason is not None else None
     person = resolve_officer(session, officer, include_retired=True)
     wanted = days(start, end)
     name = None
@@ -323,7 +328,7 @@ def remove(session: Session, officer: str, *, start: date, end: date | None = No
     for row, who in found:
         removed.append(as_dict(row, who))
         audit.record(session, actor=actor, entity="duty_shift", code=person.name, action="remove",
-                     before=_audit_fields(row))
+                     before=_audit_fields(row), reason=why or None)
         session.delete(row)
     session.flush()
     return removed

@@ -127,7 +127,9 @@ def remove(officer: OfficerArg,
            until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Last day of a range.")] = None,
            shift: Annotated[str | None, typer.Option("--shift", metavar="morning|afternoon|full|custom",
                                                      help="Only this shift (or sáng|chiều|cả ngày) [default: every "
-                                                          "shift].")] = None) -> None:
+                                                          "shift].")] = None,
+           reason: Annotated[str | None, typer.Option("--reason", help="Why (a swap, leave); kept in tct log.")]
+           = None) -> None:
     """Take an officer off the roster on those days (audited)."""
     from tct import audit, rosters
     from tct.db import write_session
@@ -137,7 +139,8 @@ def remove(officer: OfficerArg,
         first = _day(on, session, "--date")
         last = _day(until, session, "--to") or first
         assert first is not None and last is not None
-        removed = rosters.remove(session, officer, start=first, end=last, shift=shift, actor=audit.current_actor())
+        removed = rosters.remove(session, officer, start=first, end=last, shift=shift, actor=audit.current_actor(),
+                                 reason=reason)
     notice(label("roster_removed", lang(), count=len(removed), name=removed[0]["officer"]))
 
 
@@ -292,18 +295,24 @@ def _read_text(file: Path) -> str:
 
 
 @app.command("export")
-def export(output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
+def export(period: PeriodArg = None,
+           output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
                                                        help="Write to FILE (mode 0600) instead of stdout.")] = None,
            since: Annotated[str | None, typer.Option("--from", metavar="DATE", help="From this day.")] = None,
            until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="Up to this day.")] = None,
            force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False) -> None:
-    """The roster as CSV in the import format (officer,date,shift,role,location,note)."""
+    """The roster as CSV in the import format (officer,date,shift,role,location,note): all of it, a
+    named PERIOD's days (as `roster list PERIOD`), or from --from up to --to."""
     from tct import render, rosters
     from tct.db import read_session
     from tct.i18n import label
 
     with read_session(state().db()) as session:
-        data = rosters.export_rows(session, _day(since, session, "--from"), _day(until, session, "--to"))
+        if period:
+            first, last = _range(session, period, since, until)
+            data = rosters.export_rows(session, first, last)
+        else:
+            data = rosters.export_rows(session, _day(since, session, "--from"), _day(until, session, "--to"))
     text = render.csv_string(data, [(column, column) for column in rosters.CSV_COLUMNS])
     output = output_file(output)
     if output is None:
