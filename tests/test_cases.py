@@ -387,6 +387,20 @@ def test_hotspots_count_each_locality_s_cases_visits_and_people_in_the_span(desk
     assert desk("hotspots", "--period", "tet-2121x").exit_code == 1
 
 
+def test_hotspots_count_a_case_an_officer_flagged_crowd_as_a_crowd_case(desk):
+    """Fifteen households of one village each came alone about one land recovery: the officer flags
+    the matter crowd (đông người) by hand; the ranking counts it as escalated cases are counted."""
+    place = ("--locality", "Xã Tân Phú")
+    matter = visit(desk, "--citizen", "A", *BASE, *place, "--at", "02/02/2021 08:00")
+    visit(desk, "--citizen", "B", *BASE, *place, "--at", "03/02/2021 08:00")
+    span = ("--from", "01/02/2021", "--to", "28/02/2021", "-f", "json")
+    assert desk("hotspots", *span).json()[0]["crowd_cases"] == 0
+    assert desk("case", "flag", matter["case"], "--crowd", "--reason", "15 hộ cùng thu hồi đất").exit_code == 0
+    assert desk("hotspots", *span).json()[0]["crowd_cases"] == 1
+    assert desk("case", "unflag", matter["case"], "--crowd", "--reason", "nhầm").exit_code == 0
+    assert desk("hotspots", *span).json()[0]["crowd_cases"] == 0
+
+
 def test_referrals_appear_in_the_timeline(desk):
     code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
     assert desk("case", "refer", code, "--to", "thanh tra tinh", "--date", "03/02/2021",

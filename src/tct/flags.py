@@ -539,7 +539,9 @@ def hotspots(session: Session, start: date, end: date) -> list[dict[str, Any]]:
 
     Counted in one statement (a span of years of a large register is millions of visits, which
     Python never holds): the span's visits per case, then per locality (its folded name), each case
-    with its active flags. A case counts as crowd when a visit of the span is a delegation, as
+    with its active flags. A case counts as crowd when a visit of the span is a delegation or an
+    officer flagged it so by hand (a matter of many whose citizens came one by one; the flag tct
+    sets follows the delegations, whichever span they fell in), as
     escalated when one is marked escalated or the case has the flag, as repeat when it has the flag;
     a locality is a hotspot when a case of it has the flag. Its name is the spelling most of those
     cases have (on a tie, the one with more accents: "Xã Tân Phú" over "xa tan phu")."""
@@ -551,7 +553,8 @@ def hotspots(session: Session, start: date, end: date) -> list[dict[str, Any]]:
         return f"max(CASE WHEN case_flag.kind = '{kind}' THEN 1 ELSE 0 END) AS {kind}_"
 
     rows = db.rows(
-        "SELECT cases.locality_folded, cases.locality, sum(per_case.crowd), sum(coalesce(flagged.repeat_, 0)), "
+        "SELECT cases.locality_folded, cases.locality, "
+        "sum(CASE WHEN per_case.crowd = 1 OR flagged.crowd_ = 1 THEN 1 ELSE 0 END), sum(coalesce(flagged.repeat_, 0)), "
         "sum(CASE WHEN per_case.escalated = 1 OR flagged.escalated_ = 1 THEN 1 ELSE 0 END), "
         "count(*), sum(per_case.visits), sum(per_case.people), max(coalesce(flagged.hotspot_, 0)) "
         "FROM (SELECT visit.case_id AS case_id, count(*) AS visits, sum(visit.people) AS people, "
@@ -560,9 +563,11 @@ def hotspots(session: Session, start: date, end: date) -> list[dict[str, Any]]:
         "WHERE visit.visit_date >= :start AND visit.visit_date <= :end AND visit.void = :no "
         "GROUP BY visit.case_id) AS per_case "
         "JOIN cases ON cases.id = per_case.case_id "
-        f"LEFT JOIN (SELECT case_flag.case_id AS case_id, {has('repeat')}, {has('escalated')}, {has('hotspot')} "
-        "FROM case_flag WHERE case_flag.cleared_at IS NULL "
-        f"AND case_flag.kind IN ({sql_words(('repeat', 'escalated', 'hotspot'))}) "
+        "LEFT JOIN (SELECT case_flag.case_id AS case_id, "
+        "max(CASE WHEN case_flag.kind = 'crowd' AND case_flag.source <> 'auto' THEN 1 ELSE 0 END) AS crowd_, "
+        f"{has('repeat')}, {has('escalated')}, "
+        f"{has('hotspot')} FROM case_flag WHERE case_flag.cleared_at IS NULL "
+        f"AND case_flag.kind IN ({sql_words(('crowd', 'repeat', 'escalated', 'hotspot'))}) "
         "GROUP BY case_flag.case_id) AS flagged ON flagged.case_id = per_case.case_id "
         "WHERE cases.locality_folded IS NOT NULL GROUP BY cases.locality_folded, cases.locality",
         {"start": db.day(start), "end": db.day(end), "yes": db.flag(True), "no": db.flag(False)})
