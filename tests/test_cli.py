@@ -511,3 +511,28 @@ def test_a_said_text_keeps_its_language_through_a_pickle():
     assert back == "no case 'VV-2021-0001'" and in_language(back, "vi") == "không có vụ việc 'VV-2021-0001'"
     again = pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
     assert again.said("vi") == "không có vụ việc 'VV-2021-0001'" and again.said("en") == "no case 'VV-2021-0001'"
+
+
+def test_log_names_every_field_in_vietnamese(tct, tmp_path):
+    """An inspector reading the trail in Vietnamese met English keys among the Vietnamese ones: an
+    officer's title, a shift's hours and role, a flag and how it was set, a referral's day and
+    agency, a decision's day, an import's codes. JSON keeps the trail's own keys."""
+    tct("officer", "add", "Trần Thị Bình", "--title", "Thanh tra viên")
+    assert tct("roster", "add", "binh", "--date", "04/02/2021", "--shift", "morning").exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer,people,representatives\n"
+                    "Nguyễn Văn An,complaint,land,04/02/2021 09:00,binh,6,Nguyễn Văn An\n", encoding="utf-8")
+    assert tct("import", "--visits", str(rows)).exit_code == 0
+    assert tct("case", "accept", "VV-2021-0001", "--date", "04/02/2021").exit_code == 0
+    assert tct("case", "flag", "VV-2021-0001", "--complex", "--date", "05/02/2021", "--reason", "r").exit_code == 0
+    assert tct("case", "refer", "VV-2021-0001", "--to", "Thanh tra tỉnh", "--date", "06/02/2021").exit_code == 0
+    said = tct("log", "-f", "md", env=VI).stdout
+    for words in ("chức vụ=Thanh tra viên", "ca trực=sáng", "vai trò=trực chính", "giờ bắt đầu=07:30",
+                  "giờ kết thúc=11:30", "cảnh báo=đông người", "cách gắn=tự động", "ngày quyết định=05/02/2021",
+                  "ngày gửi=06/02/2021", "cơ quan nhận=Thanh tra tỉnh", "đầu tiên=TCD-2021-0001",
+                  "vụ việc mới=1", "công dân mới=1"):
+        assert words in said, words
+    for key in ("title=", "shift=", "role=", "start=", "end=", "flag=", "source=", "decided_on=", "sent_on=",
+                "to=", "first=", "last=", "new_cases=", "new_citizens="):
+        assert f" {key}" not in said and f"| {key}" not in said, key
+    assert '""decided_on"": ""2021-02-05""' in tct("log", "-f", "csv", env=VI).stdout

@@ -78,7 +78,13 @@ def log(
 
 # An audited field → the label tables give it, where that is not its own name; and the fields
 # whose values are codes (a kind of i18n.VALUES), said in the reader's language.
-_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind", "fields": "changed_fields"}
+_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind", "fields": "changed_fields", "title": "officer_title",
+                 "shift": "roster_shift", "role": "roster_role", "start": "log_start", "end": "log_end",
+                 "flag": "log_flag", "source": "log_source", "decided_on": "log_decided_on",
+                 "sent_on": "log_sent_on", "to": "report_to", "first": "log_first", "last": "log_last",
+                 "new_cases": "log_new_cases", "new_citizens": "log_new_citizens", "search": "log_search",
+                 "file": "log_file", "pre_restore_backup": "log_pre_restore_backup",
+                 "upgraded_from": "log_upgraded_from"}
 _FIELD_VALUES = {"type": "type", "field": "field", "handling": "handling", "status": "status", "kind": "kind",
                  "result": "result", "flag": "flag", "source": "source", "shift": "shift", "role": "role"}
 
