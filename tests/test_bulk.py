@@ -516,3 +516,19 @@ def test_a_new_hotspot_rule_is_applied_at_once_and_an_import_then_follows_it_as_
         assert _flag_state(register) == _flag_state(one_by_one)
     finally:
         one_by_one.dispose()
+
+
+def test_a_row_naming_its_officer_at_a_time_nobody_is_rostered_warns_as_visit_add_does(tct, tmp_path):
+    """A file's row that names its officer was not checked against the roster (visit add --officer
+    warns): a visit on an uncovered holiday morning came in without a word."""
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("roster", "add", "binh", "--date", "10/02/2021", "--shift", "morning").exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text(HEADER + "A,,complaint,land,10/02/2021 08:00,binh,1,,,,,,\n"
+                             "B,,complaint,land,14/02/2021 09:00,binh,1,,,,,,\n"
+                             "C,,complaint,land,14/02/2021 10:00,,1,,,,,,\n", encoding="utf-8")
+    run = tct("import", "--visits", str(rows), env={"TCT_OFFICER": "binh"})
+    assert run.exit_code == 0, run.stderr
+    warned = [line for line in run.stderr.splitlines() if "nobody is rostered" in line]
+    assert warned == ["Warning: line 3: nobody is rostered on the desk at that time",
+                      "Warning: line 4: nobody is rostered on the desk at that time"]

@@ -122,6 +122,27 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
     return moment
 
 
+def _nobody_on_duty(session: Session, moment: datetime, tz: str, cache: dict[str, Any]) -> bool:
+    """resolve_officer's check that someone is on the desk, for the rows of a file that name their
+    officer: the roster is read once a day of the file, not once a row."""
+    from tct import rosters
+    from tct.dates import to_local
+
+    if "has_roster" not in cache:
+        cache["has_roster"] = rosters.has_roster(session)
+    if not cache["has_roster"]:
+        return False
+    local = to_local(moment, tz)
+    key = ("duty", local.date())
+    hours = cache.get(key)
+    if hours is None:
+        hours = cache[key] = [(row.start_time, row.end_time) for row, who
+                              in rosters.shifts_between(session, local.date(), local.date())
+                              if rosters.serving(who, local.date(), tz)]
+    at = local.time().replace(tzinfo=None)
+    return not any(start <= at < end for start, end in hours)
+
+
 def resolve_officer(session: Session, typed: str | None, moment: datetime, fallback: str | None,
                     warnings: list[str]) -> Officer:
     """`--officer`, else the one main officer rostered at that moment, else TCT_OFFICER (the fallback).
@@ -302,6 +323,8 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         cache[key] = officer
         if not officer.active:
             serving_then(officer, moment.date(), settings["timezone"])
+        if _nobody_on_duty(session, moment, settings["timezone"], cache):  # (as resolve_officer warns)
+            warnings.append(said("warn_nobody_rostered"))
     else:
         officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
     if existing_case is not None and existing_case.type != visit_type:
