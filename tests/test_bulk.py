@@ -532,3 +532,30 @@ def test_a_row_naming_its_officer_at_a_time_nobody_is_rostered_warns_as_visit_ad
     warned = [line for line in run.stderr.splitlines() if "nobody is rostered" in line]
     assert warned == ["Warning: line 3: nobody is rostered on the desk at that time",
                       "Warning: line 4: nobody is rostered on the desk at that time"]
+
+
+def test_a_row_back_about_its_case_under_the_same_name_is_that_citizen_as_at_the_desk(tct, tmp_path):
+    """visit add --case under the name the case was opened with is that case's citizen; an imported
+    row (`case`, or a later row of a `case_ref`) made a new citizen each time, so a citizen who came
+    on three days was three citizens of one day each, and `tct alerts` never listed them."""
+    tct("officer", "add", "Trần Thị Bình")
+    first = tct("visit", "add", "--citizen", "Nguyễn Thị Bé", "--type", "petition", "--field", "other",
+                "--officer", "binh", "--at", "03/02/2021 09:00", "-f", "json").json()
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,id_number,case,case_ref,type,field,at,officer\n"
+                    f"nguyen thi be,,{first['case']},,,,09/02/2021 10:00,binh\n"
+                    f"Nguyễn Thị Bé,,{first['case']},,,,15/02/2021 10:00,binh\n"
+                    "Lê Văn Mới,,,m,complaint,land,04/02/2021 08:00,binh\n"
+                    "Lê Văn Mới,,,m,,,08/02/2021 08:00,binh\n"
+                    "Lê Văn Khác,,,m,,,10/02/2021 08:00,binh\n"
+                    f"Nguyễn Thị Bé,079123456789,{first['case']},,,,16/02/2021 10:00,binh\n", encoding="utf-8")
+    run = tct("import", "--visits", str(rows), "-f", "json")
+    assert run.exit_code == 0, run.stderr
+    event = [e for e in tct("log", "-f", "json").json() if e["action"] == "import"][-1]
+    assert event["changes"]["after"]["new_citizens"] == 3  # Lê Văn Mới, Lê Văn Khác, the one with an ID number
+    listed = {v["code"]: v["citizen_id"] for v in tct("visit", "list", "-f", "json").json()}
+    assert listed["TCD-2021-0002"] == listed["TCD-2021-0003"] == first["citizen_id"]
+    assert listed["TCD-2021-0004"] == listed["TCD-2021-0005"] != listed["TCD-2021-0006"]
+    assert listed["TCD-2021-0007"] != first["citizen_id"]
+    repeat = tct("alerts", "--on", "16/02/2021", "-f", "json").json()
+    assert "Nguyễn Thị Bé" in str(repeat)

@@ -248,6 +248,9 @@ class Reader:
         self.deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
         self.citizen_by_number: dict[str, int] = {}  # refs of the citizens met, by identity number
         self.case_by_ref: dict[str, int] = {}  # refs of the new cases, by the file's `case_ref`
+        # The citizen of each case rows come back to (by the case's id, or the file's `case_ref`): its
+        # ref and folded name, so a row under that name with no identity number is that citizen again.
+        self.citizen_of_case: dict[int | str, tuple[int, str]] = {}
         self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
         self.received_earlier: set[int] = set()  # those a later row of the file brings before that day
         self.new_citizens = 0
@@ -336,10 +339,17 @@ class Reader:
         for citizen_id, number in self.db.rows_in("SELECT id, id_number FROM citizen WHERE id_number IN ({ids})",
                                                   wanted):
             known[number] = citizen_id
+        of_case = self.citizen_of_case
+        wanted_cases = list({r.case.id for _, r, _ in pending
+                             if r.case is not None and r.case.citizen_id and r.case.id not in of_case})
+        for case_id, citizen_id, name_folded in self.db.rows_in(
+                "SELECT c.id, c.citizen_id, z.name_folded FROM cases c JOIN citizen z ON z.id = c.citizen_id "
+                "WHERE c.id IN ({ids})", wanted_cases):
+            of_case[case_id] = (citizen_id, name_folded)
         new_rows: list[tuple[Any, ...]] = []
         refs: list[int] = []
         folds = self.folded
-        for _, ready, _ in pending:
+        for _, ready, case_ref in pending:
             if ready.same_as is not None:
                 refs.append(ready.same_as)
                 continue
@@ -348,10 +358,20 @@ class Reader:
             if number and number in known:
                 refs.append(known[number])
                 continue
+            # Back about their case (`case`, or a `case_ref` of the file) under the name it was opened
+            # with, no identity number typed: that case's citizen, as at the desk (visit add --case),
+            # not a new record each row, which would hide a repeat visitor from `tct alerts`.
+            key = ready.case.id if ready.case is not None else case_ref or None
+            theirs = of_case.get(key) if key is not None and not number else None
+            if theirs is not None and theirs[1] == folds[d.name]:
+                refs.append(theirs[0])
+                continue
             ref = -(self.new_citizens + len(new_rows) + 1)
             new_rows.append((d.name, folds[d.name], number, d.address, folds[d.address] or None, d.phone, d.locality))
             if number:
                 known[number] = ref
+            if ready.case is None and case_ref and case_ref not in of_case:  # (the row that opens it)
+                of_case[case_ref] = (ref, folds[d.name])
             refs.append(ref)
         self.new_citizens += len(new_rows)
         return new_rows, refs
