@@ -359,7 +359,11 @@ def test_a_period_not_over_judges_its_backlog_today_and_says_so(tct):
     running = f"{today - timedelta(days=5):%d/%m/%Y}..{today + timedelta(days=30):%d/%m/%Y}"
     data = tct("report", running, "-f", "json").json()
     assert data["backlog"] == [] and data["backlog_on"] == today.isoformat()
-    assert f"the backlog (5) is as of {today:%d/%m/%Y}" in tct("report", running).stdout
+    assert f"the backlog (5) are as of {today:%d/%m/%Y}" in tct("report", running).stdout
+    # 3b and 4 say the state "on the period's last day", a day to come: the header says they too are as of today
+    assert "the states of resolution (3b), the flagged cases (4)" in tct("report", running, "-f", "md").stdout
+    assert (f"tình trạng giải quyết (mục 3b), vụ việc có cảnh báo (mục 4) và vụ việc tồn đọng (mục 5) tính đến "
+            f"ngày {today:%d/%m/%Y}") in tct("report", running, "--lang", "vi", "-f", "md").stdout
     over = tct("report", "2021-02-01..2021-02-28", "-f", "json").json()
     assert over["backlog_on"] == "2021-02-28"
     assert "is as of" not in tct("report", "2021-02-01..2021-02-28").stdout

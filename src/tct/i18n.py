@@ -664,8 +664,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_backlog": ("5. Backlog at the period's end", "5. Vụ việc tồn đọng, quá hạn"),
     "report_no_visits": ("No visit was recorded from {start} to {end}: every count of the report is 0",
                          "Không có lượt tiếp nào được ghi từ {start} đến {end}: mọi số liệu của báo cáo đều bằng 0"),
-    "report_not_over": ("The period is not over: the backlog (5) is as of {on}",
-                        "Đợt chưa kết thúc: số vụ việc tồn đọng (mục 5) tính đến ngày {on}"),
+    "report_not_over": ("The period is not over: the states of resolution (3b), the flagged cases (4) and "
+                        "the backlog (5) are as of {on}",
+                        "Đợt chưa kết thúc: tình trạng giải quyết (mục 3b), vụ việc có cảnh báo (mục 4) và "
+                        "vụ việc tồn đọng (mục 5) tính đến ngày {on}"),
     "report_duty": ("6. Duty roster", "6. Lịch trực tiếp công dân"),
     "report_duty_gaps": ("6a. Uncovered days", "6a. Ngày chưa bố trí công chức trực"),
     "report_referrals": ("7. Coordination: information sent", "7. Phối hợp, cung cấp thông tin"),
