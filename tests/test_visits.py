@@ -304,6 +304,19 @@ def test_list_filters(desk):
     assert_one_line_error(desk("visit", "list", "--from", "10/02/2021", "--to", "01/02/2021"), 1, "--to")
 
 
+def test_list_gives_the_visits_behind_the_reports_leader_reception_and_handling(desk):
+    """An inspector checking the report's 1b (the head of agency's reception) and 3 (handling)
+    against the register had no way to list those visits: visit list knew no --kind or --handling."""
+    a = add(desk, "--citizen", "A", *BASE, "--at", "03/02/2021 08:00", "--kind", "leader", "--handling", "accepted")
+    b = add(desk, "--citizen", "B", *BASE, "--at", "04/02/2021 08:00", "--handling", "refused")
+    listed = lambda *args: [v["code"] for v in desk("visit", "list", *args, "-f", "json").json()]  # noqa: E731
+    assert listed("--kind", "leader") == listed("--kind", "thu truong tiep") == [a["code"]]
+    assert listed("--kind", "regular") == [b["code"]]
+    assert listed("--handling", "từ chối tiếp") == listed("--handling", "refused") == [b["code"]]
+    assert listed("--handling", "accepted", "--kind", "regular") == []
+    assert_one_line_error(desk("visit", "list", "--kind", "boss"), 1, "--kind")
+
+
 def test_visit_list_table_fits_80_columns(desk):
     add(desk, "--citizen", "Nguyễn Thị Phương Thảo Nguyên", "--type", "denunciation", "--field", "land",
         "--officer", "binh")

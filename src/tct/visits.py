@@ -456,6 +456,8 @@ class VisitFilter:
     search: str | None = None
     include_void: bool = False
     limit: int = 100
+    kind: str | None = None
+    handling: str | None = None
 
 
 _LISTED = ("SELECT visit.code, visit.visited_at, visit.visit_date, visit.people, visit.delegation, "
@@ -508,6 +510,11 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
         where("visit.type = ?", vocab.choose(wanted.type, vocab.VISIT_TYPES, label="--type", kind="type"))
     if wanted.delegation is not None:
         where("visit.delegation = ?", db.flag(wanted.delegation))
+    if wanted.kind:  # (the report's 1a and 1b, and its 3, are checked against these)
+        where("visit.kind = ?", vocab.choose(wanted.kind, vocab.RECEPTION_KINDS, label="--kind", kind="kind"))
+    if wanted.handling:
+        where("visit.handling = ?", vocab.choose(wanted.handling, vocab.HANDLINGS, label="--handling",
+                                                 kind="handling"))
     if wanted.officer:
         where("visit.officer_id = ?", officers.resolve_id(db, wanted.officer, include_retired=True))
     if wanted.case:

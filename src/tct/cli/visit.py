@@ -206,6 +206,11 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
           type_: VisitType = None,
           delegation: Annotated[bool | None, typer.Option("--delegation/--no-delegation",
                                                           help="Only delegations (or only not).")] = None,
+          kind: Annotated[str | None, typer.Option("--kind", autocompletion=_KINDS,
+                                                   help="Only this reception: regular|leader.")] = None,
+          handling: Annotated[str | None, typer.Option(
+              "--handling", autocompletion=_HANDLINGS,
+              help="Only visits handled so: accepted|guided|transferred|answered|refused.")] = None,
           officer: Annotated[str | None, typer.Option("--officer", help="Received by this officer.")] = None,
           case: Annotated[str | None, typer.Option("--case", help="Visits of this case.")] = None,
           search: Annotated[str | None, typer.Option("--search", help="Text in the citizen's name, address or "
@@ -221,7 +226,7 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
 
     wanted = visits.VisitFilter(since=since, until=until, period=period, type=type_, delegation=delegation,
                                 officer=officer, case=case, search=search, include_void=include_void,
-                                limit=limit + 1)
+                                limit=limit + 1, kind=kind, handling=handling)
     with reading(reveal=reveal) as source:
         current = settings.load(source)
         data = at_most(visits.listing(source, wanted, settings=current, reveal=reveal), limit)
