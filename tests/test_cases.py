@@ -385,6 +385,9 @@ def test_hotspots_count_each_locality_s_cases_visits_and_people_in_the_span(desk
     assert desk("hotspots", "--period", "tet-2021", "--from", "15/02/2021", "-f", "json").json() == \
         desk("hotspots", "--from", "15/02/2021", "--to", "23/02/2021", "-f", "json").json()
     assert desk("hotspots", "--period", "tet-2121x").exit_code == 1
+    # named as `tct report tet-2021` names it (it was refused as an extra argument)
+    assert desk("hotspots", "tet-2021", "-f", "json").json() == by_name
+    assert_one_line_error(desk("hotspots", "tet-2021", "--period", "new-year-2021"), 2, "--period")
 
 
 def test_hotspots_count_a_case_an_officer_flagged_crowd_as_a_crowd_case(desk):

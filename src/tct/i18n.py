@@ -46,6 +46,8 @@ LABELS: dict[str, tuple[str, str]] = {
                             "thiếu {options} (không có cửa sổ lệnh để hỏi)"),
     "one_flag_kind": ("give exactly one of --crowd, --repeat, --escalated, --complex, --hotspot",
                       "chọn đúng một trong --crowd, --repeat, --escalated, --complex, --hotspot"),
+    "one_period": ("give one period: {named!r} or --period {option!r}",
+                   "chọn một đợt: {named!r} hoặc --period {option!r}"),
     "xlsx_needs_output": ("--format xlsx needs --output FILE", "--format xlsx cần --output TỆP"),
     "report_lang_choice": ("--lang takes vi or en", "--lang nhận vi hoặc en"),
     "period_or_range": ("give either a PERIOD or --from/--to, not both",

@@ -316,7 +316,9 @@ def alerts(check: Annotated[bool, typer.Option("--check", help="Exit 1 when ther
         raise CheckFailed(label("alerts_found", lang(), count=data["count"]))
 
 
-def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this day [default: the hotspot "
+def hotspots(named: Annotated[str | None, typer.Argument(metavar="[PERIOD]", help="A period name, e.g. tet-2021 "
+                                                                               "(as --period).")] = None,
+             since: Annotated[str | None, typer.Option("--from", help="From this day [default: the hotspot "
                                                                        "window before today].")] = None,
              until: Annotated[str | None, typer.Option("--to", help="Up to this day [default: today].")] = None,
              period: Annotated[str | None, typer.Option("--period", help="A period name, e.g. tet-2021 (as "
@@ -330,6 +332,12 @@ def hotspots(since: Annotated[str | None, typer.Option("--from", help="From this
     from tct.db import read_session
     from tct.errors import ValidationError
 
+    if named and period and named != period:  # (`tct hotspots tet-2021`, as `tct report tet-2021`)
+        from tct.errors import UsageError
+        from tct.i18n import label
+
+        raise UsageError(label("one_period", lang(), named=named, option=period))
+    period = period or named
     with read_session(state().db(create=False)) as session:
         current = settings.load(session)
         end = _parse_day(until, session, "--to")
