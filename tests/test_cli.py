@@ -536,3 +536,17 @@ def test_log_names_every_field_in_vietnamese(tct, tmp_path):
                 "to=", "first=", "last=", "new_cases=", "new_citizens="):
         assert f" {key}" not in said and f"| {key}" not in said, key
     assert '""decided_on"": ""2021-02-05""' in tct("log", "-f", "csv", env=VI).stdout
+
+
+def test_log_names_a_periods_fields_as_a_periods_not_an_officers(tct):
+    """A period's name, title and days shared their keys with an officer's name and title and a
+    shift's hours: the Vietnamese trail called the period's title an officer's post (chức vụ) and
+    its first day a shift's starting hour (giờ bắt đầu)."""
+    assert tct("period", "add", "dot-2021", "--from", "10/02/2021", "--to", "16/02/2021",
+               "--title", "Đợt trực Tết", "--before-days", "0").exit_code == 0
+    said = tct("log", "--entity", "dot-2021", "-f", "md", env=VI).stdout
+    for words in ("đợt=dot-2021", "tên đợt=Đợt trực Tết", "từ ngày=10/02/2021", "đến ngày=16/02/2021",
+                  "số ngày trước kỳ nghỉ=0"):
+        assert words in said, words
+    assert "họ tên=" not in said and "chức vụ=" not in said and "giờ bắt đầu=" not in said
+    assert "before_days=" not in said

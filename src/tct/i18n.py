@@ -103,6 +103,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "log_new_cases": ("new cases", "vụ việc mới"),
     "log_new_citizens": ("new citizens", "công dân mới"),
     "log_search": ("search", "tìm kiếm"),
+    "log_before_days": ("days before", "số ngày trước kỳ nghỉ"),
+    "log_after_days": ("days after", "số ngày sau kỳ nghỉ"),
     "log_file": ("file", "tệp"),
     "log_pre_restore_backup": ("pre-restore backup", "bản sao trước khi khôi phục"),
     "log_upgraded_from": ("upgraded from schema", "nâng cấp từ lược đồ"),

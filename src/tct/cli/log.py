@@ -68,7 +68,7 @@ def log(
         from tct.i18n import reason_label
 
         for item in data:
-            item["changes"] = _readable_changes(item["changes"], tz, lang())
+            item["changes"] = _readable_changes(item["changes"], tz, lang(), entity=item["entity"])
             if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
                 item["reason"] = reason_label(item["reason"], lang())
     # (a table fits 80 columns: a reason column no event fills would only take width from the changes)
@@ -85,11 +85,17 @@ _FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind", "fields": "chan
                  "new_cases": "log_new_cases", "new_citizens": "log_new_citizens", "search": "log_search",
                  "file": "log_file", "pre_restore_backup": "log_pre_restore_backup",
                  "upgraded_from": "log_upgraded_from"}
+# A key that means another thing for another kind of record: a period's start is a day, its title
+# its name (an officer's title is their post, a shift's start an hour).
+_ENTITY_FIELD_LABELS = {"period": {"name": "period_name", "title": "period_title", "start": "period_start",
+                                   "end": "period_end", "kind": "period_kind", "before_days": "log_before_days",
+                                   "after_days": "log_after_days"}}
 _FIELD_VALUES = {"type": "type", "field": "field", "handling": "handling", "status": "status", "kind": "kind",
                  "result": "result", "flag": "flag", "source": "source", "shift": "shift", "role": "role"}
 
 
-def _readable_changes(changes: dict | None, tz: str, language: str = "en") -> str:  # type: ignore[type-arg]
+def _readable_changes(changes: dict | None, tz: str, language: str = "en",  # type: ignore[type-arg]
+                      entity: str | None = None) -> str:
     """`field: before → after` for a person reading the table (times in the office's time zone);
     in Vietnamese, the fields and their coded values in Vietnamese too (JSON and CSV keep the trail's
     own keys and codes)."""
@@ -97,20 +103,20 @@ def _readable_changes(changes: dict | None, tz: str, language: str = "en") -> st
         return ""
     before, after = changes.get("before", {}), changes.get("after", {})
     if not before:
-        return ", ".join(f"{_field(key, language)}={_value(key, value, tz, language)}"
+        return ", ".join(f"{_field(key, language, entity)}={_value(key, value, tz, language)}"
                          for key, value in sorted(after.items()) if value not in (None, ""))
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         shown = ["" if value is None else _value(key, value, tz, language) for value in (old, new)]
-        parts.append(f"{_field(key, language)}: {shown[0]} → {shown[1]}")
+        parts.append(f"{_field(key, language, entity)}: {shown[0]} → {shown[1]}")
     return "; ".join(parts)
 
 
-def _field(key: str, language: str) -> str:
+def _field(key: str, language: str, entity: str | None = None) -> str:
     from tct.i18n import LABELS, label
 
-    name = _FIELD_LABELS.get(key, key)
+    name = _ENTITY_FIELD_LABELS.get(entity or "", {}).get(key) or _FIELD_LABELS.get(key, key)
     return label(name, language) if language != "en" and name in LABELS else key
 
 
