@@ -559,3 +559,26 @@ def test_a_row_back_about_its_case_under_the_same_name_is_that_citizen_as_at_the
     assert listed["TCD-2021-0007"] != first["citizen_id"]
     repeat = tct("alerts", "--on", "16/02/2021", "-f", "json").json()
     assert "Nguyễn Thị Bé" in str(repeat)
+
+
+def test_a_row_in_the_future_or_without_an_officer_is_said_by_the_files_column(tct, tmp_path, monkeypatch):
+    """Two problems of a row still named the desk's options: a moment too far ahead ('--at
+    '24/02/2031 08:00' is more than a day in the future') and no officer ('missing --officer'),
+    where the file has the columns `at` and `officer`."""
+    monkeypatch.delenv("TCT_OFFICER", raising=False)
+    tct("officer", "add", "Trần Thị Bình")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("citizen,type,field,at,officer\n"
+                   "A,complaint,land,24/02/2031 08:00,binh\n"
+                   "B,complaint,land,03/02/2021 08:00,\n", encoding="utf-8")
+    run = tct("import", "--visits", str(bad), env={"TCT_OFFICER": ""})
+    assert run.exit_code == 1
+    said = " ".join(run.stderr.split())
+    assert "at '24/02/2031 08:00' is more than a day in the future" in said
+    assert "missing officer (no single officer" in said
+    assert "--" not in said.replace("--visits", "")
+    vietnamese = " ".join(tct("import", "--visits", str(bad), env={"TCT_LANG": "vi", "TCT_OFFICER": ""}).stderr.split())
+    assert "at '24/02/2031 08:00' muộn hơn" in vietnamese and "thiếu officer" in vietnamese
+    at_the_desk = tct("visit", "add", "--citizen", "G", "--type", "complaint", "--field", "land", "--officer", "binh",
+                      "--at", "24/02/2031 08:00")
+    assert "--at '24/02/2031 08:00' is more than a day in the future" in at_the_desk.stderr

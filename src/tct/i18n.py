@@ -441,8 +441,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "since_accepted": ("case {code} was accepted", "ngày thụ lý vụ việc {code}"),
     "since_last_step": ("the last step of case {code}, to {status},",
                         "bước xử lý gần nhất của vụ việc {code}, sang trạng thái {status},"),
-    "err_at_in_future": ("--at {typed!r} is more than a day in the future",
-                         "--at {typed!r} muộn hơn hiện tại quá một ngày"),
+    "err_at_in_future": ("{label} {typed!r} is more than a day in the future",
+                         "{label} {typed!r} muộn hơn hiện tại quá một ngày"),
     "err_no_case": ("no case {code!r}", "không có vụ việc {code!r}"),
     "err_not_a_time": ("{label}: cannot read {text!r} as a time; use HH:MM, e.g. 07:30",
                        "{label}: không hiểu {text!r} là giờ nào; hãy dùng HH:MM, ví dụ 07:30"),
@@ -473,8 +473,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                  "{key} cần một số nguyên, không phải {raw!r}"),
     "err_setting_out_of_range": ("{key} must be between {low} and {high}", "{key} phải trong khoảng {low} đến {high}"),
     "err_env_officer": ("TCT_OFFICER: {error}", "TCT_OFFICER: {error}"),
-    "err_missing_officer": ("missing --officer (no single officer is rostered at that time and TCT_OFFICER is not set)",
-                            "thiếu --officer (lúc đó không có đúng một cán bộ trong lịch trực, và chưa đặt "
+    "err_missing_officer": ("missing {label} (no single officer is rostered at that time and TCT_OFFICER is not set)",
+                            "thiếu {label} (lúc đó không có đúng một cán bộ trong lịch trực, và chưa đặt "
                             "TCT_OFFICER)"),
     # Warnings of `visit add` and `import --visits` (i18n.said)
     "warn_representatives": ("a delegation of {people} people should choose {low}–{high} representatives "
@@ -801,8 +801,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "{label} phải từ 1 đến {most}, không phải {people}"),
     "err_too_many_representatives": ("{label} names {count} people; at most {most}",
                                      "{label} ghi {count} người; tối đa {most} người"),
-    "err_officer_ambiguous_on_duty": ("missing --officer: {names} are all on duty at that time",
-                                      "thiếu --officer: vào thời điểm đó {names} đều đang trực"),
+    "err_officer_ambiguous_on_duty": ("missing {label}: {names} are all on duty at that time",
+                                      "thiếu {label}: vào thời điểm đó {names} đều đang trực"),
     "err_missing_options": ("missing {options}", "thiếu {options}"),
     "err_to_before_from_bare": ("--to is before --from", "--to trước --from"),
     "err_edit_void_visit": ("visit {code} is void; it cannot be edited", "lượt tiếp {code} đã bị hủy; không sửa được"),

@@ -118,7 +118,7 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
         return now.replace(microsecond=0)
     moment = parse_datetime(typed, tz=tz, now=now, label="--at")
     if moment > now + timedelta(days=1):
-        raise ValidationError.said_as("err_at_in_future", typed=typed)
+        raise ValidationError.said_as("err_at_in_future", label="--at", typed=typed)
     return moment
 
 
@@ -166,8 +166,8 @@ def resolve_officer(session: Session, typed: str | None, moment: datetime, fallb
             raise type(exc).said_as("err_env_officer", error=exc.message) from None
     if len(rostered) > 1:
         names = ", ".join(o.name for o in rostered)
-        raise UsageError.said_as("err_officer_ambiguous_on_duty", names=names)
-    raise UsageError.said_as("err_missing_officer")
+        raise UsageError.said_as("err_officer_ambiguous_on_duty", label="--officer", names=names)
+    raise UsageError.said_as("err_missing_officer", label="--officer")
 
 
 def officer_named(session: Session, typed: str) -> Officer:
