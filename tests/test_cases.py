@@ -227,6 +227,28 @@ def test_lifecycle_and_impossible_transitions(desk):
     assert_one_line_error(desk("case", "accept", "VV-2021-0999"), 1, "no case")
 
 
+def test_a_petition_answered_at_the_desk_is_closed_and_leaves_the_backlog(desk):
+    """A petition or feedback answered on the spot could not be closed (close needed it resolved,
+    resolve needed it accepted, and acceptance is a complaint's formal step): it stayed new and
+    showed in the report's backlog, 'overdue', ten days later. It is closed from new now; a
+    complaint still is not."""
+    answered = visit(desk, "--citizen", "A", "--type", "kiến nghị", "--field", "other", "--officer", "binh",
+                     "--handling", "answered", "--at", "03/02/2021 09:00")["case"]
+    feedback = visit(desk, "--citizen", "B", "--type", "phản ánh", "--field", "other", "--officer", "binh",
+                     "--handling", "answered", "--at", "03/02/2021 10:00")["case"]
+    complaint = visit(desk, "--citizen", "C", *BASE, "--at", "03/02/2021 11:00")["case"]
+    assert desk("case", "close", answered, "--date", "03/02/2021").exit_code == 0
+    assert desk("case", "close", feedback, "--date", "04/02/2021").exit_code == 0
+    assert_one_line_error(desk("case", "close", complaint, "--date", "04/02/2021"), 1, "resolved")
+    shown = case(desk, answered)
+    assert (shown["status"], shown["deadline"], shown["result"]) == ("closed", None, None)
+    report = desk("report", "tet-2021", "-f", "json").json()
+    assert [b["code"] for b in report["backlog"]] == [complaint]
+    assert report["resolution"]["closed"] == 2 and report["resolution"]["new"] == 1
+    assert desk("case", "reopen", answered, "--reason", "hỏi lại", "--date", "10/02/2021").exit_code == 0
+    assert (case(desk, answered)["status"], case(desk, answered)["deadline"]) == ("new", "2021-02-20")
+
+
 def test_case_steps_say_their_dates_day_first(desk):
     """The desk types and reads dates day-first: a step's notice and a refused date say 10/03/2021,
     not 2021-03-10 (which reads as 3 October to the desk)."""

@@ -131,6 +131,9 @@ RESULTS = ("upheld", "partly-upheld", "rejected", "withdrawn")
 RESULT_ALIASES = {"upheld": ("dung", "dung-toan-bo"), "partly-upheld": ("dung-mot-phan", "partly"),
                   "rejected": ("sai", "sai-toan-bo", "khong-dung"), "withdrawn": ("rut", "rut-don")}
 TERMINAL = ("resolved", "closed", "guided", "transferred")
+# A petition or feedback answered at the desk (handling `answered`) is settled there: it is closed
+# without being accepted and resolved, which are a complaint's and a denunciation's formal steps.
+SETTLED_AT_THE_DESK = ("petition", "feedback")
 # Which statuses each action may start from (an impossible transition is a clear error).
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "accept": (("new",), "accepted"),
@@ -334,6 +337,8 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
 
     case = get(session, code)
     allowed, target = TRANSITIONS[action]
+    if action == "close" and case.type in SETTLED_AT_THE_DESK:
+        allowed = ("new", *allowed)
     if case.status not in allowed:
         raise ValidationError.said_as("err_step_needs", coded={"status": "status", "allowed": "status"},
                                       code=case.code, status=case.status, action=action, allowed=list(allowed))
