@@ -582,3 +582,30 @@ def test_a_row_in_the_future_or_without_an_officer_is_said_by_the_files_column(t
     at_the_desk = tct("visit", "add", "--citizen", "G", "--type", "complaint", "--field", "land", "--officer", "binh",
                       "--at", "24/02/2031 08:00")
     assert "--at '24/02/2031 08:00' is more than a day in the future" in at_the_desk.stderr
+
+
+def test_a_file_imported_twice_is_warned_of_row_by_row(tct, tmp_path):
+    """The same file imported again (a second try after a doubt, a colleague's copy) doubled every
+    visit without a word, and every number of the report with them. Each row whose citizen already
+    has a visit at that very minute is warned of, by the visit's code (never the citizen's name)."""
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "Trương Thị Tố", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "05/02/2021 08:00").exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Nguyễn Văn An,complaint,land,04/02/2021 09:00,binh\n"
+                    "Lê Thị Bình,complaint,land,04/02/2021 09:00,binh\n"
+                    "truong thi to,denunciation,land,05/02/2021 08:00,binh\n", encoding="utf-8")
+    first = tct("import", "--visits", str(rows))
+    assert first.exit_code == 0 and [line for line in first.stderr.splitlines() if "already" in line] == \
+        ["Warning: line 4: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
+         "was the file imported before?"]
+    again = tct("import", "--visits", str(rows))
+    assert again.exit_code == 0
+    warned = [line.split(":")[1].strip() for line in again.stderr.splitlines() if "already in the register" in line]
+    assert warned == ["line 2", "line 3", "line 4"]
+    assert "TCD-2021-0002" in again.stderr and "TCD-2021-0003" in again.stderr
+    assert "Trương" not in again.stderr and "truong" not in again.stderr
+    assert tct("visit", "void", "TCD-2021-0002", "--reason", "nhập hai lần").exit_code == 0
+    third = tct("import", "--visits", str(rows), "--check", env={"TCT_LANG": "vi"})
+    assert "Lưu ý: dòng 2: lượt tiếp của công dân này" in third.stderr and "TCD-2021-0002" not in third.stderr

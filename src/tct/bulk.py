@@ -251,6 +251,7 @@ class Reader:
         # The citizen of each case rows come back to (by the case's id, or the file's `case_ref`): its
         # ref and folded name, so a row under that name with no identity number is that citizen again.
         self.citizen_of_case: dict[int | str, tuple[int, str]] = {}
+        self.visits_before: int | None = None  # the highest visit id before the import (_already_in)
         self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
         self.received_earlier: set[int] = set()  # those a later row of the file brings before that day
         self.new_citizens = 0
@@ -327,9 +328,35 @@ class Reader:
             self.folded.clear()
         if len(self.moments) > MEMO_LIMIT:
             self.moments.clear()
+        warnings = sorted(warnings + self._already_in(pending), key=lambda item: item[0])
         citizens, citizen_refs = self._citizens(pending)
         cases, case_refs = self._cases(pending, citizen_refs)
         return Batch(read, citizens, cases, self._visits(pending, citizen_refs, case_refs), warnings)
+
+    def _already_in(self, pending: list[Any]) -> list[tuple[int, str]]:
+        """A warning for each row whose citizen (by name) already has a visit at that very minute on
+        the register, as it stood before the import: the file imported a second time, or rows also
+        typed at the desk, which would count twice in every report. (The visit is named by its code,
+        never the citizen: a warning never names a denouncer.)"""
+        from tct.dates import to_utc
+
+        db = self.db
+        if self.visits_before is None:
+            self.visits_before = int(db.rows("SELECT coalesce(max(id), 0) FROM visit")[0][0])
+        wanted: dict[Any, list[tuple[int, str]]] = {}
+        for line, ready, _ in pending:
+            moment = db.read_stamp(db.stamp(to_utc(ready.moment)))
+            wanted.setdefault(moment, []).append((line, self.folded[ready.details.name]))
+        found = db.rows_in("SELECT visit.visited_at, citizen.name_folded, visit.code FROM visit "
+                           "JOIN citizen ON citizen.id = visit.citizen_id "
+                           "WHERE visit.void = ? AND visit.id <= ? AND visit.visited_at IN ({ids})",
+                           [db.stamp(moment) for moment in wanted], [db.flag(False), self.visits_before])
+        earliest: dict[int, str] = {}  # (one warning a row, naming the first such visit)
+        for at, name, code in found:
+            for line, folded in wanted.get(db.read_stamp(at), ()):
+                if folded == name and (line not in earliest or _code_order(code) < _code_order(earliest[line])):
+                    earliest[line] = code
+        return [(line, said("warn_visit_already_in", code=code)) for line, code in earliest.items()]
 
     def _citizens(self, pending: list[Any]) -> tuple[list[tuple[Any, ...]], list[int]]:
         """The new citizens of the batch, and the ref of each row's citizen: one on the register
@@ -512,6 +539,12 @@ class ReaderProcess:
         finally:
             register.dispose()
         channel.send(outcome)
+
+
+def _code_order(code: str) -> tuple[int, int]:
+    """TCD-2021-0012 → (2021, 12), so codes sort by year and number."""
+    _, year, number = code.split("-")
+    return int(year), int(number)
 
 
 def _by_column(message: str) -> str:

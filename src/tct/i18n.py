@@ -483,6 +483,10 @@ LABELS: dict[str, tuple[str, str]] = {
                              "Điều 30); đã ghi {named} người"),
     "warn_nobody_rostered": ("nobody is rostered on the desk at that time",
                              "không có ai trong lịch trực tiếp công dân vào thời điểm đó"),
+    "warn_visit_already_in": ("a visit of this citizen at this very time is already in the register ({code}): "
+                              "was the file imported before?",
+                              "lượt tiếp của công dân này vào đúng thời điểm này đã có trong sổ ({code}): tệp "
+                              "đã được nhập trước đây?"),
     "warn_other_type": ("case {code} is a {case_type}, this visit a {visit_type}",
                         "vụ việc {code} là {case_type}, lượt tiếp này là {visit_type}"),
     "warn_id_number_known": ("ID number {number} is on the register as {known}; the visit is linked to that citizen",
