@@ -796,3 +796,21 @@ def test_the_case_errors_and_a_reports_output_errors_are_said_in_vietnamese(desk
     assert vietnamese.replace("{den}", denunciation) in said.stderr, said.stderr
     assert english.replace("{den}", denunciation) in desk(*argv).stderr
     assert desk("log", "-f", "json").json() == before
+
+
+def test_markdown_of_a_case_or_citizen_keeps_its_timeline_a_table_of_its_own(desk):
+    """`case show -f md` printed the timeline's table right under the case's: Markdown read it as
+    more rows of the two-column table, so the timeline lost its details and reasons (and its
+    separator row showed as '---'). A blank line now comes between, in `citizen show` and `db info` too."""
+    from markdown_it import MarkdownIt
+
+    v = visit(desk, "--citizen", "Nguyễn Văn An", *BASE, "--at", "01/02/2021 09:00")
+    assert desk("case", "flag", v["case"], "--complex", "--reason", "nhiều hộ dân").exit_code == 0
+    parser = MarkdownIt("commonmark").enable("table")
+    for args in (("case", "show", v["case"]), ("citizen", "show", "CD-1"), ("db", "info")):
+        text = desk(*args, "-f", "md").stdout
+        assert sum(token.type == "table_open" for token in parser.parse(text)) == 2, args
+    timeline = desk("case", "show", v["case"], "-f", "md").stdout
+    assert "\n\n| date | event | detail | reason, note |\n" in timeline
+    html = parser.render(timeline)
+    assert "<td>nhiều hộ dân</td>" in html and "<td>---</td>" not in html

@@ -127,10 +127,14 @@ def _md_escape(text: str) -> str:
 
 
 def rows(data: list[dict[str, Any]], columns: Columns, fmt: str, *, lang: str = "en", title: str | None = None,
-         stream: TextIO | None = None) -> None:
+         stream: TextIO | None = None, follows: bool = False) -> None:
     """Print a list of records. JSON and CSV carry every key (for scripts and spreadsheets);
-    the table and Markdown show the given columns, which fit a terminal or a page."""
+    the table and Markdown show the given columns, which fit a terminal or a page. `follows`: the
+    table comes right after another (a record's, in `case show`), which in Markdown needs a blank
+    line between, or the second table is read as rows of the first."""
     out = stream or sys.stdout
+    if follows and fmt == "md":
+        out.write("\n")
     if fmt == "json":
         out.write(to_json(data) + "\n")
     elif fmt == "csv":

@@ -89,7 +89,7 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
             {**event, "text": timeline_text(event, lang()), "why": _why(event, lang())}
             for event in data["timeline"]]
     render.rows(said, [("date", "date"), ("event", "event"), ("text", "text"), ("why", "tl_why")], fmt.value,
-                lang=lang())
+                lang=lang(), follows=True)
 
 
 def _why(event: dict, language: str) -> str | None:  # type: ignore[type-arg]

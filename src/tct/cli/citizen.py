@@ -67,4 +67,4 @@ def show(ref: Annotated[str, typer.Argument(help="CD-N from `citizen list`, or a
             item[when] = iso_text(item["visited_at"])
     render.rows(data["visits"], [("code", "code"), (when, "visited_at"), ("case", "case"),
                                  ("type", "visit_type"), ("people", "people"), ("handling", "handling"),
-                                 ("void", "void")], fmt.value, lang=lang())
+                                 ("void", "void")], fmt.value, lang=lang(), follows=True)

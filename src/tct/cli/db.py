@@ -27,7 +27,7 @@ def info(fmt: FormatOption = OutputFormat.table) -> None:
     render.record(data, summary, fmt.value, lang=lang(), title=label("db_info", lang()))
     if fmt.value != "csv":
         render.rows([{"table": name, "rows": count} for name, count in data["tables"].items()],
-                    [("table", "table"), ("rows", "rows")], fmt.value, lang=lang())
+                    [("table", "table"), ("rows", "rows")], fmt.value, lang=lang(), follows=True)
 
 
 @app.command("check")
