@@ -698,3 +698,10 @@ def test_a_citizen_back_about_their_case_is_that_cases_citizen(desk):
     assert people == {"Lê Văn Tư": 3, "Lê Thị Năm": 1}
     repeat = desk("alerts", "--on", "03/02/2021", "-f", "json").json()["repeat_citizens"]
     assert [r["citizen"] for r in repeat] == ["Lê Văn Tư"]
+
+
+@pytest.mark.parametrize("typed", ["lãnh đạo tiếp", "Thủ trưởng tiếp", "tiếp định kỳ", "tiep dot xuat", "lãnh đạo"])
+def test_the_head_of_agencys_reception_is_taken_in_the_words_of_the_official_form(desk, typed):
+    """'Tiếp định kỳ, đột xuất của Thủ trưởng': 'lãnh đạo tiếp', 'tiếp định kỳ' and 'tiếp đột xuất'
+    were refused as --kind (and as a visits file's kind) while 'lãnh đạo' and 'định kỳ' were taken."""
+    assert add(desk, "--citizen", "A", *BASE, "--at", "03/02/2021 08:00", "--kind", typed)["kind"] == "leader"

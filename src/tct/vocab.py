@@ -28,7 +28,8 @@ HANDLINGS: dict[str, tuple[str, ...]] = {
 }
 RECEPTION_KINDS: dict[str, tuple[str, ...]] = {
     "regular": ("thuong-xuyen", "tiep-thuong-xuyen"),
-    "leader": ("lanh-dao", "thu-truong", "dinh-ky", "dot-xuat"),
+    "leader": ("lanh-dao", "thu-truong", "dinh-ky", "dot-xuat", "lanh-dao-tiep", "thu-truong-tiep", "tiep-dinh-ky",
+               "tiep-dot-xuat"),
 }
 SHIFTS: dict[str, tuple[str, ...]] = {
     "morning": ("sang", "ca-sang", "buoi-sang"),
