@@ -285,6 +285,15 @@ def test_the_csv_report_says_coded_values_in_its_language(tct, holiday):
                                              ["khiếu nại", "đông người", "mới tiếp nhận"]]
 
 
+def test_the_flagged_section_is_titled_by_every_flag_it_lists(tct, holiday):
+    """Section 4 lists repeat cases (tái diễn) too: its Vietnamese title named crowd, complex,
+    escalated and hotspot only, over a case flagged nothing but tái diễn."""
+    md = tct("report", "tet-2021", "--lang", "vi", "-f", "md").stdout
+    section = md.split("## 4. ")[1].split("## 5.")[0]
+    assert section.startswith("Vụ việc đông người, phức tạp, tái diễn, vượt cấp, điểm nóng\n")
+    assert "| tái diễn |" in section
+
+
 def test_labels_follow_the_language(tct, holiday):
     vi = tct("report", "tet-2021", "--lang", "vi", "-f", "md").stdout
     assert "Tiếp thường xuyên" in vi and "vụ việc mới phát sinh" in vi and "đoàn đông người" in vi

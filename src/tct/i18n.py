@@ -668,7 +668,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_handling": ("3. Handling of visits", "3. Kết quả xử lý qua tiếp công dân"),
     "report_resolution": ("3b. Cases by state of resolution on the period's last day",
                           "3b. Vụ việc theo tình trạng giải quyết đến ngày cuối kỳ"),
-    "report_flagged": ("4. Flagged cases", "4. Vụ việc đông người, phức tạp, vượt cấp, điểm nóng"),
+    "report_flagged": ("4. Flagged cases", "4. Vụ việc đông người, phức tạp, tái diễn, vượt cấp, điểm nóng"),
     "report_backlog": ("5. Backlog at the period's end", "5. Vụ việc tồn đọng, quá hạn"),
     "report_no_visits": ("No visit was recorded from {start} to {end}: every count of the report is 0",
                          "Không có lượt tiếp nào được ghi từ {start} đến {end}: mọi số liệu của báo cáo đều bằng 0"),
