@@ -628,3 +628,29 @@ def test_a_drivers_error_is_shown_in_its_own_words_on_one_line():
     text = error.said("en")
     assert "Connection refused; Is the server running on that host and accepting TCP/IP connections?" in text
     assert "\n" not in text and "secret" not in text
+
+
+@pytest.mark.parametrize("command", [("officer", "add", "Trần Thị Bình"), ("officer", "list"), ("db", "check")])
+def test_a_full_disk_under_the_register_is_said_as_such(tct, small_disks, command):
+    """An office PC whose disk has filled up: every desk's command says so, in one line (exit 3), instead of
+    SQLite's "disk I/O error", and nothing is written; once there is room again, the register is as it was."""
+    disk = small_disks("1m")
+    register = disk / "tct.db"
+    assert tct("--db", str(register), "officer", "add", "Nguyễn Văn An", db=False).exit_code == 0
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)  # every block taken, as by a download gone wild
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    run = tct("--db", str(register), *command, db=False)
+    assert_one_line_error(run, 3, f"no space left on the disk of {disk}")
+    vi = tct("--db", str(register), "--lang", "vi", *command, db=False)
+    assert vi.exit_code == 3 and f"Lỗi: ổ đĩa chứa {disk} đã hết chỗ" in vi.stderr, vi.stderr
+    filler.unlink()
+    listed = tct("--db", str(register), "officer", "list", "-f", "json", db=False)
+    assert listed.exit_code == 0 and [o["name"] for o in listed.json()] == ["Nguyễn Văn An"]
+    assert tct("--db", str(register), "db", "check", db=False).exit_code == 0

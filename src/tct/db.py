@@ -318,6 +318,30 @@ class Database:
         self.engine.dispose()
 
 
+_ROOM_NEEDED = 1024 * 1024  # (less free than this, and SQLite's I/O error is the disk filling up)
+
+
+def _full_disk_folder(exc: Exception, location: str) -> Path | None:
+    """The folder of an SQLite register whose disk has filled up, when that is what `exc` is:
+    SQLITE_FULL, or an I/O error (growing the -wal or -shm file: SQLite says "disk I/O error")
+    with hardly any room left beside the register. None otherwise."""
+    name = str(getattr(getattr(exc, "orig", exc), "sqlite_errorname", ""))
+    if name != "SQLITE_FULL" and not name.startswith("SQLITE_IOERR"):
+        return None
+    register = Path(location)
+    if not register.is_file():
+        return None
+    if name != "SQLITE_FULL":
+        import shutil
+
+        try:
+            if shutil.disk_usage(register.parent).free >= _ROOM_NEEDED:
+                return None
+        except OSError:
+            return None
+    return register.parent
+
+
 def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     """Turn a driver error into the one-line, exit-3 message of what to do."""
     said = str(getattr(exc, "orig", exc))
@@ -330,6 +354,9 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
             location = display_url(resolve_url(location))
         except Exception:  # noqa: BLE001 — a URL SQLAlchemy cannot parse: show no part of it
             location = "the register"
+    full = _full_disk_folder(exc, location)
+    if full is not None:
+        return DatabaseError.said_as("err_db_no_space", folder=full, location=location)
     if "locked" in text or "busy" in text or "lock timeout" in text or "deadlock" in text:
         return DatabaseError.said_as("err_db_locked", location=location)
     if "not a database" in text or "malformed" in text or "corrupt" in text:

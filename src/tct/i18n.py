@@ -346,6 +346,10 @@ LABELS: dict[str, tuple[str, str]] = {
                     "the database, or grant this one access",
                     "vai trò (role) cơ sở dữ liệu tại {location} không được dùng sổ ({problem}); hãy dùng vai trò "
                     "sở hữu cơ sở dữ liệu hoặc cấp quyền cho vai trò này"),
+    "err_db_no_space": ("no space left on the disk of {folder}, which holds the register {location}; free some room "
+                        "there, then run the command again (nothing was written)",
+                        "ổ đĩa chứa {folder} đã hết chỗ (sổ {location} nằm ở đó); hãy giải phóng dung lượng rồi "
+                        "chạy lại lệnh (chưa ghi gì)"),
     "err_db_not_writable": ("cannot open the database {location} for writing: {problem}",
                             "không mở được cơ sở dữ liệu {location} để ghi: {problem}"),
     "err_db_no_driver": ("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'",
