@@ -1054,3 +1054,29 @@ def test_backup_and_restore_errors_are_said_in_vietnamese(tct, database, db_path
         assert run.exit_code == code and run.stderr.splitlines() == [f"Lỗi: {vietnamese}"], run.stderr
         run = tct(*args)
         assert run.exit_code == code and run.stderr.splitlines() == [f"Error: {english}"], run.stderr
+
+
+def test_a_damaged_register_is_said_damaged_by_the_backup_not_the_copy(tct, database, db_path, tmp_path):
+    """A register damaged inside a table (SQLite still opens it and counts its rows from an index) gives a
+    copy that fails its integrity check: the fault is the register's, said as such with exit 3 (`db check`
+    finds it too), not "the copy failed" (exit 1), which sends the administrator to look at the backup disk."""
+    fill_register(database)
+    database.dispose()
+    _fold_wal(db_path)
+    con = sqlite3.connect(db_path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'visit'").fetchone()[0]
+    con.close()
+    data = bytearray(db_path.read_bytes())
+    start = (root - 1) * page_size
+    cells = int.from_bytes(data[start + 3:start + 5], "big")
+    assert data[start] == 13 and cells >= 2  # a table's leaf page, with its visits
+    pointers = data[start + 8:start + 8 + 2 * cells]
+    data[start + 8:start + 8 + 2 * cells] = b"".join(reversed([pointers[i:i + 2] for i in range(0, len(pointers), 2)]))
+    db_path.write_bytes(bytes(data))  # (its rows now out of order: the page is damaged)
+    assert tct("db", "check").exit_code == 1  # (its integrity check names the damage)
+    run = tct("backup", "--to", str(tmp_path / "nightly"))
+    assert_one_line_error(run, 3, f"the database {db_path} is damaged", "no backup was made")
+    assert _files(tmp_path / "nightly") == []
+    vi = tct("--lang", "vi", "backup", "--to", str(tmp_path / "nightly"))
+    assert vi.exit_code == 3 and f"Lỗi: cơ sở dữ liệu {db_path} bị hỏng" in vi.stderr, vi.stderr

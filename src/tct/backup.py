@@ -433,6 +433,19 @@ def _verify_copy(path: Path, counts: dict[str, int]) -> None:
         raise BackupFailed.said_as("err_copy_counts", differ=differ)
 
 
+def _damage_of(source: Path) -> str | None:
+    """The first problem SQLite's integrity check finds in the register itself, or None."""
+    try:
+        con = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=_busy_timeout())
+        try:
+            problems = _integrity(con)
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    return problems[0] if problems else None
+
+
 class _HashingWriter:
     """A binary file that also hashes and counts what goes through it."""
 
@@ -545,7 +558,13 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
             if not compress:
                 hashing = _Digest(plain)
                 hashing.start()
-            _verify_copy(plain, counts)
+            try:
+                _verify_copy(plain, counts)
+            except BackupFailed as failed:
+                damage = _damage_of(source) if getattr(failed.message, "key", None) == "err_copy_integrity" else None
+                if damage is not None:  # (the copy is the register's pages: the register is damaged)
+                    raise DatabaseError.said_as("err_backup_source_damaged", source=source, problem=damage) from None
+                raise
             if hashing is not None:
                 size, digest = hashing.result()
                 hashing = None
