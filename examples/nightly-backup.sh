@@ -8,7 +8,9 @@
 # failed.
 #
 #   TCT_DB            the register (file path or URL); default: tct's default location
-#   TCT_BACKUP_DIR    destination folder; default: backups/ beside the register
+#   TCT_BACKUP_DIR    destination folder, which must exist (create it once: mkdir -m 700 DIR), so
+#                     that a backup disk not mounted tonight fails the night instead of filling the
+#                     machine's own disk under its mount point; default: backups/ beside the register
 #   TCT_BACKUP_KEEP   how many backups to keep; default 30
 #   TCT_BACKUP_GZIP   1 to compress (.db.gz)
 #   TCT               the tct command; default: the .venv/bin/tct that `make` installed in this
@@ -31,7 +33,12 @@ if [[ "${TCT_BACKUP_GZIP:-0}" == "1" ]]; then
 fi
 
 status=0
-path="$("$tct" "${args[@]}")" || status=$?
+if [[ -n "${TCT_BACKUP_DIR:-}" && ! -d "$TCT_BACKUP_DIR" ]]; then
+    echo "Error: the backup folder $TCT_BACKUP_DIR does not exist (is its disk mounted?); create it once with mkdir -m 700" >&2
+    status=1
+else
+    path="$("$tct" "${args[@]}")" || status=$?
+fi
 if [[ $status -ne 0 ]]; then
     # (a PostgreSQL URL's password is never printed: cron mails this line)
     register="$(printf '%s' "${TCT_DB:-the default tct register}" \

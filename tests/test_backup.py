@@ -849,6 +849,7 @@ def test_nightly_script_is_silent_on_success_and_loud_on_failure(tct, database, 
 def test_nightly_script_never_prints_a_postgresql_password(tmp_path):
     """Cron mails what the script says on failure: its own line masks the password as tct does."""
     script = Path(__file__).parent.parent / "examples" / "nightly-backup.sh"
+    (tmp_path / "b").mkdir()
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TCT": str(Path(sys.executable).parent / "tct"),
            "TCT_DB": "postgresql+psycopg://tct:s3cret/Pw@127.0.0.1:1/tct", "TCT_BACKUP_DIR": str(tmp_path / "b")}
     failed = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
@@ -872,10 +873,29 @@ def test_nightly_script_as_in_the_readme_cron_line_finds_the_installed_tct(tct, 
     installed.write_text(f'#!/bin/sh\nexec "{Path(sys.executable).parent / "tct"}" "$@"\n')
     installed.chmod(0o755)
     folder = tmp_path / "nightly"
+    folder.mkdir()
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TCT_DB": str(db_path), "TCT_BACKUP_DIR": str(folder)}
     done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert len([p for p in folder.iterdir() if NAME.match(p.name)]) == 1
+
+
+def test_nightly_script_fails_when_its_backup_folder_is_missing(tct, database, db_path, tmp_path):
+    """TCT_BACKUP_DIR on a backup disk that is not mounted tonight (its mount point an empty folder): the
+    script must fail loudly, not create the folder on the machine's own disk and report a good night, so
+    that the administrator learns the backups have stopped leaving the machine."""
+    script = Path(__file__).parent.parent / "examples" / "nightly-backup.sh"
+    mount_point = tmp_path / "mnt-nas"
+    mount_point.mkdir()
+    folder = mount_point / "tct-backups"
+    env = {**os.environ, "TCT": str(Path(sys.executable).parent / "tct"), "TCT_DB": str(db_path),
+           "TCT_BACKUP_DIR": str(folder)}
+    failed = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and failed.stdout == ""
+    lines = failed.stderr.splitlines()
+    assert len(lines) == 2 and f"the backup folder {folder} does not exist" in lines[0], failed.stderr
+    assert "FAILED (exit 1)" in lines[1]
+    assert list(mount_point.iterdir()) == []  # nothing written on the machine's own disk
 
 
 def test_restore_waits_for_a_writer_then_gives_up_changing_nothing(tct, database, db_path, tmp_path, monkeypatch):
