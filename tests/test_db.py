@@ -654,3 +654,21 @@ def test_a_full_disk_under_the_register_is_said_as_such(tct, small_disks, comman
     listed = tct("--db", str(register), "officer", "list", "-f", "json", db=False)
     assert listed.exit_code == 0 and [o["name"] for o in listed.json()] == ["Nguyễn Văn An"]
     assert tct("--db", str(register), "db", "check", db=False).exit_code == 0
+
+
+def test_a_register_on_a_disk_mounted_read_only_is_said_so(tct, small_disks):
+    """The disk holding the register remounted read-only (as Linux does after a disk error): the desks'
+    commands and the nightly backup say that the disk is read-only, not SQLite's "unable to open database
+    file" about a file that is plainly there."""
+    import subprocess
+
+    disk = small_disks("1m")
+    register = disk / "tct.db"
+    assert tct("--db", str(register), "officer", "add", "Nguyễn Văn An", db=False).exit_code == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    for command in (("officer", "list"), ("officer", "add", "Trần Thị Bình"), ("backup", "--to", str(disk.parent))):
+        run = tct("--db", str(register), *command, db=False)
+        assert_one_line_error(run, 3, f"the disk of {disk} is mounted read-only")
+        vi = tct("--db", str(register), "--lang", "vi", *command, db=False)
+        assert vi.exit_code == 3 and f"ổ đĩa chứa {disk} đang ở chế độ chỉ đọc" in vi.stderr, vi.stderr
+    assert not [p for p in disk.parent.iterdir() if p.name.startswith(("tct-", ".tct-tmp"))]

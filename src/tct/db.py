@@ -342,6 +342,18 @@ def _full_disk_folder(exc: Exception, location: str) -> Path | None:
     return register.parent
 
 
+def _read_only_disk_folder(location: str) -> Path | None:
+    """The folder of an SQLite register on a file system mounted read-only (as Linux remounts a
+    disk after an error), where SQLite can say no more than "unable to open database file"."""
+    register = Path(location)
+    try:
+        if register.is_file() and os.statvfs(register.parent).f_flag & os.ST_RDONLY:
+            return register.parent
+    except (OSError, AttributeError):  # (AttributeError: no statvfs, on Windows)
+        pass
+    return None
+
+
 def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     """Turn a driver error into the one-line, exit-3 message of what to do."""
     said = str(getattr(exc, "orig", exc))
@@ -365,6 +377,9 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
         # PostgreSQL: a role without the privileges on the register's tables, or on its schema
         return DatabaseError.said_as("err_db_role", location=location, problem=shown)
     if "unable to open" in text or "readonly" in text or "read-only" in text or "permission" in text:
+        folder = _read_only_disk_folder(location)
+        if folder is not None:
+            return DatabaseError.said_as("err_db_read_only_disk", folder=folder, location=location)
         return DatabaseError.said_as("err_db_not_writable", location=location, problem=shown)
     if ("connection" in text or "could not" in text or "password" in text or "timeout" in text
             or "resolve host" in text):

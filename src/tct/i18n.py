@@ -350,6 +350,10 @@ LABELS: dict[str, tuple[str, str]] = {
                         "there, then run the command again (nothing was written)",
                         "ổ đĩa chứa {folder} đã hết chỗ (sổ {location} nằm ở đó); hãy giải phóng dung lượng rồi "
                         "chạy lại lệnh (chưa ghi gì)"),
+    "err_db_read_only_disk": ("cannot use the database {location}: the disk of {folder} is mounted read-only (as "
+                              "after a disk error); check the disk, then have it mounted read-write again",
+                              "không dùng được cơ sở dữ liệu {location}: ổ đĩa chứa {folder} đang ở chế độ chỉ đọc "
+                              "(thường do lỗi đĩa); hãy kiểm tra ổ đĩa rồi gắn lại ở chế độ đọc-ghi"),
     "err_db_not_writable": ("cannot open the database {location} for writing: {problem}",
                             "không mở được cơ sở dữ liệu {location} để ghi: {problem}"),
     "err_db_no_driver": ("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'",
