@@ -1034,6 +1034,7 @@ def test_backup_and_restore_errors_are_said_in_vietnamese(tct, database, db_path
     with broken.open("r+b") as handle:  # its header damaged
         handle.seek(100)
         handle.write(b"\x00")
+    (tmp_path / "broken.db.sha256").unlink()  # (with it, the restore says the file is not the one backed up)
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     cases = [
         (["backup", "--to", str(tmp_path / "a-file" / "b.db")], 1,
@@ -1100,3 +1101,20 @@ def test_a_damaged_register_is_said_damaged_by_the_backup_not_the_copy(tct, data
     assert _files(tmp_path / "nightly") == []
     vi = tct("--lang", "vi", "backup", "--to", str(tmp_path / "nightly"))
     assert vi.exit_code == 3 and f"Lỗi: cơ sở dữ liệu {db_path} bị hỏng" in vi.stderr, vi.stderr
+
+
+@pytest.mark.parametrize("cut", ["half", "one page short", "gzip"])
+def test_a_backup_cut_short_is_named_by_its_checksum(tct, database, db_path, tmp_path, cut):
+    """A backup file truncated since it was made (a copy to a USB stick cut short, a full disk at the
+    other end) whose checksum file is beside it: the restore says it is not the file that was backed up
+    (its sha256 differs), which is what happened, rather than that SQLite finds it malformed."""
+    fill_register(database)
+    saved = Path(tct("backup", *(["--gzip"] if cut == "gzip" else []), "--to", str(tmp_path / "safe")).stdout.strip())
+    data = saved.read_bytes()
+    page = 4096 if cut != "gzip" else 1
+    saved.write_bytes(data[: len(data) // 2] if cut != "one page short" else data[: len(data) - page])
+    before = _sha(db_path)
+    run = tct("restore", "--force", str(saved))
+    assert_one_line_error(run, 1, f"{saved} is not the file that was backed up", "sha256 differs",
+                          "nothing was changed")
+    assert _sha(db_path) == before

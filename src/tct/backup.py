@@ -965,6 +965,13 @@ def _current_summary(target: Path) -> RegisterSummary | None:
         return RegisterSummary(counts={}, newest_visit=None, schema=None)  # damaged: nothing readable
 
 
+def _digest_if_readable(source: Path) -> str | None:
+    try:
+        return size_and_digest(source)[1] if source.is_file() else None
+    except OSError:
+        return None
+
+
 def prepare_restore(location: str | None, source: Path) -> RestorePlan:
     """Check `source` on a private scratch copy beside the register; nothing of the register changes.
 
@@ -994,10 +1001,17 @@ def prepare_restore(location: str | None, source: Path) -> RestorePlan:
     try:
         try:
             scratch = _temporary(target.parent, ".restore.db")
+            # Its checksum first: a file changed or cut short since it was backed up is said to be
+            # that, whatever SQLite or gzip would make of what is left (a file that cannot be read
+            # is said so by _unpack_into).
+            digest = _digest_if_readable(source)
+            if digest is not None:
+                _checked_against_checksum(source, digest)
             _unpack_into(source, scratch)
             incoming, upgraded_from = _check_scratch(source, scratch)
-            digest = size_and_digest(source)[1]
-            _checked_against_checksum(source, digest)
+            if digest is None:
+                digest = size_and_digest(source)[1]
+                _checked_against_checksum(source, digest)
         except sqlite3.Error as exc:
             raise BackupFailed.said_as("err_unreadable_backup", path=source, error=str(exc)) from exc
         except OSError as exc:
