@@ -1118,3 +1118,17 @@ def test_a_backup_cut_short_is_named_by_its_checksum(tct, database, db_path, tmp
     assert_one_line_error(run, 1, f"{saved} is not the file that was backed up", "sha256 differs",
                           "nothing was changed")
     assert _sha(db_path) == before
+
+
+def test_restoring_a_postgresql_dump_into_an_sqlite_register_points_to_pg_restore(tct, database, db_path, tmp_path):
+    """An administrator who hands `tct restore` the .dump of the office's PostgreSQL register (with TCT_DB
+    still naming an SQLite file) is told what the file is and how it is restored, not only that it is not
+    a tct database."""
+    dump = tmp_path / "tct-20210217-023000.dump"
+    dump.write_bytes(b"PGDMP\x01\x0e\x00\x04\x08\x01\x01" + b"\x00" * 200)  # pg_dump's custom format header
+    before = _sha(db_path)
+    run = tct("restore", "--force", str(dump))
+    assert_one_line_error(run, 1, f"{dump} is a PostgreSQL backup (pg_dump)", "pg_restore", "nothing was changed")
+    vi = tct("--lang", "vi", "restore", "--force", str(dump))
+    assert vi.exit_code == 1 and "pg_restore" in vi.stderr and vi.stderr.startswith("Lỗi: "), vi.stderr
+    assert _sha(db_path) == before

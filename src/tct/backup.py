@@ -896,6 +896,8 @@ def _unpack_into(source: Path, scratch: Path) -> None:
             if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 raise BackupFailed.said_as("err_gzip_not_tct", path=source)
         return
+    if head.startswith(b"PGDMP"):  # (pg_dump's custom format: the backup of a PostgreSQL register)
+        raise BackupFailed.said_as("err_restore_pg_dump_file", path=source)
     if head != SQLITE_HEADER:
         raise BackupFailed.said_as("err_not_tct_file", path=source)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=_busy_timeout())

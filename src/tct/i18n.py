@@ -900,6 +900,10 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{path} là tệp gzip bị hỏng ({error}); chưa thay đổi gì"),
     "err_gzip_not_tct": ("{path} does not hold a tct database (not an SQLite file); nothing was changed",
                          "{path} không chứa cơ sở dữ liệu tct (không phải tệp SQLite); chưa thay đổi gì"),
+    "err_restore_pg_dump_file": ("{path} is a PostgreSQL backup (pg_dump): restore it into the PostgreSQL register "
+                                 "with pg_restore (README, Backups); nothing was changed",
+                                 "{path} là bản sao lưu PostgreSQL (pg_dump): hãy khôi phục vào sổ PostgreSQL bằng "
+                                 "pg_restore (README, mục Backups); chưa thay đổi gì"),
     "err_not_tct_file": ("{path} is not a tct database (not an SQLite or gzip file); nothing was changed",
                          "{path} không phải cơ sở dữ liệu tct (không phải tệp SQLite hay gzip); chưa thay đổi gì"),
     "err_backup_damaged": ("{path} is damaged ({problem}); nothing was changed",
