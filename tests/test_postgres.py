@@ -689,3 +689,22 @@ def test_the_report_is_the_same_on_postgresql_and_sqlite(tmp_path, postgres_data
     on_postgres = _example_report(_runner(postgres_database))
     assert on_postgres == on_sqlite
     assert on_sqlite["reception"]["total"]["visits"] == 29  # the example's visits in the period, void left out
+
+
+def test_a_backup_onto_a_full_disk_says_so_as_on_sqlite(desk, small_disks):
+    """pg_dump running out of room: the one line says the disk is full, in the desk's language (as an
+    SQLite backup says it), not pg_dump's own English; nothing is left under a backup name."""
+    disk = small_disks("256k")
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)  # every block taken
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    run = desk("backup", "--to", str(disk))
+    assert_one_line_error(run, 1, f"no space left on the disk of {disk}", "no backup was made")
+    vi = desk("--lang", "vi", "backup", "--to", str(disk))
+    assert vi.exit_code == 1 and f"Lỗi: ổ đĩa chứa {disk} đã hết chỗ" in vi.stderr, vi.stderr
+    assert sorted(p.name for p in disk.iterdir()) == ["filler"]

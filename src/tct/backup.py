@@ -598,6 +598,13 @@ def _sqlite_backup(source: Path, folder: Path, target: Path | None, *, compress:
     return _Made(final, counts, size, digest)
 
 
+def _no_room_left(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < _BLOCK
+    except OSError:
+        return False
+
+
 def _out_of_space(exc: sqlite3.Error, folder: Path) -> bool:
     """SQLite's error for a full disk: SQLITE_FULL, or an I/O error (growing its shared-memory
     file, say) where hardly any room is left."""
@@ -606,10 +613,7 @@ def _out_of_space(exc: sqlite3.Error, folder: Path) -> bool:
         return True
     if not name.startswith("SQLITE_IOERR"):
         return False
-    try:
-        return shutil.disk_usage(folder).free < _BLOCK
-    except OSError:
-        return False
+    return _no_room_left(folder)
 
 
 def _ran_out_of_space(exc: BaseException, folder: Path) -> bool:
@@ -788,6 +792,8 @@ def _pg_backup(db: Database, folder: Path, target: Path | None) -> tuple[Path, d
             detail = said[:300]
             if _pg_dump_locked_out(said, waited, wait / 1000):
                 raise DatabaseError.said_as("err_pg_register_locked", detail=detail)
+            if _no_room_left(folder):  # (pg_dump says so in its own words, in the server's language)
+                raise BackupFailed.said_as("err_pg_backup_no_space", folder=folder)
             raise BackupFailed.said_as("err_pg_dump_failed", detail=detail or f"exit {done.returncode}")
         checker = shutil.which("pg_restore")
         if checker is not None:

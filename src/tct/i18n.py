@@ -300,6 +300,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                "was made; try again when it is done",
                                "sổ đang bị chương trình khác khóa quá thời gian chờ ({detail}); chưa sao lưu được gì; "
                                "hãy thử lại khi chương trình đó xong"),
+    "err_pg_backup_no_space": ("no space left on the disk of {folder} for the pg_dump file; no backup was made",
+                               "ổ đĩa chứa {folder} đã hết chỗ cho tệp pg_dump; chưa sao lưu được gì"),
     "err_pg_dump_failed": ("pg_dump failed ({detail}); no backup was made",
                            "pg_dump không thành công ({detail}); chưa sao lưu được gì"),
     "err_pg_dump_unreadable": ("pg_restore cannot read the dump pg_dump wrote; no backup was made",
