@@ -672,3 +672,26 @@ def test_a_register_on_a_disk_mounted_read_only_is_said_so(tct, small_disks):
         vi = tct("--db", str(register), "--lang", "vi", *command, db=False)
         assert vi.exit_code == 3 and f"ổ đĩa chứa {disk} đang ở chế độ chỉ đọc" in vi.stderr, vi.stderr
     assert not [p for p in disk.parent.iterdir() if p.name.startswith(("tct-", ".tct-tmp"))]
+
+
+def test_a_register_in_a_folder_its_user_cannot_write_is_said_so(db_path, monkeypatch):
+    """A register file copied into place by root and given to the desk's user, in a folder still root's:
+    SQLite cannot make its -wal and -shm beside it and says "attempt to write a readonly database" of a file
+    the user owns. The message names the folder and what to do. (Root writes anywhere, so the folder's
+    refusal is played by os.access; run as a desk user, SQLite refuses the same way.)"""
+    import getpass
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.write_bytes(b"")
+    real_access = os.access
+    monkeypatch.setattr(store.os, "access",
+                        lambda path, mode, **kw: False if Path(path) == db_path.parent and mode & os.W_OK
+                        else real_access(path, mode, **kw))
+    for said in ("attempt to write a readonly database", "unable to open database file"):
+        error = store.translate_db_error(sqlite3.OperationalError(said), str(db_path))
+        assert error.exit_code == 3
+        expected = (f"cannot use the database {db_path}: the user {getpass.getuser()} cannot write in its folder "
+                    f"{db_path.parent}, where SQLite keeps its -wal and -shm files; give the folder to the user who "
+                    "runs tct (chown), as the file is")
+        assert error.said("en") == expected, error.said("en")
+        assert f"không ghi được vào thư mục {db_path.parent}" in error.said("vi")

@@ -354,6 +354,18 @@ def _read_only_disk_folder(location: str) -> Path | None:
     return None
 
 
+def _unwritable_folder(location: str) -> Path | None:
+    """The folder of an SQLite register that this user cannot write in (SQLite makes the register's
+    -wal and -shm files there, even to read it), while the file itself is there."""
+    register = Path(location)
+    try:
+        if register.is_file() and not os.access(register.parent, os.W_OK | os.X_OK):
+            return register.parent
+    except OSError:
+        pass
+    return None
+
+
 def translate_db_error(exc: Exception, location: str) -> DatabaseError:
     """Turn a driver error into the one-line, exit-3 message of what to do."""
     said = str(getattr(exc, "orig", exc))
@@ -380,6 +392,12 @@ def translate_db_error(exc: Exception, location: str) -> DatabaseError:
         folder = _read_only_disk_folder(location)
         if folder is not None:
             return DatabaseError.said_as("err_db_read_only_disk", folder=folder, location=location)
+        folder = _unwritable_folder(location)
+        if folder is not None:
+            import getpass
+
+            return DatabaseError.said_as("err_db_folder_unwritable", folder=folder, location=location,
+                                         user=getpass.getuser())
         return DatabaseError.said_as("err_db_not_writable", location=location, problem=shown)
     if ("connection" in text or "could not" in text or "password" in text or "timeout" in text
             or "resolve host" in text):

@@ -356,6 +356,12 @@ LABELS: dict[str, tuple[str, str]] = {
                               "after a disk error); check the disk, then have it mounted read-write again",
                               "không dùng được cơ sở dữ liệu {location}: ổ đĩa chứa {folder} đang ở chế độ chỉ đọc "
                               "(thường do lỗi đĩa); hãy kiểm tra ổ đĩa rồi gắn lại ở chế độ đọc-ghi"),
+    "err_db_folder_unwritable": ("cannot use the database {location}: the user {user} cannot write in its folder "
+                                 "{folder}, where SQLite keeps its -wal and -shm files; give the folder to the user "
+                                 "who runs tct (chown), as the file is",
+                                 "không dùng được cơ sở dữ liệu {location}: người dùng {user} không ghi được vào thư "
+                                 "mục {folder}, nơi SQLite đặt các tệp -wal và -shm; hãy giao thư mục cho người dùng "
+                                 "chạy tct (chown), như tệp sổ"),
     "err_db_not_writable": ("cannot open the database {location} for writing: {problem}",
                             "không mở được cơ sở dữ liệu {location} để ghi: {problem}"),
     "err_db_no_driver": ("PostgreSQL needs the psycopg driver: pip install 'tct[postgres]'",
