@@ -509,3 +509,21 @@ def test_the_json_import_limit_can_be_set(tct, tmp_path, export_document, monkey
         assert run.exit_code == 2 and "TCT_IMPORT_MAX_MB" in run.stderr, run.stderr
     monkeypatch.setenv("TCT_IMPORT_MAX_MB", "10")
     assert tct("--db", str(tmp_path / "b.db"), "import", str(path), db=False).exit_code == 0
+
+
+def test_a_json_import_too_large_says_how_to_move_it_in_either_language(tct, tmp_path, export_document,
+                                                                        monkeypatch):
+    """An administrator moving an office's SQLite register into PostgreSQL (README) with an export above
+    the limit: the refusal gives the file's size and the TCT_IMPORT_MAX_MB that takes it (`tct backup` and
+    `tct restore` cannot fill a PostgreSQL register), and reads in Vietnamese at a Vietnamese desk."""
+    path = tmp_path / "register.json"
+    path.write_bytes(json.dumps(export_document).encode("utf-8"))
+    monkeypatch.setenv("TCT_IMPORT_MAX_MB", "0.001")
+    size = path.stat().st_size / (1024 * 1024)
+    run = tct("--db", str(tmp_path / "a.db"), "import", str(path), db=False)
+    assert run.exit_code == 1 and len(run.stderr.splitlines()) == 1, run.stderr
+    assert f"{path} is {size:.2g} MB, larger than the 0.001 MB" in run.stderr, run.stderr
+    assert "set TCT_IMPORT_MAX_MB=1 " in run.stderr and "PostgreSQL" in run.stderr, run.stderr
+    vi = tct("--db", str(tmp_path / "a.db"), "--lang", "vi", "import", str(path), db=False)
+    assert vi.exit_code == 1 and vi.stderr.startswith(f"Lỗi: {path} có dung lượng"), vi.stderr
+    assert "chưa nhập gì" in vi.stderr and "TCT_IMPORT_MAX_MB=1 " in vi.stderr, vi.stderr

@@ -38,6 +38,7 @@ import csv
 import gc
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -1310,10 +1311,11 @@ def load(path: Path) -> dict[str, Any]:
             # never more than the limit, even from a pipe or a growing file
             raw = handle.read(limit + 1) if size <= limit else b""
             if size > limit or len(raw) > limit:
-                raise ValidationError(
-                    f"{path} is larger than the {megabytes:g} MB that import reads into memory; "
-                    "nothing was imported. Move a register this large with `tct backup` and "
-                    "`tct restore`, or set TCT_IMPORT_MAX_MB (about 5 MB of memory per MB of file)")
+                size_mb = max(size, len(raw)) / (1024 * 1024)
+                needed = math.ceil(size_mb) + (1 if size_mb >= 1 else 0)
+                raise ValidationError.said_as("err_import_too_large", path=path, size=f"{size_mb:.2g}"
+                                              if size_mb < 10 else f"{size_mb:.0f}", limit=f"{megabytes:g}",
+                                              needed=needed, memory=6 * needed)
     except FileNotFoundError:
         raise ValidationError.said_as("err_import_no_file", path=path) from None
     except IsADirectoryError:

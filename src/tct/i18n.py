@@ -908,6 +908,14 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{path} là tệp gzip bị hỏng ({error}); chưa thay đổi gì"),
     "err_gzip_not_tct": ("{path} does not hold a tct database (not an SQLite file); nothing was changed",
                          "{path} không chứa cơ sở dữ liệu tct (không phải tệp SQLite); chưa thay đổi gì"),
+    "err_import_too_large": ("{path} is {size} MB, larger than the {limit} MB that import reads into memory; nothing "
+                             "was imported. To move it into PostgreSQL, set TCT_IMPORT_MAX_MB={needed} where the "
+                             "machine has about {memory} MB of memory free; between SQLite files, `tct backup` and "
+                             "`tct restore` move a register of any size",
+                             "{path} có dung lượng {size} MB, lớn hơn mức {limit} MB mà lệnh import đọc vào bộ nhớ; "
+                             "chưa nhập gì. Để chuyển sang PostgreSQL, hãy đặt TCT_IMPORT_MAX_MB={needed} trên máy "
+                             "còn trống khoảng {memory} MB bộ nhớ; giữa các tệp SQLite, `tct backup` và "
+                             "`tct restore` chuyển được sổ cỡ nào cũng được"),
     "err_restore_pg_dump_file": ("{path} is a PostgreSQL backup (pg_dump): restore it into the PostgreSQL register "
                                  "with pg_restore (README, Backups); nothing was changed",
                                  "{path} là bản sao lưu PostgreSQL (pg_dump): hãy khôi phục vào sổ PostgreSQL bằng "
