@@ -160,7 +160,7 @@ def test_ctrl_c_while_an_import_commits_is_too_late_and_the_import_is_said_done(
     run = tct("import", "--visits", str(visits))
     monkeypatch.undo()
     assert run.exit_code == 0, (run.exit_code, run.stderr)
-    assert "2 visits imported" in run.stderr and "interrupted" not in run.stderr
+    assert "2 visit(s) imported" in run.stderr and "interrupted" not in run.stderr
     assert len(tct("visit", "list", "-f", "json").json()) == 2
 
 

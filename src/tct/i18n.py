@@ -713,9 +713,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "report_to": ("sent to", "cơ quan nhận"),
     "shifts": ("shifts", "ca trực"),
     # --- backup, restore, export, import ---
-    "visits_imported": ("{rows} visits imported from {path}: {codes}", "Đã nhập {rows} lượt tiếp từ {path}: {codes}"),
+    "visits_imported": ("{rows} visit(s) imported from {path}: {codes}", "Đã nhập {rows} lượt tiếp từ {path}: {codes}"),
     "code_range": ("{first} to {last}", "{first} đến {last}"),
-    "visits_checked": ("{path}: {rows} rows checked, all good; nothing was written",
+    "visits_checked": ("{path}: {rows} row(s) checked, all good; nothing was written",
                        "{path}: đã kiểm tra {rows} dòng, đều hợp lệ; chưa ghi gì"),
     "line": ("line", "dòng"),
     "problem": ("problem", "lỗi"),
