@@ -798,6 +798,23 @@ def test_the_case_errors_and_a_reports_output_errors_are_said_in_vietnamese(desk
     assert desk("log", "-f", "json").json() == before
 
 
+def test_csv_of_a_case_gives_its_timeline_as_a_block_of_its_own_in_plain_words(desk):
+    """`case show -f csv` ran the timeline's header on as one more row of the case's two columns; a
+    blank line now separates the blocks (as a spreadsheet user splits them). A visit of one citizen
+    is '1 person', not '1 people'."""
+    import csv
+    import io
+
+    v = visit(desk, "--citizen", "Nguyễn Văn An", *BASE, "--at", "01/02/2021 09:00")
+    for args in (("case", "show", v["case"]), ("citizen", "show", "CD-1")):
+        first, second = desk(*args, "-f", "csv").stdout.split("\n\n")
+        assert all(len(row) == 2 for row in csv.reader(io.StringIO(first))), args
+        header, *rows = list(csv.reader(io.StringIO(second)))
+        assert rows and all(len(row) == len(header) for row in rows), args
+    assert f"{v['code']}: 1 person, guided" in desk("case", "show", v["case"]).stdout
+    assert f"{v['code']}: 1 người" in desk("--lang", "vi", "case", "show", v["case"]).stdout
+
+
 def test_markdown_of_a_case_or_citizen_keeps_its_timeline_a_table_of_its_own(desk):
     """`case show -f md` printed the timeline's table right under the case's: Markdown read it as
     more rows of the two-column table, so the timeline lost its details and reasons (and its

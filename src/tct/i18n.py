@@ -151,6 +151,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "event": ("event", "sự kiện"),
     # A case's timeline, as `tct case show` tables say it (cases.timeline gives the English in `text`).
     "tl_visit": ("{code}: {people} people, {handling}", "{code}: {people} người, {handling}"),
+    "tl_visit_one": ("{code}: 1 person, {handling}", "{code}: 1 người, {handling}"),
     "tl_void": (" (void)", " (đã hủy)"),
     "tl_status": ("{before} → {after}", "{before} → {after}"),
     "tl_result": (" ({result})", " ({result})"),

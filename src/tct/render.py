@@ -133,7 +133,7 @@ def rows(data: list[dict[str, Any]], columns: Columns, fmt: str, *, lang: str = 
     table comes right after another (a record's, in `case show`), which in Markdown needs a blank
     line between, or the second table is read as rows of the first."""
     out = stream or sys.stdout
-    if follows and fmt == "md":
+    if follows and fmt in ("md", "csv"):
         out.write("\n")
     if fmt == "json":
         out.write(to_json(data) + "\n")

@@ -106,7 +106,8 @@ def timeline_text(event: dict, language: str) -> str:  # type: ignore[type-arg]
 
     kind = event["event"]
     if kind == "visit":
-        return label("tl_visit", language, code=event["code"], people=event["people"],
+        return label("tl_visit_one" if event["people"] == 1 else "tl_visit", language, code=event["code"],
+                     people=event["people"],
                      handling=value_label("handling", event["handling"], language)) + (
             label("tl_void", language) if event["void"] else "")
     if kind == "status":
