@@ -643,7 +643,8 @@ def timeline(session: Session, case: Case, *, tz: str) -> list[dict]:  # type: i
                         "text": text, **extra}))
 
     for v in session.exec(select(Visit).where(col(Visit.case_id) == case.id)).all():
-        add(v.visit_date, v.visited_at, "visit", f"{v.code}: {v.people} {'person' if v.people == 1 else 'people'}, {v.handling}"
+        people = "1 person" if v.people == 1 else f"{v.people} people"
+        add(v.visit_date, v.visited_at, "visit", f"{v.code}: {people}, {v.handling}"
             + (" (void)" if v.void else ""), code=v.code, void=v.void, people=v.people, handling=v.handling)
     for s in session.exec(select(CaseStatusChange).where(col(CaseStatusChange.case_id) == case.id)).all():
         detail = f" ({s.result})" if s.result else f" to {s.agency}" if s.agency else ""
