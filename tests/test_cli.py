@@ -140,6 +140,38 @@ def test_log_says_what_was_done_to_what_in_vietnamese_and_keeps_the_codes_in_csv
     assert ",setting,agency.name,set," in tct("log", "-f", "csv", env={"TCT_LANG": "vi"}).stdout
 
 
+def test_log_in_vietnamese_names_every_audited_field_in_vietnamese(tct):
+    """A period's, a shift's, a flag's and a referral's fields were shown by their English keys
+    (title, start, end, before_days, role, flag, source, to…) and a period's name as a person's
+    full name (họ tên); JSON keeps the keys."""
+    assert tct("officer", "add", "Trần Thị Bình", "--title", "Chuyên viên").exit_code == 0
+    assert tct("period", "add", "dot-1", "--from", "01/12/2026", "--to", "05/12/2026", "--title", "Đợt cao điểm",
+               "--before-days", "3", "--after-days", "2").exit_code == 0
+    assert tct("roster", "add", "binh", "--date", "01/12/2026", "--shift", "morning").exit_code == 0
+    assert tct("roster", "remove", "binh", "--date", "01/12/2026", "--reason", "ốm").exit_code == 0
+    assert tct("visit", "add", "--citizen", "A", "--type", "denunciation", "--field", "land", "--officer", "binh",
+               "--at", "01/12/2026 09:00").exit_code == 0
+    assert tct("case", "flag", "VV-2026-0001", "--complex", "--reason", "nhiều nội dung").exit_code == 0
+    assert tct("case", "accept", "VV-2026-0001", "--date", "02/12/2026").exit_code == 0
+    assert tct("case", "extend", "VV-2026-0001", "--days", "30", "--reason", "phức tạp",
+               "--date", "03/12/2026").exit_code == 0
+    assert tct("case", "refer", "VV-2026-0001", "--to", "Thanh tra tỉnh", "--date", "03/12/2026").exit_code == 0
+    shown = tct("log", "-f", "md", env=VI).stdout
+    changes = [line.split(" | ")[5] for line in shown.splitlines()[2:]]
+    keys = {part.split("=")[0].split(":")[0].strip() for cell in changes for part in cell.replace(";", ",").split(",")
+            if "=" in part or ":" in part}
+    for english in ("title", "start", "end", "before_days", "after_days", "role", "shift", "flag", "source", "to",
+                    "sent_on", "decided_on", "days"):
+        assert english not in keys, (english, keys)
+    assert "họ tên=dot-1" not in shown and "mã đợt=dot-1" in shown and "tên đợt=Đợt cao điểm" in shown
+    assert "số ngày trước đợt=3" in shown
+    assert "chức vụ=Chuyên viên" in shown and "giờ bắt đầu: 07:30 → " in shown
+    assert "cảnh báo=phức tạp" in shown and "gửi đến=Thanh tra tỉnh" in shown
+    assert "| title | start" not in shown
+    period = [e for e in tct("log", "-f", "json", env=VI).json() if e["entity"] == "period"][0]
+    assert set(period["changes"]["after"]) == {"name", "title", "start", "end", "before_days", "after_days"}
+
+
 def test_log_of_a_code_no_event_names_says_so(tct):
     """A mistyped code is not a record nobody touched: the empty trail comes with a notice."""
     tct("officer", "add", "Trần Thị Bình")

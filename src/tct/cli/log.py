@@ -68,7 +68,7 @@ def log(
         from tct.i18n import reason_label
 
         for item in data:
-            item["changes"] = _readable_changes(item["changes"], tz, lang(), entity=item["entity"])
+            item["changes"] = _readable_changes(item["changes"], tz, lang(), item["entity"])
             if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
                 item["reason"] = reason_label(item["reason"], lang())
     # (a table fits 80 columns: a reason column no event fills would only take width from the changes)
@@ -78,24 +78,34 @@ def log(
 
 # An audited field → the label tables give it, where that is not its own name; and the fields
 # whose values are codes (a kind of i18n.VALUES), said in the reader's language.
-_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind", "fields": "changed_fields", "title": "officer_title",
-                 "shift": "roster_shift", "role": "roster_role", "start": "log_start", "end": "log_end",
-                 "flag": "log_flag", "source": "log_source", "decided_on": "log_decided_on",
-                 "sent_on": "log_sent_on", "to": "report_to", "first": "log_first", "last": "log_last",
-                 "new_cases": "log_new_cases", "new_citizens": "log_new_citizens", "search": "log_search",
-                 "file": "log_file", "pre_restore_backup": "log_pre_restore_backup",
-                 "upgraded_from": "log_upgraded_from"}
-# A key that means another thing for another kind of record: a period's start is a day, its title
-# its name (an officer's title is their post, a shift's start an hour).
-_ENTITY_FIELD_LABELS = {"period": {"name": "period_name", "title": "period_title", "start": "period_start",
-                                   "end": "period_end", "kind": "period_kind", "before_days": "log_before_days",
-                                   "after_days": "log_after_days"}}
+_FIELD_LABELS = {"type": "visit_type", "kind": "reception_kind", "fields": "changed_fields", "flag": "log_flag",
+                 "source": "log_flag_source", "decided_on": "log_decided_on", "void_reason": "log_void_reason",
+                 "status_changed_on": "log_status_changed_on", "search": "log_search"}
+# The same key naming another thing on another kind of record: a period's name is its code (tet-2021),
+# not a person's full name; a shift's start and end are hours, a period's days.
+_ENTITY_FIELD_LABELS = {
+    ("period", "name"): "log_period_code", ("period", "title"): "period_title", ("period", "start"): "period_start",
+    ("period", "end"): "period_end", ("period", "before_days"): "log_before_days",
+    ("period", "after_days"): "log_after_days",
+    ("officer", "title"): "officer_title",
+    ("duty_shift", "date"): "roster_date", ("duty_shift", "shift"): "roster_shift",
+    ("duty_shift", "role"): "roster_role",
+    ("duty_shift", "start"): "log_shift_start", ("duty_shift", "end"): "log_shift_end",
+    ("duty_shift", "location"): "roster_location", ("duty_shift", "note"): "roster_note",
+    ("case", "to"): "log_referred_to", ("case", "sent_on"): "log_sent_on", ("case", "days"): "log_extension_days",
+    ("import", "visits"): "log_import_visits", ("import", "first"): "log_import_first",
+    ("import", "last"): "log_import_last", ("import", "new_cases"): "log_new_cases",
+    ("import", "new_citizens"): "log_new_citizens",
+    ("register", "file"): "log_file", ("register", "sha256"): "log_sha256",
+    ("register", "pre_restore_backup"): "log_pre_restore_backup", ("register", "upgraded_from"): "log_upgraded_from",
+    ("register", "last"): "log_counter_last",
+}
 _FIELD_VALUES = {"type": "type", "field": "field", "handling": "handling", "status": "status", "kind": "kind",
                  "result": "result", "flag": "flag", "source": "source", "shift": "shift", "role": "role"}
 
 
 def _readable_changes(changes: dict | None, tz: str, language: str = "en",  # type: ignore[type-arg]
-                      entity: str | None = None) -> str:
+                      entity: str = "") -> str:
     """`field: before → after` for a person reading the table (times in the office's time zone);
     in Vietnamese, the fields and their coded values in Vietnamese too (JSON and CSV keep the trail's
     own keys and codes)."""
@@ -113,10 +123,10 @@ def _readable_changes(changes: dict | None, tz: str, language: str = "en",  # ty
     return "; ".join(parts)
 
 
-def _field(key: str, language: str, entity: str | None = None) -> str:
+def _field(key: str, language: str, entity: str = "") -> str:
     from tct.i18n import LABELS, label
 
-    name = _ENTITY_FIELD_LABELS.get(entity or "", {}).get(key) or _FIELD_LABELS.get(key, key)
+    name = _ENTITY_FIELD_LABELS.get((entity, key)) or _FIELD_LABELS.get(key, key)
     return label(name, language) if language != "en" and name in LABELS else key
 
 
