@@ -478,8 +478,9 @@ def test_citizen_list_search_by_name_or_address_never_points_at_a_denouncer(desk
 def test_visit_list_search_by_name_or_address_never_points_at_a_denouncer(desk):
     """A denouncer's complaint keeps their name in its search key; found by the name typed, the masked
     row would say that this person denounced. Left out unless --reveal; found by its content, masked."""
-    add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999", "--address", "12 Lê Lợi, Rạch Giá",
-        "--type", "denunciation", "--field", "land", "--officer", "binh")
+    denunciation = add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999",
+                       "--address", "12 Lê Lợi, Rạch Giá", "--type", "denunciation", "--field", "land",
+                       "--officer", "binh")
     complaint = add(desk, "--citizen", "Phạm Văn Tố", "--id-number", "091078009999", "--content", "Tranh chấp ranh",
                     *BASE)
     other = add(desk, "--citizen", "Lê Lợi Hòa", "--content", "Tranh chấp lối đi", *BASE)
@@ -489,7 +490,21 @@ def test_visit_list_search_by_name_or_address_never_points_at_a_denouncer(desk):
     by_content = desk("visit", "list", "--search", "tranh chap", "-f", "json").json()
     assert [(v["code"], v["masked"]) for v in by_content] == [(other["code"], False), (complaint["code"], True)]
     revealed = desk("visit", "list", "--search", "pham van to", "--reveal", "-f", "json").json()
-    assert [v["code"] for v in revealed] == [complaint["code"]]
+    assert [v["code"] for v in revealed] == [complaint["code"], denunciation["code"]]
+
+
+def test_visit_list_search_reveal_finds_a_denouncers_denunciation_by_their_name_or_address(desk):
+    """A denunciation's search key leaves its denouncer out, so even `--reveal` (audited, for an
+    officer allowed to see them) found nothing by the name or address typed: an officer would
+    conclude the person never came. Revealed, they are found, unmasked."""
+    secret = add(desk, "--citizen", "Phạm Thị Hồng", "--address", "ấp Hòa Long", "--type", "tố cáo",
+                 "--field", "land", "--officer", "binh", "--content", "Tố cáo cán bộ")
+    for typed in ("pham thi hong", "Phạm Thị Hồng", "hoa long"):
+        assert desk("visit", "list", "--search", typed, "-f", "json").json() == [], typed
+        revealed = desk("visit", "list", "--search", typed, "--reveal", "-f", "json").json()
+        assert [(v["code"], v["citizen"]) for v in revealed] == [(secret["code"], "Phạm Thị Hồng")], typed
+    assert [v["code"] for v in desk("visit", "list", "--search", "to cao can bo", "--reveal", "-f", "json").json()] \
+        == [secret["code"]]
 
 
 def test_denouncer_masked_in_citizen_list(desk):

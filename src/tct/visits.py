@@ -521,7 +521,12 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
         where("visit.case_id = ?", cases.id_of(db, wanted.case))
     if wanted.search:
         pattern = like_pattern(wanted.search)
-        where("visit.search_folded LIKE ? ESCAPE '\\'", pattern)
+        if reveal:  # (a denunciation's key leaves its denouncer out: revealed, they are found by name and address)
+            conditions.append("(visit.search_folded LIKE ? ESCAPE '\\' OR citizen.name_folded LIKE ? ESCAPE '\\' "
+                              "OR coalesce(citizen.address_folded, '') LIKE ? ESCAPE '\\')")
+            params.extend([pattern, pattern, pattern])
+        else:
+            where("visit.search_folded LIKE ? ESCAPE '\\'", pattern)
         if not reveal:
             # Only denouncers are masked, and their visits to other cases keep their name and address in
             # their keys: one found by the name or address typed would say that person denounced. Left
