@@ -54,7 +54,34 @@ def test_another_day_without_a_time_is_its_midnight():
     assert parse_datetime("10/02/2021", now=NOW).replace(tzinfo=None) == datetime(2021, 2, 10, 0, 0)
 
 
-@pytest.mark.parametrize("bad", ["31/02/2021", "2021-13-01", "10/02/21", "abc", "", "25/12/2021 25:00"])
+@pytest.mark.parametrize("typed", ["10-2-21", "10/02/21", "10.2.21"])
+def test_a_two_digit_year_is_this_centurys_as_the_desk_writes_it(typed):
+    """`10-2-21` was refused ("cannot read"): the desk writes the year short, and means 2021."""
+    assert parse_date(typed) == date(2021, 2, 10)
+    assert parse_datetime(f"{typed} 8h30", now=NOW).replace(tzinfo=None) == datetime(2021, 2, 10, 8, 30)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("8h30", datetime(2021, 2, 10, 8, 30)), ("14g", datetime(2021, 2, 10, 14, 0)),
+    ("14:00", datetime(2021, 2, 10, 14, 0)), ("hôm nay 14g", datetime(2021, 2, 10, 14, 0)),
+    ("hom qua 14g30", datetime(2021, 2, 9, 14, 30)), ("10/02/2021 14G", datetime(2021, 2, 10, 14, 0)),
+])
+def test_a_time_alone_or_in_gio_is_today_at_that_time(typed, expected):
+    """`--at 8h30` and `--at "hôm nay 14g"` (g for giờ) were refused; they are that time of today."""
+    assert parse_datetime(typed, now=NOW).replace(tzinfo=None) == expected
+
+
+def test_a_time_alone_is_not_a_date_nor_is_a_bare_number_a_moment():
+    for typed in ("8h30", "14:00"):
+        with pytest.raises(ValidationError):
+            parse_date(typed, now=NOW)
+    with pytest.raises(ValidationError):
+        parse_datetime("14", now=NOW)
+    with pytest.raises(ValidationError):
+        parse_datetime("25g", now=NOW)
+
+
+@pytest.mark.parametrize("bad", ["31/02/2021", "2021-13-01", "10/02/123", "abc", "", "25/12/2021 25:00"])
 def test_bad_dates_name_the_accepted_forms(bad):
     with pytest.raises(ValidationError) as error:
         parse_datetime(bad)

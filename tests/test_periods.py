@@ -363,8 +363,8 @@ _ADD = ["--from", "2021-02-01", "--to", "2021-02-10", "--title", "T"]
      "cannot read '2021-02-01..' as a period range; use a range FROM..TO such as 2021-02-01..2021-02-28 or "
      "01/02/2021..28/02/2021"),
     (["show", "01/02/2021..30/02/2021"],
-     "ngày cuối của khoảng: '30/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY, DD-MM-YYYY, YYYY-MM-DD, "
-     "'hôm nay', 'hôm qua', 'today', 'yesterday'",
+     "ngày cuối của khoảng: '30/02/2021' không phải là ngày có thật; hãy dùng DD/MM/YYYY, DD-MM-YYYY, DD/MM/YY, "
+     "YYYY-MM-DD, 'hôm nay', 'hôm qua', 'today', 'yesterday'",
      "end of the range: '30/02/2021' is not a real date; use YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', "
      "'yesterday', 'hôm nay', 'hôm qua'"),
     (["remove", "tet-2021"], "tet-2021 là đợt có sẵn, không xóa được; chỉ xóa được đợt tự đặt",

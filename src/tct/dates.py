@@ -2,7 +2,8 @@
 
 Accepted input (one parser for the whole program):
   ISO         2021-02-10   2021-02-10 08:30   2021-02-10T08:30:00+07:00
-  day-first   10/02/2021   10-02-2021   10.2.2021   10/2/2021 8:30   10/2/2021 8h30
+  day-first   10/02/2021   10-02-2021   10.2.2021   10-2-21 (20YY)   10/2/2021 8:30   10/2/2021 8h30   10/2/2021 14g
+  a time      8h30, 14g, 14:00 alone: that time today (where a moment is asked)
   words       today, yesterday, now, hôm nay, hôm qua, bây giờ (optionally followed by a time;
               a moment typed `today`/`hôm nay` alone is now, as the desk means it)
 `10/02/2021` is always 10 February. Wall-clock times are in the office time zone
@@ -27,10 +28,15 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 ACCEPTED_FORMS = "forms_date"
 ACCEPTED_DATETIME_FORMS = "forms_datetime"
 
-_TIME = r"(?P<h>\d{1,2})(?:[:hH](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
+# 8:30, 8h30, 8h, 14g (giờ), 14g30, 14:05:10
+_TIME = r"(?P<h>\d{1,2})(?:[:hHgG](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
-_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4})(?:\s+" + _TIME + r")?$")
+_DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?:\s+" + _TIME
+                        + r")?$")
 _WORD = re.compile(r"^(?P<word>[a-z ]+?)(?:\s+" + _TIME + r")?$")
+# A moment typed as a time alone (8h30, 14g, 14:00: today at that time, as the desk says it); a bare
+# number is not one (an hour or a day?).
+_TIME_ALONE = re.compile(r"^(?P<h>\d{1,2})(?:[:hHgG](?P<m>\d{2})?)(?::(?P<s>\d{2}))?$")
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 _WORDS = {"today": 0, "hom nay": 0, "now": 0, "bay gio": 0, "yesterday": -1, "hom qua": -1}
 # The words that, without a time, mean this moment (a visit `--at "hôm nay"` is one being received now).
@@ -82,12 +88,18 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
         return parsed.date(), (parsed.time() if has_time else None)
     match = _DAY_FIRST.match(raw)
     if match:
+        year = int(match.group("y"))
+        if len(match.group("y")) == 2:  # 10-2-21, as the desk writes it: this century's year
+            year += 2000
         try:  # the shape is checked above, so the parts are exactly day, month, year
-            day = date(int(match.group("y")), int(match.group("mo")), int(match.group("d")))
+            day = date(year, int(match.group("mo")), int(match.group("d")))
         except ValueError as exc:
             raise ValidationError.said_as("err_not_real_date", coded={"forms": "label"}, label=label, raw=raw,
                                           forms=forms) from exc
         return day, _time_of(match, label, forms, raw)
+    match = _TIME_ALONE.match(raw)
+    if match and forms == ACCEPTED_DATETIME_FORMS:
+        return (now or datetime.now(zone)).astimezone(zone).date(), _time_of(match, label, forms, raw)
     match = _WORD.match(fold(raw))
     if match and match.group("word").strip() in _WORDS:
         word = match.group("word").strip()

@@ -160,11 +160,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "or_words": (" or ", " hoặc "),
     "list_separator": (", ", "; "),
     "forms_date": ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua'",
-                   "DD/MM/YYYY, DD-MM-YYYY, YYYY-MM-DD, 'hôm nay', 'hôm qua', 'today', 'yesterday'"),
+                   "DD/MM/YYYY, DD-MM-YYYY, DD/MM/YY, YYYY-MM-DD, 'hôm nay', 'hôm qua', 'today', 'yesterday'"),
     "forms_datetime": ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, 'today', 'yesterday', 'hôm nay', 'hôm qua', "
                        "optionally followed by a time HH:MM (e.g. 10/02/2021 08:30)",
-                       "DD/MM/YYYY, DD-MM-YYYY, YYYY-MM-DD, 'hôm nay', 'hôm qua', 'today', 'yesterday', "
-                       "có thể kèm giờ HH:MM (ví dụ 10/02/2021 08:30)"),
+                       "DD/MM/YYYY, DD-MM-YYYY, DD/MM/YY, YYYY-MM-DD, 'hôm nay', 'hôm qua', 'today', 'yesterday', "
+                       "có thể kèm giờ HH:MM, 8h30 hoặc 14g (ví dụ 10/02/2021 08:30), hoặc chỉ giờ cho hôm nay"),
     "err_not_one_of": ("{label} {typed!r} is not one of: {choices}", "{label} {typed!r} không thuộc: {choices}"),
     "err_date_empty": ("{label} is empty; use {forms}", "{label} đang để trống; hãy dùng {forms}"),
     "err_impossible_time": ("{label}: {text!r} has an impossible time; use {forms}",
