@@ -381,6 +381,25 @@ def test_a_wrong_answer_at_a_prompt_is_said_in_the_desks_language(desk, monkeypa
     assert "Error" not in run.stderr
 
 
+def test_the_desks_yes_no_questions_take_c_and_k_in_vietnamese(desk, monkeypatch):
+    """In Vietnamese a question said [y/N], and the officer's `c` (có) was answered "Error: invalid
+    input" in English; it now says [c/K], takes c/có/k/không (and y/n), and a wrong answer is said
+    on a `Lỗi:` line and asked again."""
+    first = add(desk, "--citizen", "Trần Văn Lâm", "--address", "5 Lê Lợi", *BASE)
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    typed = ("visit", "add", "--citizen", "tran van lam", "--address", "5 le loi", "--type", "complaint",
+             "--officer", "binh", "--at", "04/02/2021 09:00")
+    run = desk(*typed, input="\n".join(["land", "x", "c", "có"]) + "\n", env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stderr
+    assert "[c/K]" in run.stderr and "[C/k]" in run.stderr and "y/N" not in run.stderr and "Y/n" not in run.stderr
+    assert "Lỗi: hãy trả lời c (có) hoặc k (không)" in run.stderr and "Error" not in run.stderr
+    latest = desk("visit", "list", "--limit", "1", "-f", "json").json()[0]
+    assert latest["citizen_id"] == first["citizen_id"]
+    before = counts(desk)
+    run = desk(*typed, input="\n".join(["land", "không", "k"]) + "\n", env={"TCT_LANG": "vi"})
+    assert run.exit_code == 1 and counts(desk) == before
+
+
 def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     before = counts(desk)

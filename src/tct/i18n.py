@@ -108,6 +108,7 @@ LABELS: dict[str, tuple[str, str]] = {
                             "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
     "aborted": ("Aborted.", "Đã hủy."),
+    "answer_yes_no": ("answer y (yes) or n (no)", "hãy trả lời c (có) hoặc k (không)"),
     "interrupted": ("interrupted (Ctrl-C, or SIGTERM from kill or systemd)",
                     "đã bị ngắt (Ctrl-C, hoặc SIGTERM từ kill hay systemd)"),
     "name": ("name", "họ tên"),

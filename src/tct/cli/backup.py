@@ -14,6 +14,7 @@ import typer
 from tct.cli.common import (
     FormatOption,
     OutputFormat,
+    confirm,
     lang,
     notice,
     output_file,
@@ -117,7 +118,7 @@ def _restore(plan, *, force: bool, officer: str | None) -> None:  # type: ignore
             if not stdin_is_terminal():
                 raise UsageError(label("restore_needs_force", lang()))
             _show_plan(plan)
-            typer.confirm(label("restore_confirm", lang(), path=plan.target), abort=True, err=True)
+            confirm(label("restore_confirm", lang(), path=plan.target), default=False, abort=True)
         result = library.restore(plan, actor=audit.current_actor(officer))
     finally:
         plan.discard()

@@ -131,6 +131,31 @@ def notice(message: str) -> None:
     typer.echo(message, err=True)
 
 
+_YES, _NO = {"y", "yes", "c", "co", "d", "dong y"}, {"n", "no", "k", "khong"}
+
+
+def confirm(question: str, *, default: bool, abort: bool = False) -> bool:
+    """A yes/no question at the terminal. In Vietnamese the officer answers c (có) or k (không), as
+    the prompt says, and y/n are taken too; click's own question said [y/N] and answered `c` with
+    "Error: invalid input". Ctrl-C or the end of input aborts, as click's does."""
+    from tct.i18n import label
+    from tct.text import fold
+
+    language = lang()
+    if language == "en":
+        return typer.confirm(question, default=default, abort=abort, err=True)
+    while True:
+        answer = typer.prompt(f"{question} [{'C/k' if default else 'c/K'}]", default="", show_default=False,
+                              err=True)
+        said = fold(answer).strip()
+        if not said or said in _YES | _NO:
+            chosen = default if not said else said in _YES
+            if abort and not chosen:
+                raise typer.Abort()
+            return chosen
+        notice(label("error_line", language, text=label("answer_yes_no", language)))
+
+
 def output_file(value: Any) -> Any:
     """An `--output` value, None for stdout: not given, or `-` as commands usually spell stdout."""
     return None if value is None or str(value) == "-" else value

@@ -11,6 +11,7 @@ from tct.cli.common import (
     FormatOption,
     OutputFormat,
     at_most,
+    confirm,
     lang,
     notice,
     reading,
@@ -169,13 +170,12 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
     if not typed.id_number:
         details = citizens.CitizenDetails.from_typed(typed.citizen, address=typed.address)
         for match in citizens.similar(session, details):
-            if typer.confirm(label("ask_same_person", language, id=match.id, name=match.name,
-                                   address=match.address or "-"), default=False,
-                             err=True):
+            if confirm(label("ask_same_person", language, id=match.id, name=match.name,
+                             address=match.address or "-"), default=False):
                 typed.same_as = match.id
                 break
     notice(_summary(typed, language))
-    if not typer.confirm(label("ask_save_visit", language), default=True, err=True):
+    if not confirm(label("ask_save_visit", language), default=True):
         raise typer.Abort()
 
 
