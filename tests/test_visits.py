@@ -353,11 +353,27 @@ def test_the_desk_dialogue_speaks_vietnamese(desk, monkeypatch):
                    "Thời gian tiếp", "Cán bộ tiếp", "Có phải cùng người với CD-", "Lưu lượt tiếp này?"):
         assert prompt in run.stderr
     assert "họ tên=Trần Văn Lâm" not in run.stderr  # (the summary names what was typed as the register does)
-    assert "công dân=Trần Văn Lâm" in run.stderr and "loại đơn=khiếu-nại" in run.stderr
+    assert "công dân=Trần Văn Lâm" in run.stderr and "loại đơn=khiếu nại" in run.stderr
     assert "vượt cấp=có" in run.stderr
     assert "Lĩnh vực [nhà ở]" in run.stderr  # the last field used, offered in the desk's words
     assert desk("visit", "list", "--limit", "1", "-f", "json").json()[0]["field"] == "housing"  # (stored as its code)
     assert "Save this visit?" not in run.stderr and "Citizen" not in run.stderr
+
+
+def test_the_summary_to_confirm_says_what_will_be_saved_not_what_was_typed(desk, monkeypatch):
+    """The summary before `Lưu lượt tiếp này?` repeated the answers as typed (`thời gian tiếp=14g`,
+    `cán bộ tiếp=binh`, `lĩnh vực=land`): the officer could not check the day or the name meant.
+    It says the day and hour, the officer's name and the register's words."""
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    answers = "\n".join(["Trần Văn Lâm", "kien nghi", "land", "04/02/21 14g", "binh", "c"]) + "\n"
+    run = desk("visit", "add", "--handling", "chuyen don", input=answers, env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stdout + run.stderr
+    summary = [line for line in run.stderr.splitlines() if line.startswith("công dân=")][0]
+    assert summary == ("công dân=Trần Văn Lâm, loại đơn=kiến nghị, lĩnh vực=đất đai, thời gian tiếp=04/02/2021 14:00, "
+                       "cán bộ tiếp=Trần Thị Bình, kết quả tiếp=chuyển đơn"), summary
+    answers = "\n".join(["Lê Văn Tám", "petition", "land", "04/02/2021 9h", "binh", "y"]) + "\n"
+    run = desk("visit", "add", input=answers)
+    assert "type=petition, field=land, at=04/02/2021 09:00, officer=Trần Thị Bình" in run.stderr, run.stderr
 
 
 def test_a_wrong_answer_at_a_prompt_is_said_and_asked_again(desk, monkeypatch):

@@ -174,7 +174,7 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
                              address=match.address or "-"), default=False):
                 typed.same_as = match.id
                 break
-    notice(_summary(typed, language))
+    notice(_summary(typed, language, _resolver(session, current)))
     if not confirm(label("ask_save_visit", language), default=True):
         raise typer.Abort()
 
@@ -183,15 +183,47 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
 _SUMMARY_LABELS = {"type": "visit_type", "at": "visited_at", "kind": "reception_kind"}
 
 
-def _summary(typed, language: str) -> str:  # type: ignore[no-untyped-def]
-    """What is about to be saved, `name=value` as typed: the options' names in English, the
-    register's words in Vietnamese."""
+def _resolver(session, current):  # type: ignore[no-untyped-def]
+    """What a typed value will be saved as, for the summary the officer confirms: `14g` is read as
+    the day and hour it means, `binh` as the officer's name, `kien nghi` or `land` as the register's
+    word (in the desk's language). A value that cannot be read is shown as typed (saving says why)."""
+    from tct import officers, visits, vocab
+    from tct.dates import now_local
+    from tct.errors import TctError
+    from tct.i18n import value_label
+
+    tz = current["timezone"]
+    words = {"type": (vocab.VISIT_TYPES, "type"), "field": (current["visit.fields"], "field"),
+             "handling": (vocab.HANDLINGS, "handling"), "kind": (vocab.RECEPTION_KINDS, "kind")}
+
+    def resolve(key: str, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            if key in words:
+                vocabulary, kind = words[key]
+                return value_label(kind, vocab.choose(value, vocabulary, label=key, kind=kind), lang())
+            if key == "at":
+                return visits.parse_moment(value, tz=tz, now=now_local(tz)).strftime("%d/%m/%Y %H:%M")
+            if key == "officer":
+                return officers.resolve(session, value).name
+        except TctError:
+            pass
+        return value
+
+    return resolve
+
+
+def _summary(typed, language: str, resolve=lambda key, value: value) -> str:  # type: ignore[no-untyped-def]
+    """What is about to be saved, `name=value`: the options' names in English, the register's words
+    in Vietnamese; each value as it will be saved (`resolve`), so the officer confirms what is meant."""
     from tct.i18n import label
 
     parts = []
     for key, value in typed.given().items():
         if key == "same_as" or value is False:  # (no "escalated=False")
             continue
+        value = resolve(key, value)
         if language != "en":
             key = label(_SUMMARY_LABELS.get(key, key), language)
             value = label("yes", language) if value is True else value
