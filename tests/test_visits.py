@@ -414,6 +414,8 @@ def test_the_desks_yes_no_questions_take_c_and_k_in_vietnamese(desk, monkeypatch
     before = counts(desk)
     run = desk(*typed, input="\n".join(["land", "không", "k"]) + "\n", env={"TCT_LANG": "vi"})
     assert run.exit_code == 1 and counts(desk) == before
+    # (not "Đã hủy.", the word of a voided visit: declining voids nothing and writes nothing)
+    assert run.stderr.splitlines()[-1] == "Đã dừng, chưa ghi gì vào sổ.", run.stderr
 
 
 def test_interactive_add_declined_writes_nothing(desk, monkeypatch):

@@ -107,7 +107,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_day_repaired": ("case {code}: day of its latest status change set from its history",
                             "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
-    "aborted": ("Aborted.", "Đã hủy."),
+    "aborted": ("Aborted: nothing was written.", "Đã dừng, chưa ghi gì vào sổ."),
     "answer_yes_no": ("answer y (yes) or n (no)", "hãy trả lời c (có) hoặc k (không)"),
     "interrupted": ("interrupted (Ctrl-C, or SIGTERM from kill or systemd)",
                     "đã bị ngắt (Ctrl-C, hoặc SIGTERM từ kill hay systemd)"),
