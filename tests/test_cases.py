@@ -621,8 +621,11 @@ def test_a_case_whose_every_visit_is_void_owes_nothing_until_a_visit_comes_again
     alerts = desk("alerts", "-f", "json").json()
     assert code not in [c["code"] for c in alerts["deadlines"] + alerts["flagged"]]
     edits = [e for e in desk("log", "--entity", code, "-f", "json").json() if e["action"] == "edit"]
-    assert edits[-1]["changes"] == {"before": {"deadline": "2021-02-20", "opened_on": "2021-02-10"},
-                                    "after": {"deadline": None, "opened_on": "2021-02-10"}}
+    # (only what changed, as every event says: the day of receipt did not, and `tct log` said
+    # "ngày tiếp nhận: 10/02/2021 → 10/02/2021", as if it had been touched)
+    assert edits[-1]["changes"] == {"before": {"deadline": "2021-02-20"}, "after": {"deadline": None}}
+    shown = desk("log", "--entity", code, "-f", "md", env={"TCT_LANG": "vi"}).stdout.splitlines()
+    assert "ngày tiếp nhận" not in shown[-1] and "hạn giải quyết: 20/02/2021 → " in shown[-1]
     assert desk("config", "set", "deadline.complaint_days", "45").exit_code == 0
     assert case(desk, code)["deadline"] is None
     visit(desk, "--citizen", "Ngô Văn Thử", "--case", code, "--officer", "binh", "--at", "12/02/2021 08:00")

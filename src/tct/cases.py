@@ -172,8 +172,10 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
         return
     case.updated_at = utc_now()
     session.add(case)
-    audit.record(session, actor=actor, entity="case", code=case.code, action="edit", before=before,
-                 after={"opened_on": case.opened_on, "deadline": case.deadline})
+    after = {"opened_on": case.opened_on, "deadline": case.deadline}
+    audit.record(session, actor=actor, entity="case", code=case.code, action="edit",  # (what changed, only)
+                 before={k: v for k, v in before.items() if after[k] != v},
+                 after={k: v for k, v in after.items() if before[k] != v})
     session.flush()
 
 
