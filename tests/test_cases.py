@@ -265,6 +265,19 @@ def test_case_steps_say_their_dates_day_first(desk):
     assert extended.exit_code == 0 and extended.stderr.strip() == f"{denounced}: accepted, deadline 09/04/2021"
 
 
+def test_a_step_that_ends_the_deadline_says_so_not_deadline_dash(desk):
+    """`case resolve`, `guide`, `transfer` said "VV-…: đã giải quyết, hạn -", which reads as a
+    deadline left blank by mistake; it now says the case owes no deadline any more."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")["case"]
+    assert desk("case", "accept", code, "--date", "05/02/2021").exit_code == 0
+    resolved = desk("case", "resolve", code, "--result", "đúng một phần", "--date", "06/02/2021",
+                    env={"TCT_LANG": "vi"})
+    assert resolved.exit_code == 0 and resolved.stderr.strip() == f"{code}: đã giải quyết, không còn hạn giải quyết"
+    other = visit(desk, "--citizen", "B", *BASE, "--at", "04/02/2021 08:00")["case"]
+    guided = desk("case", "guide", other)
+    assert guided.exit_code == 0 and guided.stderr.strip() == f"{other}: guided, no deadline now"
+
+
 def test_a_step_or_referral_cannot_be_dated_in_the_future_or_before_the_case(desk):
     """A visit more than a day ahead is refused, and so is a complexity decision dated ahead; a
     status step or a referral dated 2030 was taken, and moved the case's deadline to 2030."""

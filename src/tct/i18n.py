@@ -532,6 +532,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "escalated_cases": ("escalated", "vượt cấp"),
     "hotspot": ("hotspot", "điểm nóng"),
     "case_step": ("{code}: {status}, deadline {deadline}", "{code}: {status}, hạn {deadline}"),
+    "case_step_no_deadline": ("{code}: {status}, no deadline now", "{code}: {status}, không còn hạn giải quyết"),
     "case_flagged": ("{code} flagged {kind}", "Đã gắn cảnh báo {kind} cho {code}"),
     "case_unflagged": ("{code}: {kind} flag cleared", "Đã gỡ cảnh báo {kind} của {code}"),
     "case_referred": ("{code}: information sent to {to}", "{code}: đã cung cấp thông tin cho {to}"),

@@ -159,8 +159,8 @@ def _step(code: str, action: str, **values) -> None:  # type: ignore[no-untyped-
         day = _parse_day(values.pop("day", None), session)
         case = cases.transition(session, code, action, settings=settings.load(session), actor=audit.current_actor(),
                                 on=day, **values)
-    notice(label("case_step", lang(), code=case.code, status=value_label("status", case.status, lang()),
-                 deadline=day_text(case.deadline) if case.deadline else "-"))
+    notice(label("case_step" if case.deadline else "case_step_no_deadline", lang(), code=case.code,  # (not "hạn -")
+                 status=value_label("status", case.status, lang()), deadline=day_text(case.deadline)))
 
 
 @app.command("accept")
