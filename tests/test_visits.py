@@ -99,6 +99,21 @@ def test_types_and_fields_accept_vietnamese_words(desk):
     assert (data["handling"], data["kind"]) == ("transferred", "leader")
 
 
+def test_fields_set_by_their_vietnamese_names_are_the_fields_the_register_counts(desk):
+    """`config set visit.fields "đất đai; nhà ở; môi trường"` stored "đất đai" as a new field beside
+    "land": visits filed under each counted apart in the report. A known field's name is its code."""
+    run = desk("config", "set", "visit.fields", "Đất đai; nha o; báo chí, truyền thông; môi trường",
+               env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stderr
+    assert desk("config", "get", "visit.fields", "-f", "json").json()["value"] == \
+        ["land", "housing", "press-media", "môi trường"]
+    before = add(desk, "--citizen", "A", *BASE)  # (BASE files it under land)
+    after = add(desk, "--citizen", "B", "--type", "complaint", "--field", "đất đai", "--officer", "an")
+    other = add(desk, "--citizen", "C", "--type", "complaint", "--field", "moi truong", "--officer", "an")
+    assert (before["field"], after["field"], other["field"]) == ("land", "land", "môi trường")
+    assert_one_line_error(desk("config", "set", "visit.fields", "đất đai; land"), 1, "visit.fields lists a value twice")
+
+
 def test_delegation_and_representatives_warning(desk):
     run = desk("visit", "add", "--citizen", "Đoàn xã Vĩnh Hòa", *BASE, "--people", "12",
                "--representatives", "A; B; C; D; E; F")

@@ -101,6 +101,8 @@ def parse_value(key: str, raw: str) -> Any:
         # Thành, tỉnh An Giang")
         items = [clean(part, label=key, max_len=300) for part in re.split(r"[;\n]", raw)]
         items = [item for item in items if item]
+        if key == "visit.fields":
+            items = [_field_code(item) for item in items]
         if not items:
             raise ValidationError.said_as("err_setting_list_empty", key=key)
         if len(set(items)) != len(items):
@@ -113,6 +115,18 @@ def parse_value(key: str, raw: str) -> Any:
             raise ValidationError.said_as("err_setting_hours", key=key)
         return value
     return clean(raw, label=key, max_len=300) or ""
+
+
+def _field_code(typed: str) -> str:
+    """A field of `visit.fields` typed by its Vietnamese name ("đất đai", "Nhà ở") is the field whose
+    code the register keeps ("land", "housing"), as `--field` takes it: stored under the words, it was
+    a new field, and the visits filed under it counted apart from those under its code in the report."""
+    from tct.i18n import VALUES
+    from tct.vocab import FIELD_ALIASES, _key, lookup
+
+    known = {code: (*FIELD_ALIASES.get(code, ()), _key(names[1]), _key(names[0]))
+             for code, names in VALUES["field"].items()}
+    return lookup(typed, known) or typed
 
 
 def check_stored(key: str, value: Any) -> None:
