@@ -114,6 +114,20 @@ def test_fields_set_by_their_vietnamese_names_are_the_fields_the_register_counts
     assert_one_line_error(desk("config", "set", "visit.fields", "đất đai; land"), 1, "visit.fields lists a value twice")
 
 
+def test_config_shows_the_fields_by_their_vietnamese_names_and_takes_them_back(desk):
+    """In Vietnamese `config get/list visit.fields` said the codes (land; housing; press-media…);
+    it says the fields' names, and what it prints `config set` takes back unchanged."""
+    vi = {"TCT_LANG": "vi"}
+    shown = desk("config", "get", "visit.fields", env=vi).stdout.strip()
+    assert shown.startswith("đất đai; nhà ở; chế độ chính sách; hành chính; tư pháp; báo chí, truyền thông;"), shown
+    assert "land" not in shown
+    assert "| visit.fields | đất đai; nhà ở;" in desk("config", "list", "-f", "md", env=vi).stdout
+    default = desk("config", "get", "visit.fields", "-f", "json").json()["value"]
+    assert desk("config", "set", "visit.fields", shown, env=vi).exit_code == 0
+    assert desk("config", "get", "visit.fields", "-f", "json").json()["value"] == default
+    assert desk("config", "get", "visit.fields").stdout.startswith("land; housing; policy;")
+
+
 def test_delegation_and_representatives_warning(desk):
     run = desk("visit", "add", "--citizen", "Đoàn xã Vĩnh Hòa", *BASE, "--people", "12",
                "--representatives", "A; B; C; D; E; F")

@@ -17,8 +17,13 @@ def _row(spec, value, is_default: bool) -> dict:  # type: ignore[no-untyped-def]
     return {"key": spec.key, "value": value, "default": is_default, "help": spec.help}
 
 
-def _as_typed(value):  # type: ignore[no-untyped-def]
-    """A list as `config set` takes it back ("land; housing"): items may hold commas."""
+def _as_typed(value, key: str = ""):  # type: ignore[no-untyped-def]
+    """A list as `config set` takes it back ("land; housing"): items may hold commas. The fields
+    in Vietnamese by their names ("đất đai; nhà ở"), which `config set` takes back as their codes."""
+    if key == "visit.fields" and isinstance(value, list) and lang() == "vi":
+        from tct.i18n import value_label
+
+        value = [value_label("field", item, lang()) for item in value]
     return "; ".join(value) if isinstance(value, list) else value
 
 
@@ -31,7 +36,7 @@ def list_(fmt: FormatOption = OutputFormat.table) -> None:
     with read_session(state().db()) as session:
         current = settings.load(session)
     readable = fmt.value in ("table", "md")
-    data = [_row(spec, _as_typed(value) if readable else value, current.is_default(spec.key))
+    data = [_row(spec, _as_typed(value, spec.key) if readable else value, current.is_default(spec.key))
             for spec, value in current.items()]
     render.rows(data, _COLUMNS, fmt.value, lang=lang())
 
@@ -48,7 +53,7 @@ def get(key: Annotated[str, typer.Argument(help="Setting name, e.g. agency.name"
         current = settings.load(session)
     value = current[key]
     if fmt.value == "table":
-        render.text_block(render.display(_as_typed(value), lang()))
+        render.text_block(render.display(_as_typed(value, key), lang()))
     else:
         render.record(_row(spec, value, current.is_default(key)), None, fmt.value, lang=lang())
 
@@ -63,4 +68,4 @@ def set_(key: Annotated[str, typer.Argument(help="Setting name, e.g. agency.name
 
     with write_session(state().db()) as session:
         _, after = settings.set_value(session, key, value, actor=audit.current_actor())
-    notice(label("setting_saved", lang(), key=key, value=render.display(_as_typed(after), lang())))
+    notice(label("setting_saved", lang(), key=key, value=render.display(_as_typed(after, key), lang())))
