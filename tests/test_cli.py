@@ -301,6 +301,22 @@ def test_errors_and_warnings_are_prefixed_in_the_language(tct):
     assert "Lưu ý: " in run.stderr and "Warning:" not in run.stderr
 
 
+def test_a_global_option_typed_after_the_command_says_where_it_goes(tct):
+    """`tct visit list --lang vi` said "No such option '--lang'" in English and sent the officer to
+    `tct visit list --help`, where --lang is not; it says, in the language asked for, to type it
+    right after tct."""
+    run = tct("visit", "list", "--lang", "vi")
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == ["Lỗi: --lang là tùy chọn chung: gõ ngay sau tct, trước lệnh, "
+                                       "ví dụ tct --lang vi visit list"], run.stderr
+    run = tct("case", "list", "--db", "x.db", env=VI)
+    assert run.exit_code == 2 and "Lỗi: --db là tùy chọn chung" in run.stderr
+    assert "tct --db FILE case list" in run.stderr
+    run = tct("visit", "list", "--lang=en")
+    assert run.exit_code == 2 and run.stderr.startswith("Error: --lang is a global option: type it before the command")
+    assert "No such option '--bogus'" in tct("visit", "list", "--bogus").stderr
+
+
 @pytest.mark.parametrize(("argv", "vietnamese", "english"), [
     (["visit", "add", "--bogus"], "Lỗi: Không có tùy chọn '--bogus'. (xem 'tct visit add --help')",
      "Error: No such option '--bogus'. (see 'tct visit add --help')"),

@@ -20,6 +20,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "warning_at_line": ("Warning: line {line}: {text}", "Lưu ý: dòng {line}: {text}"),
     "see_help": (" (see '{command} --help')", " (xem '{command} --help')"),
     "no_such_option": ("No such option {name!r}.", "Không có tùy chọn {name!r}."),
+    "global_option_first": ("{name} is a global option: type it before the command, e.g. {example}",
+                            "{name} là tùy chọn chung: gõ ngay sau tct, trước lệnh, ví dụ {example}"),
     "no_such_command": ("No such command {name!r}.", "Không có lệnh {name!r}."),
     "did_you_mean": ("Did you mean {names}?", "Có phải ý bạn là {names}?"),
     "missing_option": ("Missing option {name}.", "Thiếu tùy chọn {name}."),

@@ -29,6 +29,31 @@ def _error_line(message: str) -> None:
     sys.stderr.flush()
 
 
+_GLOBAL_OPTIONS = ("--lang", "--db")
+
+
+def _global_option_misplaced(exc: Any, language: str) -> str:
+    """`tct visit list --lang vi`: a global option typed after the command, where click knows it
+    not ("No such option '--lang'", which sends the officer to the command's help, where it is not
+    either). Said with where it goes instead."""
+    from tct.i18n import label
+
+    command = exc.ctx.command_path.split(" ", 1)
+    example = " ".join([command[0], exc.option_name, language if exc.option_name == "--lang" else "FILE",
+                        *command[1:]])
+    return label("global_option_first", language, name=exc.option_name, example=example)
+
+
+def misplaced_language(args: list[str]) -> str | None:
+    """The language a `--lang vi` typed after the command asks for, so the mistake is said in it."""
+    for index, arg in enumerate(args[1:], start=1):
+        if arg == "--lang" and index + 1 < len(args) and args[index + 1].lower() in ("vi", "en"):
+            return args[index + 1].lower()
+        if arg.startswith("--lang=") and arg[7:].lower() in ("vi", "en"):
+            return arg[7:].lower()
+    return None
+
+
 def _usage_message(exc: Any, language: str) -> str:
     """A mistake on the command line (click's UsageError) as the person reads it: click's own
     English, or the same said in Vietnamese for the mistakes people make (an unknown or missing
@@ -40,12 +65,15 @@ def _usage_message(exc: Any, language: str) -> str:
     from tct.i18n import label
 
     hint = label("see_help", language, command=exc.ctx.command_path) if exc.ctx is not None else ""
-    if language == "en":
+    if language == "en" and not (isinstance(exc, click_exc.NoSuchOption) and exc.option_name in _GLOBAL_OPTIONS
+                                 and exc.ctx is not None):
         return exc.format_message() + hint
 
     def names(possible: list[str] | None) -> str:
         return (" " + label("did_you_mean", language, names=", ".join(repr(p) for p in possible))) if possible else ""
 
+    if isinstance(exc, click_exc.NoSuchOption) and exc.option_name in _GLOBAL_OPTIONS and exc.ctx is not None:
+        return _global_option_misplaced(exc, language)
     if isinstance(exc, click_exc.NoSuchOption):
         text = label("no_such_option", language, name=exc.option_name) + names(exc.possibilities)
     elif isinstance(exc, click_exc.NoSuchCommand):
@@ -148,6 +176,10 @@ class TctGroup(LazyGroup):
                 sys.stdout.write(exc.ctx.get_help() + "\n")
             return 0
         except click_exc.UsageError as exc:
+            if isinstance(exc, click_exc.NoSuchOption) and exc.option_name == "--lang":
+                language = misplaced_language(list(sys.argv[1:] if args is None else args))
+                if language is not None:
+                    common.state().lang = language
             _error_line(_usage_message(exc, common.lang()))
             return EXIT_USAGE
         except click_exc.ClickException as exc:
