@@ -128,6 +128,24 @@ def test_config_shows_the_fields_by_their_vietnamese_names_and_takes_them_back(d
     assert desk("config", "get", "visit.fields").stdout.startswith("land; housing; policy;")
 
 
+def test_a_new_address_or_phone_typed_for_a_known_id_number_is_not_dropped_without_a_word(desk):
+    """A citizen back with their ID number and a new address: the record kept the old one and the
+    officer was told nothing, believing it taken. The record still keeps it (a correction is
+    `visit edit`'s), and a warning says so, naming neither address (it may be a denouncer's)."""
+    add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--address", "ấp Vĩnh Thuận",
+        "--phone", "0987654321", *BASE)
+    same = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--address",
+                "Ấp Vĩnh  Thuận", "--phone", "0987654321", *BASE, env={"TCT_LANG": "vi"})
+    assert same.exit_code == 0 and "Lưu ý" not in same.stderr, same.stderr
+    moved = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--address",
+                 "12 Trần Hưng Đạo", "--phone", "0900000000", *BASE, env={"TCT_LANG": "vi"})
+    assert moved.exit_code == 0, moved.stderr
+    assert "Lưu ý: địa chỉ vừa nhập khác địa chỉ trong hồ sơ CD-1; hồ sơ vẫn giữ địa chỉ cũ" in moved.stderr
+    assert "Lưu ý: số điện thoại vừa nhập khác số trong hồ sơ CD-1" in moved.stderr
+    assert "Vĩnh Thuận" not in moved.stderr and "Trần Hưng Đạo" not in moved.stderr
+    assert desk("citizen", "show", "CD-1", "-f", "json").json()["address"] == "ấp Vĩnh Thuận"
+
+
 def test_delegation_and_representatives_warning(desk):
     run = desk("visit", "add", "--citizen", "Đoàn xã Vĩnh Hòa", *BASE, "--people", "12",
                "--representatives", "A; B; C; D; E; F")

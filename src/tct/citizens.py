@@ -134,6 +134,10 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
             if value and getattr(existing, name) is None:
                 setattr(existing, name, value)
                 changed[name] = True
+            elif name in ("address", "phone") and value and fold(value) != fold(getattr(existing, name)):
+                # (the record keeps what it holds, as it always did; the officer is told, not left to
+                # believe the new address or phone was taken. Neither is named: it may be a denouncer's.)
+                warnings.append(said(f"warn_{name}_kept", number=existing.id))
         if changed:
             existing.address_folded = fold(existing.address) or None
             existing.updated_at = utc_now()

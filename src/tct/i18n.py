@@ -495,6 +495,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "warn_id_number_known": ("ID number {number} is on the register as {known}; the visit is linked to that citizen",
                              "số CCCD/CMND {number} đã có trong sổ với tên {known}; lượt tiếp được gắn với "
                              "công dân đó"),
+    "warn_address_kept": ("the address typed differs from the one on record CD-{number}, which is kept; if the "
+                          "citizen moved, correct it with `tct visit edit CODE --address`",
+                          "địa chỉ vừa nhập khác địa chỉ trong hồ sơ CD-{number}; hồ sơ vẫn giữ địa chỉ cũ; nếu "
+                          "công dân đã chuyển chỗ ở, hãy sửa bằng `tct visit edit MÃ --address`"),
+    "warn_phone_kept": ("the phone typed differs from the one on record CD-{number}, which is kept; if it changed, "
+                        "correct it with `tct visit edit CODE --phone`",
+                        "số điện thoại vừa nhập khác số trong hồ sơ CD-{number}; hồ sơ vẫn giữ số cũ; nếu đã đổi số, "
+                        "hãy sửa bằng `tct visit edit MÃ --phone`"),
     "err_not_a_shift": ("{label} {typed!r} is not a shift; choose {choices}",
                         "{label} {typed!r} không phải ca trực; chọn {choices}"),
     "err_not_a_role": ("{label} {typed!r} is not a role; choose {choices}",
