@@ -146,6 +146,19 @@ def test_a_new_address_or_phone_typed_for_a_known_id_number_is_not_dropped_witho
     assert desk("citizen", "show", "CD-1", "-f", "json").json()["address"] == "ấp Vĩnh Thuận"
 
 
+def test_a_visit_moved_to_a_case_of_another_type_is_warned_about_as_at_the_desk(desk):
+    """`visit add --case` warns when the case is of another type than the visit; `visit edit --case`
+    moved a complaint onto a denunciation case without a word."""
+    secret = add(desk, "--citizen", "A", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    moved = add(desk, "--citizen", "B", *BASE)
+    run = desk("visit", "edit", moved["code"], "--case", secret["case"], env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stderr
+    assert f"Lưu ý: vụ việc {secret['case']} là tố cáo, lượt tiếp này là khiếu nại" in run.stderr
+    same = add(desk, "--citizen", "C", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    quiet = desk("visit", "edit", same["code"], "--case", secret["case"])
+    assert quiet.exit_code == 0 and "Warning" not in quiet.stderr
+
+
 def test_delegation_and_representatives_warning(desk):
     run = desk("visit", "add", "--citizen", "Đoàn xã Vĩnh Hòa", *BASE, "--people", "12",
                "--representatives", "A; B; C; D; E; F")

@@ -628,8 +628,9 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
                                       else [], int(settings["delegation.min_people"]))
     if warning and (typed.people is not None or typed.representatives is not None):
         warnings.append(warning)
-    if (typed.type is not None or typed.field is not None) and typed.case is None \
-            and not cases.follow_only_visit(session, case, visit, settings, actor=actor) and case.type != visit.type:
+    if ((typed.type is not None or typed.field is not None) and typed.case is None
+            and not cases.follow_only_visit(session, case, visit, settings, actor=actor) and case.type != visit.type) \
+            or (typed.case is not None and case.type != visit.type):  # (moved to a case of another type: as visit add)
         warnings.append(said("warn_other_type", coded={"case_type": "type", "visit_type": "type"},
                              code=case.code, case_type=case.type, visit_type=visit.type))
     visit.search_folded = search_key(visit.type, citizen, visit.content, case.type)
