@@ -249,6 +249,20 @@ def test_a_petition_answered_at_the_desk_is_closed_and_leaves_the_backlog(desk):
     assert (case(desk, answered)["status"], case(desk, answered)["deadline"]) == ("new", "2021-02-20")
 
 
+def test_a_code_typed_without_its_leading_zeros_is_the_same_record(desk):
+    """`tct case show vv-2021-1` (read off a slip, zeros left out) said there was no such case."""
+    v = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")
+    assert (v["code"], v["case"]) == ("TCD-2021-0001", "VV-2021-0001")
+    for typed in ("vv-2021-1", " VV-2021-01 ", "vv-2021-0001"):
+        shown = desk("case", "show", typed, "-f", "json")
+        assert shown.exit_code == 0 and shown.json()["code"] == "VV-2021-0001", (typed, shown.stderr)
+    assert desk("visit", "show", "tcd-2021-1", "-f", "json").json()["code"] == "TCD-2021-0001"
+    assert desk("case", "accept", "VV-2021-1", "--date", "05/02/2021").exit_code == 0
+    assert [e["code"] for e in desk("log", "--entity", "vv-2021-1", "-f", "json").json()][-1] == "VV-2021-0001"
+    assert [x["code"] for x in desk("visit", "list", "--case", "vv-2021-1", "-f", "json").json()] == ["TCD-2021-0001"]
+    assert_one_line_error(desk("case", "show", "VV-2021-2"), 1, "no case 'VV-2021-2'")
+
+
 def test_case_steps_say_their_dates_day_first(desk):
     """The desk types and reads dates day-first: a step's notice and a refused date say 10/03/2021,
     not 2021-03-10 (which reads as 3 October to the desk)."""

@@ -10,6 +10,7 @@ Deadlines (domain.md; the numbers are settings whose defaults are the legal valu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -35,7 +36,14 @@ DENUNCIATION_ACCEPT_WORKDAYS = 7
 
 
 def code_key(typed: str) -> str:
-    return (typed or "").strip().upper()
+    """A visit or case code as stored, however typed: `vv-2026-1`, `VV-2026-0001 ` and `vv-2026-001`
+    are VV-2026-0001 (the desk reads the number off a paper slip, leading zeros and all or not)."""
+    key = (typed or "").strip().upper()
+    match = _CODE.fullmatch(key)
+    return f"{match.group(1)}-{match.group(2)}-{int(match.group(3)):04d}" if match else key
+
+
+_CODE = re.compile(r"(TCD|VV)-(\d{4})-(\d{1,9})")
 
 
 def get(session: Session, code: str) -> Case:

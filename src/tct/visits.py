@@ -404,9 +404,10 @@ def _audited(visit: Visit, case: Case, officer: Officer) -> dict[str, Any]:
 def get(session: Session, code: str) -> Visit:
     from sqlmodel import col, select
 
+    from tct.cases import code_key
     from tct.models import Visit
 
-    visit = session.exec(select(Visit).where(col(Visit.code) == (code or "").strip().upper())).first()
+    visit = session.exec(select(Visit).where(col(Visit.code) == code_key(code))).first()
     if visit is None:
         raise NotFoundError.said_as("err_no_visit", code=code)
     return visit

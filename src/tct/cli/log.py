@@ -45,8 +45,10 @@ def log(
             from tct.i18n import label
 
             raise ValidationError(label("to_before_from", lang()))
-        if entity and _RECORD_CODE.fullmatch(entity.strip()):  # codes are stored in capitals
-            entity = entity.strip().upper()
+        if entity and _RECORD_CODE.fullmatch(entity.strip()):  # codes are stored in capitals, numbers padded
+            from tct.cases import code_key
+
+            entity = code_key(entity)
         events = audit.events(session, code=entity, since=start, until=end, limit=limit + 1)
     if entity and not events:  # (a mistyped code would otherwise look like a record nobody touched)
         from tct.cli.common import notice
