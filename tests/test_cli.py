@@ -172,6 +172,16 @@ def test_log_in_vietnamese_names_every_audited_field_in_vietnamese(tct):
     assert set(period["changes"]["after"]) == {"name", "title", "start", "end", "before_days", "after_days"}
 
 
+def test_log_in_vietnamese_says_a_change_of_the_fields_by_their_names(tct):
+    """`config set visit.fields` showed in the trail as "giá trị: land, housing, … → …", the codes
+    `config get` no longer says in Vietnamese, joined by commas that the names hold themselves."""
+    assert tct("config", "set", "visit.fields", "đất đai; báo chí, truyền thông; môi trường").exit_code == 0
+    shown = tct("log", "-f", "md", env=VI).stdout
+    assert "giá trị: đất đai; nhà ở; chế độ chính sách;" in shown
+    assert "→ đất đai; báo chí, truyền thông; môi trường |" in shown and "land" not in shown
+    assert tct("log", "-f", "json").json()[0]["changes"]["after"]["value"] == ["land", "press-media", "môi trường"]
+
+
 def test_log_of_a_code_no_event_names_says_so(tct):
     """A mistyped code is not a record nobody touched: the empty trail comes with a notice."""
     tct("officer", "add", "Trần Thị Bình")

@@ -67,9 +67,15 @@ def log(
              "changes": json.loads(e.changes) if e.changes else None, "reason": e.reason}
             for e in events]
     if readable:
-        from tct.i18n import reason_label
+        from tct.i18n import reason_label, value_label
 
         for item in data:
+            if item["entity"] == "setting" and item["code"] == "visit.fields" and item["changes"] and lang() == "vi":
+                # (the fields by their names, as `config get` says them: "đất đai; nhà ở", not "land, housing")
+                item["changes"] = {side: {"value": "; ".join(value_label("field", field, lang())
+                                                             for field in values["value"])
+                                          if isinstance(values.get("value"), list) else values.get("value")}
+                                   for side, values in item["changes"].items() if isinstance(values, dict)}
             item["changes"] = _readable_changes(item["changes"], tz, lang(), item["entity"])
             if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
                 item["reason"] = reason_label(item["reason"], lang())
