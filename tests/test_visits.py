@@ -159,6 +159,19 @@ def test_a_visit_moved_to_a_case_of_another_type_is_warned_about_as_at_the_desk(
     assert quiet.exit_code == 0 and "Warning" not in quiet.stderr
 
 
+def test_citizen_show_by_a_name_says_how_to_find_the_number(desk):
+    """`tct citizen show "nguyen van duc"` said there was no such citizen, as if they had never come;
+    it says that show takes a number, and the search that finds it (whether or not they came)."""
+    add(desk, "--citizen", "Nguyễn Văn Đức", *BASE)
+    for typed in ("nguyen van duc", "Người Chưa Đến"):
+        run = desk("citizen", "show", typed, env={"TCT_LANG": "vi"})
+        assert run.exit_code == 1 and len(run.stderr.splitlines()) == 1, run.stderr
+        assert run.stderr.startswith(f"Lỗi: '{typed}' không phải số hồ sơ công dân"), run.stderr
+        assert f'tct citizen list --search "{typed}"' in run.stderr and "không có công dân" not in run.stderr
+    assert_one_line_error(desk("citizen", "show", "nguyen van duc"), 1, "is not a citizen's number")
+    assert_one_line_error(desk("citizen", "show", "CD-99"), 1, "no citizen 'CD-99'")
+
+
 def test_delegation_and_representatives_warning(desk):
     run = desk("visit", "add", "--citizen", "Đoàn xã Vĩnh Hòa", *BASE, "--people", "12",
                "--representatives", "A; B; C; D; E; F")

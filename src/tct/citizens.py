@@ -263,4 +263,6 @@ def resolve(session: Session, typed: str) -> Citizen:
         found = session.get(Citizen, int(key))
         if found is not None:
             return found
+    if any(char.isalpha() for char in key.removeprefix("CD")):  # a name: show takes a number, the search finds it
+        raise NotFoundError.said_as("err_no_citizen_by_name", typed=typed)
     raise NotFoundError.said_as("err_no_citizen", typed=typed)

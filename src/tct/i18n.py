@@ -511,6 +511,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "err_no_citizen_number": ("no citizen #{number}", "không có công dân #{number}"),
     "err_no_citizen": ("no citizen {typed!r}; give the number from `tct citizen list` or an ID number",
                        "không có công dân {typed!r}; hãy nhập số trong `tct citizen list` hoặc số CCCD/CMND"),
+    "err_no_citizen_by_name": ("{typed!r} is not a citizen's number: `tct citizen show` takes the number from "
+                               "`tct citizen list` (CD-12) or an ID number; find it with "
+                               "tct citizen list --search \"{typed}\"",
+                               "{typed!r} không phải số hồ sơ công dân: `tct citizen show` nhận số hồ sơ (CD-12) "
+                               "hoặc số CCCD/CMND; tìm số hồ sơ bằng tct citizen list --search \"{typed}\""),
     "err_officer_retired": ("officer {names} has retired (tct officer list --all)",
                             "cán bộ {names} đã thôi tiếp công dân (tct officer list --all)"),
     "err_no_officer": ("no officer matches {typed!r}; officers: {listed}",
