@@ -491,6 +491,17 @@ def test_the_desks_yes_no_questions_take_c_and_k_in_vietnamese(desk, monkeypatch
     assert run.stderr.splitlines()[-1] == "Đã dừng, chưa ghi gì vào sổ.", run.stderr
 
 
+def test_the_same_person_question_says_plainly_when_the_record_has_no_address(desk, monkeypatch):
+    """"Có phải cùng người với CD-1 Lê Văn Tám, -?": the dash read as an address of "-"."""
+    add(desk, "--citizen", "Lê Văn Tám", *BASE)
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    run = desk("visit", "add", "--citizen", "le van tam", "--type", "complaint", "--officer", "binh",
+               "--at", "04/02/2021 09:00", input="\n".join(["land", "c", "c"]) + "\n", env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0, run.stderr
+    assert "Có phải cùng người với CD-1 Lê Văn Tám (hồ sơ chưa có địa chỉ)? [c/K]" in run.stderr
+    assert ", -?" not in run.stderr
+
+
 def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     before = counts(desk)

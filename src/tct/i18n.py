@@ -588,6 +588,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ask_officer": ("Officer", "Cán bộ tiếp"),
     "ask_same_person": ("Same person as CD-{id} {name}, {address}?",
                         "Có phải cùng người với CD-{id} {name}, {address}?"),
+    "ask_same_person_no_address": ("Same person as CD-{id} {name} (no address on record)?",
+                                   "Có phải cùng người với CD-{id} {name} (hồ sơ chưa có địa chỉ)?"),
     "ask_save_visit": ("Save this visit?", "Lưu lượt tiếp này?"),
     "visit_edited": ("Visit {code} corrected", "Đã sửa lượt tiếp {code}"),
     "visit_voided": ("Visit {code} is void (kept in the register)", "Đã hủy lượt tiếp {code} (vẫn lưu trong sổ)"),

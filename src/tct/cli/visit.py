@@ -170,8 +170,8 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
     if not typed.id_number:
         details = citizens.CitizenDetails.from_typed(typed.citizen, address=typed.address)
         for match in citizens.similar(session, details):
-            if confirm(label("ask_same_person", language, id=match.id, name=match.name,
-                             address=match.address or "-"), default=False):
+            if confirm(label("ask_same_person" if match.address else "ask_same_person_no_address", language,
+                             id=match.id, name=match.name, address=match.address), default=False):
                 typed.same_as = match.id
                 break
     notice(_summary(typed, language, _resolver(session, current)))
