@@ -263,6 +263,18 @@ def test_a_code_typed_without_its_leading_zeros_is_the_same_record(desk):
     assert_one_line_error(desk("case", "show", "VV-2021-2"), 1, "no case 'VV-2021-2'")
 
 
+def test_a_transfer_to_a_known_agency_typed_without_accents_names_it_as_a_referral_does(desk):
+    """`case refer --to "cong an tinh"` names "Công an tỉnh" of the setting referral.agencies;
+    `case transfer --to "thanh tra tinh"` kept "thanh tra tinh" as typed, shown so everywhere."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")["case"]
+    assert desk("case", "transfer", code, "--to", "thanh tra tinh").exit_code == 0
+    shown = desk("case", "show", code, "-f", "json").json()
+    assert shown["transferred_to"] == "Thanh tra tỉnh"
+    other = visit(desk, "--citizen", "B", *BASE, "--at", "04/02/2021 08:00")["case"]
+    assert desk("case", "transfer", other, "--to", "Tòa án nhân dân huyện").exit_code == 0
+    assert desk("case", "show", other, "-f", "json").json()["transferred_to"] == "Tòa án nhân dân huyện"
+
+
 def test_case_steps_say_their_dates_day_first(desk):
     """The desk types and reads dates day-first: a step's notice and a refused date say 10/03/2021,
     not 2021-03-10 (which reads as 3 October to the desk)."""

@@ -371,7 +371,7 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
     elif action == "close":
         case.closed_on = day
     elif action == "transfer":
-        case.transferred_to = clean(agency, label="--to", max_len=300, required=True)
+        case.transferred_to = known_agency(clean(agency, label="--to", max_len=300, required=True), settings)
         case.within_authority = False
     elif action == "guide":
         case.within_authority = False
@@ -496,6 +496,13 @@ def extensions(session: Session, case_id: int) -> list:  # type: ignore[type-arg
                              .order_by(col(CaseExtension.id))).all())
 
 
+def known_agency(typed: str | None, settings: Settings) -> str:
+    """An agency typed as the desk types it ("thanh tra tinh") is the one of `referral.agencies` it
+    names ("Thanh tra tỉnh"), so a report counts one agency once; any other as typed."""
+    assert typed is not None
+    return {fold(agency): agency for agency in settings["referral.agencies"]}.get(fold(typed), typed)
+
+
 def refer(session: Session, code: str, *, to: str, on: date | None, note: str | None, settings: Settings,
           actor: str) -> Referral:
     """Record that information on the case was sent to another agency (plan II.3, II.6)."""
@@ -505,10 +512,7 @@ def refer(session: Session, code: str, *, to: str, on: date | None, note: str | 
 
     case = get(session, code)
     day = checked_day(on, settings, not_before=case.opened_on, since=said("since_opened", code=case.code))
-    agency = clean(to, label="--to", max_len=300, required=True)
-    assert agency is not None
-    known = {fold(a): a for a in settings["referral.agencies"]}
-    agency = known.get(fold(agency), agency)
+    agency = known_agency(clean(to, label="--to", max_len=300, required=True), settings)
     referral = Referral(case_id=case.id, to_agency=agency, sent_on=day,
                         note=clean(note, label="--note", max_len=MAX_TEXT, multiline=True), actor=actor)
     session.add(referral)
