@@ -479,3 +479,14 @@ def test_the_calendar_falls_back_to_the_packages_lookup(monkeypatch: pytest.Monk
         assert daysoff._vietnam()(years=2021).get(date(2021, 2, 12)) is not None
     finally:
         daysoff._vietnam.cache_clear()
+
+
+def test_period_list_and_add_say_the_during_phase_plainly_in_vietnamese(tct):
+    """`period list` headed its last column "trong" ("in") and `period add` said "…, trong 01/12 – 05/12":
+    the phase is "giai đoạn trong", as `period show` and the report name it."""
+    added = tct("--lang", "vi", "period", "add", "dot-1", "--from", "01/12/2026", "--to", "05/12/2026",
+                "--title", "Đợt cao điểm")
+    assert added.exit_code == 0, added.stderr
+    assert "Đợt cao điểm, giai đoạn trong 01/12/2026" in added.stderr
+    header = tct("--lang", "vi", "period", "list", "--year", "2026", "-f", "md").stdout.splitlines()[2]
+    assert header.endswith("| giai đoạn trong |"), header

@@ -672,6 +672,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "period_end": ("to", "đến ngày"),
     "period_phase_before": ("before", "trước"),
     "period_phase_during": ("during", "trong"),
+    "period_during_column": ("during", "giai đoạn trong"),
     "period_phase_after": ("after", "sau"),
     "period_lunar_new_year": ("lunar new year's day", "mùng một Tết"),
     "period_phase": ("phase", "giai đoạn"),
@@ -681,7 +682,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "period_kind_custom": ("custom period", "đợt tự đặt"),
     "period_kind_range": ("date range", "khoảng ngày"),
     "periods_of_year": ("Periods of {year}", "Các đợt năm {year}"),
-    "period_added": ("Added period {name}: {title}, during {during}", "Đã thêm đợt {name}: {title}, trong {during}"),
+    "period_added": ("Added period {name}: {title}, during {during}",
+                     "Đã thêm đợt {name}: {title}, giai đoạn trong {during}"),
     "period_removed": ("Removed period {name}", "Đã xóa đợt {name}"),
     # --- reports ---
     "report_title": ("Citizen reception report: {title}", "Báo cáo kết quả tiếp công dân: {title}"),

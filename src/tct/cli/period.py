@@ -15,7 +15,7 @@ app = typer.Typer(help="Holiday periods: tet-YYYY, new-year-YYYY, custom periods
                   no_args_is_help=True)
 
 _LIST_COLUMNS = [("name", "period_name"), ("title", "period_title"), ("start", "period_start"),
-                 ("end", "period_end"), ("during", "period_phase_during")]
+                 ("end", "period_end"), ("during", "period_during_column")]
 _PHASE_COLUMNS = [("phase", "period_phase"), ("start", "period_start"), ("end", "period_end"),
                   ("days", "period_days")]
 
