@@ -584,6 +584,30 @@ def test_a_row_in_the_future_or_without_an_officer_is_said_by_the_files_column(t
     assert "--at '24/02/2031 08:00' is more than a day in the future" in at_the_desk.stderr
 
 
+def test_a_large_file_imported_twice_says_the_first_warnings_of_a_kind_then_counts_the_rest(tct, tmp_path):
+    """100,000 rows imported again gave 100,000 lines of the same warning: ten are said, then how
+    many more rows have it; another kind of warning is still said."""
+    from tct.cli.backup import WARNINGS_OF_A_KIND
+
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("roster", "add", "binh", "--date", "04/02/2021").exit_code == 0  # the day's hours
+    rows = tmp_path / "visits.csv"
+    many = WARNINGS_OF_A_KIND + 15
+    rows.write_text("citizen,type,field,at,officer\n" + "".join(
+        f"Công dân {n},complaint,land,04/02/2021 {8 + n // 60:02d}:{n % 60:02d},binh\n" for n in range(many)),
+        encoding="utf-8")
+    assert tct("import", "--visits", str(rows)).exit_code == 0
+    with rows.open("a", encoding="utf-8") as more:
+        more.write("Người đến khuya,complaint,land,04/02/2021 23:30,binh\n")  # nobody rostered then
+    again = tct("import", "--visits", str(rows))
+    assert again.exit_code == 0, again.stderr
+    lines = again.stderr.splitlines()
+    assert sum("already in the register" in line for line in lines) == WARNINGS_OF_A_KIND
+    assert "Warning: …and 15 more row(s) warned as line 2 is" in lines
+    assert any(f"line {many + 2}: nobody is rostered" in line for line in lines)
+    assert len(tct("visit", "list", "--limit", "1000", "-f", "json").json()) == 2 * many + 1
+
+
 def test_a_file_imported_twice_is_warned_of_row_by_row(tct, tmp_path):
     """The same file imported again (a second try after a doubt, a colleague's copy) doubled every
     visit without a word, and every number of the report with them. Each row whose citizen already

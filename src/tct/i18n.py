@@ -17,6 +17,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # --- what every command may say on stderr: errors, warnings, usage mistakes ---
     "error_line": ("Error: {text}", "Lỗi: {text}"),
     "warning_line": ("Warning: {text}", "Lưu ý: {text}"),
+    "more_warnings_of_a_kind": ("Warning: …and {count} more row(s) warned as line {line} is",
+                                "Lưu ý: …và {count} dòng khác có cùng lưu ý như dòng {line}"),
     "warning_at_line": ("Warning: line {line}: {text}", "Lưu ý: dòng {line}: {text}"),
     "see_help": (" (see '{command} --help')", " (xem '{command} --help')"),
     "no_such_option": ("No such option {name!r}.", "Không có tùy chọn {name!r}."),
