@@ -388,6 +388,18 @@ def test_literal_range_and_custom_period(tct, holiday):
     assert tct("report", "ke-hoach-02", "-f", "json").json()["reception"]["total"]["visits"] == 9
 
 
+def test_a_range_of_dates_is_reported_by_its_total_not_as_a_holiday(tct, holiday):
+    """`tct report 01/02/2021..28/02/2021` showed a "Trong kỳ nghỉ" (during the holiday) column,
+    equal to the total, for any range; a range (one phase spanning it) shows its total alone, in
+    every format; a holiday period keeps its phases."""
+    for fmt in ("table", "md", "csv"):
+        said = tct("--lang", "vi", "report", "01/02/2021..28/02/2021", "-f", fmt).stdout
+        assert "Trong kỳ nghỉ" not in said and "Tổng cộng" in said, fmt
+    assert "Trong kỳ nghỉ" in tct("--lang", "vi", "report", "tet-2021").stdout
+    data = tct("report", "01/02/2021..28/02/2021", "-f", "json").json()
+    assert set(data["reception"]) == {"during", "total"}  # (the JSON's shape is README's)
+
+
 def test_unknown_period_is_an_error(tct):
     assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     assert_one_line_error(tct("report", "no-such-period"), 1)

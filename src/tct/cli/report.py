@@ -117,8 +117,13 @@ def layout(data: dict[str, Any], lang: str, *, screen: bool = False) -> tuple[st
     header = [data["agency"] or lab("report_no_agency"),
               lab("report_dates", start=display(period["start"], lang), end=display(period["end"], lang)),
               lab("report_made", at=iso_text(data["made_at"]))]
-    phases = [p["name"] for p in period["phases"]] + ["total"]
-    dates = {p["name"]: f"{display(p['start'], lang)}–{display(p['end'], lang)}" for p in period["phases"]}
+    # A period of one phase spanning it (a range of dates, a custom period without days before or
+    # after) is shown by its total alone: a "during the holiday" column beside an equal total would
+    # call any range a holiday.
+    parts = [p for p in period["phases"] if (p["start"], p["end"]) != (period["start"], period["end"])
+             or len(period["phases"]) > 1]
+    phases = [p["name"] for p in parts] + ["total"]
+    dates = {p["name"]: f"{display(p['start'], lang)}–{display(p['end'], lang)}" for p in parts}
     reception_columns = [("phase", lab("report_phase"))] + [(k, lab(f"rc_{k}")) for k in (
         "visits", "people", "cases_old", "cases_new", "delegations", "delegation_people",
         "delegation_cases_old", "delegation_cases_new")]
