@@ -596,6 +596,26 @@ def test_log_names_every_field_in_vietnamese(tct, tmp_path):
     assert '""decided_on"": ""2021-02-05""' in tct("log", "-f", "csv", env=VI).stdout
 
 
+def test_log_on_an_80_column_screen_keeps_its_words_whole_and_its_reasons(tct):
+    """Seven columns in 80 left the changes ~7 characters wide, words cut in two ("Viette" / "l"):
+    the table says the record in one column and closes the changes with the reason; Markdown keeps
+    the columns of the trail."""
+    tct("officer", "add", "Trần Thị Bình")
+    code = tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "04/02/2021 09:00", "-f", "json").json()["case"]
+    assert tct("case", "transfer", code, "--to", "Viettel Kiên Giang", "--date", "05/02/2021").exit_code == 0
+    assert tct("case", "reopen", code, "--reason", "công dân bổ sung chứng cứ mới", "--date", "08/02/2021"
+               ).exit_code == 0
+    table = tct("log", env=VI).stdout
+    assert max(len(line) for line in table.splitlines()) <= 80
+    words = set(table.split())
+    md = tct("log", "-f", "md", env=VI).stdout
+    transfer = next(line for line in md.splitlines() if "Viettel" in line).split("|")[6]
+    for word in transfer.split() + "lý do: công dân bổ sung chứng cứ mới".split():
+        assert word in words, word
+    assert "| lý do |" in md
+
+
 def test_log_names_a_periods_fields_as_a_periods_not_an_officers(tct):
     """A period's name, title and days shared their keys with an officer's name and title and a
     shift's hours: the Vietnamese trail called the period's title an officer's post (chức vụ) and

@@ -79,9 +79,31 @@ def log(
             item["changes"] = _readable_changes(item["changes"], tz, lang(), item["entity"])
             if item["entity"] == "case" and item["action"] in ("flag", "unflag", "repair"):  # (where tct gives one)
                 item["reason"] = reason_label(item["reason"], lang())
-    # (a table fits 80 columns: a reason column no event fills would only take width from the changes)
+    if fmt.value == "table":
+        render.rows(_on_screen(data), _SCREEN_COLUMNS, fmt.value, lang=lang())
+        return
+    # (a reason column no event fills would only take width from the changes)
     columns = _COLUMNS if not readable or any(item["reason"] for item in data) else _COLUMNS[:-1]
     render.rows(data, columns, fmt.value, lang=lang())
+
+
+# On a screen of 80 columns, seven columns left the changes ~7 characters wide, each word cut in
+# two: the record is said in one column ("vụ việc VV-2021-0022") and the reason closes the changes.
+_SCREEN_COLUMNS = [("at", "at"), ("actor", "actor"), ("record", "entity"), ("action", "action"),
+                   ("changes", "changes")]
+
+
+def _on_screen(data: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    from tct.i18n import label, value_label
+
+    shown = []
+    for item in data:
+        what = value_label("entity", item["entity"], lang())
+        changes = item["changes"] or ""
+        if item["reason"]:
+            changes += ("; " if changes else "") + f"{label('reason', lang())}: {item['reason']}"
+        shown.append({**item, "record": f"{what} {item['code']}" if item["code"] else what, "changes": changes})
+    return shown
 
 
 # An audited field → the label tables give it, where that is not its own name; and the fields
@@ -126,7 +148,7 @@ def _readable_changes(changes: dict | None, tz: str, language: str = "en",  # ty
     parts = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
-        shown = ["" if value is None else _value(key, value, tz, language) for value in (old, new)]
+        shown = ["—" if value in (None, "") else _value(key, value, tz, language) for value in (old, new)]
         parts.append(f"{_field(key, language, entity)}: {shown[0]} → {shown[1]}")
     return "; ".join(parts)
 
