@@ -633,3 +633,21 @@ def test_a_file_imported_twice_is_warned_of_row_by_row(tct, tmp_path):
     assert tct("visit", "void", "TCD-2021-0002", "--reason", "nhập hai lần").exit_code == 0
     third = tct("import", "--visits", str(rows), "--check", env={"TCT_LANG": "vi"})
     assert "Lưu ý: dòng 2: lượt tiếp của công dân này" in third.stderr and "TCD-2021-0002" not in third.stderr
+
+
+def test_a_row_is_warned_of_when_the_desk_logged_that_visit_within_the_same_minute(tct, tmp_path):
+    """A visit logged at the desk without --at is stamped with the seconds of the moment it was
+    saved (08:00:27); the same visit in a file says 08:00. The warning is of a visit at that very
+    minute, as README says, not only of one at that very second."""
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land",
+               "--officer", "binh", "--at", "05/02/2021 08:00:27").exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Nguyễn Văn An,complaint,land,05/02/2021 08:00,binh\n"
+                    "Nguyễn Văn An,complaint,land,05/02/2021 08:01,binh\n", encoding="utf-8")
+    checked = tct("import", "--visits", str(rows), "--check")
+    assert checked.exit_code == 0
+    warned = [line for line in checked.stderr.splitlines() if "already in the register" in line]
+    assert warned == ["Warning: line 2: a visit of this citizen at this very time is already in the register "
+                      "(TCD-2021-0001): was the file imported before?"]

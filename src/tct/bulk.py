@@ -18,7 +18,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
@@ -337,23 +337,30 @@ class Reader:
         """A warning for each row whose citizen (by name) already has a visit at that very minute on
         the register, as it stood before the import: the file imported a second time, or rows also
         typed at the desk, which would count twice in every report. (The visit is named by its code,
-        never the citizen: a warning never names a denouncer.)"""
+        never the citizen: a warning never names a denouncer.) A minute, not a second: a visit
+        logged at the desk without --at holds the seconds it was saved at (08:00:27), the file's row
+        the minute (08:00)."""
         from tct.dates import to_utc
 
         db = self.db
         if self.visits_before is None:
             self.visits_before = int(db.rows("SELECT coalesce(max(id), 0) FROM visit")[0][0])
         wanted: dict[Any, list[tuple[int, str]]] = {}
+        days = set()
         for line, ready, _ in pending:
-            moment = db.read_stamp(db.stamp(to_utc(ready.moment)))
+            moment = to_utc(ready.moment).replace(second=0, microsecond=0)
             wanted.setdefault(moment, []).append((line, self.folded[ready.details.name]))
+            days.add(db.day(ready.moment.date()))
+        # (the visits of the batch's days, indexed: a minute's visits are among those of its day)
         found = db.rows_in("SELECT visit.visited_at, citizen.name_folded, visit.code FROM visit "
                            "JOIN citizen ON citizen.id = visit.citizen_id "
-                           "WHERE visit.void = ? AND visit.id <= ? AND visit.visited_at IN ({ids})",
-                           [db.stamp(moment) for moment in wanted], [db.flag(False), self.visits_before])
+                           "WHERE visit.void = ? AND visit.id <= ? AND visit.visit_date IN ({ids})",
+                           sorted(days), [db.flag(False), self.visits_before])
         earliest: dict[int, str] = {}  # (one warning a row, naming the first such visit)
         for at, name, code in found:
-            for line, folded in wanted.get(db.read_stamp(at), ()):
+            minute = db.read_stamp(at)
+            assert minute is not None
+            for line, folded in wanted.get(minute.astimezone(UTC).replace(second=0, microsecond=0), ()):
                 if folded == name and (line not in earliest or _code_order(code) < _code_order(earliest[line])):
                     earliest[line] = code
         return [(line, said("warn_visit_already_in", code=code)) for line, code in earliest.items()]
