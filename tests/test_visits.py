@@ -841,3 +841,16 @@ def test_the_head_of_agencys_reception_is_taken_in_the_words_of_the_official_for
     """'Tiếp định kỳ, đột xuất của Thủ trưởng': 'lãnh đạo tiếp', 'tiếp định kỳ' and 'tiếp đột xuất'
     were refused as --kind (and as a visits file's kind) while 'lãnh đạo' and 'định kỳ' were taken."""
     assert add(desk, "--citizen", "A", *BASE, "--at", "03/02/2021 08:00", "--kind", typed)["kind"] == "leader"
+
+
+def test_visit_edit_at_a_time_alone_corrects_the_hour_on_the_visits_own_day(desk):
+    """`visit edit CODE --at 9h` is how an officer corrects the hour written on a past visit: a time
+    alone (today's, at `visit add`) moved a 2021 visit to today, and its case's day of receipt with
+    it, without a word. It is that time on the visit's own day; a date typed still moves it."""
+    data = add(desk, "--citizen", "Nguyễn Văn An", *BASE, "--at", "10/02/2021 14:00")
+    assert desk("visit", "edit", data["code"], "--at", "9h").exit_code == 0
+    shown = desk("visit", "show", data["code"], "-f", "json").json()
+    assert shown["visited_at"] == "2021-02-10T09:00:00+07:00"
+    assert desk("case", "show", data["case"], "-f", "json").json()["opened_on"] == "2021-02-10"
+    assert desk("visit", "edit", data["code"], "--at", "11/02/2021 8h30").exit_code == 0
+    assert desk("visit", "show", data["code"], "-f", "json").json()["visited_at"] == "2021-02-11T08:30:00+07:00"

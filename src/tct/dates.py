@@ -69,7 +69,8 @@ def _time_of(match: re.Match[str], label: str, forms: str, raw: str) -> time | N
                                       text=raw, forms=forms) from exc
 
 
-def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) -> tuple[date, time | None]:
+def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str,
+           on: date | None = None) -> tuple[date, time | None]:
     from dateutil import parser as du_parser
 
     raw = (text or "").strip()
@@ -99,7 +100,7 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str) 
         return day, _time_of(match, label, forms, raw)
     match = _TIME_ALONE.match(raw)
     if match and forms == ACCEPTED_DATETIME_FORMS:
-        return (now or datetime.now(zone)).astimezone(zone).date(), _time_of(match, label, forms, raw)
+        return on or (now or datetime.now(zone)).astimezone(zone).date(), _time_of(match, label, forms, raw)
     match = _WORD.match(fold(raw))
     if match and match.group("word").strip() in _WORDS:
         word = match.group("word").strip()
@@ -126,10 +127,11 @@ def parse_date(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = 
 
 
 def parse_datetime(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None,
-                   label: str = "date and time") -> datetime:
+                   label: str = "date and time", on: date | None = None) -> datetime:
     """A wall-clock moment in the office time zone, returned aware. A bare date means 00:00 (a
-    paper record's visit whose hour nobody wrote down), but today alone means now."""
-    day, at = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_DATETIME_FORMS)
+    paper record's visit whose hour nobody wrote down), but today alone means now. A time alone is
+    that time on the day `on` (a visit's own, when its hour is corrected), else today."""
+    day, at = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_DATETIME_FORMS, on=on)
     _bounded(day, text, label)
     return datetime.combine(day, at or time(0, 0), tzinfo=office_tz(tz))
 

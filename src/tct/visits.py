@@ -111,12 +111,14 @@ def representatives_warning(people: int, representatives: list[str], min_people:
     return said("warn_representatives", people=people, low=low, high=high, named=len(representatives))
 
 
-def parse_moment(typed: str | None, *, tz: str, now: datetime) -> datetime:
+def parse_moment(typed: str | None, *, tz: str, now: datetime, on: date | None = None) -> datetime:
+    """`--at` as typed; a time alone is that time on the day `on` (the visit's own, at `visit edit`),
+    else today."""
     from tct.dates import parse_datetime
 
     if typed is None:
         return now.replace(microsecond=0)
-    moment = parse_datetime(typed, tz=tz, now=now, label="--at")
+    moment = parse_datetime(typed, tz=tz, now=now, label="--at", on=on)
     if moment > now + timedelta(days=1):
         raise ValidationError.said_as("err_at_in_future", label="--at", typed=typed)
     return moment
@@ -616,7 +618,8 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     if typed.escalated is not None:
         visit.escalated = typed.escalated
     if typed.at is not None:
-        moment = parse_moment(typed.at, tz=tz, now=now or now_local(tz))
+        # (`--at 9h` corrects the hour of the visit's own day: a past visit is not moved to today)
+        moment = parse_moment(typed.at, tz=tz, now=now or now_local(tz), on=visit.visit_date)
         visit.visited_at, visit.visit_date = to_utc(moment), moment.date()
     if typed.officer is not None:
         officer = serving_then(officer_named(session, typed.officer), visit.visit_date, tz)
