@@ -146,6 +146,20 @@ def test_a_new_address_or_phone_typed_for_a_known_id_number_is_not_dropped_witho
     assert desk("citizen", "show", "CD-1", "-f", "json").json()["address"] == "ấp Vĩnh Thuận"
 
 
+def test_the_same_phone_written_otherwise_is_not_said_to_differ_from_the_record(desk):
+    """A phone is kept as typed (0987654321); the same number typed back in groups (0987 654 321),
+    with dots or as +84 987 654 321 was said to differ from the record's, sending the officer to
+    `visit edit --phone` for nothing. Numbers are compared by their digits."""
+    add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone", "0987654321", *BASE)
+    for typed in ("0987 654 321", "0987.654.321", "+84 987 654 321", "(+84) 987-654-321"):
+        same = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone",
+                    typed, *BASE, env={"TCT_LANG": "vi"})
+        assert same.exit_code == 0 and "Lưu ý" not in same.stderr, (typed, same.stderr)
+    other = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone",
+                 "0987 654 322", *BASE, env={"TCT_LANG": "vi"})
+    assert "Lưu ý: số điện thoại vừa nhập khác số trong hồ sơ CD-1" in other.stderr
+
+
 def test_a_visit_moved_to_a_case_of_another_type_is_warned_about_as_at_the_desk(desk):
     """`visit add --case` warns when the case is of another type than the visit; `visit edit --case`
     moved a complaint onto a denunciation case without a word."""

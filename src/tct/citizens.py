@@ -58,6 +58,15 @@ def normalise_phone(typed: str | None, label: str = "--phone") -> str | None:
     return value
 
 
+def _compared(name: str, value: str) -> str:
+    """An address as compared (accents, case and spaces aside); a phone by its digits, +84 being
+    the leading 0 (0987 654 321, 0987.654.321 and +84 987 654 321 are one number)."""
+    if name != "phone":
+        return fold(value)
+    digits = "".join(ch for ch in ascii_digits(value) if ch.isdigit())
+    return "0" + digits[2:] if value.lstrip(" (").startswith("+84") else digits
+
+
 @dataclass
 class CitizenDetails:
     """What the desk typed about a person, cleaned and validated (nothing written yet)."""
@@ -134,7 +143,8 @@ def record_for(session: Session, details: CitizenDetails, *, actor: str, same_as
             if value and getattr(existing, name) is None:
                 setattr(existing, name, value)
                 changed[name] = True
-            elif name in ("address", "phone") and value and fold(value) != fold(getattr(existing, name)):
+            elif name in ("address", "phone") and value and _compared(name, value) != _compared(
+                    name, getattr(existing, name)):
                 # (the record keeps what it holds, as it always did; the officer is told, not left to
                 # believe the new address or phone was taken. Neither is named: it may be a denouncer's.)
                 warnings.append(said(f"warn_{name}_kept", number=existing.id))
