@@ -8,8 +8,9 @@
 # failed.
 #
 #   TCT_DB            the register (file path or URL); default: tct's default location
-#   TCT_BACKUP_DIR    destination folder, which must exist (create it once: mkdir -m 700 DIR), so
-#                     that a backup disk not mounted tonight fails the night instead of filling the
+#   TCT_BACKUP_DIR    destination folder, which must exist (create it once, inside the mounted
+#                     backup disk, not at its mount point: mkdir -m 700 /mnt/backup/tct), so that a
+#                     backup disk not mounted tonight fails the night instead of filling the
 #                     machine's own disk under its mount point; default: backups/ beside the register
 #   TCT_BACKUP_KEEP   how many backups to keep; default 30
 #   TCT_BACKUP_GZIP   1 to compress (.db.gz)
