@@ -622,8 +622,8 @@ def test_a_file_imported_twice_is_warned_of_row_by_row(tct, tmp_path):
                     "truong thi to,denunciation,land,05/02/2021 08:00,binh\n", encoding="utf-8")
     first = tct("import", "--visits", str(rows))
     assert first.exit_code == 0 and [line for line in first.stderr.splitlines() if "already" in line] == \
-        ["Warning: line 4: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
-         "was the file imported before?"]
+        ["Warning: line 4: a visit at this very time is already in the register (TCD-2021-0001); if it is this "
+         "row's, the file was imported before"]  # (a denouncer's: in words that do not say the name matched)
     again = tct("import", "--visits", str(rows))
     assert again.exit_code == 0
     warned = [line.split(":")[1].strip() for line in again.stderr.splitlines() if "already in the register" in line]
@@ -651,3 +651,24 @@ def test_a_row_is_warned_of_when_the_desk_logged_that_visit_within_the_same_minu
     warned = [line for line in checked.stderr.splitlines() if "already in the register" in line]
     assert warned == ["Warning: line 2: a visit of this citizen at this very time is already in the register "
                       "(TCD-2021-0001): was the file imported before?"]
+
+
+def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initials(tct, tmp_path):
+    """`visit list` shows a denunciation as T. T. T. at 01/12/2026 08:30. A row of that minute under
+    the guessed name was warned of ("a visit of this citizen…") and one under any other name was
+    not: `import --check`, which leaves nothing in `tct log`, told anyone whether the guess was the
+    denouncer. A denouncer's visit is now warned of to every row of its minute, in the same words."""
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "Trương Thị Tố", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "01/12/2021 08:30").exit_code == 0
+    said = {}
+    for name in ("Trương Thị Tố", "Trần Thị Tâm"):
+        rows = tmp_path / "probe.csv"
+        rows.write_text(f"citizen,type,field,at,officer\n{name},complaint,land,01/12/2021 08:30,binh\n",
+                        encoding="utf-8")
+        checked = tct("import", "--visits", str(rows), "--check")
+        assert checked.exit_code == 0
+        said[name] = [line for line in checked.stderr.splitlines() if line.startswith("Warning")]
+    assert said["Trương Thị Tố"] == said["Trần Thị Tâm"] == [
+        "Warning: line 2: a visit at this very time is already in the register (TCD-2021-0001); if it is this "
+        "row's, the file was imported before"]

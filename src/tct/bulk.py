@@ -340,6 +340,7 @@ class Reader:
         never the citizen: a warning never names a denouncer.) A minute, not a second: a visit
         logged at the desk without --at holds the seconds it was saved at (08:00:27), the file's row
         the minute (08:00)."""
+        from tct import citizens
         from tct.dates import to_utc
 
         db = self.db
@@ -352,18 +353,30 @@ class Reader:
             wanted.setdefault(moment, []).append((line, self.folded[ready.details.name]))
             days.add(db.day(ready.moment.date()))
         # (the visits of the batch's days, indexed: a minute's visits are among those of its day)
-        found = db.rows_in("SELECT visit.visited_at, citizen.name_folded, visit.code FROM visit "
-                           "JOIN citizen ON citizen.id = visit.citizen_id "
-                           "WHERE visit.void = ? AND visit.id <= ? AND visit.visit_date IN ({ids})",
-                           sorted(days), [db.flag(False), self.visits_before])
-        earliest: dict[int, str] = {}  # (one warning a row, naming the first such visit)
-        for at, name, code in found:
+        found = []
+        for at, name, code, citizen_id in db.rows_in(
+                "SELECT visit.visited_at, citizen.name_folded, visit.code, visit.citizen_id FROM visit "
+                "JOIN citizen ON citizen.id = visit.citizen_id "
+                "WHERE visit.void = ? AND visit.id <= ? AND visit.visit_date IN ({ids})",
+                sorted(days), [db.flag(False), self.visits_before]):
             minute = db.read_stamp(at)
             assert minute is not None
-            for line, folded in wanted.get(minute.astimezone(UTC).replace(second=0, microsecond=0), ()):
-                if folded == name and (line not in earliest or _code_order(code) < _code_order(earliest[line])):
-                    earliest[line] = code
-        return [(line, said("warn_visit_already_in", code=code)) for line, code in earliest.items()]
+            minute = minute.astimezone(UTC).replace(second=0, microsecond=0)
+            if minute in wanted:
+                found.append((minute, name, code, citizen_id))
+        # A denouncer's visit is warned of to every row of that minute, whatever its name: matched by
+        # name, the warning would confirm a name guessed from the initials `visit list` shows
+        # (T. T. T. at 08:30) to anyone running `import --check`, which leaves no trace.
+        protected = citizens.denouncers(db, [citizen_id for *_, citizen_id in found])
+        earliest: dict[int, tuple[str, bool]] = {}  # (one warning a row, naming the first such visit)
+        for minute, name, code, citizen_id in found:
+            secret = citizen_id in protected
+            for line, folded in wanted[minute]:
+                if (secret or folded == name) and (line not in earliest
+                                                   or _code_order(code) < _code_order(earliest[line][0])):
+                    earliest[line] = (code, secret)
+        return [(line, said("warn_visit_at_that_minute" if secret else "warn_visit_already_in", code=code))
+                for line, (code, secret) in earliest.items()]
 
     def _citizens(self, pending: list[Any]) -> tuple[list[tuple[Any, ...]], list[int]]:
         """The new citizens of the batch, and the ref of each row's citizen: one on the register

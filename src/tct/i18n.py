@@ -488,6 +488,10 @@ LABELS: dict[str, tuple[str, str]] = {
                              "Điều 30); đã ghi {named} người"),
     "warn_nobody_rostered": ("nobody is rostered on the desk at that time",
                              "không có ai trong lịch trực tiếp công dân vào thời điểm đó"),
+    "warn_visit_at_that_minute": ("a visit at this very time is already in the register ({code}); if it is this "
+                                  "row's, the file was imported before",
+                                  "đã có trong sổ một lượt tiếp vào đúng thời điểm này ({code}); nếu đó là lượt "
+                                  "của dòng này thì tệp đã được nhập trước đây"),
     "warn_visit_already_in": ("a visit of this citizen at this very time is already in the register ({code}): "
                               "was the file imported before?",
                               "lượt tiếp của công dân này vào đúng thời điểm này đã có trong sổ ({code}): tệp "
