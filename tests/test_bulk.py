@@ -608,6 +608,23 @@ def test_a_large_file_imported_twice_says_the_first_warnings_of_a_kind_then_coun
     assert len(tct("visit", "list", "--limit", "1000", "-f", "json").json()) == 2 * many + 1
 
 
+def test_a_rows_time_without_its_day_is_refused_by_its_column(tct, tmp_path):
+    """At the desk `--at 8h30` is today at 8:30; in a file, a column of times whose dates a
+    spreadsheet lost would all have landed on the day of the import. The row is refused, by the
+    file's column, and nothing is imported."""
+    tct("officer", "add", "Trần Thị Bình")
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Nguyễn Văn An,complaint,land,04/02/2021 09:00,binh\n"
+                    "Lê Thị Bình,complaint,land,8h30,binh\n", encoding="utf-8")
+    run = tct("import", "--visits", str(rows))
+    assert run.exit_code == 1 and "'8h30' is a time without its day" in run.stderr, run.stderr
+    assert "--at" not in run.stderr
+    assert tct("visit", "list", "-f", "json").json() == []
+    assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "8h30").exit_code == 0  # (the desk's today)
+
+
 def test_a_file_imported_twice_is_warned_of_row_by_row(tct, tmp_path):
     """The same file imported again (a second try after a doubt, a colleague's copy) doubled every
     visit without a word, and every number of the report with them. Each row whose citizen already

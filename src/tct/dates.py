@@ -120,6 +120,11 @@ def _bounded(day: date, raw: str, label: str) -> date:
     return day
 
 
+def is_time_alone(text: str) -> bool:
+    """A moment typed as a time without its day (8h30, 14g): the desk's today, a file's nothing."""
+    return bool(_TIME_ALONE.match(text.strip()))
+
+
 def parse_date(text: str, *, tz: str = DEFAULT_TIMEZONE, now: datetime | None = None, label: str = "date") -> date:
     """A calendar date typed by the user (a time, if given, is ignored)."""
     day, _ = _parse(text, tz=tz, now=now, label=label, forms=ACCEPTED_FORMS)

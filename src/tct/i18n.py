@@ -176,6 +176,10 @@ LABELS: dict[str, tuple[str, str]] = {
                             "{label}: {text!r} có giờ không hợp lệ; hãy dùng {forms}"),
     "err_not_real_date": ("{label}: {raw!r} is not a real date; use {forms}",
                           "{label}: {raw!r} không phải là ngày có thật; hãy dùng {forms}"),
+    "err_time_without_day": ("{label}: {raw!r} is a time without its day; a file's row needs both, e.g. "
+                             "04/02/2021 08:30",
+                             "{label}: {raw!r} chỉ có giờ, thiếu ngày; mỗi dòng của tệp cần cả hai, ví dụ "
+                             "04/02/2021 08:30"),
     "err_unreadable_date": ("{label}: cannot read {raw!r} as a date; use {forms}",
                             "{label}: không hiểu {raw!r} là ngày nào; hãy dùng {forms}"),
     "err_outside_years": ("{label}: {raw!r} is outside the years {first}–{last}",

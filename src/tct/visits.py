@@ -111,13 +111,17 @@ def representatives_warning(people: int, representatives: list[str], min_people:
     return said("warn_representatives", people=people, low=low, high=high, named=len(representatives))
 
 
-def parse_moment(typed: str | None, *, tz: str, now: datetime, on: date | None = None) -> datetime:
+def parse_moment(typed: str | None, *, tz: str, now: datetime, on: date | None = None,
+                 in_file: bool = False) -> datetime:
     """`--at` as typed; a time alone is that time on the day `on` (the visit's own, at `visit edit`),
-    else today."""
-    from tct.dates import parse_datetime
+    else today; in a file's row (`in_file`) it is refused: a column of times whose dates a
+    spreadsheet lost would otherwise all land on the day of the import."""
+    from tct.dates import is_time_alone, parse_datetime
 
     if typed is None:
         return now.replace(microsecond=0)
+    if in_file and is_time_alone(typed):
+        raise ValidationError.said_as("err_time_without_day", label="--at", raw=typed)
     moment = parse_datetime(typed, tz=tz, now=now, label="--at", on=on)
     if moment > now + timedelta(days=1):
         raise ValidationError.said_as("err_at_in_future", label="--at", typed=typed)
@@ -262,9 +266,9 @@ class _Checks:
     """The checks of `prepare` that depend on one typed value alone (and on the settings and the
     moment of the import), one _Checked per column."""
 
-    def __init__(self, settings: Settings, now: datetime) -> None:
+    def __init__(self, settings: Settings, now: datetime, *, in_file: bool = False) -> None:
         tz, fields = settings["timezone"], settings["visit.fields"]
-        self.settings, self.now = settings, now
+        self.settings, self.now, self.in_file = settings, now, in_file
         self.citizen = _Checked(lambda text: clean(text, label="--citizen", max_len=MAX_NAME, required=True))
         self.id_number = _Checked(citizens.normalise_id_number)
         self.address = _Checked(lambda text: clean(text, label="--address", max_len=MAX_LINE))
@@ -279,7 +283,7 @@ class _Checks:
                                                        kind="kind"))
         self.content = _Checked(lambda text: clean(text, label="--content", max_len=MAX_TEXT, multiline=True))
         self.note = _Checked(lambda text: clean(text, label="--note", max_len=MAX_TEXT, multiline=True))
-        self.moment = _Checked(lambda text: parse_moment(text, tz=tz, now=now))  # one `now` per import
+        self.moment = _Checked(lambda text: parse_moment(text, tz=tz, now=now, in_file=in_file))  # one `now` an import
         self.min_people = int(settings["delegation.min_people"])
 
 
@@ -290,7 +294,7 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
     cache = lookups if lookups is not None else {}
     checks = cache.get("checks")
     if checks is None or checks.settings is not settings or checks.now != now:
-        checks = cache["checks"] = _Checks(settings, now)
+        checks = cache["checks"] = _Checks(settings, now, in_file=lookups is not None)
     warnings: list[str] = []
     details = citizens.CitizenDetails(  # the checks in the order of CitizenDetails.from_typed
         name=checks.citizen[typed.citizen], id_number=checks.id_number[typed.id_number],
