@@ -192,6 +192,16 @@ def test_log_of_a_code_no_event_names_says_so(tct):
     assert "No event" not in tct("log", "--entity", "Trần Thị Bình").stderr
 
 
+def test_log_of_a_citizen_typed_as_cd_05_is_cd_5s(tct):
+    """Codes are taken without their leading zeros (vv-2021-1); a citizen's too: `--entity cd-05`
+    found nothing of CD-5."""
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",
+               "--at", "04/02/2021 09:00").exit_code == 0
+    events = tct("log", "--entity", "cd-01", "-f", "json").json()
+    assert events and {e["code"] for e in events} == {"CD-1"}
+
+
 def test_log_table_shows_a_changed_day_day_first_and_json_keeps_it_iso(tct):
     tct("officer", "add", "Trần Thị Bình")
     assert tct("visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land", "--officer", "binh",

@@ -40,10 +40,14 @@ def code_key(typed: str) -> str:
     are VV-2026-0001 (the desk reads the number off a paper slip, leading zeros and all or not)."""
     key = (typed or "").strip().upper()
     match = _CODE.fullmatch(key)
-    return f"{match.group(1)}-{match.group(2)}-{int(match.group(3)):04d}" if match else key
+    if match is None:
+        citizen = _CITIZEN_CODE.fullmatch(key)  # (a citizen's, CD-12, as the trail names them)
+        return f"CD-{int(citizen.group(1))}" if citizen else key
+    return f"{match.group(1)}-{match.group(2)}-{int(match.group(3)):04d}"
 
 
 _CODE = re.compile(r"(TCD|VV)-(\d{4})-(\d{1,9})")
+_CITIZEN_CODE = re.compile(r"CD-(\d{1,9})")
 
 
 def get(session: Session, code: str) -> Case:
