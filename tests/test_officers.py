@@ -211,3 +211,36 @@ def test_no_officer_yet_is_said_in_vietnamese(tct):
     assert run.exit_code == 1 and run.stderr.splitlines() == [
         "Lỗi: không có cán bộ nào khớp với 'an'; các cán bộ: chưa có (thêm bằng tct officer add NAME)"], run.stderr
     assert "officers: none yet: tct officer add NAME" in tct("visit", "list", "--officer", "an").stderr
+
+
+def test_the_audit_trail_names_the_officer_a_typed_name_means(tct, monkeypatch, tmp_path):
+    """TCT_OFFICER=binh, which visit add reads as Trần Thị Bình, is written to the trail as her
+    registered name, on every path that writes events (the models, a bulk import and its flags,
+    the sqlite3 path of export --reveal), retired or not; a login name, a name meaning several
+    officers or none, and a register without officers keep the name as typed."""
+    import getpass
+
+    binh = {"TCT_OFFICER": "binh"}
+    assert tct("officer", "add", "Lê Văn An", env=binh).exit_code == 0  # (no Bình yet: as typed)
+    for name in ("Trần Thị Bình", "Trần Văn Hải"):
+        assert tct("officer", "add", name).exit_code == 0
+    visit = ("visit", "add", "--citizen", "Nguyễn Văn Cường", "--type", "complaint", "--field", "land",
+             "--at", "02/02/2021 08:00", "-y")
+    assert tct(*visit, env=binh).exit_code == 0
+    sheet = tmp_path / "visits.csv"
+    sheet.write_text("citizen,type,field,at,officer,people\nĐoàn xã A,complaint,land,03/02/2021 08:00,binh,8\n",
+                     encoding="utf-8")
+    assert tct("import", "--visits", str(sheet), env=binh).exit_code == 0
+    assert tct("export", "--reveal", "-o", str(tmp_path / "all.json"), env=binh).exit_code == 0
+    assert tct("officer", "retire", "le van an").exit_code == 0
+    assert tct("config", "set", "agency.name", "Sở A", env={"TCT_OFFICER": "an"}).exit_code == 0  # retired
+    assert tct("config", "set", "agency.name", "Sở B", env={"TCT_OFFICER": "tran"}).exit_code == 0  # two
+    monkeypatch.setattr(getpass, "getuser", lambda: "binh")
+    assert tct("config", "set", "agency.name", "Sở C", env={"TCT_OFFICER": ""}).exit_code == 0  # the login
+    events = tct("log", "-f", "json").json()
+    assert events[0]["actor"] == "binh"
+    written = [(e["entity"], e["action"]) for e in events if e["actor"] == "Trần Thị Bình"]
+    assert ("visit", "create") in written and ("import", "import") in written
+    assert ("register", "export-reveal") in written and ("case", "flag") in written
+    assert not [e for e in events[3:-4] if e["actor"] not in ("Trần Thị Bình", "tester")]
+    assert [e["actor"] for e in events[-3:]] == ["Lê Văn An", "tran", "binh"]

@@ -671,7 +671,7 @@ def test_export_reveal_is_audited_with_who_and_where(desk, denouncer, tmp_path, 
     log = desk("log", "-f", "json").json()
     reveals = log[events:]
     assert [(e["action"], e["actor"]) for e in reveals] == [("export-reveal", "thanh tra Hùng"),
-                                                             ("export-reveal", "binh")]
+                                                             ("export-reveal", "Trần Thị Bình")]  # as registered
     assert reveals[0]["changes"]["after"]["output"] == str(target)
     assert reveals[1]["changes"]["after"]["format"] == "csv"
     assert not _leaks(json.dumps(reveals, ensure_ascii=False))  # the trail says who looked, not what they saw

@@ -1,6 +1,9 @@
 """The audit trail (nhật ký): every write adds one append-only event in the same transaction.
 
-Who: the officer named on the command (`--officer`), else TCT_OFFICER, else the OS user.
+Who: the officer named on the command (`--officer`), else TCT_OFFICER, else the OS user. A typed
+name that means exactly one officer, active or retired, is written as that officer's registered name
+(`binh` → Trần Thị Bình), as `visit add` reads it; any other (ambiguous, unknown, the login name)
+is written as typed.
 `changes` holds {"before": {...}, "after": {...}} with only the fields that changed.
 """
 
@@ -21,17 +24,42 @@ if TYPE_CHECKING:
     from tct.models import AuditEvent
 
 
+class _Login(str):
+    """The OS login name current_actor falls back to: written as it is, never read as an officer's
+    name (the Unix user `an` is not Nguyễn Văn An)."""
+
+
 def current_actor(explicit: str | None = None) -> str:
     """Who the trail names, cleaned as any typed name (NFC, no invisible characters): one left
-    blank by cleaning counts as not given, so the trail never names an invisible actor."""
+    blank by cleaning counts as not given, so the trail never names an invisible actor. The event
+    writers (`record`, `event_row`) turn a typed name into the officer's registered name."""
     for typed, label in ((explicit, "--officer"), (os.environ.get("TCT_OFFICER"), "TCT_OFFICER")):
         name = clean(typed, label=label, max_len=MAX_NAME)
         if name:
             return name
     try:
-        return getpass.getuser()
+        return _Login(getpass.getuser())
     except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
+        return _Login(f"uid:{os.getuid()}")
+
+
+def actor_name(source: Session | Driver, actor: str) -> str:
+    """The name the trail writes for `actor`: the registered name of the one officer, active or
+    retired, that the typed name means (officers.resolve_id: `binh`, `tran thi binh` → Trần Thị
+    Bình), else the name as typed (a login name, a name that means several officers or none, a
+    register with no officers yet). Read once per session: its `info` keeps what it found."""
+    from tct import officers
+    from tct.errors import TctError
+
+    if isinstance(actor, _Login) or not actor:
+        return actor
+    known: dict[str, str] = source.info.setdefault("audit_actor_names", {})
+    if actor not in known:
+        try:
+            known[actor] = officers.registered_name(source, actor)
+        except TctError:
+            known[actor] = actor
+    return known[actor]
 
 
 def _plain(value: Any) -> Any:
@@ -60,8 +88,8 @@ def record(session: Session, *, actor: str, entity: str, code: str | None, actio
            reason: str | None = None) -> AuditEvent:
     from tct.models import AuditEvent
 
-    event = AuditEvent(actor=actor, entity=entity, code=code, action=action, changes=changes_text(before, after),
-                       reason=reason)
+    event = AuditEvent(actor=actor_name(session, actor), entity=entity, code=code, action=action,
+                       changes=changes_text(before, after), reason=reason)
     session.add(event)
     return event
 
@@ -73,7 +101,7 @@ def event_row(db: Driver, *, actor: str, entity: str, code: str | None, action: 
     the sqlite3 module and would not load the models for one event (`export --reveal`)."""
     from tct.dates import utc_now
 
-    return (db.stamp(utc_now()), actor, entity, code, action, changes_text(before, after), reason)
+    return (db.stamp(utc_now()), actor_name(db, actor), entity, code, action, changes_text(before, after), reason)
 
 
 INSERT_ROW = "INSERT INTO audit_event (at, actor, entity, code, action, changes, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"

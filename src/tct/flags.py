@@ -75,6 +75,7 @@ def _set(session: Session, case: Case, kind: str, *, source: str, reason: str | 
     from tct.dates import utc_now
     from tct.models import CaseFlag
 
+    actor = audit.actor_name(session, actor)  # (the flag names who set it as the trail does)
     session.add(CaseFlag(case_id=case.id, kind=kind, source=source, reason=reason, set_by=actor,
                          set_at=at or utc_now()))
     after: dict[str, Any] = {"flag": kind, "source": source}
@@ -249,7 +250,7 @@ def refresh_many(session: Session, case_ids: list[int], settings: Settings, *, a
 
     session.flush()
     db = Driver(session)
-    changes = _Changes(db, actor)
+    changes = _Changes(db, audit.actor_name(db, actor))  # (flags name who set them as the trail does)
     count = int(settings["repeat.min_visits"])
     localities: set[str] = set()
     for part in _chunks(sorted(case_ids)):
@@ -372,7 +373,7 @@ def refresh_hotspots_everywhere(session: Session, settings: Settings, *, actor: 
         "SELECT v.id FROM visit v WHERE v.case_id = c.id AND v.delegation = ? AND v.void = ?) OR EXISTS ("
         "SELECT f.id FROM case_flag f WHERE f.case_id = c.id AND f.kind = 'hotspot' AND f.cleared_at IS NULL))",
         [db.flag(True), db.flag(False)])})
-    changes = _Changes(db, actor)
+    changes = _Changes(db, audit.actor_name(db, actor))  # (flags name who set them as the trail does)
     _hotspots_many(db, changes, localities, settings, None)
     changes.write()
 

@@ -95,6 +95,15 @@ def resolve(session: Session, typed: str, *, include_retired: bool = False) -> O
     return officer
 
 
+def registered_name(source: Session | Driver, typed: str) -> str:
+    """The registered name of the one officer, active or retired, that a typed name means (see
+    resolve_id); the same errors when it means none or several."""
+    from tct.db import Driver
+
+    db = Driver.of(source)
+    return str(db.rows("SELECT name FROM officer WHERE id = ?", [resolve_id(db, typed, include_retired=True)])[0][0])
+
+
 def resolve_id(source: Session | Driver, typed: str, *, include_retired: bool = False) -> int:
     """The id of the one officer a typed name means, read as plain columns.
 
