@@ -475,6 +475,17 @@ def test_referrals_appear_in_the_timeline(desk):
     assert events[1]["date"] == "2021-02-03"
 
 
+def test_a_referral_s_note_is_in_the_audit_trail(desk):
+    """The note of a referral is kept in its audit event as a status change's note is (the reason)."""
+    code = visit(desk, "--citizen", "A", *BASE, "--at", "01/02/2021 08:00")["case"]
+    assert desk("case", "refer", code, "--to", "Thanh tra tỉnh", "--date", "03/02/2021",
+                "--note", "Công văn 12/TTr gửi kèm").exit_code == 0
+    event = desk("log", "--entity", code, "-f", "json").json()[-1]
+    assert (event["action"], event["reason"]) == ("refer", "Công văn 12/TTr gửi kèm")
+    assert event["changes"]["after"] == {"to": "Thanh tra tỉnh", "sent_on": "2021-02-03"}
+    assert "Công văn 12/TTr gửi kèm" in desk("log", "--entity", code, "-f", "md", env={"TCT_LANG": "vi"}).stdout
+
+
 def test_list_filters_and_denouncer_masking(desk):
     a = visit(desk, "--citizen", "Hoàng Thị Mật", "--type", "denunciation", "--field", "land", "--officer", "binh",
               "--locality", "Phường Vĩnh Lạc", "--content", "cán bộ địa chính nhận tiền")["case"]

@@ -522,7 +522,7 @@ def refer(session: Session, code: str, *, to: str, on: date | None, note: str | 
     session.add(referral)
     session.flush()
     audit.record(session, actor=actor, entity="case", code=case.code, action="refer",
-                 after={"to": agency, "sent_on": referral.sent_on})
+                 after={"to": agency, "sent_on": referral.sent_on}, reason=referral.note)  # (as a status change's)
     return referral
 
 
