@@ -122,6 +122,41 @@ def test_retired_officers_still_on_the_roster_are_reported_and_cover_nothing(sta
                           "Lê Hoàng Minh Nguyệt", "retired")
 
 
+def test_retiring_says_the_shifts_still_held_and_the_command_that_removes_them(staff):
+    """An office head retiring an officer learns which of their shifts remain (those roster check
+    would list as a retired officer rostered) and the command that takes them off; their past
+    shifts are history and are not counted; nothing is removed without being asked."""
+    import shlex
+
+    from tct.dates import today_local
+
+    first, last = today_local() + timedelta(days=2), today_local() + timedelta(days=6)
+    assert staff("roster", "add", "nguyet", "--date", first.isoformat(), "--to", last.isoformat()).exit_code == 0
+    assert staff("roster", "add", "nguyet", "--date", "10/02/2021", "--shift", "morning").exit_code == 0
+    assert staff("roster", "add", "binh", "--date", "10/02/2021").exit_code == 0
+    run = staff("officer", "retire", "nguyet", env={"TCT_LANG": "vi"})
+    assert run.exit_code == 0
+    span = f"{first:%d/%m/%Y}–{last:%d/%m/%Y}"
+    command = f"tct roster remove 'Lê Hoàng Minh Nguyệt' --date {first:%d/%m/%Y} --to {last:%d/%m/%Y}"
+    assert run.stderr.splitlines() == [
+        "Lê Hoàng Minh Nguyệt đã thôi tiếp công dân",
+        f"Lưu ý: Lê Hoàng Minh Nguyệt vẫn còn 5 ca trực trong lịch, {span}; bỏ các ca đó bằng lệnh: {command}"]
+    assert len(shifts(staff)) == 7  # said, not done
+    removed = staff(*shlex.split(command)[1:])
+    assert removed.exit_code == 0 and "5" in removed.stderr
+    assert [(s["officer"], s["date"]) for s in shifts(staff)] == [("Lê Hoàng Minh Nguyệt", "2021-02-10"),
+                                                                   ("Trần Thị Bình", "2021-02-10")]
+    report = staff("roster", "check", "--from", first.isoformat(), "--to", last.isoformat(), "-f", "json").json()
+    assert report["retired"] == []
+    # one shift left: its day alone; none left: the retirement alone
+    assert staff("roster", "add", "binh", "--date", first.isoformat(), "--shift", "afternoon").exit_code == 0
+    run = staff("officer", "retire", "binh")
+    assert run.stderr.splitlines()[1] == (f"Warning: Trần Thị Bình still holds 1 shift(s) on the roster, "
+                                          f"{first:%d/%m/%Y}; remove them with: tct roster remove "
+                                          f"'Trần Thị Bình' --date {first:%d/%m/%Y}")
+    assert staff("officer", "retire", "duc").stderr.splitlines() == ["Nguyễn Văn Đức no longer receives citizens"]
+
+
 def test_double_booking_in_the_register_is_reported(staff, database):
     from sqlmodel import select
 

@@ -122,6 +122,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "active": ("active", "đang làm"),
     "officer_added": ("Added officer {name}", "Đã thêm cán bộ {name}"),
     "officer_retired": ("{name} no longer receives citizens", "{name} đã thôi tiếp công dân"),
+    "officer_retired_rostered": ("{name} still holds {count} shift(s) on the roster, {span}; remove them with: "
+                                 "{command}",
+                                 "{name} vẫn còn {count} ca trực trong lịch, {span}; bỏ các ca đó bằng lệnh: "
+                                 "{command}"),
     # --- visits, citizens, cases ---
     "status": ("status", "trạng thái"),
     "deadline": ("deadline", "hạn giải quyết"),

@@ -182,6 +182,18 @@ def shifts_between(session: Session, start: date | None, end: date | None, *,
     return [(shift, officer) for shift, officer in session.exec(query).all()]
 
 
+def held_after_retiring(session: Session, officer: Officer) -> list[DutyShift]:
+    """The shifts a retired officer still holds on or after the day they retired: those `roster
+    check` lists as a retired officer rostered and counts as gaps, which `roster remove` takes off."""
+    from tct import settings
+    from tct.dates import to_local
+
+    if officer.active or officer.retired_at is None:
+        return []
+    day = to_local(officer.retired_at, settings.load(session)["timezone"]).date()
+    return [row for row, _ in shifts_between(session, day, None, officer_id=officer.id)]
+
+
 def _rostered(source: Session | Driver, start: date, end: date) -> list[tuple[Any, Any]]:
     """What shifts_between gives for reading only, as plain objects with the models' attributes
     (the roster grid and check of a report, which need not load the models)."""

@@ -48,9 +48,19 @@ def list_(all_: Annotated[bool, typer.Option("--all", help="Include retired offi
 @app.command("retire")
 def retire(name: Annotated[str, typer.Argument(help="The officer's name (accents optional).")]) -> None:
     """Mark an officer as no longer receiving citizens (kept in the register and its history)."""
-    from tct import audit, officers, render
+    import shlex
+
+    from tct import audit, officers, render, rosters
     from tct.db import write_session
 
     with write_session(state().db()) as session:
         officer = officers.retire(session, name, actor=audit.current_actor())
+        held = [row.shift_date for row in rosters.held_after_retiring(session, officer)]
     notice(render.label("officer_retired", lang(), name=officer.name))
+    if held:  # (kept: the office head reassigns those days, then removes them; roster check lists them)
+        first, last = f"{held[0]:%d/%m/%Y}", f"{held[-1]:%d/%m/%Y}"
+        command = f"tct roster remove {shlex.quote(officer.name)} --date {first}" + (
+            f" --to {last}" if last != first else "")
+        notice(render.label("warning_line", lang(), text=render.label(
+            "officer_retired_rostered", lang(), name=officer.name, count=len(held),
+            span=first if last == first else f"{first}–{last}", command=command)))
