@@ -514,6 +514,11 @@ def test_alerts_check_exit_codes(desk):
     assert [d["people"] for d in data["delegations"]] == [9]
     assert data["flagged"][0]["flags"] == ["crowd"]
     assert desk("alerts", "--check", "--on", "01/01/2021").exit_code == 0
+    # what cron mails: what was found and the exit code, not an "error" that is a count of alerts
+    vi = desk("alerts", "--check", "--on", "05/02/2021", env={"TCT_LANG": "vi"})
+    assert (vi.exit_code, vi.stderr.splitlines()[-1]) == (1, "Có 2 cảnh báo cần xử lý (mã thoát 1)")
+    en = desk("alerts", "--check", "--on", "05/02/2021")
+    assert (en.exit_code, en.stderr.splitlines()[-1]) == (1, "2 alert(s) to deal with (exit code 1)")
 
 
 def test_alerts_list_deadlines_and_repeat_citizens(desk):

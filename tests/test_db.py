@@ -333,6 +333,8 @@ def test_db_check_exits_1_on_a_foreign_key_problem(tct, db_path):
     run = tct("db", "check", "-f", "json")
     assert run.exit_code == 1
     assert any("foreign key" in line for line in run.json()["problems"])
+    vi = tct("db", "check", env={"TCT_LANG": "vi"})  # what was found and the exit code, not "Lỗi: … lỗi"
+    assert (vi.exit_code, vi.stderr.splitlines()[-1]) == (1, f"{db_path}: phát hiện 1 vấn đề cần xử lý (mã thoát 1)")
 
 
 def test_db_check_finds_a_gap_in_visit_codes(tct, database, db_path):

@@ -55,7 +55,11 @@ def test_strict_exits_1_only_when_a_gap_exists(staff):
     assert staff("roster", "add", "duc", "--date", "03/02/2021", "--to", "22/02/2021").exit_code == 0
     strict = staff("roster", "check", *TET, "--strict")
     assert strict.exit_code == 1
-    assert strict.stderr.strip().splitlines()[-1].startswith("Error: 2 uncovered half-day(s)")
+    assert strict.stderr.strip().splitlines()[-1] == \
+        "2 uncovered half-day(s) from 03/02/2021 to 23/02/2021 (exit code 1)"  # what was found, not "Error:"
+    vi = staff("roster", "check", *TET, "--strict", env={"TCT_LANG": "vi"})
+    assert (vi.exit_code, vi.stderr.strip().splitlines()[-1]) == (
+        1, "2 buổi chưa có người trực chính từ 03/02/2021 đến 23/02/2021 (mã thoát 1)")
     assert "23/02/2021" in strict.stdout
     assert staff("roster", "check", *TET, "--strict", "-f", "json").json()["gaps"] == [
         {"date": "2021-02-23", "shifts": ["morning", "afternoon"]}]

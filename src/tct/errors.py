@@ -68,7 +68,8 @@ class DatabaseError(TctError):
 
 
 class CheckFailed(TctError):
-    """A check command found problems (exit 1, its report already printed)."""
+    """A check command found problems (exit 1, its report already printed). Not a mistake: its one
+    line says what was found and the exit code (cron mails it), without `Error:`."""
 
 
 def debugging() -> bool:

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 from tct import __version__
 from tct.cli import common
-from tct.errors import EXIT_DATABASE, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, TctError
+from tct.errors import EXIT_DATABASE, EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, CheckFailed, TctError
 
 
 def _error_line(message: str) -> None:
@@ -184,6 +184,10 @@ class TctGroup(LazyGroup):
             return EXIT_USAGE
         except click_exc.ClickException as exc:
             _error_line(exc.format_message())
+            return exc.exit_code
+        except CheckFailed as exc:  # (what a check found, said as such: not "Error: 7 alerts")
+            sys.stderr.write(" ".join(exc.said(common.lang()).split()) + "\n")
+            sys.stderr.flush()
             return exc.exit_code
         except TctError as exc:
             if debug:

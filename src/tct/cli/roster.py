@@ -248,7 +248,7 @@ def check(period: PeriodArg = None, since: FromOption = None, until: ToOption = 
     if others:
         summary += "; " + label("roster_other_problems", lang(), count=others)
     if strict and gaps:
-        raise CheckFailed(summary)
+        raise CheckFailed(label("check_exit", lang(), summary=summary))
     notice(summary if gaps or others else label("roster_ok", lang(), **span))
 
 
