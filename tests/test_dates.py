@@ -119,3 +119,21 @@ def test_iso_with_offset_is_converted_to_office_time():
 def test_other_office_time_zone():
     moment = parse_datetime("09/02/2021 23:30", tz="Europe/Paris")
     assert to_utc(moment) == datetime(2021, 2, 9, 22, 30, tzinfo=UTC)
+
+
+def test_a_time_alone_still_to_come_today_is_refused_at_the_desk():
+    """`--at 14g` typed at 11:48 would have been a visit in the future: the desk meant a past day."""
+    from datetime import datetime
+
+    from tct.dates import office_tz
+    from tct.errors import ValidationError
+    from tct.visits import parse_moment
+
+    now = datetime(2021, 2, 10, 11, 48, tzinfo=office_tz("Asia/Ho_Chi_Minh"))
+    assert parse_moment("8h30", tz="Asia/Ho_Chi_Minh", now=now) == now.replace(hour=8, minute=30)
+    assert parse_moment("11:50", tz="Asia/Ho_Chi_Minh", now=now).hour == 11  # a clock a minute or two off
+    with pytest.raises(ValidationError, match="still to come"):
+        parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now)
+    assert parse_moment("hôm qua 14g", tz="Asia/Ho_Chi_Minh", now=now).day == 9
+    # (at `visit edit`, a time alone is on the visit's own day, which may be any day)
+    assert parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now, on=now.date()).hour == 14

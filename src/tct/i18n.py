@@ -455,6 +455,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "since_accepted": ("case {code} was accepted", "ngày thụ lý vụ việc {code}"),
     "since_last_step": ("the last step of case {code}, to {status},",
                         "bước xử lý gần nhất của vụ việc {code}, sang trạng thái {status},"),
+    "err_time_alone_to_come": ("{label} {typed!r} is a time still to come today; give the day of a past visit, "
+                               "e.g. 'yesterday {typed}'",
+                               "{label} {typed!r} là giờ chưa tới trong hôm nay; lượt tiếp đã qua thì ghi cả ngày, "
+                               "ví dụ 'hôm qua {typed}'"),
     "err_at_in_future": ("{label} {typed!r} is more than a day in the future",
                          "{label} {typed!r} muộn hơn hiện tại quá một ngày"),
     "err_no_case": ("no case {code!r}", "không có vụ việc {code!r}"),

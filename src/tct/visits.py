@@ -123,6 +123,9 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime, on: date | None =
     if in_file and is_time_alone(typed):
         raise ValidationError.said_as("err_time_without_day", label="--at", raw=typed)
     moment = parse_datetime(typed, tz=tz, now=now, label="--at", on=on)
+    if on is None and moment > now + timedelta(minutes=5) and is_time_alone(typed):
+        # (14g typed at 11:48 is no visit of today: most likely yesterday's, entered late)
+        raise ValidationError.said_as("err_time_alone_to_come", label="--at", typed=typed)
     if moment > now + timedelta(days=1):
         raise ValidationError.said_as("err_at_in_future", label="--at", typed=typed)
     return moment
