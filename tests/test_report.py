@@ -429,6 +429,20 @@ def test_what_someone_acts_on_is_never_read_from_a_register_that_does_not_exist(
     assert tct("--db", str(missing), "visit", "list", db=False).exit_code == 0 and missing.exists()
 
 
+def test_a_revealed_report_that_cannot_be_written_reveals_nothing_in_the_trail(tct, holiday, tmp_path):
+    """`report --reveal --output` to a file that cannot be written (a name too long, a folder that
+    does not exist, a file there without --force): exit 1, and no reveal in the trail, as nothing
+    was shown to anyone."""
+    before = tct("log", "-f", "json").json()
+    (tmp_path / "kept.md").write_text("x", encoding="utf-8")
+    for target in (tmp_path / ("ế" * 200), tmp_path / "no-such-folder" / "r.md", tmp_path / "kept.md"):
+        run = tct("report", "tet-2021", "--reveal", "--output", str(target))
+        assert run.exit_code == 1, (target, run.stderr)
+    assert tct("log", "-f", "json").json() == before
+    assert tct("report", "tet-2021", "--reveal", "--output", str(tmp_path / "r.md")).exit_code == 0
+    assert [e["action"] for e in tct("log", "-f", "json").json()][-1] == "reveal"
+
+
 def test_a_denouncer_is_not_named_on_a_complaint_of_theirs_even_revealed(tct):
     """--reveal names the citizens of flagged cases, never one who ever came to denounce: their
     complaint would name them too."""

@@ -35,7 +35,7 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
            reveal: Annotated[bool, typer.Option("--reveal", help="Full names in flagged cases (never a "
                                                                  "denouncer's).")] = False) -> None:
     """The reception results of a period: before, during and after the holiday."""
-    from tct import audit, periods, render, settings
+    from tct import audit, periods, settings
     from tct import report as library
     from tct.errors import UsageError
 
@@ -54,6 +54,15 @@ def report(period: Annotated[str, typer.Argument(help="tet-2021, new-year-2021, 
         if reveal:
             audit.reveal(source, entity="report", code=resolved.name,
                          after={"cases": [c["code"] for c in data["flagged_cases"]]})
+        # (delivered before the reveal is committed: a file that cannot be written revealed nothing)
+        _deliver(data, resolved, fmt, language, output, force=force)
+
+
+def _deliver(data: dict[str, Any], resolved: Any, fmt: ReportFormat, language: str, output: str | None, *,
+             force: bool) -> None:
+    """The report printed or written to `output`, in `fmt`."""
+    from tct import render
+
     if not data["reception"]["total"]["visits"]:  # (a period mistyped, or a register not the office's)
         from tct.dates import day_text
 
