@@ -204,6 +204,21 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.release(name)
 
 
+def fill_disk(folder: Path) -> Path:
+    """Take every free block of `folder`'s file system, as a download gone wild does; the file
+    that holds them is returned, for the test to give the room back."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    return filler
+
+
 @pytest.fixture
 def small_disks(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
     """Mounts real file systems of a given size ("256k", "2m"; a tmpfs: needs root, as on the test

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error, file_mode
+from conftest import assert_one_line_error, file_mode, fill_disk
 from tct import db as store
 from tct.errors import DatabaseError
 
@@ -639,15 +639,7 @@ def test_a_full_disk_under_the_register_is_said_as_such(tct, small_disks, comman
     disk = small_disks("1m")
     register = disk / "tct.db"
     assert tct("--db", str(register), "officer", "add", "Nguyễn Văn An", db=False).exit_code == 0
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)  # every block taken, as by a download gone wild
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    filler = fill_disk(disk)
     run = tct("--db", str(register), *command, db=False)
     assert_one_line_error(run, 3, f"no space left on the disk of {disk}")
     vi = tct("--db", str(register), "--lang", "vi", *command, db=False)

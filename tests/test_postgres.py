@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import Run, assert_one_line_error
+from conftest import Run, assert_one_line_error, fill_disk
 from tct import db as store
 from tct.cli import app
 
@@ -695,14 +695,7 @@ def test_a_backup_onto_a_full_disk_says_so_as_on_sqlite(desk, small_disks):
     """pg_dump running out of room: the one line says the disk is full, in the desk's language (as an
     SQLite backup says it), not pg_dump's own English; nothing is left under a backup name."""
     disk = small_disks("256k")
-    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o600)  # every block taken
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fill_disk(disk)
     run = desk("backup", "--to", str(disk))
     assert_one_line_error(run, 1, f"no space left on the disk of {disk}", "no backup was made")
     vi = desk("--lang", "vi", "backup", "--to", str(disk))
