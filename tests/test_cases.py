@@ -740,6 +740,7 @@ _STORED_REASONS = {
     "reason_hotspot": "3 or more crowd cases in xã Tân Lập, huyện Đông Sơn within 30 days",
     "reason_not_called": "no visit calls for repeat any more",
     "reason_status_day": "the day of its latest status change, from its history",
+    "reason_derived": "what its visits and status history say",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_one_line_error, file_mode, fill_disk
+from conftest import assert_one_line_error, downgrade_sqlite, file_mode, fill_disk
 from tct import db as store
 from tct.errors import DatabaseError
 
@@ -292,8 +292,8 @@ def _raw_visits(path: Path, seqs: list[int]) -> None:
     con.execute("INSERT INTO citizen (id, name, name_folded, created_at, updated_at) VALUES (1, 'B', 'b', ?, ?)",
                 (now, now))
     con.execute("INSERT INTO cases (id, code, year, seq, type, field, within_authority, status, opened_on, "
-                "extension_days, created_at, updated_at, search_folded) "
-                "VALUES (1, 'VV-2021-0001', 2021, 1, 'complaint', 'land', 1, 'new', '2021-02-10', 0, ?, ?, '')",
+                "first_visit_on, extension_days, created_at, updated_at, search_folded) VALUES "
+                "(1, 'VV-2021-0001', 2021, 1, 'complaint', 'land', 1, 'new', '2021-02-10', '2021-02-10', 0, ?, ?, '')",
                 (now, now))
     for seq in seqs:
         con.execute("INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "
@@ -487,10 +487,17 @@ def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order
     con.close()
     run = tct("db", "check", "-f", "json")
     assert run.exit_code == 1
+    # Written around tct, the case still bears the mark of a history in date order (migration 0012)
     assert run.json()["problems"] == ["case VV-2021-0001: its status is resolved but its history, read in date "
-                                      "order, ends accepted, so a report of a past day reads it as accepted (a "
-                                      "step was entered before an earlier-dated one)"]
+                                      "order, ends accepted; a report of a past day reads it as resolved until tct "
+                                      "db check --repair marks it to be read from its history"]
     assert tct("db", "check", "--repair").exit_code == 1  # which of the two is right is not tct's to say
+    assert tct("db", "check", "-f", "json").json()["problems"] == [
+        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted, so a report "
+        "of a past day reads it as accepted (a step was entered before an earlier-dated one)"]
+    repair = [e for e in tct("log", "-f", "json").json() if e["action"] == "repair"]
+    assert [e["changes"] for e in repair] == [{"before": {"history_in_order": True},
+                                               "after": {"history_in_order": False}}]
 
 
 def test_a_report_reads_a_case_whose_history_is_out_of_date_order_as_its_history_says(tct, db_path):
@@ -503,6 +510,8 @@ def test_a_report_reads_a_case_whose_history_is_out_of_date_order_as_its_history
     con.execute("UPDATE cases SET accepted_on = '2021-02-20', status_changed_on = '2021-03-01'")
     con.commit()
     con.close()
+    downgrade_sqlite(db_path, "0011")  # as that older tct kept the register: upgraded, its history is read
+    assert tct("db", "upgrade").exit_code == 0
     made = tct("report", "03/02/2021..01/04/2021", "-f", "json").json()
     assert made["resolution"]["resolved"] == 1 and made["resolution"]["accepted"] == 0
     assert made["backlog"] == []  # (taken as it stands, accepted since 1 March, it would be overdue)
@@ -689,3 +698,44 @@ def test_a_register_in_a_folder_its_user_cannot_write_is_said_so(db_path, monkey
                     "runs tct (chown), as the file is")
         assert error.said("en") == expected, error.said("en")
         assert f"không ghi được vào thư mục {db_path.parent}" in error.said("vi")
+
+
+def test_each_case_keeps_the_day_of_its_first_visit_through_the_desk_and_the_import(tct, tmp_path, db_path):
+    """The backlog of a past day counts a case once a non-void visit came by then, read from the
+    day of its first visit stored on the case (migration 0012): every way a visit comes, moves or is
+    voided keeps it, as `db check` holds it against the visits."""
+    _one_case(tct, ("accept", "05/02/2021"))
+    visit = ("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land", "--officer", "binh")
+    assert tct(*visit, "--case", "VV-2021-0001", "--at", "20/03/2021 09:00").exit_code == 0   # TCD-2021-0002
+    assert tct(*visit, "--at", "22/03/2021 09:00").exit_code == 0                             # VV-2021-0002
+    assert tct("visit", "void", "TCD-2021-0001", "--reason", "nhầm").exit_code == 0  # its first is now 20 March
+    assert tct("visit", "void", "TCD-2021-0003", "--reason", "nhầm").exit_code == 0  # VV-2021-0002: none left
+    assert tct("db", "check").exit_code == 0
+    file = tmp_path / "back.csv"
+    file.write_text("citizen,type,field,at,officer,case\n"
+                    "Ngô Văn Cũ,complaint,land,10/03/2021 08:00,binh,VV-2021-0001\n"   # earlier than its first
+                    "Ngô Văn Cũ,complaint,land,25/03/2021 08:00,binh,VV-2021-0002\n", encoding="utf-8")
+    assert tct("import", "--visits", str(file)).exit_code == 0
+    assert tct("visit", "edit", "TCD-2021-0004", "--at", "12/03/2021 08:00").exit_code == 0
+    check = tct("db", "check", "-f", "json")
+    assert check.json()["problems"] == [], check.stdout
+    path = db_path
+    first = {"VV-2021-0001": "2021-03-12", "VV-2021-0002": "2021-03-25"}
+    assert dict(sqlite3.connect(path).execute("SELECT code, first_visit_on FROM cases")) == first
+    downgrade_sqlite(path, "0011")  # a register an older tct kept: the upgrade finds the same days
+    assert tct("db", "upgrade").exit_code == 0
+    assert dict(sqlite3.connect(path).execute("SELECT code, first_visit_on FROM cases")) == first
+    assert tct("db", "check").exit_code == 0
+
+
+def test_a_case_whose_visits_by_a_day_were_voided_is_not_that_days_backlog(tct):
+    """Accepted on 5 February from a visit later voided, the complaint came again on 20 March: on 15
+    March nobody had come about it (as the register now stands), so it is not that day's backlog; on
+    31 March it is (30 days from its acceptance)."""
+    _one_case(tct, ("accept", "05/02/2021"))
+    assert tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "complaint", "--field", "land",
+               "--officer", "binh", "--case", "VV-2021-0001", "--at", "20/03/2021 09:00").exit_code == 0
+    assert tct("visit", "void", "TCD-2021-0001", "--reason", "nhầm").exit_code == 0
+    assert tct("report", "01/03/2021..15/03/2021", "-f", "json").json()["backlog"] == []
+    backlog = tct("report", "01/03/2021..31/03/2021", "-f", "json").json()["backlog"]
+    assert [(case["code"], case["deadline"]) for case in backlog] == [("VV-2021-0001", "2021-03-07")]

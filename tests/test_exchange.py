@@ -63,7 +63,8 @@ def fill_register(db) -> None:  # type: ignore[no-untyped-def]
             seq = next_number(s, "case", 2021)
             case = Case(code=f"VV-2021-{seq:04d}", year=2021, seq=seq, type=kind, field="land", locality="Quận 1",
                         locality_folded="quan 1", summary=summary, search_folded=f"{summary} {who.name_folded}",
-                        opened_on=date(2021, 2, 9), deadline=date(2021, 3, 11), citizen_id=who.id,
+                        opened_on=date(2021, 2, 9), first_visit_on=date(2021, 2, 9),  # (as open_case keeps it)
+                        deadline=date(2021, 3, 11), citizen_id=who.id,
                         created_at=at, updated_at=at)
             s.add(case)
             cases.append(case)

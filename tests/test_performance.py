@@ -264,11 +264,14 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
                for line in backlog[0])
     longest = [lines for statement, lines in plans if statement.startswith("SELECT max(julianday(")]
     assert len(longest) == 1 and longest[0] == ["SEARCH cases USING INDEX ix_cases_open_span"]
-    assert any("ix_visit_case_void_date" in line for line in backlog[0])
     history = [line for line in backlog[0] if "case_status_change" in line]
     assert history and all("COVERING INDEX ix_case_status_change_case_day (case_id=?" in line for line in history)
     assert not any("RIGHT PART OF ORDER BY" in line for line in backlog[0])
     assert any("COVERING INDEX ix_cases_status_opened (status=? AND opened_on<?)" in line for line in backlog[0])
+    # ...and both ranges from their index alone (migration 0012): no case's row, and no probe of each
+    # case's visits (its first visit's day is in the index)
+    assert not any(re.search(r"SEARCH (cases|visit) USING (INTEGER PRIMARY KEY|INDEX)", line) for line in backlog[0])
+    assert not any("visit" in line for line in backlog[0])
     # the flagged cases are asked per case visited in the period, not as every flagged case
     flagged = [lines for statement, lines in plans if "FROM case_flag" in statement and "EXISTS" in statement]
     assert flagged and any("ix_case_flag_case_kind (case_id=?" in line for line in flagged[0])

@@ -15,6 +15,7 @@ import random
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,45 @@ def test_db_upgrade_migrates_an_older_schema_once(pg):
     assert again.exit_code == 0 and "already" in again.stderr
 
 
+def test_the_upgrade_to_0012_stores_each_cases_first_visit_and_marks_histories_out_of_order(pg):
+    """A register an older tct kept: the day of each case's first non-void visit is stored, and a
+    case whose history (read in date order) ends otherwise than its status is marked, so that a
+    report of a past day reads its history (tct.report._backlog)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg.url)
+    now = "2021-02-10 02:00:00+00"
+    with engine.begin() as conn:
+        store.run_migrations(conn, "0011")
+        conn.exec_driver_sql("INSERT INTO officer (id, name, name_folded, active, created_at) "
+                             f"VALUES (1, 'A', 'a', true, '{now}')")
+        conn.exec_driver_sql(f"INSERT INTO citizen (id, name, name_folded, created_at, updated_at) "
+                             f"VALUES (1, 'B', 'b', '{now}', '{now}')")
+        for case_id, status, changed in ((1, "resolved", "'2021-02-10'"), (2, "new", "NULL"), (3, "new", "NULL")):
+            conn.exec_driver_sql(
+                "INSERT INTO cases (id, code, year, seq, type, field, within_authority, status, opened_on, "
+                "status_changed_on, extension_days, created_at, updated_at, search_folded) VALUES "
+                f"({case_id}, 'VV-2021-000{case_id}', 2021, {case_id}, 'complaint', 'land', true, '{status}', "
+                f"'2021-02-03', {changed}, 0, '{now}', '{now}', '')")
+        for seq, case_id, day, void in ((1, 1, "2021-02-03", False), (2, 2, "2021-02-03", True),
+                                        (3, 2, "2021-02-20", False), (4, 3, "2021-02-03", True)):
+            conn.exec_driver_sql(
+                "INSERT INTO visit (code, year, seq, case_id, citizen_id, officer_id, visited_at, visit_date, "
+                "people, delegation, type, field, handling, kind, escalated, search_folded, void, created_at, "
+                f"updated_at) VALUES ('TCD-2021-000{seq}', 2021, {seq}, {case_id}, 1, 1, '{now}', '{day}', 1, false, "
+                f"'complaint', 'land', 'guided', 'regular', false, '', {str(void).lower()}, '{now}', '{now}')")
+        # resolved (entered last) but dated before its acceptance, as an older tct let it be
+        for changed, from_, to in (("2021-02-10", "new", "accepted"), ("2021-02-05", "accepted", "resolved")):
+            conn.exec_driver_sql("INSERT INTO case_status_change (case_id, changed_on, at, from_status, to_status, "
+                                 f"actor) VALUES (1, '{changed}', '{now}', '{from_}', '{to}', 'x')")
+    engine.dispose()
+    assert pg("db", "upgrade").exit_code == 0
+    with _connect(pg.url) as conn:
+        rows = conn.execute("SELECT code, first_visit_on, history_in_order FROM cases ORDER BY code").fetchall()
+    assert rows == [("VV-2021-0001", date(2021, 2, 3), False), ("VV-2021-0002", date(2021, 2, 20), True),
+                    ("VV-2021-0003", None, True)]
+
+
 def test_desks_upgrading_at_once_upgrade_once(pg):
     from sqlalchemy import create_engine
 
@@ -327,6 +367,11 @@ def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order
     run = desk("db", "check", "-f", "json")
     assert run.exit_code == 1
     assert [line for line in run.json()["problems"] if line.startswith("case VV-2021-0001")] == [
+        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted; a report of "
+        "a past day reads it as resolved until tct db check --repair marks it to be read from its history"]
+    assert desk("db", "check", "--repair").exit_code == 1  # marked; which of the two is right is the officers' call
+    assert [line for line in desk("db", "check", "-f", "json").json()["problems"]
+            if line.startswith("case VV-2021-0001")] == [
         "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted, so a "
         "report of a past day reads it as accepted (a step was entered before an earlier-dated one)"]
 

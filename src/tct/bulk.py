@@ -219,7 +219,7 @@ class Outcome:
 
 CITIZEN_COLUMNS = "name, name_folded, id_number, address, address_folded, phone, locality"
 CASE_COLUMNS = ("type, field, locality, locality_folded, summary, search_folded, within_authority, status, "
-                "opened_on, deadline, extension_days")
+                "opened_on, first_visit_on, deadline, extension_days")
 VISIT_COLUMNS = ("officer_id, visited_at, visit_date, people, delegation, representatives, type, field, content, "
                  "handling, kind, escalated, note, search_folded, void")
 
@@ -349,21 +349,18 @@ class Reader:
         wanted: dict[Any, list[tuple[int, str]]] = {}
         days = set()
         for line, ready, _ in pending:
-            moment = to_utc(ready.moment).replace(second=0, microsecond=0)
-            wanted.setdefault(moment, []).append((line, self.folded[ready.details.name]))
+            wanted.setdefault(_minute(db, to_utc(ready.moment)), []).append((line, self.folded[ready.details.name]))
             days.add(db.day(ready.moment.date()))
-        # (the visits of the batch's days, indexed: a minute's visits are among those of its day)
-        found = []
-        for at, name, code, citizen_id in db.rows_in(
-                "SELECT visit.visited_at, citizen.name_folded, visit.code, visit.citizen_id FROM visit "
-                "JOIN citizen ON citizen.id = visit.citizen_id "
-                "WHERE visit.void = ? AND visit.id <= ? AND visit.visit_date IN ({ids})",
-                sorted(days), [db.flag(False), self.visits_before]):
-            minute = db.read_stamp(at)
-            assert minute is not None
-            minute = minute.astimezone(UTC).replace(second=0, microsecond=0)
-            if minute in wanted:
-                found.append((minute, name, code, citizen_id))
+        # (the visits of the batch's days, indexed: a minute's visits are among those of its day; on
+        # a large register thousands a day, so compared by their stored minute and named only when found)
+        at_minute = [(_minute(db, at), code, citizen_id) for at, code, citizen_id in db.rows_in(
+            "SELECT visit.visited_at, visit.code, visit.citizen_id FROM visit "
+            "WHERE visit.void = ? AND visit.id <= ? AND visit.visit_date IN ({ids})",
+            sorted(days), [db.flag(False), self.visits_before])]
+        at_minute = [visit for visit in at_minute if visit[0] in wanted]
+        names = dict(db.rows_in("SELECT citizen.id, citizen.name_folded FROM citizen WHERE citizen.id IN ({ids})",
+                                {citizen_id for *_, citizen_id in at_minute}))
+        found = [(minute, names[citizen_id], code, citizen_id) for minute, code, citizen_id in at_minute]
         # A denouncer's visit is warned of to every row of that minute, whatever its name: matched by
         # name, the warning would confirm a name guessed from the initials `visit list` shows
         # (T. T. T. at 08:30) to anyone running `import --check`, which leaves no trace.
@@ -451,7 +448,7 @@ class Reader:
             locality = ready.details.locality
             new_rows.append((citizen_ref, day.year, ready.type, ready.field, locality, self.folded[locality] or None,
                              ready.content, self.fold_joined(ready.content, locality), yes, "new", db.day(day),
-                             deadline, 0))
+                             db.day(day), deadline, 0))
             if ref:
                 by_ref[ref] = case_ref
                 self.opened_on[case_ref] = day
@@ -561,6 +558,16 @@ class ReaderProcess:
         channel.send(outcome)
 
 
+def _minute(db: Any, moment: Any) -> Any:
+    """A moment in UTC to the minute, as stored or as given: on SQLite its stored text's first 16
+    characters ('2021-02-03 01:30', what Driver.stamp writes), without parsing thousands of them."""
+    if isinstance(moment, str):
+        return moment[:16]
+    if db.sqlite:
+        return db.stamp(moment.astimezone(UTC))[:16]
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+
+
 def _code_order(code: str) -> tuple[int, int]:
     """TCD-2021-0012 → (2021, 12), so codes sort by year and number."""
     _, year, number = code.split("-")
@@ -648,7 +655,7 @@ class _Writer:
             rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq,
                          citizen if citizen > 0 else citizen_ids[-citizen - 1], stamp, stamp, *columns))
         db.many("INSERT INTO cases (id, code, year, seq, citizen_id, created_at, updated_at, "
-                f"{CASE_COLUMNS}) VALUES ({', '.join('?' * 18)})", rows)
+                f"{CASE_COLUMNS}) VALUES ({', '.join('?' * 19)})", rows)
         case_ids.extend(ids)
         self.new_cases += len(ids)
 
@@ -688,7 +695,8 @@ class _Writer:
         db = self.db
         for (case_id,) in db.rows_in("SELECT cases.id FROM cases WHERE EXISTS (SELECT visit.id FROM visit "
                                      "WHERE visit.case_id = cases.id AND visit.void = ? "
-                                     "AND (visit.visit_date < cases.opened_on OR (cases.deadline IS NULL AND "
+                                     "AND (visit.visit_date < cases.opened_on OR cases.first_visit_on IS NULL "
+                                     "OR visit.visit_date < cases.first_visit_on OR (cases.deadline IS NULL AND "
                                      f"cases.status IN ({sql_words(cases.OPEN_STATUSES)})))) "
                                      "AND cases.id IN ({ids})", existing, [db.flag(False)]):
             cases.follow_first_visit(self.session, self.session.get(Case, case_id), self.settings, actor=self.actor)

@@ -91,19 +91,35 @@ def deadline_for(case: Case, settings: Settings, *, complex_: bool = False) -> d
         # (the only step back to `new`): its acceptance deadline runs from it, not from the first visit.
         reopened = case.status_changed_on if case.status == "new" else None
         received = max(case.opened_on, reopened) if reopened is not None else case.opened_on
-        if case.type == "complaint":
+        return Deadlines(settings).to_accept(case.type, received)
+    return Deadlines(settings).to_settle(case.type, case.accepted_on, case.extension_days, complex_=complex_)
+
+
+class Deadlines:
+    """The legal deadlines under one register's settings (read once): deadline_for's arithmetic,
+    for the paths that compute thousands of them (a past day's backlog)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.petition_days = int(settings["deadline.petition_days"])
+        self.settle_days = {"complaint": int(settings["deadline.complaint_days"]),
+                            "denunciation": int(settings["deadline.denunciation_days"])}
+        self.complex_complaint_days = int(settings["deadline.complaint_complex_days"])
+
+    def to_accept(self, type_: str, received: date) -> date:
+        """The day by which a case received on `received` must be accepted (or answered)."""
+        if type_ == "complaint":
             return received + timedelta(days=COMPLAINT_ACCEPT_DAYS)
-        if case.type == "denunciation":
+        if type_ == "denunciation":
             return add_working_days(received, DENUNCIATION_ACCEPT_WORKDAYS)
-        return received + timedelta(days=int(settings["deadline.petition_days"]))
-    if case.type == "complaint":
-        key = "deadline.complaint_complex_days" if complex_ else "deadline.complaint_days"
-        days = int(settings[key])
-    elif case.type == "denunciation":
-        days = int(settings["deadline.denunciation_days"])
-    else:
-        days = int(settings["deadline.petition_days"])
-    return case.accepted_on + timedelta(days=days + case.extension_days)
+        return received + timedelta(days=self.petition_days)
+
+    def to_settle(self, type_: str, accepted_on: date, extension_days: int, *, complex_: bool = False) -> date:
+        """The day by which a case accepted on `accepted_on` must be settled."""
+        if complex_ and type_ == "complaint":
+            days = self.complex_complaint_days
+        else:
+            days = self.settle_days.get(type_, self.petition_days)
+        return accepted_on + timedelta(days=days + extension_days)
 
 
 def deadline_of(type_: str, status: str, opened_on: date, accepted_on: date | None, extension_days: int,
@@ -127,7 +143,7 @@ def open_case(session: Session, *, type_: str, field: str, locality: str | None,
     case = Case(code=f"VV-{opened_on.year}-{seq:04d}", year=opened_on.year, seq=seq, type=type_, field=field,
                 locality=locality, locality_folded=fold(locality) or None, summary=summary,
                 search_folded=fold(" ".join(filter(None, [summary, locality]))), opened_on=opened_on,
-                citizen_id=citizen_id)
+                first_visit_on=opened_on, citizen_id=citizen_id)
     case.deadline = deadline_for(case, settings)
     session.add(case)
     session.flush()
@@ -181,7 +197,12 @@ def follow_first_visit(session: Session, case: Case, settings: Settings, *, acto
     case.opened_on = day
     refresh_deadline(session, case, settings)
     if (case.opened_on, case.deadline) == (before["opened_on"], before["deadline"]):
+        if case.first_visit_on != first:  # (derived, like the search keys: not an edit of the trail's)
+            case.first_visit_on = first
+            session.add(case)
+            session.flush()
         return
+    case.first_visit_on = first
     case.updated_at = utc_now()
     session.add(case)
     after = {"opened_on": case.opened_on, "deadline": case.deadline}
@@ -407,6 +428,35 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
                  reason=note)
     session.flush()
     return case
+
+
+def repair_derived(session: Session, *, actor: str) -> list[str]:
+    """Give every case that tct db check finds with a stored first-visit day or history-order mark
+    other than its visits and history say (tct.db.DERIVED_MISMATCHES) what they say, each in the
+    audit trail; returns their codes. Run after repair_status_days, whose days the mark reads."""
+    from tct import audit
+    from tct.db import DERIVED_MISMATCHES, Driver
+    from tct.models import Case
+
+    db = Driver.of(session)
+    repaired = []
+    for case_id, code, _, first_day, _, in_order in db.rows(DERIVED_MISMATCHES):
+        case = session.get(Case, case_id)
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        first = db.read_day(first_day) if first_day is not None else None
+        if case.first_visit_on != first:
+            before["first_visit_on"], after["first_visit_on"] = case.first_visit_on, first
+            case.first_visit_on = first
+        if bool(case.history_in_order) != bool(in_order):
+            before["history_in_order"], after["history_in_order"] = case.history_in_order, bool(in_order)
+            case.history_in_order = bool(in_order)
+        audit.record(session, actor=actor, entity="case", code=code, action="repair", before=before, after=after,
+                     reason=label("reason_derived"))
+        session.add(case)
+        repaired.append(code)
+    session.flush()
+    return repaired
 
 
 def repair_status_days(session: Session, *, actor: str) -> list[str]:

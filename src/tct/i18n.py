@@ -111,6 +111,8 @@ LABELS: dict[str, tuple[str, str]] = {
                          "bộ đếm mã {kind} năm {year}: đã đặt bằng số của mã lớn nhất, {highest}"),
     "status_day_repaired": ("case {code}: day of its latest status change set from its history",
                             "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
+    "derived_repaired": ("case {code}: day of its first visit and order of its history set from its records",
+                         "vụ việc {code}: ngày tiếp lần đầu và thứ tự lịch sử đã lấy lại theo hồ sơ"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
     "aborted": ("Aborted: nothing was written.", "Đã dừng, chưa ghi gì vào sổ."),
     "answer_yes_no": ("answer y (yes) or n (no)", "hãy trả lời c (có) hoặc k (không)"),
@@ -164,6 +166,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason_not_called": ("no visit calls for {flag} any more", "không còn lượt tiếp nào cần cảnh báo {flag}"),
     "reason_status_day": ("the day of its latest status change, from its history",
                           "ngày thay đổi trạng thái gần nhất, theo lịch sử của vụ việc"),
+    "reason_derived": ("what its visits and status history say",
+                       "theo các lượt tiếp và lịch sử trạng thái của vụ việc"),
     "reason_counter_behind": ("the counter was behind the highest code of its year",
                               "bộ đếm đang thấp hơn mã lớn nhất của năm"),
     # Errors the desk meets most, made by TctError.said_as (the English is the error's message).
@@ -1058,7 +1062,7 @@ def value_label(kind: str, value: str, lang: str = "en") -> str:
 
 
 SYSTEM_REASONS = ("reason_crowd", "reason_escalated", "reason_repeat", "reason_hotspot", "reason_not_called",
-                  "reason_status_day")
+                  "reason_status_day", "reason_derived")
 
 
 def reason_label(text: str | None, lang: str) -> str | None:

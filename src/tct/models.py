@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from tct.dates import utc_now
@@ -99,8 +100,13 @@ class Case(Entity, table=True):
         UniqueConstraint("year", "seq", name="uq_cases_year_seq"),
         Index("ix_cases_status_deadline", "status", "deadline"),
         Index("ix_cases_deadline", "deadline"),  # `case list`, most urgent first (migration 0011)
-        Index("ix_cases_status_opened", "status", "opened_on"),
-        Index("ix_cases_status_changed_opened", "status_changed_on", "opened_on"),
+        # The backlog of a past day reads its two ranges of cases from these alone (migration 0012).
+        Index("ix_cases_status_opened", "status", "opened_on", "status_changed_on", "first_visit_on",
+              "history_in_order", "type", "code"),
+        # (of the cases that took a step: a new case, one of most an import brings, is not written to it)
+        Index("ix_cases_status_changed_opened", "status_changed_on", "opened_on", "first_visit_on", "type", "code",
+              sqlite_where=text("status_changed_on IS NOT NULL"),
+              postgresql_where=text("status_changed_on IS NOT NULL")),
     )
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
@@ -124,6 +130,12 @@ class Case(Entity, table=True):
     extension_days: int = 0
     # The latest day of its status history, so the cases open on a past day are found by index.
     status_changed_on: date | None = None
+    # The day of its first non-void visit (None while every visit is void): received by a day only if
+    # a visit came by then. opened_on may be earlier, never past the first step of its history.
+    first_visit_on: date | None = None
+    # False when its history, read in date order, does not end at its status on status_changed_on
+    # (steps an older tct let be entered out of date order): a past day's backlog then reads the history.
+    history_in_order: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     citizen_id: int | None = Field(default=None, foreign_key="citizen.id", index=True)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)

@@ -265,58 +265,73 @@ def _standing(db: Driver, day: date, settings: Settings, candidates: str, params
     given with `--date`) did not move that day's deadline, so a report made later says what an
     on-time one said.
     """
-    from tct.cases import OPEN_STATUSES, day_end, deadline_of
+    from tct.cases import day_end
 
-    # The last step by `day` as one value, "<status> <day>" (one probe of the index per case): the
-    # status then, and, when it is "accepted", the day the deadline runs from (that of the last
-    # acceptance, or of a reopening, which the history records as a step to "accepted"). Even a
-    # case unchanged since `day` is probed: in a register an older tct kept, its steps may not be
-    # in date order, and then its status now is not the one its history gives (tct db check).
-    last = _last_step(f"to_status || ' ' || {db.day_text('case_status_change.changed_on')}", "cases.id")
     cutoff = db.stamp(day_end(day, settings))
-    rows = db.rows(f"SELECT cases.id, cases.code, cases.type, cases.opened_on, {last} FROM cases "
+    rows = db.rows(f"SELECT cases.id, cases.code, cases.type, cases.opened_on, {_step_then(db)} FROM cases "
                    f"WHERE {candidates} ORDER BY cases.code",
                    {"day": db.day(day), "false": db.flag(False), "cutoff": cutoff, **params})
-    open_then = []
+    return [_Standing(*case) for case in _as_they_stood(db, rows, cutoff, settings)]
+
+
+def _step_then(db: Driver) -> str:
+    """The case's last step by `:day` as one value, "<status> <day>" (one probe of the index per
+    case): the status then, and, when it is "accepted", the day the deadline runs from (that of the
+    last acceptance, or of a reopening, which the history records as a step to "accepted"). Even a
+    case unchanged since `day` is probed here: in a register an older tct kept, its steps may not be
+    in date order, and then its status now is not the one its history gives (tct db check)."""
+    return _last_step(f"to_status || ' ' || {db.day_text('case_status_change.changed_on')}", "cases.id")
+
+
+def _as_they_stood(db: Driver, rows: list[Any], cutoff: Any, settings: Settings
+                   ) -> list[tuple[int, str, str, str, date | None]]:
+    """The cases of `rows` (id, code, type, opened_on, their step then as _step_then gives it) that
+    were open then, each as (id, code, type, status then, deadline then). Thousands of cases on a
+    large register's backlog: read in one pass, each deadline computed once per what it depends on."""
+    from tct.cases import Deadlines
+
+    deadlines = Deadlines(settings)
+    read_day = db.read_day
+    # A case new then is owed its acceptance from the day it was received (a case back at `new` was
+    # reopened: received again that day, cases.deadline_for); many share one.
+    to_accept: dict[tuple[str, Any], date] = {}
+    result: list[Any] = []
+    accepted: list[tuple[int, int, str, str, Any]] = []  # (place in result, id, code, type, day accepted)
     for case_id, code, type_, opened_on, step in rows:
         status, _, since = (step or "new ").partition(" ")
-        if status in OPEN_STATUSES:
-            # (a case back at `new` on `day` was reopened: received again that day, cases.deadline_for)
-            received = since if status == "new" and since else opened_on
-            open_then.append((case_id, code, type_, received, status, since if status == "accepted" else None))
+        if status == "new":
+            key = (type_, since or opened_on)
+            deadline = to_accept.get(key)
+            if deadline is None:
+                deadline = to_accept[key] = deadlines.to_accept(type_, read_day(key[1]))
+            result.append((case_id, code, type_, status, deadline))
+        elif status == "accepted":
+            accepted.append((len(result), case_id, code, type_, since))
+            result.append(None)
     # Complexity and extensions move only the deadline of an accepted case (complexity: a complaint's).
-    accepted = [(case_id, type_) for case_id, _, type_, _, _, since in open_then if since is not None]
     complex_ = {case_id for case_id, in db.rows_in(
         "SELECT DISTINCT case_flag.case_id FROM case_flag WHERE case_flag.kind = 'complex' "
         "AND case_flag.set_at < ? AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= ?) "
         "AND case_flag.case_id IN ({ids})",
-        [case_id for case_id, type_ in accepted if type_ == "complaint"], [cutoff, cutoff])}
+        [case_id for _, case_id, _, type_, _ in accepted if type_ == "complaint"], [cutoff, cutoff])}
     extended = {case_id: int(days) for case_id, days in db.rows_in(
         "SELECT case_extension.case_id, sum(case_extension.days) FROM case_extension "
         "WHERE case_extension.at < ? AND case_extension.case_id IN ({ids}) GROUP BY case_extension.case_id",
-        [case_id for case_id, _ in accepted], [cutoff])}
-    # Per what deadline_for reads (the day of receipt before acceptance, else acceptance, complexity
-    # and extensions): many cases share a deadline.
-    deadlines: dict[tuple[Any, ...], date | None] = {}
-    result = []
-    for case_id, code, type_, opened_on, status, accepted_on in open_then:
-        complex_flag, extension = case_id in complex_, extended.get(case_id, 0)
-        if accepted_on is None:
-            key: tuple[Any, ...] = (type_, status, opened_on)
-        else:
-            key = (type_, status, accepted_on, complex_flag, extension)
-        if key not in deadlines:
-            deadlines[key] = deadline_of(type_, status, db.read_day(opened_on),
-                                         db.read_day(accepted_on) if accepted_on is not None else None,
-                                         extension, settings, complex_=complex_flag)
-        result.append(_Standing(case_id, code, type_, status, deadlines[key]))
+        [case_id for _, case_id, _, _, _ in accepted], [cutoff])}
+    to_settle: dict[tuple[Any, ...], date] = {}
+    for place, case_id, code, type_, since in accepted:
+        key = (type_, since, case_id in complex_, extended.get(case_id, 0))
+        deadline = to_settle.get(key)
+        if deadline is None:
+            deadline = to_settle[key] = deadlines.to_settle(type_, read_day(since), key[3], complex_=key[2])
+        result[place] = (case_id, code, type_, "accepted", deadline)
     return result
 
 
 def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
-    """Cases that were open and past their deadline on `day`, as they stood then (_standing).
+    """Cases that were open and past their deadline on `day`, as they stood then (_as_they_stood).
 
-    Candidates are the cases opened by `day` that are open now or changed status after it (the
+    Candidates are the cases received by `day` that are open now or changed status after it (the
     stored day of their latest change, migration 0005), each a range of an index rather than a
     probe of every case opened by `day`; the second range ends the longest span of any case after
     `day` (migration 0009), as no case open on `day` changed later than that. A case whose every
@@ -325,24 +340,33 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     import math
     from datetime import timedelta
 
-    from tct.cases import OPEN_STATUSES
+    from tct.cases import OPEN_STATUSES, day_end
     from tct.db import sql_words
 
     # A case open on `day` and changed since changed at most the longest span of any case after `day`
     # (index ix_cases_open_span): the range of their latest changes ends there, not today.
     longest = db.rows(f"SELECT max({db.case_open_span}) FROM cases")[0][0]
     horizon = day + timedelta(days=math.ceil(longest)) if longest is not None and longest > 0 else day
-    candidates = (
-        f"cases.id IN (SELECT cases.id FROM cases WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) "
-        "AND cases.opened_on <= :day "
-        "UNION ALL SELECT cases.id FROM cases WHERE cases.status_changed_on > :day "
-        "AND cases.status_changed_on <= :horizon AND cases.opened_on <= :day) "
-        "AND EXISTS (SELECT visit.id FROM visit WHERE visit.case_id = cases.id AND visit.void = :false "
-        "AND visit.visit_date <= :day)")
-    return [{"code": case.code, "type": case.type, "deadline": case.deadline.isoformat(),
-             "days_overdue": (day - case.deadline).days, "status": case.status}
-            for case in _standing(db, day, settings, candidates, {"horizon": db.day(horizon)})
-            if case.deadline is not None and case.deadline < day]
+    # The two ranges, each read from its index alone (migration 0012): the cases open now and unchanged
+    # since `day`, whose status and day of it are those of `day` (unless their history is out of date
+    # order: then it is read), and those changed after `day`, whose history says how they stood then.
+    # A case counts once a non-void visit came by `day` (first_visit_on).
+    received = "cases.opened_on <= :day AND cases.first_visit_on <= :day"
+    as_stored = f"cases.status || ' ' || {db.day_text('cases.status_changed_on')}"
+    rows = db.rows(
+        "SELECT id, code, type, opened_on, step FROM ("
+        "SELECT cases.id AS id, cases.code AS code, cases.type AS type, cases.opened_on AS opened_on, "
+        f"CASE WHEN cases.history_in_order THEN {as_stored} ELSE {_step_then(db)} END AS step FROM cases "
+        f"WHERE cases.status IN ({sql_words(OPEN_STATUSES)}) AND {received} "
+        "AND (cases.status_changed_on IS NULL OR cases.status_changed_on <= :day) "
+        "UNION ALL SELECT cases.id, cases.code, cases.type, cases.opened_on, "
+        f"{_step_then(db)} FROM cases WHERE cases.status_changed_on > :day "
+        f"AND cases.status_changed_on <= :horizon AND {received}) AS candidates ORDER BY code",
+        {"day": db.day(day), "horizon": db.day(horizon)})
+    return [{"code": code, "type": type_, "deadline": deadline.isoformat(), "days_overdue": (day - deadline).days,
+             "status": status}
+            for _, code, type_, status, deadline in _as_they_stood(db, rows, db.stamp(day_end(day, settings)), settings)
+            if deadline is not None and deadline < day]
 
 
 def _duty(db: Driver, start: date, end: date) -> dict[str, Any]:

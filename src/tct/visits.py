@@ -391,6 +391,7 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     audit.record(session, actor=actor, entity="visit", code=code, action="create",
                  after=_audited(visit, case, ready.officer))
     if ready.case is not None and (day < case.opened_on  # a visit entered late, before the case's first
+                                   or case.first_visit_on is None or day < case.first_visit_on
                                    or (case.deadline is None and case.status in cases.OPEN_STATUSES)):
         cases.follow_first_visit(session, case, settings, actor=actor)  # (or one to a case all void till now)
     flags.refresh(session, case, settings, actor=actor)
