@@ -300,9 +300,11 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
                 old.unlink()
     db_bytes = db.stat().st_size
 
-    # bulk import of the file's visits (into the register, which grows by them each run)
-    csv_path = import_file(work, args.import_rows, args.seed)
-    for _ in range(runs):
+    # bulk import of a file of visits (into the register, which grows by them each run): another
+    # file each run, as an office imports new visits (the same file again would be warned of row by
+    # row as already in the register, which is not the import's usual work)
+    for k in range(runs):
+        csv_path = import_file(work, args.import_rows, args.seed + k)
         for key, argv in (("tct import --visits", tct + ["import", "--visits", str(csv_path)]),
                           ("sqlite3 .import", [SQLITE, ":memory:", f".import --csv '{csv_path}' t"])):
             if key in series and series[key].failed is not None:

@@ -587,7 +587,7 @@ def test_a_row_in_the_future_or_without_an_officer_is_said_by_the_files_column(t
 def test_a_large_file_imported_twice_says_the_first_warnings_of_a_kind_then_counts_the_rest(tct, tmp_path):
     """100,000 rows imported again gave 100,000 lines of the same warning: ten are said, then how
     many more rows have it; another kind of warning is still said."""
-    from tct.cli.backup import WARNINGS_OF_A_KIND
+    from tct.bulk import WARNINGS_OF_A_KIND
 
     tct("officer", "add", "Trần Thị Bình")
     assert tct("roster", "add", "binh", "--date", "04/02/2021").exit_code == 0  # the day's hours

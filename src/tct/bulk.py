@@ -54,13 +54,35 @@ class VisitsRejected(ValidationError):
         self.more = more  # bad rows beyond those, only counted (a file of millions of bad rows fits in memory)
 
 
+# A file imported a second time warns on every row: each kind of warning is kept for its first rows,
+# then counted, so that the lines say what happened instead of scrolling 100,000 times (and the
+# import does not hold 100,000 warnings in memory).
+WARNINGS_OF_A_KIND = 10
+
+
 @dataclass
 class ImportSummary:
     rows: int = 0
     visits: list[str] = field(default_factory=list)
     new_cases: int = 0
     checked_only: bool = False
-    warnings: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, Any]] = field(default_factory=list)  # the first WARNINGS_OF_A_KIND of each kind
+    more_warnings: dict[str, list[int]] = field(default_factory=dict)  # kind: [how many more, line of its first]
+
+    def keep_warnings(self, warnings: list[tuple[int, Any]]) -> None:
+        """Add a batch's warnings (in file order): the first of each kind kept, the others counted."""
+        for line, warning in warnings:
+            kind = getattr(warning, "key", str(warning))
+            more = self.more_warnings.get(kind)
+            if more is None:
+                more = self.more_warnings[kind] = [-WARNINGS_OF_A_KIND, line]
+            more[0] += 1
+            if more[0] <= 0:
+                self.warnings.append((line, warning))
+
+    def warnings_beyond(self) -> list[tuple[str, int, int]]:
+        """(kind, how many more, line of its first) of each kind warned of more than it kept."""
+        return [(kind, count, first) for kind, (count, first) in self.more_warnings.items() if count > 0]
 
 
 def _flag(value: str, line: int) -> bool:
@@ -158,7 +180,7 @@ def load(session: Session, lines: Iterable[str], *, settings: Settings, actor: s
             if isinstance(item, Outcome):
                 return _finished(writer, item, summary, source)
             writer.write(item)
-            summary.warnings.extend(item.warnings)
+            summary.keep_warnings(item.warnings)
             if progress is not None:
                 progress(item.read)
     raise RuntimeError("the reader of the file ended without its outcome")  # (a bug, not bad input)

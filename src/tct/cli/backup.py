@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from tct import bulk
 
 from tct.cli.common import (
     FormatOption,
@@ -276,7 +279,7 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
         raise ValidationError(label("visits_rows_rejected", lang(), count=len(rejected.problems) + rejected.more,
                                     total=rejected.total)) from None
     assert summary is not None
-    _say_warnings(summary.warnings)
+    _say_warnings(summary)
     data = {"rows": summary.rows, "visits": len(summary.visits), "new_cases": summary.new_cases,
             "first": summary.visits[0] if summary.visits else None,
             "last": summary.visits[-1] if summary.visits else None, "checked_only": check}
@@ -286,24 +289,13 @@ def _import_visits(path: Path, *, check: bool, officer: str | None, fmt: OutputF
                  codes=_code_ranges(summary.visits, lang())))
 
 
-# A file imported a second time warns on every row: each kind of warning is said for its first rows,
-# then counted, so that the lines say what happened instead of scrolling 100,000 times.
-WARNINGS_OF_A_KIND = 10
-
-
-def _say_warnings(warnings: list[tuple[int, str]]) -> None:
+def _say_warnings(summary: bulk.ImportSummary) -> None:
     from tct.i18n import in_language, label
 
-    said: dict[str, int] = {}
-    for line, warning in warnings:
-        kind = getattr(warning, "key", str(warning))
-        said[kind] = said.get(kind, 0) + 1
-        if said[kind] <= WARNINGS_OF_A_KIND:
-            notice(label("warning_at_line", lang(), line=line, text=in_language(warning, lang())))
-    for kind, count in said.items():
-        if count > WARNINGS_OF_A_KIND:
-            first = next(line for line, warning in warnings if getattr(warning, "key", str(warning)) == kind)
-            notice(label("more_warnings_of_a_kind", lang(), count=count - WARNINGS_OF_A_KIND, line=first))
+    for line, warning in summary.warnings:
+        notice(label("warning_at_line", lang(), line=line, text=in_language(warning, lang())))
+    for _, count, first in summary.warnings_beyond():
+        notice(label("more_warnings_of_a_kind", lang(), count=count, line=first))
 
 
 def _code_ranges(codes: list[str], language: str) -> str:
