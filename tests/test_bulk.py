@@ -608,6 +608,20 @@ def test_a_large_file_imported_twice_says_the_first_warnings_of_a_kind_then_coun
     assert len(tct("visit", "list", "--limit", "1000", "-f", "json").json()) == 2 * many + 1
 
 
+def test_an_import_keeps_the_first_warnings_of_a_kind_and_counts_the_rest(register):
+    """A file of 100,000 rows imported again held 100,000 warnings until the end (240 MB): the
+    import keeps the ones it says and counts the others."""
+    from tct.bulk import WARNINGS_OF_A_KIND
+
+    text = HEADER + "".join(f"Công dân {n},,complaint,land,04/02/2021 {8 + n // 60:02d}:{n % 60:02d},binh,1,,,,,,\n"
+                            for n in range(WARNINGS_OF_A_KIND + 25))
+    _load(register, text)
+    again = _load(register, text)
+    assert len(again.warnings) == WARNINGS_OF_A_KIND
+    assert [line for line, _ in again.warnings] == list(range(2, WARNINGS_OF_A_KIND + 2))
+    assert [(count, first) for _, count, first in again.warnings_beyond()] == [(25, 2)]
+
+
 def test_a_rows_time_without_its_day_is_refused_by_its_column(tct, tmp_path):
     """At the desk `--at 8h30` is today at 8:30; in a file, a column of times whose dates a
     spreadsheet lost would all have landed on the day of the import. The row is refused, by the

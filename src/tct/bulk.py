@@ -584,7 +584,10 @@ def _minute(db: Any, moment: Any) -> Any:
     """A moment in UTC to the minute, as stored or as given: on SQLite its stored text's first 16
     characters ('2021-02-03 01:30', what Driver.stamp writes), without parsing thousands of them."""
     if isinstance(moment, str):
-        return moment[:16]
+        if len(moment) in (19, 26) and moment[10] == " ":
+            return moment[:16]
+        parsed = datetime.fromisoformat(moment)  # (written some other way, around tct)
+        moment = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
     if db.sqlite:
         return db.stamp(moment.astimezone(UTC))[:16]
     return moment.astimezone(UTC).replace(second=0, microsecond=0)

@@ -814,7 +814,8 @@ def _status_day_problems(conn: Connection) -> list[str]:
             f"{stored or 'nothing'} on the case, so the backlog of a past day may miss it (tct db check --repair)"
             for _, code, stored, last in conn.exec_driver_sql(STATUS_DAY_MISMATCHES).fetchall()] + [
             f"case {code}: its status is {stored} but its history, read in date order, ends {last}, so a report "
-            f"of a past day reads it as {last} (a step was entered before an earlier-dated one)" if not marked else
+            f"of a past day reads it as {last} (a step was entered before an earlier-dated one)"
+            if not marked or stored not in ("new", "accepted") else  # (the backlog trusts an open case's)
             f"case {code}: its status is {stored} but its history, read in date order, ends {last}; a report of a "
             f"past day reads it as {stored} until tct db check --repair marks it to be read from its history"
             for code, stored, last, marked in conn.exec_driver_sql(STATUS_MISMATCHES).fetchall()]
