@@ -297,17 +297,18 @@ def _as_they_stood(db: Driver, rows: list[Any], cutoff: Any, settings: Settings
     to_accept: dict[tuple[str, Any], date] = {}
     result: list[Any] = []
     accepted: list[tuple[int, int, str, str, Any]] = []  # (place in result, id, code, type, day accepted)
+    owed, keep = to_accept.get, result.append  # (bound once: thousands of rows)
     for case_id, code, type_, opened_on, step in rows:
         status, _, since = (step or "new ").partition(" ")
         if status == "new":
             key = (type_, since or opened_on)
-            deadline = to_accept.get(key)
+            deadline = owed(key)
             if deadline is None:
                 deadline = to_accept[key] = deadlines.to_accept(type_, read_day(key[1]))
-            result.append((case_id, code, type_, status, deadline))
+            keep((case_id, code, type_, status, deadline))
         elif status == "accepted":
             accepted.append((len(result), case_id, code, type_, since))
-            result.append(None)
+            keep(None)
     # Complexity and extensions move only the deadline of an accepted case (complexity: a complaint's).
     complex_ = {case_id for case_id, in db.rows_in(
         "SELECT DISTINCT case_flag.case_id FROM case_flag WHERE case_flag.kind = 'complex' "
@@ -339,6 +340,7 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     """
     import math
     from datetime import timedelta
+    from operator import itemgetter
 
     from tct.cases import OPEN_STATUSES, day_end
     from tct.db import sql_words
@@ -361,12 +363,20 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         "AND (cases.status_changed_on IS NULL OR cases.status_changed_on <= :day) "
         "UNION ALL SELECT cases.id, cases.code, cases.type, cases.opened_on, "
         f"{_step_then(db)} FROM cases WHERE cases.status_changed_on > :day "
-        f"AND cases.status_changed_on <= :horizon AND {received}) AS candidates ORDER BY code",
+        f"AND cases.status_changed_on <= :horizon AND {received}) AS candidates",
         {"day": db.day(day), "horizon": db.day(horizon)})
-    return [{"code": code, "type": type_, "deadline": deadline.isoformat(), "days_overdue": (day - deadline).days,
-             "status": status}
-            for _, code, type_, status, deadline in _as_they_stood(db, rows, db.stamp(day_end(day, settings)), settings)
-            if deadline is not None and deadline < day]
+    # Many share a deadline; only the overdue are sorted, in code order (codes compare as text in SQL too).
+    said: dict[date, tuple[str, int]] = {}
+    overdue = []
+    for _, code, type_, status, deadline in _as_they_stood(db, rows, db.stamp(day_end(day, settings)), settings):
+        if deadline is not None and deadline < day:
+            shown = said.get(deadline)
+            if shown is None:
+                shown = said[deadline] = (deadline.isoformat(), (day - deadline).days)
+            overdue.append({"code": code, "type": type_, "deadline": shown[0], "days_overdue": shown[1],
+                            "status": status})
+    overdue.sort(key=itemgetter("code"))
+    return overdue
 
 
 def _duty(db: Driver, start: date, end: date) -> dict[str, Any]:
