@@ -493,16 +493,22 @@ def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order
     assert tct("db", "check", "--repair").exit_code == 1  # which of the two is right is not tct's to say
 
 
-def test_a_history_put_out_of_date_order_by_hand_is_read_by_reports_once_marked(tct, db_path):
-    """Accepted 10 Feb, resolved 1 Mar, reopened 2 Mar, then the reopening re-dated 20 Feb by hand
-    (migration 0012 marks what an older tct left so): the case stands accepted, its history ends
-    resolved. Until `db check --repair` marks it, the backlog takes it as it stands."""
+def _reopening_dated_back(tct, db_path):  # type: ignore[no-untyped-def]
+    """Accepted 10 Feb, resolved 1 Mar, reopened 2 Mar, then the reopening dated 20 Feb, as an older
+    tct let it be (or by hand): the case stands accepted, its history (in date order) ends resolved."""
     _one_case(tct, ("accept", "10/02/2021"), ("resolve", "01/03/2021"), ("reopen", "02/03/2021"))
     con = sqlite3.connect(db_path)
     con.execute("UPDATE case_status_change SET changed_on = '2021-02-20' WHERE from_status = 'resolved'")
     con.execute("UPDATE cases SET accepted_on = '2021-02-20', status_changed_on = '2021-03-01'")
     con.commit()
     con.close()
+
+
+def test_a_history_put_out_of_date_order_by_hand_is_read_by_reports_once_marked(tct, db_path):
+    """Accepted 10 Feb, resolved 1 Mar, reopened 2 Mar, then the reopening re-dated 20 Feb by hand
+    (migration 0012 marks what an older tct left so): the case stands accepted, its history ends
+    resolved. Until `db check --repair` marks it, the backlog takes it as it stands."""
+    _reopening_dated_back(tct, db_path)
     assert tct("db", "check", "-f", "json").json()["problems"] == [
         "case VV-2021-0001: its status is accepted but its history, read in date order, ends resolved; a report of "
         "a past day reads it as accepted until tct db check --repair marks it to be read from its history"]
@@ -519,12 +525,7 @@ def test_a_report_reads_a_case_whose_history_is_out_of_date_order_as_its_history
     """Accepted 10 Feb, resolved 1 Mar, then reopened with a date of 20 Feb, as an older tct let it
     be: the case stands accepted, its history (in date order) ends resolved. A report of a past day
     reads its history in every table; it does not take the case as it stands now."""
-    _one_case(tct, ("accept", "10/02/2021"), ("resolve", "01/03/2021"), ("reopen", "02/03/2021"))
-    con = sqlite3.connect(db_path)
-    con.execute("UPDATE case_status_change SET changed_on = '2021-02-20' WHERE from_status = 'resolved'")
-    con.execute("UPDATE cases SET accepted_on = '2021-02-20', status_changed_on = '2021-03-01'")
-    con.commit()
-    con.close()
+    _reopening_dated_back(tct, db_path)
     downgrade_sqlite(db_path, "0011")  # as that older tct kept the register: upgraded, its history is read
     assert tct("db", "upgrade").exit_code == 0
     made = tct("report", "03/02/2021..01/04/2021", "-f", "json").json()
