@@ -711,18 +711,15 @@ class _Writer:
 
     def _follow_first_visits(self, existing: list[int]) -> None:
         """The cases on the register that the file gave a visit earlier than their first, or a visit
-        at all when every one they had was void (open, without a deadline): their opening day and
+        at all when every one they had was void (cases.first_visit_on): their opening day and
         deadline follow it (cases.follow_first_visit), found by one statement."""
         from tct import cases
-        from tct.db import sql_words
         from tct.models import Case
 
         db = self.db
         for (case_id,) in db.rows_in("SELECT cases.id FROM cases WHERE EXISTS (SELECT visit.id FROM visit "
                                      "WHERE visit.case_id = cases.id AND visit.void = ? "
-                                     "AND (visit.visit_date < cases.opened_on OR cases.first_visit_on IS NULL "
-                                     "OR visit.visit_date < cases.first_visit_on OR (cases.deadline IS NULL AND "
-                                     f"cases.status IN ({sql_words(cases.OPEN_STATUSES)})))) "
+                                     "AND (cases.first_visit_on IS NULL OR visit.visit_date < cases.first_visit_on)) "
                                      "AND cases.id IN ({ids})", existing, [db.flag(False)]):
             cases.follow_first_visit(self.session, self.session.get(Case, case_id), self.settings, actor=self.actor)
 

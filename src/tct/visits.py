@@ -390,10 +390,9 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     session.flush()
     audit.record(session, actor=actor, entity="visit", code=code, action="create",
                  after=_audited(visit, case, ready.officer))
-    if ready.case is not None and (day < case.opened_on  # a visit entered late, before the case's first
-                                   or case.first_visit_on is None or day < case.first_visit_on
-                                   or (case.deadline is None and case.status in cases.OPEN_STATUSES)):
-        cases.follow_first_visit(session, case, settings, actor=actor)  # (or one to a case all void till now)
+    # A visit entered late, before the case's first (opened_on is never later), or one to a case all void till now
+    if ready.case is not None and (case.first_visit_on is None or day < case.first_visit_on):
+        cases.follow_first_visit(session, case, settings, actor=actor)
     flags.refresh(session, case, settings, actor=actor)
     return AddedVisit(visit, case, match.citizen, ready.officer, ready.case is None, warnings)
 

@@ -3,7 +3,7 @@
 - cases.first_visit_on: the day of the case's first non-void visit (NULL while every visit is
   void), kept by tct.cases (open_case, follow_first_visit) and the import. The backlog counts a
   case received by the day only if it had a visit by then; it probed the visits of every case open
-  then for one (11,810 probes on a Tết period's last day at 1,000,000 visits).
+  then for one (thousands of probes on a Tết period's last day of a large register).
 - cases.history_in_order: false for a case whose status history, read in date order, does not
   end at its stored status on its stored day (steps an older tct let be entered out of date
   order, or a write around tct: tct db check lists them). For every other case open now and
