@@ -345,6 +345,17 @@ class Reader:
         folds = self.folded
         return " ".join([folded for part in parts if (folded := folds[part])])
 
+    def _stored(self, moment: datetime) -> tuple[Any, Any]:
+        """A row's moment as the visit stores it (visited_at in UTC, visit_date), remembered: a
+        file's rows share their moments (ten rows a minute in a busy office), and strftime is costly."""
+        when = self.moments.get(moment)
+        if when is None:
+            from tct.dates import to_utc
+
+            db = self.db
+            when = self.moments[moment] = (db.stamp(to_utc(moment)), db.day(moment.date()))
+        return when
+
     def _batch(self, pending: list[Any], read: int, warnings: list[tuple[int, str]]) -> Batch:
         if len(self.folded) > MEMO_LIMIT:  # names and places repeat across batches; memory stays bounded
             self.folded.clear()
@@ -363,16 +374,17 @@ class Reader:
         logged at the desk without --at holds the seconds it was saved at (08:00:27), the file's row
         the minute (08:00)."""
         from tct import citizens
-        from tct.dates import to_utc
 
         db = self.db
         if self.visits_before is None:
             self.visits_before = int(db.rows("SELECT coalesce(max(id), 0) FROM visit")[0][0])
         wanted: dict[Any, list[tuple[int, str]]] = {}
         days = set()
+        stored, folds = self._stored, self.folded
         for line, ready, _ in pending:
-            wanted.setdefault(_minute(db, to_utc(ready.moment)), []).append((line, self.folded[ready.details.name]))
-            days.add(db.day(ready.moment.date()))
+            stamp, day = stored(ready.moment)
+            wanted.setdefault(_minute(db, stamp), []).append((line, folds[ready.details.name]))
+            days.add(day)
         # (the visits of the batch's days, indexed: a minute's visits are among those of its day; on
         # a large register thousands a day, so compared by their stored minute and named only when found)
         at_minute = [(_minute(db, at), code, citizen_id) for at, code, citizen_id in db.rows_in(
@@ -468,9 +480,10 @@ class Reader:
                 deadline = deadlines[(ready.type, day)] = db.day(deadline_of(ready.type, "new", day, None, 0,
                                                                              self.settings))
             locality = ready.details.locality
+            stored_day = self._stored(ready.moment)[1]
             new_rows.append((citizen_ref, day.year, ready.type, ready.field, locality, self.folded[locality] or None,
-                             ready.content, self.fold_joined(ready.content, locality), yes, "new", db.day(day),
-                             db.day(day), deadline, 0))
+                             ready.content, self.fold_joined(ready.content, locality), yes, "new", stored_day,
+                             stored_day, deadline, 0))
             if ref:
                 by_ref[ref] = case_ref
                 self.opened_on[case_ref] = day
@@ -479,17 +492,13 @@ class Reader:
         return new_rows, refs
 
     def _visits(self, pending: list[Any], citizen_refs: list[int], case_refs: list[int]) -> list[tuple[Any, ...]]:
-        from tct.dates import to_utc
-
-        db, moments, counts = self.db, self.moments, self.visits_of_new
+        db, moments, counts, stored = self.db, self.moments, self.visits_of_new, self._stored
         flag = db.flag
         no = flag(False)
         rows = []
         for (_, ready, _), citizen_ref, case_ref in zip(pending, citizen_refs, case_refs, strict=True):
             moment = ready.moment
-            when = moments.get(moment)
-            if when is None:
-                when = moments[moment] = (db.stamp(to_utc(moment)), db.day(moment.date()))
+            when = moments.get(moment) or stored(moment)
             # visits.search_key: a denouncer's name and address are left out of it (a visit typed
             # denunciation, or any visit to a denunciation case).
             secret = ready.type == "denunciation" or (ready.case is not None and ready.case.type == "denunciation")

@@ -36,6 +36,9 @@ def ascii_digits(text: str) -> str:
 
 def normalise_id_number(typed: str | None) -> str | None:
     """A CCCD (12 digits, starting with a province code 001–096) or an old CMND (9 digits)."""
+    if typed is not None and typed.isascii() and typed.isdigit() and (
+            len(typed) == 9 or len(typed) == 12 and 1 <= int(typed[:3]) <= 96):
+        return typed  # (as typed most of the time: nothing to clean; a bulk import checks thousands)
     value = clean(typed, label="--id-number", max_len=40)
     if value is None:
         return None
@@ -48,6 +51,8 @@ def normalise_id_number(typed: str | None) -> str | None:
 
 
 def normalise_phone(typed: str | None, label: str = "--phone") -> str | None:
+    if typed is not None and typed.isascii() and typed.isdigit() and 8 <= len(typed) <= 15:
+        return typed  # (digits alone, as most are typed: nothing to clean)
     value = clean(typed, label=label, max_len=50)
     if value is None:
         return None
@@ -67,7 +72,7 @@ def _compared(name: str, value: str) -> str:
     return "0" + digits[2:] if value.lstrip(" (").startswith("+84") else digits
 
 
-@dataclass
+@dataclass(slots=True)  # (a bulk import makes one a row)
 class CitizenDetails:
     """What the desk typed about a person, cleaned and validated (nothing written yet)."""
 

@@ -30,7 +30,7 @@ MAX_PEOPLE = 500
 MAX_REPRESENTATIVES = 20
 
 
-@dataclass
+@dataclass(slots=True)  # (a bulk import makes one a row)
 class VisitInput:
     """The values typed for `visit add`/`visit edit`; None means not given."""
 
@@ -223,7 +223,7 @@ def search_key(visit_type: str, citizen: Citizen, content: str | None, case_type
     return fold(" ".join(part for part in parts if part))
 
 
-@dataclass
+@dataclass(slots=True)  # (a bulk import makes one a row)
 class PreparedVisit:
     """A visit that passed every check, ready to be written (nothing written yet)."""
 
@@ -288,6 +288,7 @@ class _Checks:
         self.note = _Checked(lambda text: clean(text, label="--note", max_len=MAX_TEXT, multiline=True))
         self.moment = _Checked(lambda text: parse_moment(text, tz=tz, now=now, in_file=in_file))  # one `now` an import
         self.min_people = int(settings["delegation.min_people"])
+        self.nobody_on_duty: _Checked | None = None  # moments, whether nobody is rostered then (prepare)
 
 
 def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: datetime,
@@ -332,7 +333,10 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         cache[key] = officer
         if not officer.active:
             serving_then(officer, moment.date(), settings["timezone"])
-        if _nobody_on_duty(session, moment, settings["timezone"], cache):  # (as resolve_officer warns)
+        if checks.nobody_on_duty is None:  # (by moment: a file's rows share them)
+            tz = settings["timezone"]
+            checks.nobody_on_duty = _Checked(lambda at: _nobody_on_duty(session, at, tz, cache))
+        if checks.nobody_on_duty[moment]:  # (as resolve_officer warns)
             warnings.append(said("warn_nobody_rostered"))
     else:
         officer = resolve_officer(session, typed.officer, moment, officer_fallback, warnings)
