@@ -868,3 +868,38 @@ def test_visit_edit_at_a_time_alone_corrects_the_hour_on_the_visits_own_day(desk
     assert desk("case", "show", data["case"], "-f", "json").json()["opened_on"] == "2021-02-10"
     assert desk("visit", "edit", data["code"], "--at", "11/02/2021 8h30").exit_code == 0
     assert desk("visit", "show", data["code"], "-f", "json").json()["visited_at"] == "2021-02-11T08:30:00+07:00"
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("079123456789", "079123456789"), ("123456789", "123456789"), ("001000000001", "001000000001"),
+    ("096999999999", "096999999999"), (" 079 123.456-789 ", "079123456789"),
+    ("０７９１２３４５６７８９", "079123456789"),
+    ("000123456789", None), ("097123456789", None), ("1234567890", None), ("²79123456789", None),
+])
+def test_an_id_number_typed_as_plain_digits_is_checked_as_any_other(typed, expected):
+    """The import takes an identity number of plain digits without cleaning it (thousands a file):
+    it is then the number the cleaning gives, and a bad one is refused all the same."""
+    from tct.citizens import normalise_id_number
+    from tct.errors import ValidationError
+
+    if expected is None:
+        with pytest.raises(ValidationError):
+            normalise_id_number(typed)
+    else:
+        assert normalise_id_number(typed) == expected
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("0912345678", "0912345678"), ("12345678", "12345678"), ("123456789012345", "123456789012345"),
+    (" 0912 345 678 ", "0912 345 678"), ("+84912345678", "+84912345678"),
+    ("1234567", None), ("1234567890123456", None), ("０９１２３４５６７８", "0912345678"),
+])
+def test_a_phone_typed_as_plain_digits_is_checked_as_any_other(typed, expected):
+    from tct.citizens import normalise_phone
+    from tct.errors import ValidationError
+
+    if expected is None:
+        with pytest.raises(ValidationError):
+            normalise_phone(typed)
+    else:
+        assert normalise_phone(typed) == expected
