@@ -488,9 +488,19 @@ def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order
     run = tct("db", "check", "-f", "json")
     assert run.exit_code == 1
     assert run.json()["problems"] == ["case VV-2021-0001: its status is resolved but its history, read in date "
-                                      "order, ends accepted, so a report of a past day reads it as accepted (a "
-                                      "step was entered before an earlier-dated one)"]
+                                      "order, ends accepted; a report of a past day reads it as resolved until tct "
+                                      "db check --repair marks it to be read from its history"]
+    assert tct("report", "03/02/2021..01/04/2021", "-f", "json").json()["backlog"] == []  # (taken as it stands)
     assert tct("db", "check", "--repair").exit_code == 1  # which of the two is right is not tct's to say
+    assert tct("db", "check", "-f", "json").json()["problems"] == [
+        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted, so a report "
+        "of a past day reads it as accepted (a step was entered before an earlier-dated one)"]
+    # Marked, it is read as its history has it on 1 April, as in every other table of the report:
+    # accepted since 10 February and overdue, though it stands resolved and unchanged since then
+    # (it was in neither range of the backlog, the cases open now and those changed since the day).
+    made = tct("report", "03/02/2021..01/04/2021", "-f", "json").json()
+    assert [(case["code"], case["status"]) for case in made["backlog"]] == [("VV-2021-0001", "accepted")]
+    assert made["resolution"]["accepted"] == 1 and made["resolution"]["resolved"] == 0
 
 
 def _reopening_dated_back(tct, db_path):  # type: ignore[no-untyped-def]

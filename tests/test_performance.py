@@ -268,6 +268,8 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
     assert history and all("COVERING INDEX ix_case_status_change_case_day (case_id=?" in line for line in history)
     assert not any("RIGHT PART OF ORDER BY" in line for line in backlog[0])
     assert any("COVERING INDEX ix_cases_status_opened (status=? AND opened_on<?)" in line for line in backlog[0])
+    # ...and the few settled whose history is out of date order, from an index of them alone (migration 0013)
+    assert any("COVERING INDEX ix_cases_history_out_of_order (status_changed_on<?)" in line for line in backlog[0])
     # ...and both ranges from their index alone (migration 0012): no case's row, and no probe of each
     # case's visits (its first visit's day is in the index)
     assert not any(re.search(r"SEARCH (cases|visit) USING (INTEGER PRIMARY KEY|INDEX)", line) for line in backlog[0])

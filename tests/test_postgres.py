@@ -241,6 +241,13 @@ def test_the_upgrade_to_0012_stores_each_cases_first_visit_and_marks_histories_o
         rows = conn.execute("SELECT code, first_visit_on, history_in_order FROM cases ORDER BY code").fetchall()
     assert rows == [("VV-2021-0001", date(2021, 2, 3), False), ("VV-2021-0002", date(2021, 2, 20), True),
                     ("VV-2021-0003", None, True)]
+    # The backlog of a past day reads the resolved case as its history has it then (accepted since 10
+    # February), though it stands settled and unchanged since (migration 0013's range); the case all
+    # of whose visits by then were void is nobody's backlog.
+    made = pg("report", "03/02/2021..01/04/2021", "-f", "json")
+    assert made.exit_code == 0, made.stderr
+    assert [(case["code"], case["status"]) for case in made.json()["backlog"]] == [
+        ("VV-2021-0001", "accepted"), ("VV-2021-0002", "new")]
 
 
 def test_desks_upgrading_at_once_upgrade_once(pg):
@@ -367,11 +374,17 @@ def test_db_check_finds_a_case_whose_status_history_ends_otherwise_in_date_order
     run = desk("db", "check", "-f", "json")
     assert run.exit_code == 1
     assert [line for line in run.json()["problems"] if line.startswith("case VV-2021-0001")] == [
-        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted, so a "
-        "report of a past day reads it as accepted (a step was entered before an earlier-dated one)"]
+        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted; a report "
+        "of a past day reads it as resolved until tct db check --repair marks it to be read from its history"]
     assert desk("db", "check", "--repair").exit_code == 1  # which of the two is right is the officers' call
     with _connect(desk.url) as conn:  # marked, so that a report of a past day reads its history
         assert conn.execute("SELECT history_in_order FROM cases").fetchall() == [(False,)]
+    assert [line for line in desk("db", "check", "-f", "json").json()["problems"]
+            if line.startswith("case VV-2021-0001")] == [
+        "case VV-2021-0001: its status is resolved but its history, read in date order, ends accepted, so a "
+        "report of a past day reads it as accepted (a step was entered before an earlier-dated one)"]
+    backlog = desk("report", "04/02/2021..01/04/2021", "-f", "json").json()["backlog"]
+    assert [(case["code"], case["status"]) for case in backlog] == [("VV-2021-0001", "accepted")]
 
 
 def test_db_check_finds_rows_loaded_past_the_foreign_keys_and_unvalidated_constraints(desk):

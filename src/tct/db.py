@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 # Every Alembic revision shipped, oldest first; the last is the schema this tct writes.
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012",
+                    "0013")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -815,7 +816,7 @@ def _status_day_problems(conn: Connection) -> list[str]:
             for _, code, stored, last in conn.exec_driver_sql(STATUS_DAY_MISMATCHES).fetchall()] + [
             f"case {code}: its status is {stored} but its history, read in date order, ends {last}, so a report "
             f"of a past day reads it as {last} (a step was entered before an earlier-dated one)"
-            if not marked or stored not in ("new", "accepted") else  # (the backlog trusts an open case's)
+            if not marked else  # (until marked, the backlog takes the case as it stands)
             f"case {code}: its status is {stored} but its history, read in date order, ends {last}; a report of a "
             f"past day reads it as {stored} until tct db check --repair marks it to be read from its history"
             for code, stored, last, marked in conn.exec_driver_sql(STATUS_MISMATCHES).fetchall()]

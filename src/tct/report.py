@@ -335,8 +335,9 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
     Candidates are the cases received by `day` that are open now or changed status after it (the
     stored day of their latest change, migration 0005), each a range of an index rather than a
     probe of every case opened by `day`; the second range ends the longest span of any case after
-    `day` (migration 0009), as no case open on `day` changed later than that. A case whose every
-    visit was voided was entered in error: it is nobody's backlog.
+    `day` (migration 0009), as no case open on `day` changed later than that. A third range holds
+    the few cases settled since `day` or before whose history is out of date order (migration 0013).
+    A case whose every visit was voided was entered in error: it is nobody's backlog.
     """
     import math
     from datetime import timedelta
@@ -363,7 +364,15 @@ def _backlog(db: Driver, day: date, settings: Settings) -> list[dict[str, Any]]:
         "AND (cases.status_changed_on IS NULL OR cases.status_changed_on <= :day) "
         "UNION ALL SELECT cases.id, cases.code, cases.type, cases.opened_on, "
         f"{_step_then(db)} FROM cases WHERE cases.status_changed_on > :day "
-        f"AND cases.status_changed_on <= :horizon AND {received}) AS candidates",
+        f"AND cases.status_changed_on <= :horizon AND {received} "
+        # ...and the few settled now and unchanged since, whose history is out of date order (index
+        # ix_cases_history_out_of_order): that history may have them open on `day`. (A settled case
+        # always has the day of its latest step, but by a write around tct: db check --repair gives it.)
+        "UNION ALL SELECT cases.id, cases.code, cases.type, cases.opened_on, "
+        f"{_step_then(db)} FROM cases WHERE NOT cases.history_in_order "
+        f"AND cases.status NOT IN ({sql_words(OPEN_STATUSES)}) "
+        f"AND cases.status_changed_on <= :day AND {received}"
+        ") AS candidates",
         {"day": db.day(day), "horizon": db.day(horizon)})
     # Many share a deadline; only the overdue are sorted, in code order (codes compare as text in SQL too).
     said: dict[date, tuple[str, int]] = {}
