@@ -196,7 +196,7 @@ def register_copy(size: int, args: argparse.Namespace, work: Path) -> tuple[Path
     return folder, db, env
 
 
-def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, Series]]:
+def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, Series], str]:
     folder, db, env = register_copy(size, args, work)
     tct, py = [str(args.tct)], [str(PYTHON)]
     runs = args.runs
@@ -311,9 +311,59 @@ def measure(size: int, args: argparse.Namespace, work: Path) -> tuple[list[Row],
                 continue
             series.setdefault(key, Series()).samples.append(run_once(argv, env))
 
+    phases = import_phases(db, env, import_file(work, args.import_rows, args.seed + runs), series)
     rows = table(series, db_bytes, args.import_rows)
     shutil.rmtree(folder, ignore_errors=True)
-    return rows, series
+    return rows, series, phases
+
+
+# The import's two sides timed in turn in one process (tct import --visits runs them at once, in two
+# processes): the reader's checks of every row into batches, then the writer's INSERTs of those
+# batches (less the automatic flags of the cases touched, timed apart), then the commit.
+_IMPORT_PHASES = """
+import os, sys, time
+from pathlib import Path
+from tct import bulk, flags, settings
+from tct.db import open_database, read_session, write_session
+database = open_database(sys.argv[1])
+path = Path(sys.argv[2])
+spent = [0.0]
+refresh = flags.refresh_many
+def timed(*args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return refresh(*args, **kwargs)
+    finally:
+        spent[0] += time.perf_counter() - started
+flags.refresh_many = timed
+with read_session(database) as session, path.open(encoding="utf-8-sig", newline="") as lines:
+    started = time.perf_counter()
+    reader = bulk.Reader(session, settings.load(session), officer_fallback=os.environ.get("TCT_OFFICER"))
+    with bulk._few_collections():
+        items = list(reader.batches(lines))
+    read = time.perf_counter() - started
+started = time.perf_counter()
+with write_session(database) as session:
+    bulk.load(session, [], settings=settings.load(session), actor="bench", source=path.name, batches=iter(items))
+    written = time.perf_counter()
+committed = time.perf_counter()
+database.dispose()
+print(read, written - started - spent[0], spent[0], committed - written)
+"""
+
+
+def import_phases(db: Path, env: dict[str, str], csv_path: Path, series: dict[str, Series]) -> str:
+    """Where the import's time goes at this size: its two sides in turn, on another file."""
+    done = subprocess.run([str(PYTHON), "-c", _IMPORT_PHASES, str(db), str(csv_path)], env=env, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        return f"the import's phases: failed ({done.stderr.strip().splitlines()[-1:]})"
+    read, write, refresh, commit = (float(value) for value in done.stdout.split())
+    whole = series["tct import --visits"]
+    timed = f"; the import itself ran both at once in {whole.wall:.2f} s (median)" if whole.failed is None else ""
+    return (f"the import's phases in one process, in turn ({csv_path.name}): reading and checking the rows "
+            f"{read:.2f} s, writing them {write:.2f} s, the automatic flags {refresh:.2f} s, the commit "
+            f"{commit:.2f} s{timed}")
 
 
 def table(s: dict[str, Series], db_bytes: int, import_rows: int) -> list[Row]:
@@ -500,8 +550,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench/run.py --sizes {args.sizes} --runs {args.runs} --seed {args.seed}\n")
     fixed: dict[int, float] = {}
     for size in sizes:
-        rows, series = measure(size, args, args.work)
+        rows, series, phases = measure(size, args, args.work)
         print(render(size, rows, args.runs) + "\n", flush=True)
+        print(phases + "\n", flush=True)
         fixed[size] = series[f"tct report {FIXED_PERIOD}"].wall
     if len(fixed) > 1:
         small, large = min(fixed), max(fixed)
