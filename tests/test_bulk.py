@@ -684,6 +684,31 @@ def test_a_row_is_warned_of_when_the_desk_logged_that_visit_within_the_same_minu
                       "(TCD-2021-0001): was the file imported before?"]
 
 
+@pytest.mark.parametrize("stored", ["2021-02-05T01:00:27", "2021-02-05 08:00:27+07:00", "2021-02-05 01:00:27"])
+def test_a_visit_time_stored_otherwise_than_tct_writes_it_is_still_found_at_its_minute(tct, tmp_path, db_path,
+                                                                                      stored):
+    """The duplicate check reads the visits of the batch's span of minutes; a time written around tct
+    in another form (a 'T' between date and time, an offset, no fraction) is placed by parsing it."""
+    import sqlite3
+
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land",
+               "--officer", "binh", "--at", "05/02/2021 08:00").exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE visit SET visited_at = ?", (stored,))
+    con.commit()
+    con.close()
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Nguyễn Văn An,complaint,land,05/02/2021 08:00,binh\n"
+                    "Nguyễn Văn An,complaint,land,05/02/2021 08:01,binh\n", encoding="utf-8")
+    checked = tct("import", "--visits", str(rows), "--check")
+    assert checked.exit_code == 0
+    assert [line for line in checked.stderr.splitlines() if "already in the register" in line] == [
+        "Warning: line 2: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
+        "was the file imported before?"]
+
+
 def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initials(tct, tmp_path):
     """`visit list` shows a denunciation as T. T. T. at 01/12/2026 08:30. A row of that minute under
     the guessed name was warned of ("a visit of this citizen…") and one under any other name was

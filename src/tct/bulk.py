@@ -18,7 +18,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tct.errors import TctError, ValidationError
@@ -274,6 +274,7 @@ class Reader:
         # ref and folded name, so a row under that name with no identity number is that citizen again.
         self.citizen_of_case: dict[int | str, tuple[int, str]] = {}
         self.visits_before: int | None = None  # the highest visit id before the import (_already_in)
+        self.warnings_kept: dict[str, int] = {}  # warnings of each kind so far (_as_kept)
         self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
         self.received_earlier: set[int] = set()  # those a later row of the file brings before that day
         self.new_citizens = 0
@@ -361,10 +362,27 @@ class Reader:
             self.folded.clear()
         if len(self.moments) > MEMO_LIMIT:
             self.moments.clear()
-        warnings = sorted(warnings + self._already_in(pending), key=lambda item: item[0])
+        warnings = self._as_kept(sorted(warnings + self._already_in(pending), key=lambda item: item[0]))
         citizens, citizen_refs = self._citizens(pending)
         cases, case_refs = self._cases(pending, citizen_refs)
         return Batch(read, citizens, cases, self._visits(pending, citizen_refs, case_refs), warnings)
+
+    def _as_kept(self, warnings: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        """The warnings as ImportSummary.keep_warnings will take them, in the same order: the texts of
+        those it keeps, only the kind of those it counts (a file imported again warns of every row:
+        100,000 texts made, sent to the writer and dropped)."""
+        kept = self.warnings_kept
+        shown = []
+        for line, warning in warnings:
+            kind = getattr(warning, "key", str(warning))
+            count = kept.get(kind, 0)
+            kept[kind] = count + 1
+            if count < WARNINGS_OF_A_KIND:
+                warning = said(kind, code=warning.code) if isinstance(warning, _Warning) else warning
+            elif not isinstance(warning, _Warning):
+                warning = _Warning(kind, None)
+            shown.append((line, warning))
+        return shown
 
     def _already_in(self, pending: list[Any]) -> list[tuple[int, str]]:
         """A warning for each row whose citizen (by name) already has a visit at that very minute on
@@ -385,29 +403,44 @@ class Reader:
             stamp, day = stored(ready.moment)
             wanted.setdefault(_minute(db, stamp), []).append((line, folds[ready.details.name]))
             days.add(day)
-        # (the visits of the batch's days, indexed: a minute's visits are among those of its day; on
-        # a large register thousands a day, so compared by their stored minute and named only when found)
-        at_minute = [(_minute(db, at), code, citizen_id) for at, code, citizen_id in db.rows_in(
-            "SELECT visit.visited_at, visit.code, visit.citizen_id FROM visit "
-            "WHERE visit.void = ? AND visit.id <= ? AND visit.visit_date IN ({ids})",
-            sorted(days), [db.flag(False), self.visits_before])]
+        # (the visits of the batch's days, indexed: a minute's visits are among those of its day, and
+        # of the span from the batch's first minute to its last, which a day of a large register's
+        # visits is read past in C. Thousands a day: compared by their stored minute, named only when found.)
+        moments = [ready.moment for _, ready, _ in pending]
+        span = [_minute(db, min(moments)), _minute(db, max(moments) + timedelta(minutes=1))]
+        at_minute = [(_minute(db, at), (year, seq), code, citizen_id) for at, year, seq, code, citizen_id in db.rows_in(
+            "SELECT visit.visited_at, visit.year, visit.seq, visit.code, visit.citizen_id FROM visit "
+            f"WHERE visit.void = ? AND visit.id <= ? AND {db.stamps_between('visit.visited_at')} "
+            "AND visit.visit_date IN ({ids})",
+            sorted(days), [db.flag(False), self.visits_before, *span])]
         at_minute = [visit for visit in at_minute if visit[0] in wanted]
         names = dict(db.rows_in("SELECT citizen.id, citizen.name_folded FROM citizen WHERE citizen.id IN ({ids})",
                                 {citizen_id for *_, citizen_id in at_minute}))
-        found = [(minute, names[citizen_id], code, citizen_id) for minute, code, citizen_id in at_minute]
+        found = [(minute, names[citizen_id], order, code, citizen_id) for minute, order, code, citizen_id in at_minute]
         # A denouncer's visit is warned of to every row of that minute, whatever its name: matched by
         # name, the warning would confirm a name guessed from the initials `visit list` shows
         # (T. T. T. at 08:30) to anyone running `import --check`, which leaves no trace.
         protected = citizens.denouncers(db, [citizen_id for *_, citizen_id in found])
-        earliest: dict[int, tuple[str, bool]] = {}  # (one warning a row, naming the first such visit)
-        for minute, name, code, citizen_id in found:
-            secret = citizen_id in protected
-            for line, folded in wanted[minute]:
-                if (secret or folded == name) and (line not in earliest
-                                                   or _code_order(code) < _code_order(earliest[line][0])):
-                    earliest[line] = (code, secret)
-        return [(line, said("warn_visit_at_that_minute" if secret else "warn_visit_already_in", code=code))
-                for line, (code, secret) in earliest.items()]
+        # One warning a row, naming the first such visit: the first denouncer's visit of its minute, or
+        # the first of its citizen's at that minute, whichever came first. (Found once per minute and
+        # per name, not compared row by row: a busy register has many visits a minute.)
+        first_secret: dict[Any, tuple[tuple[int, int], str]] = {}
+        first_named: dict[tuple[Any, str], tuple[tuple[int, int], str]] = {}
+        for minute, name, order, code, citizen_id in found:  # (order: a code's year and number, TCD-2021-0012)
+            table, key = (first_secret, minute) if citizen_id in protected else (first_named, (minute, name))
+            best = table.get(key)
+            if best is None or order < best[0]:
+                table[key] = (order, code)
+        warnings = []
+        for minute, rows in wanted.items():
+            secret = first_secret.get(minute)
+            for line, folded in rows:
+                named = first_named.get((minute, folded))
+                if named is not None and (secret is None or named[0] < secret[0]):
+                    warnings.append((line, _Warning("warn_visit_already_in", named[1])))
+                elif secret is not None:
+                    warnings.append((line, _Warning("warn_visit_at_that_minute", secret[1])))
+        return warnings
 
     def _citizens(self, pending: list[Any]) -> tuple[list[tuple[Any, ...]], list[int]]:
         """The new citizens of the batch, and the ref of each row's citizen: one on the register
@@ -602,10 +635,13 @@ def _minute(db: Any, moment: Any) -> Any:
     return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-def _code_order(code: str) -> tuple[int, int]:
-    """TCD-2021-0012 → (2021, 12), so codes sort by year and number."""
-    _, year, number = code.split("-")
-    return int(year), int(number)
+@dataclass(slots=True)
+class _Warning:
+    """A warning of the import's duplicate check (its label and the visit's code) before it is said,
+    or one ImportSummary only counts (code None)."""
+
+    key: str
+    code: str | None
 
 
 def _by_column(message: str) -> str:

@@ -1046,6 +1046,15 @@ class Driver:
         follow the server's DateStyle)."""
         return column if self.sqlite else f"to_char({column}, 'YYYY-MM-DD')"
 
+    def stamps_between(self, column: str) -> str:
+        """A condition that a timestamp column is within [?, ?) (two parameters, the form of stamp or
+        its first 16 characters); on SQLite also true of a time stored in another form than stamp's
+        (written around tct: 'T' between date and time, an offset), which only parsing it can place."""
+        if self.sqlite:
+            return (f"({column} >= ? AND {column} < ? OR length({column}) NOT IN (19, 26) "
+                    f"OR substr({column}, 11, 1) <> ' ')")
+        return f"{column} >= ? AND {column} < ?"
+
     def rows(self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         """The rows of `statement`, its parameters given in order (`?`) or by name (`:day`, for a
         value written several times)."""
