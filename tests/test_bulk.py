@@ -673,15 +673,20 @@ def test_a_row_is_warned_of_when_the_desk_logged_that_visit_within_the_same_minu
     tct("officer", "add", "Trần Thị Bình")
     assert tct("visit", "add", "--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land",
                "--officer", "binh", "--at", "05/02/2021 08:00:27").exit_code == 0
+    assert _warned_of_08_00_and_08_01(tct, tmp_path) == [
+        "Warning: line 2: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
+        "was the file imported before?"]
+
+
+def _warned_of_08_00_and_08_01(tct, tmp_path):  # type: ignore[no-untyped-def]
+    """The duplicate warnings of `import --check` of two rows of Nguyễn Văn An, 05/02/2021 08:00 and 08:01."""
     rows = tmp_path / "visits.csv"
     rows.write_text("citizen,type,field,at,officer\n"
                     "Nguyễn Văn An,complaint,land,05/02/2021 08:00,binh\n"
                     "Nguyễn Văn An,complaint,land,05/02/2021 08:01,binh\n", encoding="utf-8")
     checked = tct("import", "--visits", str(rows), "--check")
     assert checked.exit_code == 0
-    warned = [line for line in checked.stderr.splitlines() if "already in the register" in line]
-    assert warned == ["Warning: line 2: a visit of this citizen at this very time is already in the register "
-                      "(TCD-2021-0001): was the file imported before?"]
+    return [line for line in checked.stderr.splitlines() if "already in the register" in line]
 
 
 @pytest.mark.parametrize("stored", ["2021-02-05T01:00:27", "2021-02-05 08:00:27+07:00", "2021-02-05 01:00:27"])
@@ -698,13 +703,7 @@ def test_a_visit_time_stored_otherwise_than_tct_writes_it_is_still_found_at_its_
     con.execute("UPDATE visit SET visited_at = ?", (stored,))
     con.commit()
     con.close()
-    rows = tmp_path / "visits.csv"
-    rows.write_text("citizen,type,field,at,officer\n"
-                    "Nguyễn Văn An,complaint,land,05/02/2021 08:00,binh\n"
-                    "Nguyễn Văn An,complaint,land,05/02/2021 08:01,binh\n", encoding="utf-8")
-    checked = tct("import", "--visits", str(rows), "--check")
-    assert checked.exit_code == 0
-    assert [line for line in checked.stderr.splitlines() if "already in the register" in line] == [
+    assert _warned_of_08_00_and_08_01(tct, tmp_path) == [
         "Warning: line 2: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
         "was the file imported before?"]
 
