@@ -70,14 +70,13 @@ class ImportSummary:
     more_warnings: dict[str, list[int]] = field(default_factory=dict)  # kind: [how many more, line of its first]
 
     def keep_warnings(self, warnings: list[tuple[int, Any]]) -> None:
-        """Add a batch's warnings (in file order): the first of each kind kept, the others counted."""
+        """Add a batch's warnings (in file order): the texts kept, the others counted (the reader
+        sends the text of only the first WARNINGS_OF_A_KIND of each kind: Reader._as_kept)."""
         for line, warning in warnings:
-            kind = getattr(warning, "key", str(warning))
-            more = self.more_warnings.get(kind)
-            if more is None:
-                more = self.more_warnings[kind] = [-WARNINGS_OF_A_KIND, line]
-            more[0] += 1
-            if more[0] <= 0:
+            more = self.more_warnings.setdefault(getattr(warning, "key", str(warning)), [0, line])
+            if isinstance(warning, _Warning):
+                more[0] += 1
+            else:
                 self.warnings.append((line, warning))
 
     def warnings_beyond(self) -> list[tuple[str, int, int]]:
@@ -368,9 +367,10 @@ class Reader:
         return Batch(read, citizens, cases, self._visits(pending, citizen_refs, case_refs), warnings)
 
     def _as_kept(self, warnings: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
-        """The warnings as ImportSummary.keep_warnings will take them, in the same order: the texts of
-        those it keeps, only the kind of those it counts (a file imported again warns of every row:
-        100,000 texts made, sent to the writer and dropped)."""
+        """The warnings in the order ImportSummary.keep_warnings takes them: the first
+        WARNINGS_OF_A_KIND of each kind as texts, which it keeps, the others as their kind alone,
+        which it counts (a file imported again warns of every row: 100,000 texts were made, sent
+        to the writer and dropped)."""
         kept = self.warnings_kept
         shown = []
         for line, warning in warnings:
@@ -638,7 +638,7 @@ def _minute(db: Any, moment: Any) -> Any:
 @dataclass(slots=True)
 class _Warning:
     """A warning of the import's duplicate check (its label and the visit's code) before it is said,
-    or one ImportSummary only counts (code None)."""
+    or one ImportSummary only counts (Reader._as_kept)."""
 
     key: str
     code: str | None

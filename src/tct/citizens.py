@@ -36,10 +36,8 @@ def ascii_digits(text: str) -> str:
 
 def normalise_id_number(typed: str | None) -> str | None:
     """A CCCD (12 digits, starting with a province code 001–096) or an old CMND (9 digits)."""
-    if typed is not None and typed.isascii() and typed.isdigit() and (
-            len(typed) == 9 or len(typed) == 12 and 1 <= int(typed[:3]) <= 96):
-        return typed  # (as typed most of the time: nothing to clean; a bulk import checks thousands)
-    value = clean(typed, label="--id-number", max_len=40)
+    # (plain digits, as typed most of the time, have nothing to clean: a bulk import checks thousands)
+    value = typed if typed and typed.isascii() and typed.isdigit() else clean(typed, label="--id-number", max_len=40)
     if value is None:
         return None
     digits = ascii_digits(value).replace(" ", "").replace(".", "").replace("-", "")
@@ -51,9 +49,7 @@ def normalise_id_number(typed: str | None) -> str | None:
 
 
 def normalise_phone(typed: str | None, label: str = "--phone") -> str | None:
-    if typed is not None and typed.isascii() and typed.isdigit() and 8 <= len(typed) <= 15:
-        return typed  # (digits alone, as most are typed: nothing to clean)
-    value = clean(typed, label=label, max_len=50)
+    value = typed if typed and typed.isascii() and typed.isdigit() else clean(typed, label=label, max_len=50)
     if value is None:
         return None
     value = ascii_digits(value)
