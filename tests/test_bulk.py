@@ -708,6 +708,30 @@ def test_a_visit_time_stored_otherwise_than_tct_writes_it_is_still_found_at_its_
         "was the file imported before?"]
 
 
+def test_a_denouncers_visit_is_warned_of_to_the_rows_of_its_minute_and_officer_alone(tct, tmp_path):
+    """On a register several desks share nearly every minute holds somebody's denunciation, and
+    warning every row of its minute ("a visit at this very time is already in the register") flagged
+    nearly every row of a busy file. The rows of that minute with the officer who received it are
+    warned of, whatever their name; another desk's rows are not, the denouncer's name included
+    (a name alone never draws the warning: `import --check` confirms no guessed name)."""
+    tct("officer", "add", "Trần Thị Bình")
+    tct("officer", "add", "Lê Văn Cường")
+    assert tct("visit", "add", "--citizen", "Trương Thị Tố", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "01/12/2021 08:30").exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,cuong\n"
+                    "Trần Thị Tâm,complaint,land,01/12/2021 08:30,cuong\n"
+                    "Trần Thị Tâm,complaint,land,01/12/2021 08:30,binh\n"
+                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,binh\n"
+                    "Trương Thị Tố,complaint,land,01/12/2021 08:31,binh\n", encoding="utf-8")
+    checked = tct("import", "--visits", str(rows), "--check")
+    assert checked.exit_code == 0, checked.stderr
+    assert [line for line in checked.stderr.splitlines() if line.startswith("Warning")] == [
+        f"Warning: line {n}: a visit at this very time is already in the register (TCD-2021-0001); if it is this "
+        "row's, the file was imported before" for n in (4, 5)]
+
+
 def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initials(tct, tmp_path):
     """`visit list` shows a denunciation as T. T. T. at 01/12/2026 08:30. A row of that minute under
     the guessed name was warned of ("a visit of this citizen…") and one under any other name was

@@ -391,51 +391,52 @@ class Reader:
         never the citizen: a warning never names a denouncer.) A minute, not a second: a visit
         logged at the desk without --at holds the seconds it was saved at (08:00:27), the file's row
         the minute (08:00)."""
-        from tct import citizens
+        from tct.citizens import denouncer_sql
 
         db = self.db
         if self.visits_before is None:
             self.visits_before = int(db.rows("SELECT coalesce(max(id), 0) FROM visit")[0][0])
-        wanted: dict[Any, list[tuple[int, str]]] = {}
+        wanted: dict[Any, list[tuple[int, str, int]]] = {}
         days = set()
         stored, folds = self._stored, self.folded
         for line, ready, _ in pending:
             stamp, day = stored(ready.moment)
-            wanted.setdefault(_minute(db, stamp), []).append((line, folds[ready.details.name]))
+            wanted.setdefault(_minute(db, stamp), []).append((line, folds[ready.details.name], ready.officer.id))
             days.add(day)
-        # (the visits of the batch's days, indexed: a minute's visits are among those of its day, and
-        # of the span from the batch's first minute to its last, which a day of a large register's
-        # visits is read past in C. Thousands a day: compared by their stored minute, named only when found.)
+        # The visits of the batch's span of minutes (a day's are read past in C), each with its
+        # citizen's folded name and whether they are a denouncer, to the minute where SQL can say it.
         moments = [ready.moment for _, ready, _ in pending]
         span = [_minute(db, min(moments)), _minute(db, max(moments) + timedelta(minutes=1))]
-        at_minute = [(_minute(db, at), (year, seq), code, citizen_id) for at, year, seq, code, citizen_id in db.rows_in(
-            "SELECT visit.visited_at, visit.year, visit.seq, visit.code, visit.citizen_id FROM visit "
-            f"WHERE visit.void = ? AND visit.id <= ? AND {db.stamps_between('visit.visited_at')} "
-            "AND visit.visit_date IN ({ids})",
-            sorted(days), [db.flag(False), self.visits_before, *span])]
-        at_minute = [visit for visit in at_minute if visit[0] in wanted]
-        names = dict(db.rows_in("SELECT citizen.id, citizen.name_folded FROM citizen WHERE citizen.id IN ({ids})",
-                                {citizen_id for *_, citizen_id in at_minute}))
-        found = [(minute, names[citizen_id], order, code, citizen_id) for minute, order, code, citizen_id in at_minute]
-        # A denouncer's visit is warned of to every row of that minute, whatever its name: matched by
-        # name, the warning would confirm a name guessed from the initials `visit list` shows
-        # (T. T. T. at 08:30) to anyone running `import --check`, which leaves no trace.
-        protected = citizens.denouncers(db, [citizen_id for *_, citizen_id in found])
-        # One warning a row, naming the first such visit: the first denouncer's visit of its minute, or
-        # the first of its citizen's at that minute, whichever came first. (Found once per minute and
-        # per name, not compared row by row: a busy register has many visits a minute.)
-        first_secret: dict[Any, tuple[tuple[int, int], str]] = {}
+        seen = db.rows_in(
+            f"SELECT {db.minute_of('seen.visited_at')}, seen.year, seen.seq, seen.code, seen.officer_id, "
+            f"citizen.name_folded, CASE WHEN seen.type = 'denunciation' OR {denouncer_sql('citizen.id')} "
+            "THEN 1 ELSE 0 END FROM visit AS seen JOIN citizen ON citizen.id = seen.citizen_id "
+            f"WHERE seen.void = ? AND seen.id <= ? AND {db.stamps_between('seen.visited_at')} "
+            "AND seen.visit_date IN ({ids})",
+            sorted(days), [db.flag(False), self.visits_before, *span])
+        # One warning a row, naming the first such visit (in code order) of its citizen at that minute,
+        # or of a denouncer at that minute received by the row's officer, whichever came first. A
+        # denouncer's visit is warned of whatever the row's name, in words that do not say whether it
+        # matched: by name, `import --check` (which leaves no trace) would confirm a name guessed from
+        # the initials `visit list` shows (T. T. T. at 08:30, with its officer). By officer, not to
+        # every row of the minute: on a register several desks share, nearly every minute holds a
+        # denouncer's visit, and a warning on every row says nothing.
+        first_secret: dict[tuple[Any, int], tuple[tuple[int, int], str]] = {}
         first_named: dict[tuple[Any, str], tuple[tuple[int, int], str]] = {}
-        for minute, name, order, code, citizen_id in found:  # (order: a code's year and number, TCD-2021-0012)
-            table, key = (first_secret, minute) if citizen_id in protected else (first_named, (minute, name))
+        for minute, year, seq, code, officer_id, name, secret in seen:
+            if type(minute) is not str or len(minute) != 16 or minute[10] != " ":
+                minute = _minute(db, minute)  # (PostgreSQL's time, or one stored around tct)
+            if minute not in wanted:
+                continue
+            table, key = (first_secret, (minute, officer_id)) if secret else (first_named, (minute, name))
             best = table.get(key)
-            if best is None or order < best[0]:
-                table[key] = (order, code)
+            if best is None or (year, seq) < best[0]:
+                table[key] = ((year, seq), code)
         warnings = []
         for minute, rows in wanted.items():
-            secret = first_secret.get(minute)
-            for line, folded in rows:
+            for line, folded, officer_id in rows:
                 named = first_named.get((minute, folded))
+                secret = first_secret.get((minute, officer_id))
                 if named is not None and (secret is None or named[0] < secret[0]):
                     warnings.append((line, _Warning("warn_visit_already_in", named[1])))
                 elif secret is not None:

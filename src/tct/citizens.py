@@ -222,6 +222,12 @@ _DENOUNCING_VISITS = ("FROM visit JOIN cases ON cases.id = visit.case_id "
                       "WHERE (visit.type = 'denunciation' OR cases.type = 'denunciation')")
 
 
+def denouncer_sql(citizen_id: str) -> str:
+    """A condition true of the citizen whose id is the column `citizen_id` (of an outer query) when
+    they are a denouncer (the rule of `denouncers`), for a query to test it per row."""
+    return f"EXISTS (SELECT visit.id {_DENOUNCING_VISITS} AND visit.citizen_id = {citizen_id})"
+
+
 def listing(source: Session | Driver, *, search: str | None = None, limit: int = 100,
             reveal: bool = False) -> list[dict[str, Any]]:
     """Citizens with their visit counts; a denouncer is masked unless `reveal`.
@@ -244,7 +250,7 @@ def listing(source: Session | Driver, *, search: str | None = None, limit: int =
         if not reveal:
             # A search matches a name or an address, and only denouncers are masked: a masked row
             # found would say that the person typed denounced. Left out (the rule of `denouncers`).
-            conditions.append(f"NOT EXISTS (SELECT visit.id {_DENOUNCING_VISITS} AND visit.citizen_id = citizen.id)")
+            conditions.append(f"NOT {denouncer_sql('citizen.id')}")
     page = db.rows("SELECT citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, "
                    f"citizen.locality FROM citizen{' WHERE ' + ' AND '.join(conditions) if conditions else ''} "
                    "ORDER BY citizen.name_folded, citizen.id LIMIT ?", [*params, limit])

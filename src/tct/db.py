@@ -1055,6 +1055,15 @@ class Driver:
                     f"OR substr({column}, 11, 1) <> ' ')")
         return f"{column} >= ? AND {column} < ?"
 
+    def minute_of(self, column: str) -> str:
+        """A timestamp column to the minute where SQL can say it: on SQLite the first 16 characters
+        of a time stored as stamp writes it ('2021-02-03 01:30'), any other form whole (bulk._minute
+        parses it); on PostgreSQL the value itself, which bulk._minute truncates."""
+        if self.sqlite:
+            return (f"CASE WHEN length({column}) IN (19, 26) AND substr({column}, 11, 1) = ' ' "
+                    f"THEN substr({column}, 1, 16) ELSE {column} END")
+        return column
+
     def rows(self, statement: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         """The rows of `statement`, its parameters given in order (`?`) or by name (`:day`, for a
         value written several times)."""
