@@ -689,11 +689,13 @@ def _warned_of_08_00_and_08_01(tct, tmp_path):  # type: ignore[no-untyped-def]
     return [line for line in checked.stderr.splitlines() if "already in the register" in line]
 
 
-@pytest.mark.parametrize("stored", ["2021-02-05T01:00:27", "2021-02-05 08:00:27+07:00", "2021-02-05 01:00:27"])
+@pytest.mark.parametrize("stored", ["2021-02-05T01:00:27", "2021-02-05 08:00:27+07:00", "2021-02-05 01:00:27",
+                                    "2021-02-05 08:00+07"])
 def test_a_visit_time_stored_otherwise_than_tct_writes_it_is_still_found_at_its_minute(tct, tmp_path, db_path,
                                                                                       stored):
     """The duplicate check reads the visits of the batch's span of minutes; a time written around tct
-    in another form (a 'T' between date and time, an offset, no fraction) is placed by parsing it."""
+    in another form (a 'T' between date and time, an offset, no fraction) is placed by parsing it,
+    even one as long as tct's own forms ('2021-02-05 08:00+07' was cut as 08:00 UTC)."""
     import sqlite3
 
     tct("officer", "add", "Trần Thị Bình")

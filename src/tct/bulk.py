@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tct.db import written_as_stamp
 from tct.errors import TctError, ValidationError
 from tct.i18n import said
 from tct.text import fold
@@ -627,7 +628,7 @@ def _minute(db: Any, moment: Any) -> Any:
     """A moment in UTC to the minute, as stored or as given: on SQLite its stored text's first 16
     characters ('2021-02-03 01:30', what Driver.stamp writes), without parsing thousands of them."""
     if isinstance(moment, str):
-        if len(moment) in (19, 26) and moment[10] == " ":
+        if written_as_stamp(moment):
             return moment[:16]
         parsed = datetime.fromisoformat(moment)  # (written some other way, around tct)
         moment = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
