@@ -734,11 +734,46 @@ def test_a_denouncers_visit_is_warned_of_to_the_rows_of_its_minute_and_officer_a
         "row's, the file was imported before" for n in (4, 5)]
 
 
+def test_a_denouncers_other_visits_are_kept_as_secret_and_the_first_visit_met_is_named(tct, tmp_path):
+    """Whoever ever denounced is masked on every visit, a complaint of theirs included: their
+    complaint at 08:30 under their name and another desk's officer draws no warning (as their
+    citizen's, "a visit of this citizen…", it would confirm the name). When a row meets both a
+    visit of its own citizen and a denouncer's of its officer, the one with the earlier code is named."""
+    tct("officer", "add", "Trần Thị Bình")
+    tct("officer", "add", "Lê Văn Cường")
+    to = ["--citizen", "Trương Thị Tố", "--id-number", "079123450001", "--field", "land"]
+    for visit in ([*to, "--type", "denunciation", "--officer", "binh", "--at", "01/12/2021 08:00"],  # TCD-2021-0001
+                  ["--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land", "--officer", "cuong",
+                   "--at", "01/12/2021 08:30"],  # 0002
+                  [*to, "--type", "complaint", "--officer", "binh", "--at", "01/12/2021 08:30"],  # 0003, hers
+                  ["--citizen", "Phạm Thị Hoa", "--type", "complaint", "--field", "land", "--officer", "cuong",
+                   "--at", "01/12/2021 08:30"]):  # 0004
+        assert tct("visit", "add", *visit).exit_code == 0
+    rows = tmp_path / "visits.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,cuong\n"
+                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,binh\n"
+                    "Nguyễn Văn An,complaint,land,01/12/2021 08:30,binh\n"
+                    "Phạm Thị Hoa,complaint,land,01/12/2021 08:30,binh\n"
+                    "Nguyễn Văn An,complaint,land,01/12/2021 08:30,cuong\n", encoding="utf-8")
+    checked = tct("import", "--visits", str(rows), "--check")
+    assert checked.exit_code == 0, checked.stderr
+    secret = ("a visit at this very time is already in the register ({}); if it is this row's, the file was "
+              "imported before")
+    own = "a visit of this citizen at this very time is already in the register ({}): was the file imported before?"
+    assert [line for line in checked.stderr.splitlines() if line.startswith("Warning")] == [
+        "Warning: line 3: " + secret.format("TCD-2021-0003"),
+        "Warning: line 4: " + own.format("TCD-2021-0002"),  # (hers at 08:30 came after An's)
+        "Warning: line 5: " + secret.format("TCD-2021-0003"),  # (Hoa's came after hers)
+        "Warning: line 6: " + own.format("TCD-2021-0002")]
+
+
 def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initials(tct, tmp_path):
     """`visit list` shows a denunciation as T. T. T. at 01/12/2026 08:30. A row of that minute under
     the guessed name was warned of ("a visit of this citizen…") and one under any other name was
     not: `import --check`, which leaves nothing in `tct log`, told anyone whether the guess was the
-    denouncer. A denouncer's visit is now warned of to every row of its minute, in the same words."""
+    denouncer. A denouncer's visit is now warned of to every row of its minute with its officer, in
+    the same words, whatever the row's name."""
     tct("officer", "add", "Trần Thị Bình")
     assert tct("visit", "add", "--citizen", "Trương Thị Tố", "--type", "denunciation", "--field", "land",
                "--officer", "binh", "--at", "01/12/2021 08:30").exit_code == 0
