@@ -653,8 +653,7 @@ def test_a_file_imported_twice_is_warned_of_row_by_row(tct, tmp_path):
                     "truong thi to,denunciation,land,05/02/2021 08:00,binh\n", encoding="utf-8")
     first = tct("import", "--visits", str(rows))
     assert first.exit_code == 0 and [line for line in first.stderr.splitlines() if "already" in line] == \
-        ["Warning: line 4: a visit at this very time is already in the register (TCD-2021-0001); if it is this "
-         "row's, the file was imported before"]  # (a denouncer's: in words that do not say the name matched)
+        [_AT_THAT_MINUTE.format(line=4, code="TCD-2021-0001")]
     again = tct("import", "--visits", str(rows))
     assert again.exit_code == 0
     warned = [line.split(":")[1].strip() for line in again.stderr.splitlines() if "already in the register" in line]
@@ -674,19 +673,29 @@ def test_a_row_is_warned_of_when_the_desk_logged_that_visit_within_the_same_minu
     assert tct("visit", "add", "--citizen", "Nguyễn Văn An", "--type", "complaint", "--field", "land",
                "--officer", "binh", "--at", "05/02/2021 08:00:27").exit_code == 0
     assert _warned_of_08_00_and_08_01(tct, tmp_path) == [
-        "Warning: line 2: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
-        "was the file imported before?"]
+        _OF_THIS_CITIZEN.format(line=2, code="TCD-2021-0001")]
+
+
+_AT_THAT_MINUTE = ("Warning: line {line}: a visit at this very time is already in the register ({code}); if it is "
+                   "this row's, the file was imported before")  # (a denouncer's: says nothing of the name)
+_OF_THIS_CITIZEN = ("Warning: line {line}: a visit of this citizen at this very time is already in the register "
+                    "({code}): was the file imported before?")
+
+
+def _check_warnings(tct, tmp_path, *rows: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The warnings of `import --check` of `rows` (citizen,type,field,at,officer), which must pass."""
+    path = tmp_path / "check.csv"
+    path.write_text("citizen,type,field,at,officer\n" + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    checked = tct("import", "--visits", str(path), "--check")
+    assert checked.exit_code == 0, checked.stderr
+    return [line for line in checked.stderr.splitlines() if line.startswith("Warning")]
 
 
 def _warned_of_08_00_and_08_01(tct, tmp_path):  # type: ignore[no-untyped-def]
     """The duplicate warnings of `import --check` of two rows of Nguyễn Văn An, 05/02/2021 08:00 and 08:01."""
-    rows = tmp_path / "visits.csv"
-    rows.write_text("citizen,type,field,at,officer\n"
-                    "Nguyễn Văn An,complaint,land,05/02/2021 08:00,binh\n"
-                    "Nguyễn Văn An,complaint,land,05/02/2021 08:01,binh\n", encoding="utf-8")
-    checked = tct("import", "--visits", str(rows), "--check")
-    assert checked.exit_code == 0
-    return [line for line in checked.stderr.splitlines() if "already in the register" in line]
+    return [line for line in _check_warnings(tct, tmp_path, "Nguyễn Văn An,complaint,land,05/02/2021 08:00,binh",
+                                             "Nguyễn Văn An,complaint,land,05/02/2021 08:01,binh")
+            if "already in the register" in line]
 
 
 @pytest.mark.parametrize("stored", ["2021-02-05T01:00:27", "2021-02-05 08:00:27+07:00", "2021-02-05 01:00:27",
@@ -706,8 +715,7 @@ def test_a_visit_time_stored_otherwise_than_tct_writes_it_is_still_found_at_its_
     con.commit()
     con.close()
     assert _warned_of_08_00_and_08_01(tct, tmp_path) == [
-        "Warning: line 2: a visit of this citizen at this very time is already in the register (TCD-2021-0001): "
-        "was the file imported before?"]
+        _OF_THIS_CITIZEN.format(line=2, code="TCD-2021-0001")]
 
 
 def test_a_denouncers_visit_is_warned_of_to_the_rows_of_its_minute_and_officer_alone(tct, tmp_path):
@@ -720,18 +728,12 @@ def test_a_denouncers_visit_is_warned_of_to_the_rows_of_its_minute_and_officer_a
     tct("officer", "add", "Lê Văn Cường")
     assert tct("visit", "add", "--citizen", "Trương Thị Tố", "--type", "denunciation", "--field", "land",
                "--officer", "binh", "--at", "01/12/2021 08:30").exit_code == 0
-    rows = tmp_path / "visits.csv"
-    rows.write_text("citizen,type,field,at,officer\n"
-                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,cuong\n"
-                    "Trần Thị Tâm,complaint,land,01/12/2021 08:30,cuong\n"
-                    "Trần Thị Tâm,complaint,land,01/12/2021 08:30,binh\n"
-                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,binh\n"
-                    "Trương Thị Tố,complaint,land,01/12/2021 08:31,binh\n", encoding="utf-8")
-    checked = tct("import", "--visits", str(rows), "--check")
-    assert checked.exit_code == 0, checked.stderr
-    assert [line for line in checked.stderr.splitlines() if line.startswith("Warning")] == [
-        f"Warning: line {n}: a visit at this very time is already in the register (TCD-2021-0001); if it is this "
-        "row's, the file was imported before" for n in (4, 5)]
+    assert _check_warnings(tct, tmp_path, "Trương Thị Tố,complaint,land,01/12/2021 08:30,cuong",
+                           "Trần Thị Tâm,complaint,land,01/12/2021 08:30,cuong",
+                           "Trần Thị Tâm,complaint,land,01/12/2021 08:30,binh",
+                           "Trương Thị Tố,complaint,land,01/12/2021 08:30,binh",
+                           "Trương Thị Tố,complaint,land,01/12/2021 08:31,binh") == [
+        _AT_THAT_MINUTE.format(line=n, code="TCD-2021-0001") for n in (4, 5)]
 
 
 def test_a_denouncers_other_visits_are_kept_as_secret_and_the_first_visit_met_is_named(tct, tmp_path):
@@ -749,23 +751,15 @@ def test_a_denouncers_other_visits_are_kept_as_secret_and_the_first_visit_met_is
                   ["--citizen", "Phạm Thị Hoa", "--type", "complaint", "--field", "land", "--officer", "cuong",
                    "--at", "01/12/2021 08:30"]):  # 0004
         assert tct("visit", "add", *visit).exit_code == 0
-    rows = tmp_path / "visits.csv"
-    rows.write_text("citizen,type,field,at,officer\n"
-                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,cuong\n"
-                    "Trương Thị Tố,complaint,land,01/12/2021 08:30,binh\n"
-                    "Nguyễn Văn An,complaint,land,01/12/2021 08:30,binh\n"
-                    "Phạm Thị Hoa,complaint,land,01/12/2021 08:30,binh\n"
-                    "Nguyễn Văn An,complaint,land,01/12/2021 08:30,cuong\n", encoding="utf-8")
-    checked = tct("import", "--visits", str(rows), "--check")
-    assert checked.exit_code == 0, checked.stderr
-    secret = ("a visit at this very time is already in the register ({}); if it is this row's, the file was "
-              "imported before")
-    own = "a visit of this citizen at this very time is already in the register ({}): was the file imported before?"
-    assert [line for line in checked.stderr.splitlines() if line.startswith("Warning")] == [
-        "Warning: line 3: " + secret.format("TCD-2021-0003"),
-        "Warning: line 4: " + own.format("TCD-2021-0002"),  # (hers at 08:30 came after An's)
-        "Warning: line 5: " + secret.format("TCD-2021-0003"),  # (Hoa's came after hers)
-        "Warning: line 6: " + own.format("TCD-2021-0002")]
+    assert _check_warnings(tct, tmp_path, "Trương Thị Tố,complaint,land,01/12/2021 08:30,cuong",
+                           "Trương Thị Tố,complaint,land,01/12/2021 08:30,binh",
+                           "Nguyễn Văn An,complaint,land,01/12/2021 08:30,binh",
+                           "Phạm Thị Hoa,complaint,land,01/12/2021 08:30,binh",
+                           "Nguyễn Văn An,complaint,land,01/12/2021 08:30,cuong") == [
+        _AT_THAT_MINUTE.format(line=3, code="TCD-2021-0003"),
+        _OF_THIS_CITIZEN.format(line=4, code="TCD-2021-0002"),  # (hers at 08:30 came after An's)
+        _AT_THAT_MINUTE.format(line=5, code="TCD-2021-0003"),  # (Hoa's came after hers)
+        _OF_THIS_CITIZEN.format(line=6, code="TCD-2021-0002")]
 
 
 def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initials(tct, tmp_path):
@@ -777,14 +771,6 @@ def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initia
     tct("officer", "add", "Trần Thị Bình")
     assert tct("visit", "add", "--citizen", "Trương Thị Tố", "--type", "denunciation", "--field", "land",
                "--officer", "binh", "--at", "01/12/2021 08:30").exit_code == 0
-    said = {}
-    for name in ("Trương Thị Tố", "Trần Thị Tâm"):
-        rows = tmp_path / "probe.csv"
-        rows.write_text(f"citizen,type,field,at,officer\n{name},complaint,land,01/12/2021 08:30,binh\n",
-                        encoding="utf-8")
-        checked = tct("import", "--visits", str(rows), "--check")
-        assert checked.exit_code == 0
-        said[name] = [line for line in checked.stderr.splitlines() if line.startswith("Warning")]
-    assert said["Trương Thị Tố"] == said["Trần Thị Tâm"] == [
-        "Warning: line 2: a visit at this very time is already in the register (TCD-2021-0001); if it is this "
-        "row's, the file was imported before"]
+    said = {name: _check_warnings(tct, tmp_path, f"{name},complaint,land,01/12/2021 08:30,binh")
+            for name in ("Trương Thị Tố", "Trần Thị Tâm")}
+    assert said["Trương Thị Tố"] == said["Trần Thị Tâm"] == [_AT_THAT_MINUTE.format(line=2, code="TCD-2021-0001")]
