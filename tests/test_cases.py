@@ -189,6 +189,31 @@ def test_a_reopened_case_s_deadline_runs_from_the_reopening_in_lists_alerts_and_
     assert [(b["code"], b["deadline"]) for b in backlog] == [(code, "2021-03-31")]
 
 
+def test_a_reopened_denunciation_s_new_time_has_its_own_extensions_and_none_of_the_earlier_ones(desk):
+    """Reopened, a denunciation has 30 days from that day: an extension of the time that ended
+    neither lengthens the new one (in lists and the report's backlog) nor uses up the extension the
+    law allows it (Law on Denunciations 2018: once, twice if particularly complex)."""
+    den = visit(desk, "--citizen", "B", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                "--at", "04/02/2021 09:00")["case"]
+    desk("case", "accept", den, "--date", "08/02/2021")
+    desk("case", "flag", den, "--complex", "--reason", "nhiều người liên quan", "--date", "09/02/2021")
+    assert desk("case", "extend", den, "--days", "30", "--reason", "xác minh", "--date", "01/03/2021").exit_code == 0
+    assert case(desk, den)["deadline"] == "2021-04-09"
+    desk("case", "resolve", den, "--result", "rejected", "--date", "01/04/2021")
+    assert desk("case", "reopen", den, "--reason", "kết luận bị hủy", "--date", "01/06/2021").exit_code == 0
+    shown = case(desk, den)
+    assert (shown["deadline"], shown["extension_days"]) == ("2021-07-01", 0)  # not 31 July
+    assert [c["code"] for c in desk("case", "list", "--overdue", "--on", "15/07/2021", "-f", "json").json()] == [den]
+    backlog = desk("report", "01/07/2021..15/07/2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"]) for b in backlog] == [(den, "2021-07-01")]
+    # the new time's one extension is still the law's to grant
+    assert desk("case", "extend", den, "--days", "10", "--reason", "xác minh lại", "--date", "20/06/2021").exit_code == 0
+    assert case(desk, den)["deadline"] == "2021-07-11"
+    backlog = desk("report", "01/07/2021..15/07/2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["deadline"]) for b in backlog] == [(den, "2021-07-11")]
+    assert_one_line_error(desk("case", "extend", den, "--days", "5", "--reason", "x"), 1, "already extended")
+
+
 def test_a_case_reopened_before_acceptance_is_received_again_that_day(desk):
     """A case guided or transferred away and then reopened is back at `new`: its acceptance
     deadline runs from the reopening (not from its first visit, which would make it overdue at

@@ -387,7 +387,8 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
         day = checked_day(on, settings, not_before=case.opened_on, since=said("since_opened", code=case.code))
     note = clean(note, label="--note", max_len=MAX_TEXT, multiline=True)
     before = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
-              "within_authority": case.within_authority, "deadline": case.deadline}
+              "within_authority": case.within_authority, "deadline": case.deadline,
+              "extension_days": case.extension_days}
     if action == "accept":
         case.accepted_on = day
     elif action == "resolve":
@@ -407,7 +408,9 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
         if case.accepted_on:
             # Taken up again on the day it is reopened: its resolution deadline runs from that day, as the
             # report's backlog reads it from the status history (the first acceptance stays in the history).
+            # Extensions granted before were of the time that ended: the new one has its own (spell_extensions).
             case.accepted_on = day
+            case.extension_days = 0
         case.result, case.resolved_on, case.closed_on = None, None, None
         case.within_authority = True
         case.transferred_to = None  # (the history keeps where it went)
@@ -422,7 +425,8 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
                                  agency=case.transferred_to if action == "transfer" else None,
                                  note=note, actor=actor))
     after = {"status": case.status, "result": case.result, "transferred_to": case.transferred_to,
-             "within_authority": case.within_authority, "deadline": case.deadline}
+             "within_authority": case.within_authority, "deadline": case.deadline,
+             "extension_days": case.extension_days}
     old, new = audit.diff(before, after)
     audit.record(session, actor=actor, entity="case", code=case.code, action=action, before=old, after=new,
                  reason=note)
@@ -522,7 +526,7 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
         if became is None:
             raise ValidationError.said_as("err_not_complex_on", code=case.code, day=day_text(on))
         moment = max(moment, became)
-    done = len(extensions(session, case.id))
+    done = len(spell_extensions(session, case, settings))
     allowed = 2 if particularly_complex else 1
     if done >= allowed:
         raise ValidationError.said_as("err_already_extended_twice" if allowed == 2 else "err_already_extended",
@@ -548,6 +552,18 @@ def extensions(session: Session, case_id: int) -> list:  # type: ignore[type-arg
 
     return list(session.exec(select(CaseExtension).where(col(CaseExtension.case_id) == case_id)
                              .order_by(col(CaseExtension.id))).all())
+
+
+def spell_extensions(session: Session, case: Case, settings: Settings) -> list:  # type: ignore[type-arg]
+    """The extensions of the case's resolution time now running: those granted since it was last
+    accepted (or reopened, which restarts that time, transition). The law's one or two extensions
+    are of one resolution; those of a time that ended stay in the history, counting for nothing."""
+    from tct.flags import to_utc_aware
+
+    if case.accepted_on is None:
+        return []
+    since = day_start(case.accepted_on, settings)
+    return [e for e in extensions(session, case.id) if to_utc_aware(e.at) >= since]
 
 
 def known_agency(typed: str | None, settings: Settings) -> str:

@@ -20,7 +20,7 @@ never appears in a report.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -288,7 +288,7 @@ def _as_they_stood(db: Driver, rows: list[Any], cutoff: Any, settings: Settings
     """The cases of `rows` (id, code, type, opened_on, their step then as _step_then gives it) that
     were open then, each as (id, code, type, status then, deadline then). Thousands of cases on a
     large register's backlog: read in one pass, each deadline computed once per what it depends on."""
-    from tct.cases import Deadlines
+    from tct.cases import Deadlines, day_start
 
     deadlines = Deadlines(settings)
     read_day = db.read_day
@@ -315,10 +315,20 @@ def _as_they_stood(db: Driver, rows: list[Any], cutoff: Any, settings: Settings
         "AND case_flag.set_at < ? AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= ?) "
         "AND case_flag.case_id IN ({ids})",
         [case_id for _, case_id, _, type_, _ in accepted if type_ == "complaint"], [cutoff, cutoff])}
-    extended = {case_id: int(days) for case_id, days in db.rows_in(
-        "SELECT case_extension.case_id, sum(case_extension.days) FROM case_extension "
-        "WHERE case_extension.at < ? AND case_extension.case_id IN ({ids}) GROUP BY case_extension.case_id",
-        [case_id for _, case_id, _, _, _ in accepted], [cutoff])}
+    # Extensions granted by then within the resolution time then running (since its acceptance or
+    # reopening, cases.spell_extensions): those of an earlier time, before a reopening, count for nothing.
+    accepted_since = {case_id: since for _, case_id, _, _, since in accepted}
+    spell_starts: dict[Any, datetime] = {}
+    extended: dict[int, int] = {}
+    for case_id, days, at in db.rows_in(
+            "SELECT case_extension.case_id, case_extension.days, case_extension.at FROM case_extension "
+            "WHERE case_extension.at < ? AND case_extension.case_id IN ({ids})", list(accepted_since), [cutoff]):
+        since = accepted_since[case_id]
+        start = spell_starts.get(since)
+        if start is None:
+            start = spell_starts[since] = day_start(read_day(since), settings)
+        if db.read_stamp(at) >= start:
+            extended[case_id] = extended.get(case_id, 0) + int(days)
     to_settle: dict[tuple[Any, ...], date] = {}
     for place, case_id, code, type_, since in accepted:
         key = (type_, since, case_id in complex_, extended.get(case_id, 0))
