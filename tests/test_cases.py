@@ -274,6 +274,23 @@ def test_a_petition_answered_at_the_desk_is_closed_and_leaves_the_backlog(desk):
     assert (case(desk, answered)["status"], case(desk, answered)["deadline"]) == ("new", "2021-02-20")
 
 
+def test_a_petition_has_no_acceptance_that_would_restart_its_ten_days(desk):
+    """Accepting a petition (a complaint's and a denunciation's formal step) counted its 10 days
+    again from that day: received 1 February, accepted the 10th, it was due the 20th and out of the
+    backlog on the 15th. `case accept` refuses it, writing nothing; it stays due 10 days from receipt."""
+    petition = visit(desk, "--citizen", "P", "--type", "petition", "--field", "policy", "--officer", "binh",
+                     "--at", "01/02/2021 09:00")["case"]
+    before = counts(desk)
+    run = desk("case", "accept", petition, "--date", "10/02/2021")
+    assert_one_line_error(run, 1, "no acceptance step")
+    assert "within 10 days of receipt" in run.stderr
+    assert counts(desk) == before
+    shown = case(desk, petition)
+    assert (shown["status"], shown["accepted_on"], shown["deadline"]) == ("new", None, "2021-02-11")
+    backlog = desk("report", "01/02/2021..15/02/2021", "-f", "json").json()["backlog"]
+    assert [(b["code"], b["days_overdue"]) for b in backlog] == [(petition, 4)]
+
+
 def test_a_code_typed_without_its_leading_zeros_is_the_same_record(desk):
     """`tct case show vv-2021-1` (read off a slip, zeros left out) said there was no such case."""
     v = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")

@@ -372,8 +372,14 @@ def transition(session: Session, code: str, action: str, *, settings: Settings, 
 
     case = get(session, code)
     allowed, target = TRANSITIONS[action]
-    if action == "close" and case.type in SETTLED_AT_THE_DESK:
-        allowed = ("new", *allowed)
+    if case.type in SETTLED_AT_THE_DESK:
+        if action == "accept":
+            # Acceptance (thụ lý) is a complaint's and a denunciation's formal step, from which their
+            # resolution time runs: a petition's 10 days run from its receipt, which accepting it restarted.
+            raise ValidationError.said_as("err_no_acceptance", coded={"type": "type"}, code=case.code,
+                                          type=case.type, days=int(settings["deadline.petition_days"]))
+        if action == "close":
+            allowed = ("new", *allowed)
     if case.status not in allowed:
         raise ValidationError.said_as("err_step_needs", coded={"status": "status", "allowed": "status"},
                                       code=case.code, status=case.status, action=action, allowed=list(allowed))

@@ -545,6 +545,12 @@ LABELS: dict[str, tuple[str, str]] = {
                        "không có cán bộ nào khớp với {typed!r}; các cán bộ: {listed}"),
     "err_step_needs": ("case {code} is {status}; `case {action}` needs it to be {allowed}",
                        "vụ việc {code} đang ở trạng thái {status}; `case {action}` chỉ dùng khi vụ việc {allowed}"),
+    "err_no_acceptance": ("case {code} is a {type}: it has no acceptance step (that is a complaint's and a "
+                          "denunciation's); it is processed within {days} days of receipt: `case close` it once "
+                          "answered, or guide or transfer it",
+                          "vụ việc {code} là {type}: không có bước thụ lý (chỉ khiếu nại, tố cáo mới thụ lý); "
+                          "xử lý trong {days} ngày kể từ ngày tiếp nhận: trả lời xong thì `case close`, hoặc "
+                          "hướng dẫn, chuyển đơn"),
     "err_extend_needs_accepted": ("case {code} is {status}; only an accepted case can be extended",
                                   "vụ việc {code} đang ở trạng thái {status}; chỉ vụ việc đã thụ lý mới được gia hạn"),
     "err_no_extension": ("the law allows no extension for a {type}", "pháp luật không cho gia hạn giải quyết {type}"),
