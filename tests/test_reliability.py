@@ -393,14 +393,24 @@ def test_a_denouncers_identity_never_shows_in_lists_alerts_or_the_log(desk, deno
 
 def test_a_denouncers_locality_is_left_out_where_they_are_masked(desk, denouncer):
     """The locality typed with a denunciation (or any visit of a denouncer) is part of their address:
-    lists, `case show` and alerts leave it out as the report and the export do, unless --reveal."""
+    lists, `case show` and alerts leave it out as the report and the export do, unless --reveal;
+    `case show` also from the reason of a hotspot its delegation made there with another."""
     outputs = {"alerts": desk("alerts", "-f", "json")}  # (`citizen show` and `visit show` reveal, audited)
     for fmt in ("json", "csv"):
         outputs[f"visit list {fmt}"] = desk("visit", "list", "-f", fmt)
         outputs[f"case list {fmt}"] = desk("case", "list", "-f", fmt)
         outputs[f"citizen list {fmt}"] = desk("citizen", "list", "-f", fmt)
+    # Another citizen's delegation there (shown with its locality in lists and alerts, as its own) makes it
+    # a hotspot: the flag's reason names the place.
+    crowd = desk("visit", "add", "--citizen", "Người Khác", *BASE, "--locality", "Phường Hòa Bình", "--people", "5",
+                 "--representatives", "Người Khác")
+    assert crowd.exit_code == 0, crowd.stderr
+    shown = desk("case", "show", denouncer["case"], "-f", "json").json()
+    assert [e for e in shown["timeline"] if e["event"] == "flag" and e["flag"] == "hotspot"]
+    for fmt in ("json", "csv", "table", "md"):
         for case in (denouncer["case"], denouncer["complaint_case"]):
             outputs[f"case show {case} {fmt}"] = desk("case", "show", case, "-f", fmt)
+            outputs[f"case show {case} {fmt} vi"] = desk("--lang", "vi", "case", "show", case, "-f", fmt)
     for what, run in outputs.items():
         assert run.exit_code == 0 and "Hòa Bình" not in run.stdout, (what, run.stdout[:500])
     assert "Hòa Bình" in desk("citizen", "list", "--reveal", "-f", "json").stdout

@@ -1087,6 +1087,19 @@ def reason_label(text: str | None, lang: str) -> str | None:
     return text
 
 
+def reason_without_place(text: str | None) -> str | None:
+    """A hotspot flag's reason (tct's, in English) with its locality left out, for a case whose
+    locality is withheld (a denouncer's: part of their address); any other text as it is."""
+    if not text:
+        return text
+    for key, pattern in _reason_patterns():
+        if key == "reason_hotspot" and (found := pattern.fullmatch(text)):
+            return LABELS[key][0].format(**{**found.groupdict(), "place": WITHHELD_PLACE})
+    return text
+
+
+WITHHELD_PLACE = "…"  # where a withheld locality stood in a reason
+
 _REASON_PATTERNS: list[tuple[str, re.Pattern[str]]] = []
 
 

@@ -78,8 +78,15 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
         case = cases.get(session, code)
         data = _one(session, case, current, reveal)
         data["timeline"] = cases.timeline(session, case, tz=current["timezone"])
-        if reveal and cases.protects_citizen(session, case):
-            audit.reveal(session, entity="case", code=case.code)
+        if cases.protects_citizen(session, case):
+            if reveal:
+                audit.reveal(session, entity="case", code=case.code)
+            else:  # (its locality, left out above, is also the place a hotspot's reason names)
+                from tct.i18n import reason_without_place
+
+                data["timeline"] = [{**event, "reason": reason_without_place(event["reason"])}
+                                    if event["event"] == "flag" and event.get("source") == "auto" else event
+                                    for event in data["timeline"]]
     if fmt.value == "json":
         render.record(data, None, "json")
         return
