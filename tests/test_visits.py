@@ -689,6 +689,35 @@ def test_db_upgrade_takes_names_out_of_old_search_keys_of_visits_to_denunciation
     con.close()
 
 
+def test_a_name_written_with_the_look_alike_of_d_is_found_typed_either_way(desk, db_path):
+    """Ð (U+00D0), which a name converted from VNI or TCVN3 or pasted from a PDF holds where Đ looks
+    the same, was kept in the search key as ð: neither `do van lai` nor `Đỗ Văn Lai` found Ðỗ Văn Lai.
+    Keys written so before schema 0014 are rewritten by the upgrade."""
+    import sqlite3
+
+    from tct.text import fold
+
+    assert fold("Ðỗ Văn Lai") == fold("Đỗ Văn Lai") == fold("ðỗ văn lai") == "do van lai"
+    lai = add(desk, "--citizen", "Ðỗ Văn Lai", "--address", "Ðường 3/2", "--locality", "Ðông Hòa", *BASE)
+    for typed in ("do van lai", "Đỗ Văn Lai", "duong 3/2"):
+        assert [v["code"] for v in desk("visit", "list", "--search", typed, "-f", "json").json()] == [lai["code"]]
+    assert [c["ref"] for c in desk("citizen", "list", "--search", "do van", "-f", "json").json()] == ["CD-1"]
+    assert [c["code"] for c in desk("case", "list", "--locality", "dong hoa", "-f", "json").json()] == [lai["case"]]
+    con = sqlite3.connect(db_path)  # as an earlier tct wrote the keys
+    old = {"citizen": ("name_folded", "address_folded"), "cases": ("locality_folded", "search_folded"),
+           "visit": ("search_folded",)}
+    for table, columns in old.items():
+        con.execute(f"UPDATE {table} SET " + ", ".join(f"{c} = replace({c}, 'd', 'ð')" for c in columns))
+    con.commit()
+    con.close()
+    assert desk("visit", "list", "--search", "do van lai", "-f", "json").json() == []
+    downgrade_sqlite(db_path, "0013")
+    assert desk("db", "upgrade").exit_code == 0
+    assert [v["code"] for v in desk("visit", "list", "--search", "do van lai", "-f", "json").json()] == [lai["code"]]
+    assert [c["code"] for c in desk("case", "list", "--locality", "dong hoa", "-f", "json").json()] == [lai["case"]]
+    assert [c["ref"] for c in desk("citizen", "list", "--search", "duong 3/2", "-f", "json").json()] == ["CD-1"]
+
+
 def test_list_by_period_name_or_literal_range(desk):
     inside = add(desk, "--citizen", "A", *BASE, "--at", "12/02/2021 09:00")
     before = add(desk, "--citizen", "B", *BASE, "--at", "03/02/2021 08:00")

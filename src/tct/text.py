@@ -114,17 +114,20 @@ class _Without(dict):  # type: ignore[type-arg]
 
 _NO_FORMAT = _Without(*_FORMAT, keep=_DIRECTION)
 _NO_MARKS = _Without(*_COMBINING_CLASS_MARKS, *_FORMAT)  # a search key agrees with what clean stores
+# The letters a search key writes as d: đ and Đ, and their look-alikes ð and Ð (U+00F0, U+00D0), which
+# text converted from the old VNI and TCVN3 encodings, or pasted from a PDF, holds in Vietnamese names:
+# none decomposes, so each is mapped whole (migration 0014 rewrote the keys written with ð).
+D_LIKE = "đĐðÐ"
+_NO_MARKS.update({ord(letter): ord("d") for letter in D_LIKE})
 
 
 def fold(value: str | None) -> str:
-    """The search key of a text: lower case, no diacritics or format characters, đ→d, single spaces."""
+    """The search key of a text: lower case, no diacritics or format characters, đ→d (D_LIKE), single spaces."""
     if not value:
         return ""
     if value.isascii():  # nothing to normalise or strip
         return _single_spaced(value.casefold())
-    text = unicodedata.normalize("NFC", value).replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text).translate(_NO_MARKS)
-    return _single_spaced(text.casefold())
+    return _single_spaced(unicodedata.normalize("NFD", value).translate(_NO_MARKS).casefold())
 
 
 def initials(name: str | None) -> str:
