@@ -427,6 +427,17 @@ def test_what_someone_acts_on_is_never_read_from_a_register_that_does_not_exist(
     vi = tct("--db", str(missing), "alerts", "--check", db=False, env={"TCT_LANG": "vi"})
     assert "không có cơ sở dữ liệu tại" in vi.stderr and vi.exit_code == 3
     assert tct("--db", str(missing), "visit", "list", db=False).exit_code == 0 and missing.exists()
+    # ...an empty one, which would then answer all zeros: nobody has started it (no officer), so neither
+    # is anything read from it that someone acts on, even after a `visit add` refused for want of an officer.
+    assert tct("--db", str(missing), "visit", "add", "--citizen", "A", "--type", "complaint", "--field", "land",
+               db=False).exit_code != 0
+    for argv in (["report", "tet-2021", "-f", "json"], ["alerts", "--check"], ["hotspots"],
+                 ["report", "tet-2021", "-f", "md", "-o", str(tmp_path / "r.md")]):
+        run = tct("--db", str(missing), *argv, db=False)
+        assert_one_line_error(run, 3, f"the register at {missing} has no officer yet", "TCT_DB")
+        assert not (tmp_path / "r.md").exists()
+    assert tct("--db", str(missing), "officer", "add", "Trần Thị Bình", db=False).exit_code == 0
+    assert tct("--db", str(missing), "alerts", "--check", db=False).exit_code == 0
 
 
 def test_a_revealed_report_that_cannot_be_written_reveals_nothing_in_the_trail(tct, holiday, tmp_path):

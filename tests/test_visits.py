@@ -610,6 +610,18 @@ def test_citizen_list_search_by_name_or_address_never_points_at_a_denouncer(desk
     assert len(desk("citizen", "list", "-f", "json").json()) == 2  # a list without a search masks, as before
 
 
+
+def test_a_masked_denouncer_is_listed_after_the_others_not_where_the_hidden_name_falls(desk):
+    """Between Quách Văn Sơn and Quách Văn Tùng, `Q. V. T.` said far more than its initials."""
+    for name in ("Quách Văn Sơn", "Quách Văn Tùng", "Phan Thị Ngọc"):
+        add(desk, "--citizen", name, *BASE)
+    add(desk, "--citizen", "Quách Văn Tài", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    add(desk, "--citizen", "An Văn Tố", "--type", "denunciation", "--field", "land", "--officer", "binh")
+    listed = [row["name"] for row in desk("citizen", "list", "-f", "json").json()]
+    assert listed == ["Phan Thị Ngọc", "Quách Văn Sơn", "Quách Văn Tùng", "Q. V. T.", "A. V. T."]  # by number
+    revealed = [row["name"] for row in desk("citizen", "list", "--reveal", "-f", "json").json()]
+    assert revealed == ["An Văn Tố", "Phan Thị Ngọc", "Quách Văn Sơn", "Quách Văn Tài", "Quách Văn Tùng"]
+
 def test_visit_list_search_by_name_or_address_never_points_at_a_denouncer(desk):
     """A denouncer's complaint keeps their name in its search key; found by the name typed, the masked
     row would say that this person denounced. Left out unless --reveal; found by its content, masked."""

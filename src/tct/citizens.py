@@ -259,6 +259,11 @@ def listing(source: Session | Driver, *, search: str | None = None, limit: int =
         "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END) "
         "FROM visit WHERE citizen_id IN ({ids}) GROUP BY citizen_id", ids, [db.flag(False), db.flag(False)])}
     protected = set() if reveal else denouncers(db, ids)
+    if protected:
+        # A masked row among the others, in the order of the name it hides, would narrow that name far
+        # beyond its initials (between Quách Văn Sơn and Quách Văn Tùng): masked rows come last, by number.
+        page = ([row for row in page if row[0] not in protected] +
+                sorted((row for row in page if row[0] in protected), key=lambda row: row[0]))
     result = []
     for row in page:
         count, last = stats.get(row[0], (0, None))

@@ -338,6 +338,10 @@ LABELS: dict[str, tuple[str, str]] = {
                        "entered at a new location creates the register)",
                        "không có cơ sở dữ liệu tại {path}: hãy kiểm tra --db hoặc TCT_DB (cán bộ, lượt tiếp hay "
                        "thiết lập đầu tiên ghi vào một vị trí mới sẽ tạo sổ)"),
+    "err_db_not_started": ("the register at {path} has no officer yet: check --db or TCT_DB (a register "
+                           "is started with tct officer add NAME); nothing to report from it",
+                           "sổ tại {path} chưa có cán bộ nào: hãy kiểm tra --db hoặc TCT_DB (sổ bắt đầu bằng "
+                           "tct officer add TÊN); không có gì để báo cáo"),
     "err_db_cannot_create": ("cannot create the database at {path}: {why}",
                              "không tạo được cơ sở dữ liệu tại {path}: {why}"),
     "err_db_locked": ("the database {location} is locked by another program past the timeout; try again in a moment",

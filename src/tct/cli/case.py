@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tct.cli.common import FormatOption, OutputFormat, at_most, lang, notice, reading, session_for, state
+from tct.cli.common import FormatOption, OutputFormat, at_most, lang, notice, reading, session_for, started, state
 
 app = typer.Typer(help="Cases (vụ việc): lifecycle, deadlines, flags, referrals.", no_args_is_help=True)
 
@@ -347,6 +347,7 @@ def hotspots(named: Annotated[str | None, typer.Argument(metavar="[PERIOD]", hel
         raise UsageError(label("one_period", lang(), named=named, option=period))
     period = period or named
     with read_session(state().db(create=False)) as session:
+        started(session)
         current = settings.load(session)
         end = _parse_day(until, session, "--to")
         start = _parse_day(since, session, "--from")

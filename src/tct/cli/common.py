@@ -76,6 +76,18 @@ def session_for(*, reveal: bool, create: bool = True):  # type: ignore[no-untype
     return (write_session if reveal else read_session)(state().db(create=create))
 
 
+def started(source: Any) -> None:
+    """An answer someone acts on (a report, the morning's alerts, the hotspots) is not read from a
+    register nobody has started, with no officer: the empty one that any other command made at a
+    mistyped TCT_DB (a `visit list` there, or a `visit add` refused for want of an officer) would
+    answer all zeros and "no alerts", exit 0, as the register missing would (AppState.db)."""
+    from tct.db import Driver, display_url, resolve_url
+    from tct.errors import DatabaseError
+
+    if not Driver.of(source).rows("SELECT id FROM officer LIMIT 1"):
+        raise DatabaseError.said_as("err_db_not_started", path=display_url(resolve_url(state().db_location)))
+
+
 @contextmanager
 def reading(*, reveal: bool = False, create: bool = True) -> Iterator[Any]:
     """What a command that only reads reads through: a plain SQLite register at this tct's schema
@@ -98,6 +110,8 @@ def reading(*, reveal: bool = False, create: bool = True) -> Iterator[Any]:
         gc.freeze()
     try:
         with plain_reading(path) if path is not None else session_for(reveal=reveal, create=create) as source:
+            if not create:
+                started(source)
             yield source
     finally:
         if freezing:
