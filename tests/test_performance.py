@@ -283,6 +283,26 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
                                        for line in reception[0])
 
 
+def test_a_past_days_hotspots_are_read_from_the_delegation_visits_alone(register) -> None:  # type: ignore[no-untyped-def]
+    """The report judges a hotspot from the delegation visits near the case's own (report._hot_then),
+    read from an index of the delegation visits alone (migration 0015), not from every visit of a span."""
+    from tct import report, settings
+    from tct.db import Driver, read_session
+
+    with read_session(register) as session:
+        cases = [case_id for case_id, in Driver(session).rows("SELECT DISTINCT case_id FROM visit WHERE delegation")]
+    assert cases
+
+    def work(session):  # type: ignore[no-untyped-def]
+        report._hot_then(Driver(session), cases, date(2021, 2, 23), settings.load(session))
+
+    plans = _plans(register, work)
+    near = [lines for statement, lines in plans if "visit.delegation AND NOT visit.void" in statement]
+    assert near and all(any("ix_visit_delegation_date (visit_date>? AND visit_date<?)" in line for line in lines)
+                        for lines in near)
+    assert _visit_scans(plans) == [] and _scans(plans, "cases") == []
+
+
 def test_a_plain_reading_reports_what_a_session_reports(register, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     """`tct report`, `tct alerts` and `tct visit list` read a plain SQLite register with the sqlite3 module alone
     (tct.db.plain_reading) and anything else through SQLAlchemy: the same data either way,

@@ -508,6 +508,28 @@ def _accepted_in_january(tct) -> list[str]:  # type: ignore[no-untyped-def]
     return codes
 
 
+def test_a_hotspot_counts_when_its_localitys_delegations_called_for_it_whenever_they_were_entered(tct):
+    """A hotspot flag, like a crowd flag, is set when the visits are entered (here years after): the
+    report counted it from that moment, so a past period's flagged cases named none while `tct
+    hotspots` named the place. It counts from the day the locality's delegations made it one."""
+    tct("officer", "add", "Trần Thị Bình")
+    crowd = ["--type", "complaint", "--field", "land", "--people", "6", "--representatives", "A",
+             "--locality", "Xã Vĩnh Hòa"]
+    first = _visit(tct, "--citizen", "Đoàn thôn Một", *crowd, "--at", "05/02/2021 09:00")["case"]
+    second = _visit(tct, "--citizen", "Đoàn thôn Hai", *crowd, "--at", "20/02/2021 09:00")["case"]
+    alone = _visit(tct, "--citizen", "Đoàn xã khác", *crowd[:-1], "Xã Khác", "--at", "06/02/2021 09:00")["case"]
+    assert tct("case", "show", first, "-f", "json").json()["flags"] == ["crowd", "hotspot"]  # set today
+
+    def flagged(period):  # type: ignore[no-untyped-def]
+        report = tct("report", period, "-f", "json").json()
+        return {c["code"]: c["flags"] for c in report["flagged_cases"]}
+
+    assert flagged("01/02/2021..23/02/2021") == {first: ["crowd", "hotspot"], second: ["crowd", "hotspot"],
+                                                 alone: ["crowd"]}
+    # by 10 February the second delegation had not come: no hotspot yet
+    assert flagged("01/02/2021..10/02/2021") == {first: ["crowd"], alone: ["crowd"]}
+
+
 def test_backlog_ignores_complexity_and_extensions_entered_after_the_periods_last_day(tct):
     """On 23 Feb 2021 a denunciation accepted on 6 Jan was 18 days past its 30 days, and a complaint
     accepted on 7 Jan 17 days past its 30: flagging them complex and extending the denunciation today

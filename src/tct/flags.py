@@ -339,7 +339,7 @@ def _hotspots_many(db: Any, changes: _Changes, localities: list[str], settings: 
             flagged[locality].add(case_id)
     hot_by_place: dict[str, dict[int, list[Any]]] = {}
     for locality in localities:
-        hot_by_place[locality] = _hot(rows.get(locality, []), count, window)
+        hot_by_place[locality] = hot_cases(rows.get(locality, []), count, window)
     involved = sorted({case_id for locality in localities
                        for case_id in set(hot_by_place[locality]) | flagged.get(locality, set())})
     known: dict[int, list[_Flag]] = defaultdict(list)
@@ -395,7 +395,7 @@ def refresh_repeats_everywhere(session: Session, settings: Settings, *, actor: s
     refresh_many(session, case_ids, settings, actor=actor, delegation_days=None)
 
 
-def _hot(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int, list[Any]]:
+def hot_cases(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int, list[Any]]:
     """The delegation visits (day, case, created_at) of a locality that fall in a window of `window`
     days holding `count` or more cases: {case: created_at of its visits in such windows}."""
     rows = sorted(rows, key=lambda row: row[0])
@@ -423,7 +423,7 @@ def _hot(rows: list[tuple[date, int, Any]], count: int, window: int) -> dict[int
 
 def refresh_hotspots(session: Session, locality_folded: str, settings: Settings, *, actor: str) -> None:
     """The hotspot flags of one locality (after a visit is added, edited or voided there), by the
-    windows of _hot over its delegation visits read as plain rows. The locality's hotspot flags are
+    windows of hot_cases over its delegation visits read as plain rows. The locality's hotspot flags are
     found through its cases (ix_cases_locality_folded, then ix_case_flag_case_kind), not among the
     hotspot flags of the whole register, which grow with it."""
     from sqlmodel import col, select
@@ -437,7 +437,7 @@ def refresh_hotspots(session: Session, locality_folded: str, settings: Settings,
         "SELECT visit.case_id, visit.visit_date, visit.created_at FROM cases JOIN visit ON visit.case_id = cases.id "
         "WHERE cases.locality_folded = ? AND visit.delegation = ? AND visit.void = ?",
         [locality_folded, db.flag(True), db.flag(False)])]
-    hot = _hot(rows, count, window)
+    hot = hot_cases(rows, count, window)
     # (CROSS JOIN: SQLite then reads cases first, whatever it guesses of the two indexes)
     flagged = [case_id for case_id, in db.rows(
         "SELECT case_flag.case_id FROM cases CROSS JOIN case_flag WHERE case_flag.case_id = cases.id "

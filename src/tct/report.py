@@ -189,19 +189,20 @@ def _flagged(db: Driver, start: date, end: date, settings: Settings, *, reveal: 
     return result
 
 
-# Flags that follow a case's own visits (flags.refresh): judged from the visits. A hotspot is
-# judged over a locality's cases, so it counts as it stood, like a flag set by hand.
+# Flags tct sets that follow a case's own visits (flags.refresh), and a hotspot, which follows the
+# delegation visits of the case's locality (flags.refresh_hotspots): judged from the visits up to the day.
 _FROM_VISITS = ("crowd", "repeat", "escalated")
+_JUDGED = (*_FROM_VISITS, "hotspot")
 
 
 def _may_have_stood() -> str:
     """A flag of the report's kinds that may have stood at the end of the day `:cutoff` ends: set by
-    hand (or a hotspot) before it and not cleared by then; or one that follows the visits and that
-    no officer had cleared by hand by then (_flags_then judges it)."""
+    hand before it and not cleared by then; or one tct sets from the visits that no officer had
+    cleared by hand by then (_flags_then judges it)."""
     from tct.db import sql_words
     from tct.flags import SYSTEM
 
-    by_visits = f"case_flag.source = 'auto' AND case_flag.kind IN ({sql_words(_FROM_VISITS)})"
+    by_visits = f"case_flag.source = 'auto' AND case_flag.kind IN ({sql_words(_JUDGED)})"
     return (f"case_flag.kind IN ({sql_words(FLAG_KINDS)}) AND ((NOT ({by_visits}) AND case_flag.set_at < :cutoff "
             "AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff)) "
             f"OR ({by_visits} AND (case_flag.cleared_at IS NULL OR case_flag.cleared_at >= :cutoff "
@@ -210,12 +211,14 @@ def _may_have_stood() -> str:
 
 def _flags_then(db: Driver, case_ids: list[int], day: date, cutoff: Any, settings: Settings) -> dict[int, set[str]]:
     """The flags each case carried at the end of `day`. One set by hand (complexity, or any flag an
-    officer sets) and a hotspot count from the moment they took effect until they were cleared. A
-    crowd, repeat or escalated flag tct set counts when the case's visits up to `day` called for it
-    (a delegation, `repeat.min_visits` visits within `repeat.window_days` days, an escalated visit):
-    tct sets it when a visit is entered, which may be long after (an import of past years), and
-    clears it when the visits no longer call for it (one voided), so neither moment says what the
-    case carried on `day`; one an officer cleared by hand by then does not count."""
+    officer sets) counts from the moment it took effect until it was cleared. One tct set counts
+    when the visits up to `day` called for it: a crowd, repeat or escalated flag the case's own (a
+    delegation, `repeat.min_visits` visits within `repeat.window_days` days, an escalated visit), a
+    hotspot the delegation visits of its locality (`hotspot.min_cases` cases within
+    `hotspot.window_days` days, one of them the case's). tct sets these when a visit is entered,
+    which may be long after (an import of past years), and clears them when the visits no longer call
+    for them (one voided), so neither moment says what the case carried on `day`; one an officer
+    cleared by hand by then does not count."""
     from tct.flags import calling_for
 
     if not case_ids:
@@ -225,21 +228,63 @@ def _flags_then(db: Driver, case_ids: list[int], day: date, cutoff: Any, setting
     for case_id, kind, source in db.rows_in(
             "SELECT case_flag.case_id, case_flag.kind, case_flag.source "
             f"FROM case_flag WHERE {may} AND case_flag.case_id IN ({{ids}})", case_ids, [cutoff] * may.count("?")):
-        flags.setdefault(case_id, []).append((kind, source == "auto" and kind in _FROM_VISITS))
+        flags.setdefault(case_id, []).append((kind, source == "auto" and kind in _JUDGED))
     visits: dict[int, list[SimpleNamespace]] = {}
     for case_id, visit_date, delegation, escalated in db.rows_in(
             "SELECT visit.case_id, visit.visit_date, visit.delegation, visit.escalated FROM visit "
             "WHERE visit.void = ? AND visit.visit_date <= ? AND visit.case_id IN ({ids}) "
             "ORDER BY visit.case_id, visit.visit_date",
-            [case_id for case_id, kinds in flags.items() if any(by_visits for _, by_visits in kinds)],
+            [case_id for case_id, kinds in flags.items() if any(judged for kind, judged in kinds if kind != "hotspot")],
             [db.flag(False), db.day(day)]):
         visits.setdefault(case_id, []).append(SimpleNamespace(visit_date=db.read_day(visit_date),
                                                               delegation=bool(delegation), escalated=bool(escalated)))
+    hot = _hot_then(db, [case_id for case_id, kinds in flags.items() if ("hotspot", True) in kinds], day, settings)
     result: dict[int, set[str]] = {}
     for case_id, kinds in flags.items():
-        called = calling_for(visits.get(case_id, []), settings)
-        result[case_id] = {kind for kind, by_visits in kinds if not by_visits or called[kind]}
+        called = {**calling_for(visits.get(case_id, []), settings), "hotspot": case_id in hot}
+        result[case_id] = {kind for kind, judged in kinds if not judged or called[kind]}
     return result
+
+
+def _hot_then(db: Driver, case_ids: list[int], day: date, settings: Settings) -> set[int]:
+    """Which of the cases were hotspots by the end of `day`: the rule of flags.refresh_hotspots over
+    the delegation visits of their localities up to that day. A window that holds a case's delegation
+    visit lies within `hotspot.window_days` of it, so only the delegation visits that near one of the
+    cases' own are read (index ix_visit_delegation_date: the delegation visits alone), not a
+    locality's whole history."""
+    from datetime import timedelta
+
+    from tct.flags import hot_cases
+
+    if not case_ids:
+        return set()
+    count, window = int(settings["hotspot.min_cases"]), int(settings["hotspot.window_days"])
+    spans: list[tuple[date, date]] = []
+    places = set()
+    for visit_date, folded in db.rows_in(
+            "SELECT visit.visit_date, cases.locality_folded FROM visit JOIN cases ON cases.id = visit.case_id "
+            "WHERE visit.delegation = ? AND visit.void = ? AND visit.visit_date <= ? "
+            "AND cases.locality_folded IS NOT NULL AND visit.case_id IN ({ids})",
+            case_ids, [db.flag(True), db.flag(False), db.day(day)]):
+        seen = db.read_day(visit_date)
+        spans.append((seen - timedelta(days=window), min(seen + timedelta(days=window), day)))
+        places.add(folded)
+    merged: list[list[date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    by_place: dict[str, list[tuple[date, int, Any]]] = {}
+    for first, last in merged:
+        for folded, case_id, visit_date in db.rows(
+                "SELECT cases.locality_folded, visit.case_id, visit.visit_date FROM visit "
+                "JOIN cases ON cases.id = visit.case_id WHERE visit.delegation AND NOT visit.void "
+                "AND visit.visit_date >= ? AND visit.visit_date <= ?", [db.day(first), db.day(last)]):
+            if folded in places:
+                by_place.setdefault(folded, []).append((db.read_day(visit_date), case_id, None))
+    wanted = set(case_ids)
+    return {case_id for rows in by_place.values() for case_id in hot_cases(rows, count, window) if case_id in wanted}
 
 
 class _Standing(NamedTuple):
