@@ -347,7 +347,6 @@ def hotspots(named: Annotated[str | None, typer.Argument(metavar="[PERIOD]", hel
         raise UsageError(label("one_period", lang(), named=named, option=period))
     period = period or named
     with read_session(state().db(create=False)) as session:
-        started(session)
         current = settings.load(session)
         end = _parse_day(until, session, "--to")
         start = _parse_day(since, session, "--from")
@@ -362,6 +361,7 @@ def hotspots(named: Annotated[str | None, typer.Argument(metavar="[PERIOD]", hel
             from tct.i18n import label
 
             raise ValidationError(label("to_before_from", lang()))
+        started(session)
         data = flags.hotspots(session, start, end)
     render.rows(data, [("locality", "locality"), ("crowd_cases", "crowd_cases"), ("repeat_cases", "repeat_cases"),
                        ("escalated_cases", "escalated_cases"), ("visits", "visits"), ("hotspot", "hotspot")],
