@@ -419,11 +419,15 @@ def test_unknown_visit_code(desk):
 def test_interactive_add_asks_offers_defaults_and_confirms(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     add(desk, "--citizen", "Mai", *BASE, "--field", "housing")
-    answers = "\n".join(["Trần Văn Lâm", "complaint", "", "04/02/2021 09:00", "binh", "y"]) + "\n"
+    answers = "\n".join(["Trần Văn Lâm", "5 Lê Lợi", "complaint", "", "Xã Vĩnh Hòa, Châu Thành", "Tranh chấp đất",
+                          "04/02/2021 09:00", "binh", "y"]) + "\n"
     run = desk("visit", "add", "--format", "json", input=answers)
     assert run.exit_code == 0, run.stdout + run.stderr
     data = run.json()  # prompts went to stderr: stdout is only the record
     assert data["citizen"] == "Trần Văn Lâm"
+    # the address (by which a returning citizen is offered), and the new case's locality and summary, asked too
+    assert (data["address"], data["content"]) == ("5 Lê Lợi", "Tranh chấp đất")
+    assert desk("case", "show", data["case"], "-f", "json").json()["locality"] == "Xã Vĩnh Hòa, Châu Thành"
     assert data["field"] == "housing"  # the last field used was offered and taken
     assert data["visit_date"] == "2021-02-04"
     assert data["officer"] == "Trần Thị Bình"
@@ -433,11 +437,12 @@ def test_interactive_add_asks_offers_defaults_and_confirms(desk, monkeypatch):
 def test_the_desk_dialogue_speaks_vietnamese(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     add(desk, "--citizen", "Trần Văn Lâm", "--address", "Xã A", *BASE, "--field", "housing")
-    answers = "\n".join(["Trần Văn Lâm", "khiếu-nại", "", "04/02/2021 09:00", "binh", "n", "y"]) + "\n"
+    answers = "\n".join(["Trần Văn Lâm", "khiếu-nại", "", "", "", "04/02/2021 09:00", "binh", "n", "y"]) + "\n"
     run = desk("visit", "add", "--address", "Xã A", "--escalated", input=answers, env={"TCT_LANG": "vi"})
     assert run.exit_code == 0, run.stdout + run.stderr
     for prompt in ("Họ tên công dân", "Loại đơn (khiếu nại/tố cáo/kiến nghị/phản ánh)", "Lĩnh vực",
-                   "Thời gian tiếp", "Cán bộ tiếp", "Có phải cùng người với CD-", "Lưu lượt tiếp này?"):
+                   "Địa bàn: xã, huyện (Enter: bỏ qua)", "Nội dung (Enter: bỏ qua)", "Thời gian tiếp", "Cán bộ tiếp",
+                   "Có phải cùng người với CD-", "Lưu lượt tiếp này?"):
         assert prompt in run.stderr
     assert "họ tên=Trần Văn Lâm" not in run.stderr  # (the summary names what was typed as the register does)
     assert "công dân=Trần Văn Lâm" in run.stderr and "loại đơn=khiếu nại" in run.stderr
@@ -452,20 +457,20 @@ def test_the_summary_to_confirm_says_what_will_be_saved_not_what_was_typed(desk,
     `cán bộ tiếp=binh`, `lĩnh vực=land`): the officer could not check the day or the name meant.
     It says the day and hour, the officer's name and the register's words."""
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
-    answers = "\n".join(["Trần Văn Lâm", "kien nghi", "land", "04/02/21 14g", "binh", "c"]) + "\n"
+    answers = "\n".join(["Trần Văn Lâm", "", "kien nghi", "land", "", "", "04/02/21 14g", "binh", "c"]) + "\n"
     run = desk("visit", "add", "--handling", "chuyen don", input=answers, env={"TCT_LANG": "vi"})
     assert run.exit_code == 0, run.stdout + run.stderr
     summary = [line for line in run.stderr.splitlines() if line.startswith("công dân=")][0]
     assert summary == ("công dân=Trần Văn Lâm, loại đơn=kiến nghị, lĩnh vực=đất đai, thời gian tiếp=04/02/2021 14:00, "
                        "cán bộ tiếp=Trần Thị Bình, kết quả tiếp=chuyển đơn"), summary
-    answers = "\n".join(["Lê Văn Tám", "petition", "land", "04/02/2021 9h", "binh", "y"]) + "\n"
+    answers = "\n".join(["Lê Văn Tám", "", "petition", "land", "", "", "04/02/2021 9h", "binh", "y"]) + "\n"
     run = desk("visit", "add", input=answers)
     assert "type=petition, field=land, at=04/02/2021 09:00, officer=Trần Thị Bình" in run.stderr, run.stderr
 
 
 def test_a_wrong_answer_at_a_prompt_is_said_and_asked_again(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
-    answers = "\n".join(["Trần Văn Lâm", "bogus", "complaint", "land", "nhà đất", "04/02/2021 09:00",
+    answers = "\n".join(["Trần Văn Lâm", "", "bogus", "complaint", "land", "", "", "nhà đất", "04/02/2021 09:00",
                           "nobody", "binh", "y"]) + "\n"
     run = desk("visit", "add", "--format", "json", input=answers)
     assert run.exit_code == 0, run.stdout + run.stderr
@@ -477,7 +482,8 @@ def test_a_wrong_answer_at_a_prompt_is_said_and_asked_again(desk, monkeypatch):
 def test_a_wrong_answer_at_a_prompt_is_said_in_the_desks_language(desk, monkeypatch):
     """README: in Vietnamese an error line reads `Lỗi: …`; at the prompt too (click's says `Error:`)."""
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
-    answers = "\n".join(["Trần Văn Lâm", "kien nhgi", "kiến nghị", "land", "04/02/2021 09:00", "binh", "y"]) + "\n"
+    answers = "\n".join(["Trần Văn Lâm", "", "kien nhgi", "kiến nghị", "land", "", "", "04/02/2021 09:00", "binh",
+                          "y"]) + "\n"
     run = desk("visit", "add", input=answers, env={"TCT_LANG": "vi"})
     assert run.exit_code == 0, run.stdout + run.stderr
     assert "Lỗi: loại đơn 'kien nhgi' không thuộc: khiếu nại; tố cáo; kiến nghị; phản ánh" in run.stderr
@@ -492,14 +498,14 @@ def test_the_desks_yes_no_questions_take_c_and_k_in_vietnamese(desk, monkeypatch
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     typed = ("visit", "add", "--citizen", "tran van lam", "--address", "5 le loi", "--type", "complaint",
              "--officer", "binh", "--at", "04/02/2021 09:00")
-    run = desk(*typed, input="\n".join(["land", "x", "c", "có"]) + "\n", env={"TCT_LANG": "vi"})
+    run = desk(*typed, input="\n".join(["land", "", "", "x", "c", "có"]) + "\n", env={"TCT_LANG": "vi"})
     assert run.exit_code == 0, run.stderr
     assert "[c/K]" in run.stderr and "[C/k]" in run.stderr and "y/N" not in run.stderr and "Y/n" not in run.stderr
     assert "Lỗi: hãy trả lời c (có) hoặc k (không)" in run.stderr and "Error" not in run.stderr
     latest = desk("visit", "list", "--limit", "1", "-f", "json").json()[0]
     assert latest["citizen_id"] == first["citizen_id"]
     before = counts(desk)
-    run = desk(*typed, input="\n".join(["land", "không", "k"]) + "\n", env={"TCT_LANG": "vi"})
+    run = desk(*typed, input="\n".join(["land", "", "", "không", "k"]) + "\n", env={"TCT_LANG": "vi"})
     assert run.exit_code == 1 and counts(desk) == before
     # (not "Đã hủy.", the word of a voided visit: declining voids nothing and writes nothing)
     assert run.stderr.splitlines()[-1] == "Đã dừng, chưa ghi gì vào sổ.", run.stderr
@@ -510,7 +516,8 @@ def test_the_same_person_question_says_plainly_when_the_record_has_no_address(de
     add(desk, "--citizen", "Lê Văn Tám", *BASE)
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     run = desk("visit", "add", "--citizen", "le van tam", "--type", "complaint", "--officer", "binh",
-               "--at", "04/02/2021 09:00", input="\n".join(["land", "c", "c"]) + "\n", env={"TCT_LANG": "vi"})
+               "--at", "04/02/2021 09:00", input="\n".join(["", "land", "", "", "c", "c"]) + "\n",
+               env={"TCT_LANG": "vi"})
     assert run.exit_code == 0, run.stderr
     assert "Có phải cùng người với CD-1 Lê Văn Tám (hồ sơ chưa có địa chỉ)? [c/K]" in run.stderr
     assert ", -?" not in run.stderr
@@ -519,7 +526,7 @@ def test_the_same_person_question_says_plainly_when_the_record_has_no_address(de
 def test_interactive_add_declined_writes_nothing(desk, monkeypatch):
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     before = counts(desk)
-    answers = "\n".join(["Trần Văn Lâm", "complaint", "land", "", "binh", "n"]) + "\n"
+    answers = "\n".join(["Trần Văn Lâm", "", "complaint", "land", "", "", "", "binh", "n"]) + "\n"
     run = desk("visit", "add", input=answers)
     assert run.exit_code == 1
     assert counts(desk) == before
@@ -549,7 +556,7 @@ def test_interactive_offers_a_match_by_name_and_address(desk, monkeypatch):
     first = add(desk, "--citizen", "Trần Văn Lâm", "--address", "5 Lê Lợi", *BASE)
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
     run = desk("visit", "add", "--citizen", "tran van lam", "--address", "5 le loi", "--type", "complaint",
-               "--officer", "binh", "-f", "json", input="\n".join(["land", "", "y", "y"]) + "\n")
+               "--officer", "binh", "-f", "json", input="\n".join(["land", "", "", "", "y", "y"]) + "\n")
     assert run.exit_code == 0, run.stderr
     latest = desk("visit", "list", "--limit", "1", "-f", "json").json()[0]
     assert latest["citizen_id"] == first["citizen_id"]

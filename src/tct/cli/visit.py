@@ -121,15 +121,17 @@ def _complete(typed) -> bool:  # type: ignore[no-untyped-def]
     return bool(typed.citizen and (typed.case or (typed.type and typed.field)))
 
 
-def _asked(question: str, check, default: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def _asked(question: str, check, default: str | None = None, *, optional: bool = False) -> str:  # type: ignore[no-untyped-def]
     """A prompt's answer checked as it is typed, as the option would be: a wrong one is said, on the
     one `Lỗi: …` line every error has in the desk's language (click's own prompt says `Error: …`),
-    and asked again, instead of failing the whole visit after every other answer was given."""
+    and asked again, instead of failing the whole visit after every other answer was given.
+    `optional`: Enter leaves it empty."""
     from tct.errors import TctError
     from tct.i18n import label
 
     while True:
-        answer = typer.prompt(question, default=default, err=True)
+        answer = (typer.prompt(question, default="", show_default=False, err=True) if optional else
+                  typer.prompt(question, default=default, err=True))
         try:
             check(answer)
         except TctError as exc:
@@ -143,13 +145,17 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
     from tct import citizens, officers, visits, vocab
     from tct.dates import now_local
     from tct.i18n import label, value_label
-    from tct.text import MAX_NAME, clean
+    from tct.text import MAX_LINE, MAX_NAME, MAX_TEXT, clean
 
     language = lang()
     tz = current["timezone"]
     if not typed.citizen:
         typed.citizen = _asked(label("ask_citizen", language), lambda text: clean(
             text, label=label("citizen", language), max_len=MAX_NAME, required=True))
+    if typed.address is None and not typed.id_number:
+        # (by name and address a returning citizen is offered below: by name alone, only a record with none)
+        typed.address = _asked(label("ask_address", language), lambda text: clean(
+            text, label=label("address", language), max_len=MAX_LINE), optional=True) or None
     if typed.case is None:
         if not typed.type:
             typed.type = _asked(label("ask_type", language), lambda text: vocab.choose(
@@ -158,6 +164,13 @@ def _ask(session, typed, current, fallback) -> None:  # type: ignore[no-untyped-
             typed.field = _asked(label("ask_field", language), lambda text: vocab.choose(
                 text, current["visit.fields"], label=label("field", language), kind="field"),
                 default=value_label("field", visits.last_field(session) or current["visit.fields"][0], language))
+        # A new case takes its locality (the hotspots count cases by it) and summary from the visit.
+        if typed.locality is None:
+            typed.locality = _asked(label("ask_locality", language), lambda text: clean(
+                text, label=label("locality", language), max_len=MAX_NAME), optional=True) or None
+        if typed.content is None:
+            typed.content = _asked(label("ask_content", language), lambda text: clean(
+                text, label=label("content", language), max_len=MAX_TEXT), optional=True) or None
     if typed.at is None:
         typed.at = _asked(label("ask_when", language), lambda text: visits.parse_moment(text, tz=tz, now=now_local(tz)),
                           default=now_local(tz).strftime("%d/%m/%Y %H:%M"))
