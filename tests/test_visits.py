@@ -133,12 +133,13 @@ def test_a_new_address_or_phone_typed_for_a_known_id_number_is_not_dropped_witho
     officer was told nothing, believing it taken. The record still keeps it (a correction is
     `visit edit`'s), and a warning says so, naming neither address (it may be a denouncer's)."""
     add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--address", "ấp Vĩnh Thuận",
-        "--phone", "0987654321", *BASE)
+        "--phone", "0987654321", *BASE, "--at", "04/02/2021 09:00")
     same = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--address",
-                "Ấp Vĩnh  Thuận", "--phone", "0987654321", *BASE, env={"TCT_LANG": "vi"})
+                "Ấp Vĩnh  Thuận", "--phone", "0987654321", *BASE, "--at", "05/02/2021 09:00", env={"TCT_LANG": "vi"})
     assert same.exit_code == 0 and "Lưu ý" not in same.stderr, same.stderr
     moved = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--address",
-                 "12 Trần Hưng Đạo", "--phone", "0900000000", *BASE, env={"TCT_LANG": "vi"})
+                 "12 Trần Hưng Đạo", "--phone", "0900000000", *BASE, "--at", "06/02/2021 09:00",
+                 env={"TCT_LANG": "vi"})
     assert moved.exit_code == 0, moved.stderr
     assert "Lưu ý: địa chỉ vừa nhập khác địa chỉ trong hồ sơ CD-1; hồ sơ vẫn giữ địa chỉ cũ" in moved.stderr
     assert "Lưu ý: số điện thoại vừa nhập khác số trong hồ sơ CD-1" in moved.stderr
@@ -150,10 +151,11 @@ def test_the_same_phone_written_otherwise_is_not_said_to_differ_from_the_record(
     """A phone is kept as typed (0987654321); the same number typed back in groups (0987 654 321),
     with dots or as +84 987 654 321 was said to differ from the record's, sending the officer to
     `visit edit --phone` for nothing. Numbers are compared by their digits."""
-    add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone", "0987654321", *BASE)
-    for typed in ("0987 654 321", "0987.654.321", "+84 987 654 321", "(+84) 987-654-321"):
+    add(desk, "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone", "0987654321", *BASE,
+        "--at", "04/02/2021 09:00")
+    for day, typed in enumerate(("0987 654 321", "0987.654.321", "+84 987 654 321", "(+84) 987-654-321"), start=5):
         same = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone",
-                    typed, *BASE, env={"TCT_LANG": "vi"})
+                    typed, *BASE, "--at", f"{day:02d}/02/2021 09:00", env={"TCT_LANG": "vi"})
         assert same.exit_code == 0 and "Lưu ý" not in same.stderr, (typed, same.stderr)
     other = desk("visit", "add", "--citizen", "Nguyễn Văn Đức", "--id-number", "091078001234", "--phone",
                  "0987 654 322", *BASE, env={"TCT_LANG": "vi"})
@@ -550,6 +552,30 @@ def test_ctrl_c_at_a_prompt_is_an_interruption_and_writes_nothing(desk, monkeypa
     run = desk("visit", "add")
     assert run.exit_code == 130, (run.exit_code, run.stderr)  # README: interrupted (Ctrl-C)
     assert "Traceback" not in run.stderr and counts(desk) == before
+
+
+def test_a_visit_entered_twice_at_the_desk_is_warned_of(desk):
+    """The same slip saved twice (the same citizen at the same minute) was two visits and two new
+    cases, without a word, in every report; `tct import` warned of it. A denouncer's visit is warned
+    of only to the officer who received it, without saying whose it is (the import's rule)."""
+    slip = ["--citizen", "Lê Văn Trùng", "--id-number", "091000000111", *BASE, "--at", "03/02/2021 11:20"]
+    first = add(desk, *slip)
+    again = desk("visit", "add", *slip)
+    assert again.exit_code == 0  # (warned, not refused: `visit void` takes the one too many back)
+    assert f"a visit of this citizen at this very time is already in the register ({first['code']})" in again.stderr
+    typed_otherwise = desk("visit", "add", "--citizen", "le van  trung", *BASE, "--at", "03/02/2021 11:20")
+    assert first["code"] in typed_otherwise.stderr  # the same name, no ID number: a record of its own, still warned
+    for other in (["--citizen", "Lê Văn Trùng", *BASE, "--at", "03/02/2021 11:21"],  # another minute
+                  ["--citizen", "Người Khác", *BASE, "--at", "03/02/2021 11:20"]):  # another citizen
+        assert "already in the register" not in desk("visit", "add", *other).stderr
+    secret = add(desk, "--citizen", "Tố Văn Cáo", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                 "--at", "03/02/2021 11:30")
+    for name in ("Tố Văn Cáo", "Người Đoán"):  # whatever the name: the warning does not confirm a guess
+        run = desk("visit", "add", "--citizen", name, *BASE, "--at", "03/02/2021 11:30")
+        assert f"a visit you received at this very time is already in the register ({secret['code']})" in run.stderr
+        assert "of this citizen" not in run.stderr and "Tố" not in run.stderr
+    by_another = desk("visit", "add", "--citizen", "Người Thứ Ba", *BASE[:-1], "an", "--at", "03/02/2021 11:30")
+    assert by_another.exit_code == 0 and "already in the register" not in by_another.stderr
 
 
 def test_interactive_offers_a_match_by_name_and_address(desk, monkeypatch):

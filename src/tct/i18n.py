@@ -513,6 +513,16 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "row's, the file was imported before",
                                   "đã có trong sổ một lượt tiếp vào đúng thời điểm này ({code}); nếu đó là lượt "
                                   "của dòng này thì tệp đã được nhập trước đây"),
+    "warn_visit_entered_twice": ("a visit of this citizen at this very time is already in the register ({code}): "
+                                 "entered twice? (`tct visit void` the one too many)",
+                                 "lượt tiếp của công dân này vào đúng thời điểm này đã có trong sổ ({code}): nhập "
+                                 "hai lần? (`tct visit void` lượt thừa)"),
+    "warn_visit_entered_at_that_minute": ("a visit you received at this very time is already in the register "
+                                          "({code}); if it is this one, it was entered twice (`tct visit void` "
+                                          "the one too many)",
+                                          "đã có trong sổ một lượt tiếp do cán bộ này tiếp vào đúng thời điểm "
+                                          "này ({code}); nếu là lượt này thì đã nhập hai lần (`tct visit void` "
+                                          "lượt thừa)"),
     "warn_visit_already_in": ("a visit of this citizen at this very time is already in the register ({code}): "
                               "was the file imported before?",
                               "lượt tiếp của công dân này vào đúng thời điểm này đã có trong sổ ({code}): tệp "

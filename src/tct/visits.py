@@ -377,6 +377,7 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
             same_as = theirs.id
     match = citizens.record_for(session, ready.details, actor=actor, same_as=same_as)
     warnings.extend(match.warnings)
+    warnings.extend(_entered_before(session, ready, match.citizen))
     if "address" in match.completed:  # their earlier visits are found by it from now on
         refresh_search_keys(session, match.citizen)
     day = ready.moment.date()
@@ -399,6 +400,33 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
         cases.follow_first_visit(session, case, settings, actor=actor)
     flags.refresh(session, case, settings, actor=actor)
     return AddedVisit(visit, case, match.citizen, ready.officer, ready.case is None, warnings)
+
+
+def _entered_before(session: Session, ready: PreparedVisit, citizen: Any) -> list[str]:
+    """A warning when this visit seems entered already: one of the same citizen (their record, or
+    their name as typed) at the very same minute, a slip saved twice, which every report would count
+    twice (the check `tct import` makes of its rows). Of a denouncer's visit, whose name the officer
+    may have guessed from its initials, only one received by the same officer is warned of, without
+    saying whose it is (the import's rule)."""
+    from tct.citizens import denouncer_sql
+    from tct.dates import to_utc
+    from tct.db import Driver
+
+    db = Driver(session)
+    minute = to_utc(ready.moment).astimezone(UTC).replace(second=0, microsecond=0)
+    folded = fold(ready.details.name)
+    for code, citizen_id, name_folded, officer_id, secret in db.rows(
+            "SELECT seen.code, seen.citizen_id, citizen.name_folded, seen.officer_id, "
+            f"CASE WHEN seen.type = 'denunciation' OR {denouncer_sql('citizen.id')} THEN 1 ELSE 0 END "
+            "FROM visit AS seen JOIN citizen ON citizen.id = seen.citizen_id "
+            f"WHERE seen.void = ? AND {db.stamps_between('seen.visited_at')} ORDER BY seen.year, seen.seq",
+            [db.flag(False), db.stamp(minute), db.stamp(minute + timedelta(minutes=1))]):
+        if secret:
+            if officer_id == ready.officer.id:
+                return [said("warn_visit_entered_at_that_minute", code=code)]
+        elif citizen_id == citizen.id or name_folded == folded:
+            return [said("warn_visit_entered_twice", code=code)]
+    return []
 
 
 def _audited(visit: Visit, case: Case, officer: Officer) -> dict[str, Any]:
