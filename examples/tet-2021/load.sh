@@ -27,8 +27,7 @@ tct case flag VV-2021-0001 --complex --date 04/02/2021 --reason "Nhiều hộ d�
 tct case refer VV-2021-0001 --to "Thanh tra tỉnh" --date 11/02/2021 --note "Đoàn đông người đến cơ quan ngày Tết"
 tct case accept VV-2021-0006 --date 08/02/2021
 tct case refer VV-2021-0006 --to "UBND huyện" --date 06/02/2021 --note "Phối hợp xác minh ranh đất"
-tct case accept VV-2021-0003 --date 05/02/2021
-tct case resolve VV-2021-0003 --result upheld --date 19/02/2021
+tct case close VV-2021-0003 --date 19/02/2021  # a petition, answered (no acceptance: a complaint's step)
 tct case guide VV-2021-0004 --date 04/02/2021
 tct case accept VV-2021-0008 --date 17/02/2021
 tct case accept VV-2021-0009 --date 09/02/2021
