@@ -638,3 +638,22 @@ def test_log_names_a_periods_fields_as_a_periods_not_an_officers(tct):
         assert words in said, words
     assert "họ tên=" not in said and "chức vụ=" not in said and "giờ bắt đầu=" not in said
     assert "before_days=" not in said
+
+
+def test_an_empty_lists_csv_has_the_columns_of_a_full_one(tct):
+    """`case list --overdue -f csv` read each night by a script: on the day there were none, its
+    header was the screen's six columns instead of the record's nineteen, and the script broke."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    for name in ("Nguyễn Văn A", "Trần Thị B"):
+        run = tct("visit", "add", "--citizen", name, "--type", "complaint", "--field", "land", "--officer", "binh",
+                  "--locality", "Xã Vĩnh Hòa", "--people", "6", "--representatives", "A", "--at", "04/02/2021 09:00")
+        assert run.exit_code == 0, run.stderr
+    for full, empty in ((["visit", "list"], ["visit", "list", "--search", "zzzz"]),
+                        (["case", "list"], ["case", "list", "--search", "zzzz"]),
+                        (["citizen", "list"], ["citizen", "list", "--search", "zzzz"]),
+                        (["log"], ["log", "--entity", "VV-2099-0001"]),
+                        (["hotspots", "tet-2021"], ["hotspots", "2030-01-01..2030-01-02"])):
+        rows = list(csv.reader(io.StringIO(tct(*full, "-f", "csv").stdout)))
+        nothing = list(csv.reader(io.StringIO(tct(*empty, "-f", "csv").stdout)))
+        assert len(rows) > 1 and len(nothing) == 1, (full, rows, nothing)
+        assert nothing[0] == rows[0], full

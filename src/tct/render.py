@@ -127,18 +127,20 @@ def _md_escape(text: str) -> str:
 
 
 def rows(data: list[dict[str, Any]], columns: Columns, fmt: str, *, lang: str = "en", title: str | None = None,
-         stream: TextIO | None = None, follows: bool = False) -> None:
+         stream: TextIO | None = None, follows: bool = False, fields: Sequence[str] | None = None) -> None:
     """Print a list of records. JSON and CSV carry every key (for scripts and spreadsheets);
     the table and Markdown show the given columns, which fit a terminal or a page. `follows`: the
     table comes right after another (a record's, in `case show`), which in Markdown needs a blank
-    line between, or the second table is read as rows of the first."""
+    line between, or the second table is read as rows of the first. `fields`: the keys of a record,
+    the header of an empty list's CSV (a script reading the overdue cases by column name each night
+    must find the same columns on the day there are none)."""
     out = stream or sys.stdout
     if follows and fmt in ("md", "csv"):
         out.write("\n")
     if fmt == "json":
         out.write(to_json(data) + "\n")
     elif fmt == "csv":
-        keys = list(data[0]) if data else [key for key, _ in columns]
+        keys = list(data[0]) if data else list(fields) if fields is not None else [key for key, _ in columns]
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(keys)
         for record in data:

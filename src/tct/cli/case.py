@@ -63,7 +63,13 @@ def list_(status: Annotated[str | None, typer.Option("--status", help="new|accep
         if reveal:
             denunciations = [c["code"] for c in data if c["type"] == "denunciation"]
             audit.reveal(session, entity="case", after={"cases": denunciations})
-    render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang())
+    render.rows(data, _LIST_COLUMNS, fmt.value, lang=lang(), fields=_LIST_FIELDS)
+
+
+# The keys of a listed case (cases.as_dict): the CSV header of an empty list too.
+_LIST_FIELDS = ("code", "type", "field", "locality", "summary", "within_authority", "status", "result",
+                "transferred_to", "opened_on", "accepted_on", "resolved_on", "closed_on", "deadline", "days_overdue",
+                "extension_days", "flags", "visits", "citizen")
 
 
 @app.command("show")
@@ -365,4 +371,5 @@ def hotspots(named: Annotated[str | None, typer.Argument(metavar="[PERIOD]", hel
         data = flags.hotspots(session, start, end)
     render.rows(data, [("locality", "locality"), ("crowd_cases", "crowd_cases"), ("repeat_cases", "repeat_cases"),
                        ("escalated_cases", "escalated_cases"), ("visits", "visits"), ("hotspot", "hotspot")],
-                fmt.value, lang=lang())
+                fmt.value, lang=lang(), fields=("locality", "crowd_cases", "repeat_cases", "escalated_cases", "cases",
+                                                "visits", "people", "hotspot"))

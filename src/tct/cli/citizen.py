@@ -29,7 +29,9 @@ def list_(search: Annotated[str | None, typer.Option(
             audit.reveal(source, entity="citizen", after={"search": search})
     for item in data:
         item["ref"] = f"CD-{item['id']}"
-    render.rows(data, _COLUMNS, fmt.value, lang=lang())
+    render.rows(data, _COLUMNS, fmt.value, lang=lang(),
+                fields=("id", "name", "id_number", "address", "phone", "locality", "masked", "visits", "last_visit",
+                        "ref"))
 
 
 @app.command("show")

@@ -84,7 +84,8 @@ def log(
         return
     # (a reason column no event fills would only take width from the changes)
     columns = _COLUMNS if not readable or any(item["reason"] for item in data) else _COLUMNS[:-1]
-    render.rows(data, columns, fmt.value, lang=lang())
+    render.rows(data, columns, fmt.value, lang=lang(),
+                fields=("id", "at", "actor", "entity", "code", "action", "changes", "reason"))
 
 
 # On a screen of 80 columns, seven columns left the changes ~7 characters wide, each word cut in

@@ -283,7 +283,14 @@ def list_(since: Annotated[str | None, typer.Option("--from", help="From this da
         for item in data:
             item["visited"] = iso_text(item["visited_at"])
     # with void visits in the list, the screen says which they are (JSON and CSV carry `void` anyway)
-    render.rows(data, [*_LIST_COLUMNS, ("void", "void")] if include_void else _LIST_COLUMNS, fmt.value, lang=lang())
+    render.rows(data, [*_LIST_COLUMNS, ("void", "void")] if include_void else _LIST_COLUMNS, fmt.value, lang=lang(),
+                fields=_LIST_FIELDS)
+
+
+# The keys of a listed visit (visits.listing): the CSV header of an empty list too.
+_LIST_FIELDS = ("code", "case", "visited_at", "visit_date", "citizen", "citizen_id", "id_number", "address", "phone",
+                "locality", "people", "delegation", "representatives", "type", "field", "content", "handling", "kind",
+                "escalated", "officer", "note", "void", "void_reason", "voided_at", "masked")
 
 
 @app.command("show")
