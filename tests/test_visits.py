@@ -198,6 +198,13 @@ def test_delegation_and_representatives_warning(desk):
     quiet = desk("visit", "add", "--citizen", "Đoàn 3", *BASE, "--people", "5", "--representatives", "X")
     assert "Warning" not in quiet.stderr
     assert add(desk, "--citizen", "Bốn người", *BASE, "--people", "4")["delegation"] is False
+    # more representatives than people is a slip (of --people, most likely), whatever the number
+    slip = desk("visit", "add", "--citizen", "Hai người", *BASE, "--people", "2", "--representatives", "A; B; C")
+    assert slip.exit_code == 0 and "3 representatives named for a visit of 2 people" in slip.stderr
+    # the law's count of representatives starts at 5 people, whatever delegation.min_people says
+    assert desk("config", "set", "delegation.min_people", "3").exit_code == 0
+    three = desk("visit", "add", "--citizen", "Ba người", *BASE, "--people", "3", "-f", "json")
+    assert three.json()["delegation"] is True and "Warning" not in three.stderr
 
 
 def test_attach_to_existing_case(desk):

@@ -503,6 +503,9 @@ LABELS: dict[str, tuple[str, str]] = {
                             "thiếu {label} (lúc đó không có đúng một cán bộ trong lịch trực, và chưa đặt "
                             "TCT_OFFICER)"),
     # Warnings of `visit add` and `import --visits` (i18n.said)
+    "warn_more_representatives": ("{named} representatives named for a visit of {people} people: is --people right?",
+                                  "ghi {named} người đại diện cho lượt tiếp {people} người: số người (--people) "
+                                  "có đúng không?"),
     "warn_representatives": ("a delegation of {people} people should choose {low}–{high} representatives "
                              "(Law on Citizen Reception 2013, art. 30); {named} named",
                              "đoàn {people} người cần cử {low}–{high} người đại diện (Luật Tiếp công dân 2013, "

@@ -101,9 +101,17 @@ def parse_representatives(typed: str | None) -> list[str]:
     return result
 
 
+# Art. 30 of the Law on Citizen Reception 2013 counts representatives from 5 people on, whatever
+# the setting delegation.min_people makes a delegation.
+LAW_DELEGATION_PEOPLE = 5
+
+
 def representatives_warning(people: int, representatives: list[str], min_people: int) -> str | None:
-    """Law on Citizen Reception 2013, art. 30: 5–10 people choose 1–2 representatives, more than 10 at most 5."""
-    if people < min_people:
+    """Law on Citizen Reception 2013, art. 30: 5–10 people choose 1–2 representatives, more than 10 at most 5.
+    More representatives than people is a slip whatever the number."""
+    if len(representatives) > people:
+        return said("warn_more_representatives", people=people, named=len(representatives))
+    if people < max(min_people, LAW_DELEGATION_PEOPLE):
         return None
     low, high = (1, 2) if people <= 10 else (1, 5)
     if low <= len(representatives) <= high:
