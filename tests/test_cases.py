@@ -92,6 +92,15 @@ def test_a_repeat_flag_cleared_by_hand_stays_cleared_under_a_new_rule(desk):
     assert case(desk, code)["flags"] == ["repeat"]  # a visit after the officer's decision calls for it again
 
 
+def test_a_complex_complaints_time_is_never_set_shorter_than_an_ordinary_ones(desk):
+    """deadline.complaint_complex_days 20 under complaint_days 30 gave a complex complaint the earlier
+    deadline, against the law's 45 and 30: refused, either way round, writing nothing."""
+    for key, value in (("deadline.complaint_complex_days", "20"), ("deadline.complaint_days", "50")):
+        assert_one_line_error(desk("config", "set", key, value), 1, "cannot be shorter than an ordinary one's")
+    assert desk("config", "get", "deadline.complaint_complex_days").stdout.strip().endswith("45")
+    assert desk("config", "set", "deadline.complaint_days", "45").exit_code == 0  # (as long: allowed)
+
+
 def test_a_new_deadline_rule_moves_the_stored_deadline_of_every_open_case(desk):
     """`case list --overdue`, `--due-within` and `tct alerts` read the stored deadline: it follows a
     `deadline.*` change at once, as the report's backlog (which computes it) does."""

@@ -342,6 +342,12 @@ LABELS: dict[str, tuple[str, str]] = {
                            "is started with tct officer add NAME); nothing to report from it",
                            "sổ tại {path} chưa có cán bộ nào: hãy kiểm tra --db hoặc TCT_DB (sổ bắt đầu bằng "
                            "tct officer add TÊN); không có gì để báo cáo"),
+    "err_complex_shorter": ("a complex complaint's time to be settled ({complex_} days) cannot be shorter than an "
+                            "ordinary one's ({ordinary} days): set deadline.complaint_complex_days and "
+                            "deadline.complaint_days so (Law on Complaints 2011: 45 and 30)",
+                            "thời hạn giải quyết khiếu nại phức tạp ({complex_} ngày) không thể ngắn hơn khiếu nại "
+                            "thông thường ({ordinary} ngày): hãy đặt deadline.complaint_complex_days và "
+                            "deadline.complaint_days cho đúng (Luật Khiếu nại 2011: 45 và 30)"),
     "err_db_cannot_create": ("cannot create the database at {path}: {why}",
                              "không tạo được cơ sở dữ liệu tại {path}: {why}"),
     "err_db_locked": ("the database {location} is locked by another program past the timeout; try again in a moment",

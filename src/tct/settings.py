@@ -183,6 +183,7 @@ def load(source: Session | Driver) -> Settings:
 
 
 _CACHE = "tct.settings"
+_COMPLEX_NO_SHORTER = ("deadline.complaint_days", "deadline.complaint_complex_days")
 
 
 def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any, Any]:
@@ -203,6 +204,13 @@ def set_value(session: Session, key: str, raw: str, *, actor: str) -> tuple[Any,
         # the old ones, and a visit at 00:30 would be counted on one day and shown on another.
         if session.exec(select(Visit.id).limit(1)).first() is not None:
             raise ValidationError.said_as("err_timezone_with_visits", before=before)
+    if key in _COMPLEX_NO_SHORTER:
+        # Law on Complaints 2011: a complex case has longer (45 days, not 30), never shorter, to be settled.
+        current = load(session)
+        ordinary, complex_ = ((value, current["deadline.complaint_complex_days"]) if key == "deadline.complaint_days"
+                              else (current["deadline.complaint_days"], value))
+        if complex_ < ordinary:
+            raise ValidationError.said_as("err_complex_shorter", complex_=complex_, ordinary=ordinary)
     session.info.pop(_CACHE, None)
     row = session.get(Setting, key)
     if row is None:
