@@ -508,7 +508,7 @@ def _accepted_in_january(tct) -> list[str]:  # type: ignore[no-untyped-def]
     return codes
 
 
-def test_a_hotspot_counts_when_its_localitys_delegations_called_for_it_whenever_they_were_entered(tct):
+def test_a_hotspot_counts_when_its_localitys_delegations_called_for_it_whenever_they_were_entered(tct, db_path):
     """A hotspot flag, like a crowd flag, is set when the visits are entered (here years after): the
     report counted it from that moment, so a past period's flagged cases named none while `tct
     hotspots` named the place. It counts from the day the locality's delegations made it one."""
@@ -528,6 +528,21 @@ def test_a_hotspot_counts_when_its_localitys_delegations_called_for_it_whenever_
                                                  alone: ["crowd"]}
     # by 10 February the second delegation had not come: no hotspot yet
     assert flagged("01/02/2021..10/02/2021") == {first: ["crowd"], alone: ["crowd"]}
+    # cleared by hand on 21 February (as an officer did that day), it is not one on the 23rd, though tct set
+    # it again when a delegation of 1 March was entered (after the clearing); it is one again from that day
+    import sqlite3
+
+    with sqlite3.connect(db_path) as con:
+        con.execute("UPDATE case_flag SET cleared_at = '2021-02-21 03:00:00.000000', cleared_by = 'Trần Thị Bình', "
+                    "clear_reason = 'đã đối thoại' WHERE kind = 'hotspot' AND case_id = "
+                    "(SELECT id FROM cases WHERE code = ?)", (first,))
+    con.close()
+    _visit(tct, "--citizen", "Đoàn thôn Một", "--case", first, "--people", "6", "--representatives", "A",
+           "--at", "01/03/2021 09:00")
+    assert "hotspot" in tct("case", "show", first, "-f", "json").json()["flags"]
+    assert flagged("01/02/2021..23/02/2021")[first] == ["crowd"]
+    assert flagged("01/02/2021..20/02/2021")[first] == ["crowd", "hotspot"]
+    assert flagged("01/02/2021..05/03/2021")[first] == ["crowd", "hotspot"]
 
 
 def test_backlog_ignores_complexity_and_extensions_entered_after_the_periods_last_day(tct):

@@ -205,6 +205,9 @@ def test_delegation_and_representatives_warning(desk):
     assert desk("config", "set", "delegation.min_people", "3").exit_code == 0
     three = desk("visit", "add", "--citizen", "Ba người", *BASE, "--people", "3", "-f", "json")
     assert three.json()["delegation"] is True and "Warning" not in three.stderr
+    assert desk("config", "set", "delegation.min_people", "8").exit_code == 0
+    six = desk("visit", "add", "--citizen", "Sáu người", *BASE, "--people", "6", "--representatives", "A; B; C")
+    assert "1–2 representatives" in six.stderr  # not a delegation by the setting, still art. 30's count
 
 
 def test_attach_to_existing_case(desk):
@@ -585,6 +588,20 @@ def test_a_visit_entered_twice_at_the_desk_is_warned_of(desk):
     assert by_another.exit_code == 0 and "already in the register" not in by_another.stderr
 
 
+def test_a_visit_time_stored_otherwise_is_read_at_its_minute_by_the_desks_check(desk, db_path):
+    """A visit's time written around tct ('2021-02-03T04:20:00+00:00') is still the minute it says:
+    the same slip at 11:20 is warned of, one at 11:25 is not (it was, every later visit that day)."""
+    import sqlite3
+
+    first = add(desk, "--citizen", "Lê Văn Trùng", *BASE, "--at", "03/02/2021 11:20")
+    with sqlite3.connect(db_path) as con:
+        con.execute("UPDATE visit SET visited_at = '2021-02-03T04:20:00+00:00' WHERE code = ?", (first["code"],))
+    con.close()
+    assert first["code"] in desk("visit", "add", "--citizen", "Lê Văn Trùng", *BASE, "--at", "03/02/2021 11:20").stderr
+    later = desk("visit", "add", "--citizen", "Lê Văn Trùng", *BASE, "--at", "03/02/2021 11:25")
+    assert later.exit_code == 0 and "already in the register" not in later.stderr, later.stderr
+
+
 def test_interactive_offers_a_match_by_name_and_address(desk, monkeypatch):
     first = add(desk, "--citizen", "Trần Văn Lâm", "--address", "5 Lê Lợi", *BASE)
     monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
@@ -659,6 +676,10 @@ def test_a_masked_denouncer_is_listed_after_the_others_not_where_the_hidden_name
     add(desk, "--citizen", "An Văn Tố", "--type", "denunciation", "--field", "land", "--officer", "binh")
     listed = [row["name"] for row in desk("citizen", "list", "-f", "json").json()]
     assert listed == ["Phan Thị Ngọc", "Quách Văn Sơn", "Quách Văn Tùng", "Q. V. T.", "A. V. T."]  # by number
+    # ...and so is the page: the first three are the three others, not An Văn Tố's masked row first
+    for limit, shown in ((3, listed[:3]), (4, listed[:4])):
+        page = desk("citizen", "list", "--limit", str(limit), "-f", "json").json()
+        assert [row["name"] for row in page] == shown, limit
     revealed = [row["name"] for row in desk("citizen", "list", "--reveal", "-f", "json").json()]
     assert revealed == ["An Văn Tố", "Phan Thị Ngọc", "Quách Văn Sơn", "Quách Văn Tài", "Quách Văn Tùng"]
 

@@ -18,10 +18,9 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tct.db import written_as_stamp
 from tct.errors import TctError, ValidationError
 from tct.i18n import said
 from tct.text import fold
@@ -402,12 +401,12 @@ class Reader:
         stored, folds = self._stored, self.folded
         for line, ready, _ in pending:
             stamp, day = stored(ready.moment)
-            wanted.setdefault(_minute(db, stamp), []).append((line, folds[ready.details.name], ready.officer.id))
+            wanted.setdefault(db.minute_key(stamp), []).append((line, folds[ready.details.name], ready.officer.id))
             days.add(day)
         # The visits of the batch's span of minutes (a day's are read past in C), each with its
         # citizen's folded name and whether they are a denouncer, to the minute where SQL can say it.
         moments = [ready.moment for _, ready, _ in pending]
-        span = [_minute(db, min(moments)), _minute(db, max(moments) + timedelta(minutes=1))]
+        span = [db.minute_key(min(moments)), db.minute_key(max(moments) + timedelta(minutes=1))]
         seen = db.rows_in(
             f"SELECT {db.minute_of('seen.visited_at')}, seen.year, seen.seq, seen.code, seen.officer_id, "
             f"citizen.name_folded, CASE WHEN seen.type = 'denunciation' OR {denouncer_sql('citizen.id')} "
@@ -426,7 +425,7 @@ class Reader:
         first_named: dict[tuple[Any, str], tuple[tuple[int, int], str]] = {}
         for minute, year, seq, code, officer_id, name, secret in seen:
             if type(minute) is not str or len(minute) != 16 or minute[10] != " ":
-                minute = _minute(db, minute)  # (PostgreSQL's time, or one stored around tct)
+                minute = db.minute_key(minute)  # (PostgreSQL's time, or one stored around tct)
             if minute not in wanted:
                 continue
             table, key = (first_secret, (minute, officer_id)) if secret else (first_named, (minute, name))
@@ -622,19 +621,6 @@ class ReaderProcess:
         finally:
             register.dispose()
         channel.send(outcome)
-
-
-def _minute(db: Any, moment: Any) -> Any:
-    """A moment in UTC to the minute, as stored or as given: on SQLite its stored text's first 16
-    characters ('2021-02-03 01:30', what Driver.stamp writes), without parsing thousands of them."""
-    if isinstance(moment, str):
-        if written_as_stamp(moment):
-            return moment[:16]
-        parsed = datetime.fromisoformat(moment)  # (written some other way, around tct)
-        moment = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-    if db.sqlite:
-        return db.stamp(moment.astimezone(UTC))[:16]
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 @dataclass(slots=True)

@@ -251,19 +251,26 @@ def listing(source: Session | Driver, *, search: str | None = None, limit: int =
             # A search matches a name or an address, and only denouncers are masked: a masked row
             # found would say that the person typed denounced. Left out (the rule of `denouncers`).
             conditions.append(f"NOT {denouncer_sql('citizen.id')}")
-    page = db.rows("SELECT citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, "
-                   f"citizen.locality FROM citizen{' WHERE ' + ' AND '.join(conditions) if conditions else ''} "
-                   "ORDER BY citizen.name_folded, citizen.id LIMIT ?", [*params, limit])
+
+    def rows(where: list[str], order: str, count: int) -> list[Any]:
+        return db.rows("SELECT citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, "
+                       f"citizen.locality FROM citizen{' WHERE ' + ' AND '.join(where) if where else ''} "
+                       f"ORDER BY {order} LIMIT ?", [*params, count])
+
+    if reveal or search:  # (a search masks no one: without --reveal it leaves denouncers out)
+        page = rows(conditions, "citizen.name_folded, citizen.id", limit)
+    else:
+        # A masked row among the others, in the order of the name it hides, would narrow that name far
+        # beyond its initials (between Trần Thị Thu and Trần Thị Tú), and so would the page it falls on:
+        # the others in name order, then the masked, by record number.
+        page = rows([f"NOT {denouncer_sql('citizen.id')}"], "citizen.name_folded, citizen.id", limit)
+        if len(page) < limit:
+            page += rows([denouncer_sql("citizen.id")], "citizen.id", limit - len(page))
     ids = [row[0] for row in page]
     stats = {citizen_id: (visits, last) for citizen_id, visits, last in db.rows_in(
         "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END) "
         "FROM visit WHERE citizen_id IN ({ids}) GROUP BY citizen_id", ids, [db.flag(False), db.flag(False)])}
     protected = set() if reveal else denouncers(db, ids)
-    if protected:
-        # A masked row among the others, in the order of the name it hides, would narrow that name far
-        # beyond its initials (between Quách Văn Sơn and Quách Văn Tùng): masked rows come last, by number.
-        page = ([row for row in page if row[0] not in protected] +
-                sorted((row for row in page if row[0] in protected), key=lambda row: row[0]))
     result = []
     for row in page:
         count, last = stats.get(row[0], (0, None))

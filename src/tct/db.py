@@ -1063,11 +1063,24 @@ class Driver:
 
     def minute_of(self, column: str) -> str:
         """A timestamp column to the minute where SQL can say it: on SQLite the first 16 characters
-        of a time stored as stamp writes it ('2021-02-03 01:30'), any other form whole (bulk._minute
-        parses it); on PostgreSQL the value itself, which bulk._minute truncates."""
+        of a time stored as stamp writes it ('2021-02-03 01:30'), any other form whole (minute_key
+        parses it); on PostgreSQL the value itself, which minute_key truncates."""
         if self.sqlite:
             return f"CASE WHEN {self._written_as_stamp(column)} THEN substr({column}, 1, 16) ELSE {column} END"
         return column
+
+    def minute_key(self, moment: Any) -> Any:
+        """A moment in UTC to the minute, as stored or as given, to compare with minute_of's: on SQLite
+        its stored text's first 16 characters ('2021-02-03 01:30', what stamp writes), without
+        parsing thousands of them."""
+        if isinstance(moment, str):
+            if written_as_stamp(moment):
+                return moment[:16]
+            parsed = datetime.fromisoformat(moment)  # (written some other way, around tct)
+            moment = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        if self.sqlite:
+            return self.stamp(moment.astimezone(UTC))[:16]
+        return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
     @staticmethod
     def _written_as_stamp(column: str) -> str:

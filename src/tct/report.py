@@ -239,15 +239,42 @@ def _flags_then(db: Driver, case_ids: list[int], day: date, cutoff: Any, setting
         visits.setdefault(case_id, []).append(SimpleNamespace(visit_date=db.read_day(visit_date),
                                                               delegation=bool(delegation), escalated=bool(escalated)))
     hot = _hot_then(db, [case_id for case_id, kinds in flags.items() if ("hotspot", True) in kinds], day, settings)
+    held = _cleared_by_hand_then(db, [case_id for case_id, kinds in flags.items() if any(j for _, j in kinds)],
+                                 cutoff, settings["timezone"])
     result: dict[int, set[str]] = {}
     for case_id, kinds in flags.items():
-        called = {**calling_for(visits.get(case_id, []), settings), "hotspot": case_id in hot}
-        result[case_id] = {kind for kind, judged in kinds if not judged or called[kind]}
+        called = {kind: [v.visit_date for v in seen] for kind, seen in
+                  calling_for(visits.get(case_id, []), settings).items()}
+        called["hotspot"] = hot.get(case_id, [])
+        result[case_id] = {kind for kind, judged in kinds if not judged or (
+            called[kind] and ((case_id, kind) not in held or max(called[kind]) > held[(case_id, kind)]))}
     return result
 
 
-def _hot_then(db: Driver, case_ids: list[int], day: date, settings: Settings) -> set[int]:
-    """Which of the cases were hotspots by the end of `day`: the rule of flags.refresh_hotspots over
+def _cleared_by_hand_then(db: Driver, case_ids: list[int], cutoff: Any, tz: str) -> dict[tuple[int, str], date]:
+    """The day an officer last cleared by hand, by the end of the day `cutoff` ends, a flag tct sets,
+    by (case, kind): after it only a visit of a later day calls for the flag again (flags._verdict: a
+    visit entered after the clearing), whenever that visit was entered."""
+    from tct.dates import to_local
+    from tct.db import sql_words
+    from tct.flags import SYSTEM
+
+    end = db.read_stamp(cutoff)
+    cleared: dict[tuple[int, str], Any] = {}
+    for case_id, kind, cleared_on, cleared_by in db.rows_in(
+            "SELECT case_flag.case_id, case_flag.kind, case_flag.cleared_at, case_flag.cleared_by FROM case_flag "
+            f"WHERE case_flag.source = 'auto' AND case_flag.kind IN ({sql_words(_JUDGED)}) "
+            "AND case_flag.cleared_at IS NOT NULL AND case_flag.case_id IN ({ids})", case_ids):
+        moment = db.read_stamp(cleared_on)
+        key = (case_id, kind)
+        if cleared_by != SYSTEM and moment < end and (key not in cleared or moment > cleared[key]):
+            cleared[key] = moment
+    return {key: to_local(moment, tz).date() for key, moment in cleared.items()}
+
+
+def _hot_then(db: Driver, case_ids: list[int], day: date, settings: Settings) -> dict[int, list[date]]:
+    """Which of the cases were hotspots by the end of `day`, with the days of their visits that made
+    them so: the rule of flags.refresh_hotspots over
     the delegation visits of their localities up to that day. A window that holds a case's delegation
     visit lies within `hotspot.window_days` of it, so only the delegation visits that near one of the
     cases' own are read (index ix_visit_delegation_date: the delegation visits alone), not a
@@ -257,7 +284,7 @@ def _hot_then(db: Driver, case_ids: list[int], day: date, settings: Settings) ->
     from tct.flags import hot_cases
 
     if not case_ids:
-        return set()
+        return {}
     count, window = int(settings["hotspot.min_cases"]), int(settings["hotspot.window_days"])
     spans: list[tuple[date, date]] = []
     places = set()
@@ -282,9 +309,11 @@ def _hot_then(db: Driver, case_ids: list[int], day: date, settings: Settings) ->
                 "JOIN cases ON cases.id = visit.case_id WHERE visit.delegation AND NOT visit.void "
                 "AND visit.visit_date >= ? AND visit.visit_date <= ?", [db.day(first), db.day(last)]):
             if folded in places:
-                by_place.setdefault(folded, []).append((db.read_day(visit_date), case_id, None))
+                seen = db.read_day(visit_date)
+                by_place.setdefault(folded, []).append((seen, case_id, seen))
     wanted = set(case_ids)
-    return {case_id for rows in by_place.values() for case_id in hot_cases(rows, count, window) if case_id in wanted}
+    return {case_id: days for rows in by_place.values() for case_id, days in hot_cases(rows, count, window).items()
+            if case_id in wanted}
 
 
 class _Standing(NamedTuple):

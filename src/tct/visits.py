@@ -106,12 +106,12 @@ def parse_representatives(typed: str | None) -> list[str]:
 LAW_DELEGATION_PEOPLE = 5
 
 
-def representatives_warning(people: int, representatives: list[str], min_people: int) -> str | None:
-    """Law on Citizen Reception 2013, art. 30: 5–10 people choose 1–2 representatives, more than 10 at most 5.
-    More representatives than people is a slip whatever the number."""
+def representatives_warning(people: int, representatives: list[str]) -> str | None:
+    """Law on Citizen Reception 2013, art. 30: 5–10 people choose 1–2 representatives, more than 10 at most 5
+    (whatever delegation.min_people makes a delegation). More representatives than people is a slip."""
     if len(representatives) > people:
         return said("warn_more_representatives", people=people, named=len(representatives))
-    if people < max(min_people, LAW_DELEGATION_PEOPLE):
+    if people < LAW_DELEGATION_PEOPLE:
         return None
     low, high = (1, 2) if people <= 10 else (1, 5)
     if low <= len(representatives) <= high:
@@ -352,7 +352,7 @@ def prepare(session: Session, typed: VisitInput, *, settings: Settings, now: dat
         warnings.append(said("warn_other_type", coded={"case_type": "type", "visit_type": "type"},
                              code=existing_case.code, case_type=existing_case.type, visit_type=visit_type))
     min_people = checks.min_people
-    warning = representatives_warning(people, representatives, min_people)
+    warning = representatives_warning(people, representatives)
     if warning:
         warnings.append(warning)
     return PreparedVisit(details=details, people=people, delegation=people >= min_people,
@@ -413,22 +413,25 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
 def _entered_before(session: Session, ready: PreparedVisit, citizen: Any) -> list[str]:
     """A warning when this visit seems entered already: one of the same citizen (their record, or
     their name as typed) at the very same minute, a slip saved twice, which every report would count
-    twice (the check `tct import` makes of its rows). Of a denouncer's visit, whose name the officer
-    may have guessed from its initials, only one received by the same officer is warned of, without
-    saying whose it is (the import's rule)."""
+    twice (the check `tct import` makes of its rows, read the same way: the visits of the day through
+    its index, each one's minute as minute_of and minute_key say it, whatever form its time is stored
+    in). Of a denouncer's visit, whose name the officer may have guessed from its initials, only one
+    received by the same officer is warned of, without saying whose it is (the import's rule)."""
     from tct.citizens import denouncer_sql
     from tct.dates import to_utc
     from tct.db import Driver
 
     db = Driver(session)
-    minute = to_utc(ready.moment).astimezone(UTC).replace(second=0, microsecond=0)
+    wanted = db.minute_key(to_utc(ready.moment))
     folded = fold(ready.details.name)
-    for code, citizen_id, name_folded, officer_id, secret in db.rows(
-            "SELECT seen.code, seen.citizen_id, citizen.name_folded, seen.officer_id, "
-            f"CASE WHEN seen.type = 'denunciation' OR {denouncer_sql('citizen.id')} THEN 1 ELSE 0 END "
+    for minute, code, citizen_id, name_folded, officer_id, secret in db.rows(
+            f"SELECT {db.minute_of('seen.visited_at')}, seen.code, seen.citizen_id, citizen.name_folded, "
+            f"seen.officer_id, CASE WHEN seen.type = 'denunciation' OR {denouncer_sql('citizen.id')} THEN 1 ELSE 0 END "
             "FROM visit AS seen JOIN citizen ON citizen.id = seen.citizen_id "
-            f"WHERE seen.void = ? AND {db.stamps_between('seen.visited_at')} ORDER BY seen.year, seen.seq",
-            [db.flag(False), db.stamp(minute), db.stamp(minute + timedelta(minutes=1))]):
+            "WHERE seen.visit_date = ? AND seen.void = ? ORDER BY seen.year, seen.seq",
+            [db.day(ready.moment.date()), db.flag(False)]):
+        if db.minute_key(minute) != wanted:
+            continue
         if secret:
             if officer_id == ready.officer.id:
                 return [said("warn_visit_entered_at_that_minute", code=code)]
@@ -676,7 +679,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
         case = cases.get(session, typed.case)
         visit.case_id = case.id
     warning = representatives_warning(visit.people, visit.representatives.split("; ") if visit.representatives
-                                      else [], int(settings["delegation.min_people"]))
+                                      else [])
     if warning and (typed.people is not None or typed.representatives is not None):
         warnings.append(warning)
     if ((typed.type is not None or typed.field is not None) and typed.case is None
