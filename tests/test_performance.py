@@ -283,6 +283,7 @@ def test_the_report_reaches_visits_through_indexes(register) -> None:  # type: i
                                        for line in reception[0])
 
 
+@pytest.mark.sqlite_only
 def test_a_past_days_hotspots_are_read_from_the_delegation_visits_alone(register) -> None:  # type: ignore[no-untyped-def]
     """The report judges a hotspot from the delegation visits near the case's own (report._hot_then),
     read from an index of the delegation visits alone (migration 0015), not from every visit of a span."""
