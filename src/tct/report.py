@@ -274,11 +274,10 @@ def _cleared_by_hand_then(db: Driver, case_ids: list[int], cutoff: Any, tz: str)
 
 def _hot_then(db: Driver, case_ids: list[int], day: date, settings: Settings) -> dict[int, list[date]]:
     """Which of the cases were hotspots by the end of `day`, with the days of their visits that made
-    them so: the rule of flags.refresh_hotspots over
-    the delegation visits of their localities up to that day. A window that holds a case's delegation
-    visit lies within `hotspot.window_days` of it, so only the delegation visits that near one of the
-    cases' own are read (index ix_visit_delegation_date: the delegation visits alone), not a
-    locality's whole history."""
+    them so: the rule of flags.refresh_hotspots over the delegation visits of their localities up to
+    that day. A window that holds a case's delegation visit lies within `hotspot.window_days` of it,
+    so only the delegation visits that near one of the cases' own are read (index
+    ix_visit_delegation_date: the delegation visits alone), not a locality's whole history."""
     from datetime import timedelta
 
     from tct.flags import hot_cases
