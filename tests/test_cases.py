@@ -793,6 +793,7 @@ _STORED_REASONS = {
     "reason_not_called": "no visit calls for repeat any more",
     "reason_status_day": "the day of its latest status change, from its history",
     "reason_derived": "what its visits and status history say",
+    "reason_extension_days": "the extensions granted since its acceptance or reopening",
 }
 
 

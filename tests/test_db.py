@@ -775,3 +775,57 @@ def test_a_case_whose_visits_by_a_day_were_voided_is_not_that_days_backlog(tct):
     assert tct("report", "01/03/2021..15/03/2021", "-f", "json").json()["backlog"] == []
     backlog = tct("report", "01/03/2021..31/03/2021", "-f", "json").json()["backlog"]
     assert [(case["code"], case["deadline"]) for case in backlog] == [("VV-2021-0001", "2021-03-07")]
+
+
+def test_db_check_repairs_the_extension_days_an_older_tct_kept_on_a_reopened_denunciation(tct, db_path):
+    """An older tct reopened an extended denunciation keeping the earlier time's 30 days: its stored
+    deadline (read by `case list --overdue` and `alerts`) was 31 July instead of 1 July, and a new
+    extension went on top of them. `db check` names it; --repair gives it the days of its time now
+    running and the deadline they make, in the audit trail."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "04/02/2021 09:00").exit_code == 0
+    for step in (("accept", "--date", "08/02/2021"), ("flag", "--complex", "--reason", "r", "--date", "09/02/2021"),
+                 ("extend", "--days", "30", "--reason", "xác minh", "--date", "01/03/2021"),
+                 ("resolve", "--result", "rejected", "--date", "01/04/2021"),
+                 ("reopen", "--reason", "kết luận bị hủy", "--date", "01/06/2021")):
+        assert tct("case", step[0], "VV-2021-0001", *step[1:]).exit_code == 0
+    assert tct("db", "check").exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE cases SET extension_days = 30, deadline = '2021-07-31'")  # as the older tct left it
+    con.commit()
+    con.close()
+    run = tct("db", "check", "-f", "json")
+    assert run.exit_code == 1
+    assert run.json()["problems"] == ["case VV-2021-0001: 30 extension day(s) stored but 0 granted since its "
+                                      "acceptance or reopening, so its stored deadline is wrong "
+                                      "(tct db check --repair)"]
+    repaired = tct("db", "check", "--repair")
+    assert repaired.exit_code == 0, repaired.stderr
+    assert "VV-2021-0001" in repaired.stderr
+    shown = tct("case", "show", "VV-2021-0001", "-f", "json").json()
+    assert (shown["deadline"], shown["extension_days"]) == ("2021-07-01", 0)
+    repair = [e for e in tct("log", "-f", "json").json() if e["action"] == "repair"]
+    assert repair[0]["changes"]["after"] == {"extension_days": 0, "deadline": "2021-07-01"}
+    assert tct("db", "check", "--repair").stderr.count("VV-2021-0001") == 0  # nothing left to repair
+
+
+def test_an_extension_of_a_case_an_older_tct_reopened_counts_only_the_time_now_running(tct, db_path):
+    """Unrepaired, the case's new time still gets its own extension alone: 30 days after 1 June, plus
+    the 10 granted, not the earlier time's 30 on top."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "04/02/2021 09:00").exit_code == 0
+    for step in (("accept", "--date", "08/02/2021"), ("flag", "--complex", "--reason", "r", "--date", "09/02/2021"),
+                 ("extend", "--days", "30", "--reason", "xác minh", "--date", "01/03/2021"),
+                 ("resolve", "--result", "rejected", "--date", "01/04/2021"),
+                 ("reopen", "--reason", "kết luận bị hủy", "--date", "01/06/2021")):
+        assert tct("case", step[0], "VV-2021-0001", *step[1:]).exit_code == 0
+    con = sqlite3.connect(db_path)
+    con.execute("UPDATE cases SET extension_days = 30, deadline = '2021-07-31'")  # as the older tct left it
+    con.commit()
+    con.close()
+    extended = tct("case", "extend", "VV-2021-0001", "--days", "10", "--reason", "xác minh lại", "--date", "20/06/2021")
+    assert extended.exit_code == 0, extended.stderr
+    shown = tct("case", "show", "VV-2021-0001", "-f", "json").json()
+    assert (shown["deadline"], shown["extension_days"]) == ("2021-07-11", 10)

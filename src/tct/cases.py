@@ -469,6 +469,58 @@ def repair_derived(session: Session, *, actor: str) -> list[str]:
     return repaired
 
 
+def extension_mismatches(source: Session | Driver) -> list[tuple[int, str, int, int]]:
+    """(id, code, stored extension days, the days of the extensions granted since its acceptance or
+    reopening) of each accepted case whose two differ. Reopening keeps none of an earlier time's
+    (transition): a case an older tct reopened kept them, its stored deadline (read by `case list
+    --overdue` and `alerts`) as late as them, and `extend` granted the new time's on top. The
+    report reads the extensions themselves, so it was right; `tct db check` lists the others,
+    repair_extension_days mends them."""
+    from tct import settings as config
+    from tct.db import Driver
+
+    db = Driver.of(source)
+    accepted = {case_id: (code, db.read_day(accepted_on), int(stored or 0)) for case_id, code, accepted_on, stored
+                in db.rows("SELECT cases.id, cases.code, cases.accepted_on, cases.extension_days FROM cases "
+                           "WHERE cases.status = 'accepted' AND cases.accepted_on IS NOT NULL AND "
+                           "(cases.extension_days <> 0 OR EXISTS (SELECT case_extension.id FROM case_extension "
+                           "WHERE case_extension.case_id = cases.id))")}
+    current = config.load(source)
+    granted = dict.fromkeys(accepted, 0)
+    for case_id, days, at in db.rows_in("SELECT case_extension.case_id, case_extension.days, case_extension.at "
+                                        "FROM case_extension WHERE case_extension.case_id IN ({ids})", list(accepted)):
+        if db.read_stamp(at) >= day_start(accepted[case_id][1], current):  # (spell_extensions' rule)
+            granted[case_id] += int(days)
+    return sorted(((case_id, code, stored, granted[case_id]) for case_id, (code, _, stored) in accepted.items()
+                   if stored != granted[case_id]), key=lambda mismatch: mismatch[1])
+
+
+def repair_extension_days(session: Session, *, actor: str) -> list[str]:
+    """Give every case extension_mismatches finds the days of the extensions of its time now
+    running, and the deadline they make, each in the audit trail; returns their codes."""
+    from tct import audit
+    from tct import settings as config
+    from tct.models import Case
+
+    current = config.load(session)
+    repaired = []
+    for case_id, code, stored, granted in extension_mismatches(session):
+        case = session.get(Case, case_id)
+        deadline = case.deadline
+        case.extension_days = granted
+        refresh_deadline(session, case, current)
+        before: dict[str, Any] = {"extension_days": stored}
+        after: dict[str, Any] = {"extension_days": granted}
+        if case.deadline != deadline:
+            before["deadline"], after["deadline"] = deadline, case.deadline
+        audit.record(session, actor=actor, entity="case", code=code, action="repair", before=before, after=after,
+                     reason=label("reason_extension_days"))
+        session.add(case)
+        repaired.append(code)
+    session.flush()
+    return repaired
+
+
 def repair_status_days(session: Session, *, actor: str) -> list[str]:
     """Give every case that tct db check finds with a stored day of its latest status change other
     than its history's (tct.db.STATUS_DAY_MISMATCHES) its history's day again, each in the audit
@@ -538,7 +590,9 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
         raise ValidationError.said_as("err_already_extended_twice" if allowed == 2 else "err_already_extended",
                                       code=case.code, done=done)
     before = case.deadline
-    case.extension_days += days
+    # (those of the time now running and this one: not `+=`, which kept the days of an earlier time
+    # in a register whose case an older tct reopened, repair_extension_days)
+    case.extension_days = sum(int(e.days) for e in spell_extensions(session, case, settings)) + days
     refresh_deadline(session, case, settings)
     session.add(case)
     session.add(CaseExtension(case_id=case.id, days=days, reason=why, actor=actor, at=moment))

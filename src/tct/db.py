@@ -707,7 +707,18 @@ def check(db: Database) -> list[str]:
         if db.revision == SCHEMA_HEAD:
             problems.extend(_status_day_problems(conn))
             problems.extend(_first_visit_problems(conn))
+    if db.revision == SCHEMA_HEAD:
+        problems.extend(_extension_day_problems(db))
     return problems
+
+
+def _extension_day_problems(db: Database) -> list[str]:
+    from tct.cases import extension_mismatches
+
+    with read_session(db) as session:  # (the settings: an extension counts from the office's day of acceptance)
+        return [f"case {code}: {stored} extension day(s) stored but {granted} granted since its acceptance or "
+                "reopening, so its stored deadline is wrong (tct db check --repair)"
+                for _, code, stored, granted in extension_mismatches(session)]
 
 
 # The code counters behind the highest code of their year, as (table, kind, year, last or None,

@@ -113,6 +113,10 @@ LABELS: dict[str, tuple[str, str]] = {
                             "vụ việc {code}: ngày thay đổi trạng thái gần nhất đã lấy lại theo lịch sử"),
     "derived_repaired": ("case {code}: day of its first visit and order of its history set from its records",
                          "vụ việc {code}: ngày tiếp lần đầu và thứ tự lịch sử đã lấy lại theo hồ sơ"),
+    "extension_days_repaired": ("case {code}: extension days and deadline set from the extensions of its time "
+                                "now running",
+                                "vụ việc {code}: số ngày gia hạn và hạn giải quyết đã lấy lại theo các lần gia hạn "
+                                "của lần giải quyết hiện tại"),
     "setting_saved": ("{key} = {value}", "{key} = {value}"),
     "aborted": ("Aborted: nothing was written.", "Đã dừng, chưa ghi gì vào sổ."),
     "answer_yes_no": ("answer y (yes) or n (no)", "hãy trả lời c (có) hoặc k (không)"),
@@ -168,6 +172,8 @@ LABELS: dict[str, tuple[str, str]] = {
                           "ngày thay đổi trạng thái gần nhất, theo lịch sử của vụ việc"),
     "reason_derived": ("what its visits and status history say",
                        "theo các lượt tiếp và lịch sử trạng thái của vụ việc"),
+    "reason_extension_days": ("the extensions granted since its acceptance or reopening",
+                              "các lần gia hạn kể từ khi thụ lý hoặc mở lại vụ việc"),
     "reason_counter_behind": ("the counter was behind the highest code of its year",
                               "bộ đếm đang thấp hơn mã lớn nhất của năm"),
     # Errors the desk meets most, made by TctError.said_as (the English is the error's message).
@@ -1094,7 +1100,7 @@ def value_label(kind: str, value: str, lang: str = "en") -> str:
 
 
 SYSTEM_REASONS = ("reason_crowd", "reason_escalated", "reason_repeat", "reason_hotspot", "reason_not_called",
-                  "reason_status_day", "reason_derived")
+                  "reason_status_day", "reason_derived", "reason_extension_days")
 
 
 def reason_label(text: str | None, lang: str) -> str | None:

@@ -35,8 +35,9 @@ def check(fmt: FormatOption = OutputFormat.table,
           repair: Annotated[bool, typer.Option(
               "--repair", help="Give each case whose stored day of its latest status change is not its "
                                "history's that day again, its first visit's day and its history-order mark as "
-                               "its visits and history say, and bring each code counter behind its year's highest "
-                               "code up to it (each in the audit trail); other problems are only reported."
+                               "its visits and history say, its extension days (and deadline) those granted "
+                               "since its acceptance or reopening, and bring each code counter behind its year's "
+                               "highest code up to it (each in the audit trail); other problems are only reported."
           )] = False) -> None:
     """Integrity and foreign-key checks; exit 1 when either finds a problem."""
     from tct import db as store
@@ -52,11 +53,14 @@ def check(fmt: FormatOption = OutputFormat.table,
             actor = audit.current_actor()
             repaired = cases.repair_status_days(session, actor=actor)
             derived = cases.repair_derived(session, actor=actor)
+            extended = cases.repair_extension_days(session, actor=actor)
             counters = store.repair_counters(session, actor=actor)
         for code in repaired:
             notice(label("status_day_repaired", lang(), code=code))
         for code in derived:
             notice(label("derived_repaired", lang(), code=code))
+        for code in extended:
+            notice(label("extension_days_repaired", lang(), code=code))
         for kind, year, highest in counters:
             notice(label("counter_repaired", lang(), kind=value_label("entity", kind, lang()), year=year,
                          highest=highest))
