@@ -1005,3 +1005,42 @@ def test_a_phone_typed_as_plain_digits_is_checked_as_any_other(typed, expected):
             normalise_phone(typed)
     else:
         assert normalise_phone(typed) == expected
+
+
+def test_the_same_person_question_never_offers_a_denouncer_s_record(desk, monkeypatch):
+    """"Same person as CD-1 Đỗ Thị Lan?" told any officer who typed the name, without accents and
+    without saving anything, that this person had denounced, in the record's spelling (and with
+    its address): the question offers no protected record; the visit makes a record of its own."""
+    denounced = add(desk, "--citizen", "Đỗ Thị Lan", "--address", "3 Lý Thường Kiệt", "--type", "denunciation",
+                    "--field", "land", "--officer", "binh", "--at", "03/02/2021 09:00")
+    monkeypatch.setattr(visit_cli, "stdin_is_terminal", lambda: True)
+    for typed, answers in ((["--citizen", "do thi lan", "--at", "04/02/2021 09:00"], ["", "other", "", "", "y"]),
+                           (["--citizen", "do thi lan", "--address", "3 ly thuong kiet", "--at", "04/02/2021 10:00"],
+                            ["other", "", "", "y"])):
+        run = desk("visit", "add", *typed, "--type", "petition", "--officer", "binh", "-f", "json",
+                   input="\n".join(answers) + "\n")
+        assert run.exit_code == 0, run.stderr
+        assert "Lan" not in run.stderr and "Thường" not in run.stderr and "CD-1" not in run.stderr, run.stderr
+        assert run.json()["citizen_id"] != denounced["citizen_id"]
+
+
+def test_a_denouncer_back_with_a_complaint_under_the_same_name_is_not_named_anywhere(desk):
+    """Without an ID number typed, a denouncer who came back with a complaint was a second record
+    of the same name: the report with --reveal named them and the locality typed with the
+    denunciation, `alerts` listed them by name among the citizens coming back, and `citizen list`
+    showed the name beside their masked record. A denouncer's namesakes are protected as they are."""
+    add(desk, "--citizen", "Trần Lặp", "--type", "denunciation", "--field", "administration",
+        "--locality", "Xã Kín, Huyện H", "--officer", "binh", "--at", "04/02/2021 10:00")
+    complaint = add(desk, "--citizen", "Trần Lặp", "--type", "complaint", "--field", "land",
+                    "--locality", "Xã Kín, Huyện H", "--officer", "binh", "--at", "05/02/2021 10:00")["case"]
+    for day in ("06", "07"):
+        add(desk, "--citizen", "Trần Lặp", "--case", complaint, "--officer", "binh", "--at", f"{day}/02/2021 10:00")
+    outputs = [desk("report", "tet-2021", "--reveal"), desk("report", "tet-2021", "--reveal", "-f", "json"),
+               desk("alerts", "--on", "23/02/2021"), desk("alerts", "--on", "23/02/2021", "-f", "json"),
+               desk("citizen", "list"), desk("visit", "list", "-f", "json"), desk("case", "show", complaint)]
+    for run in outputs:
+        assert run.exit_code == 0, run.stderr
+        assert "Lặp" not in run.stdout + run.stderr and "Kín" not in run.stdout, run.stdout
+    assert "T. L." in outputs[2].stdout  # (still counted among the citizens coming back)
+    assert desk("citizen", "list", "--search", "tran lap", "-f", "json").json() == []
+    assert [c["name"] for c in desk("citizen", "list", "--reveal", "-f", "json").json()] == ["Trần Lặp"] * 2

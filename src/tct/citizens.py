@@ -107,7 +107,12 @@ def similar(session: Session, details: CitizenDetails) -> list[Citizen]:
         query = query.where(col(Citizen.address_folded) == fold(details.address))
     else:
         query = query.where(col(Citizen.address_folded).is_(None))
-    return list(session.exec(query.order_by(col(Citizen.id))).all())
+    found = list(session.exec(query.order_by(col(Citizen.id))).all())
+    # Never a protected record (a denouncer's, or a namesake's): "Same person as CD-1 Đỗ Thị Lan?"
+    # would confirm to whoever typed the name that this person denounced, in the record's spelling,
+    # with its address. The desk matches them by ID number or --same-as.
+    protected = denouncers(session, [citizen.id for citizen in found])
+    return [citizen for citizen in found if citizen.id not in protected]
 
 
 def by_id_number(session: Session, id_number: str) -> Citizen | None:
@@ -191,30 +196,32 @@ def history(session: Session, citizen_id: int) -> list[Visit]:
 
 
 def is_denouncer(session: Session, citizen_id: int) -> bool:
-    """Whether the person ever came to denounce: their identity is then protected everywhere. The
-    rule of `denouncers` (a visit typed denunciation or any visit to a denunciation case), so that
-    `case show`, `citizen show` and the warning on a known ID number mask whom the lists mask."""
-    from sqlalchemy import or_
-    from sqlmodel import col, select
+    """Whether the person's identity is protected everywhere: they came to denounce, or share the
+    name of someone who did (the rule of `denouncers`), so that `case show`, `citizen show` and the
+    warning on a known ID number mask whom the lists mask."""
+    from tct.db import Driver
 
-    from tct.models import Case, Visit
-
-    return session.exec(select(Visit.id).join(Case, col(Case.id) == col(Visit.case_id)).where(
-        col(Visit.citizen_id) == citizen_id,
-        or_(col(Visit.type) == "denunciation", col(Case.type) == "denunciation")).limit(1)).first() is not None
+    return bool(Driver.of(session).rows(f"SELECT citizen.id FROM citizen WHERE citizen.id = ? AND {protected_sql()}",
+                                        [citizen_id]))
 
 
 def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
-    """Those of the citizens who ever came to denounce: on a visit typed denunciation or on any visit
-    to a denunciation case (void visits included), the rule `tct export` withholds by. Masked in
-    every row, a complaint of theirs included (Law on Denunciations 2018: their identity is secret)."""
+    """Those of the citizens whose identity is protected: who ever came to denounce (on a visit
+    typed denunciation or on any visit to a denunciation case, void visits included), and their
+    namesakes (protected_sql). Masked in every row, a complaint of theirs included (Law on
+    Denunciations 2018: their identity is secret)."""
     from tct.db import Driver
 
     ids = {i for i in citizen_ids if i is not None}
     if not ids:
         return set()
-    return {citizen_id for citizen_id, in Driver.of(source).rows_in(
-        f"SELECT DISTINCT visit.citizen_id {_DENOUNCING_VISITS} AND visit.citizen_id IN ({{ids}})", sorted(ids))}
+    db = Driver.of(source)
+    names = dict(db.rows_in("SELECT citizen.id, citizen.name_folded FROM citizen WHERE citizen.id IN ({ids})",
+                            sorted(ids)))
+    # One probe a name, not a citizen: `alerts` masks thousands of repeat visitors, many of a name.
+    protected = {name for name in set(names.values())
+                 if db.rows(f"SELECT visit.id {_NAMESAKES_DENOUNCING} AND namesake.name_folded = ? LIMIT 1", [name])}
+    return {citizen_id for citizen_id, name in names.items() if name in protected}
 
 
 # The visits that make their citizen a denouncer (the rule of `denouncers`), for a statement to end.
@@ -226,6 +233,22 @@ def denouncer_sql(citizen_id: str) -> str:
     """A condition true of the citizen whose id is the column `citizen_id` (of an outer query) when
     they are a denouncer (the rule of `denouncers`), for a query to test it per row."""
     return f"EXISTS (SELECT visit.id {_DENOUNCING_VISITS} AND visit.citizen_id = {citizen_id})"
+
+
+def protected_sql(citizen: str = "citizen") -> str:
+    """A condition true of the row of `citizen` (the table's name in an outer query) when its
+    identity is protected: they came to denounce, or one who did has their name (folded). Without
+    an ID number typed, a denouncer who comes back with a complaint is a second record of the same
+    name, which would name them beside their own masked one (in the report with --reveal, in
+    `alerts`, in the lists); `tct export` withholds a denouncer's name wherever it is, so on their
+    namesakes too. (The index of folded names finds the namesakes, that of citizen_id their visits.)"""
+    return f"EXISTS (SELECT visit.id {_NAMESAKES_DENOUNCING} AND namesake.name_folded = {citizen}.name_folded)"
+
+
+# The visits that make a name protected (protected_sql), each with its citizen as `namesake`.
+_NAMESAKES_DENOUNCING = ("FROM citizen AS namesake JOIN visit ON visit.citizen_id = namesake.id "
+                         "JOIN cases ON cases.id = visit.case_id "
+                         "WHERE (visit.type = 'denunciation' OR cases.type = 'denunciation')")
 
 
 def listing(source: Session | Driver, *, search: str | None = None, limit: int = 100,
@@ -250,7 +273,7 @@ def listing(source: Session | Driver, *, search: str | None = None, limit: int =
         if not reveal:
             # A search matches a name or an address, and only denouncers are masked: a masked row
             # found would say that the person typed denounced. Left out (the rule of `denouncers`).
-            conditions.append(f"NOT {denouncer_sql('citizen.id')}")
+            conditions.append(f"NOT {protected_sql()}")
 
     def rows(where: list[str], order: str, count: int) -> list[Any]:
         return db.rows("SELECT citizen.id, citizen.name, citizen.id_number, citizen.address, citizen.phone, "
@@ -263,9 +286,9 @@ def listing(source: Session | Driver, *, search: str | None = None, limit: int =
         # A masked row among the others, in the order of the name it hides, would narrow that name far
         # beyond its initials (between Trần Thị Thu and Trần Thị Tú), and so would the page it falls on:
         # the others in name order, then the masked, by record number.
-        page = rows([f"NOT {denouncer_sql('citizen.id')}"], "citizen.name_folded, citizen.id", limit)
+        page = rows([f"NOT {protected_sql()}"], "citizen.name_folded, citizen.id", limit)
         if len(page) < limit:
-            page += rows([denouncer_sql("citizen.id")], "citizen.id", limit - len(page))
+            page += rows([protected_sql()], "citizen.id", limit - len(page))
     ids = [row[0] for row in page]
     stats = {citizen_id: (visits, last) for citizen_id, visits, last in db.rows_in(
         "SELECT citizen_id, sum(CASE WHEN void = ? THEN 1 ELSE 0 END), max(CASE WHEN void = ? THEN visit_date END) "
