@@ -1044,3 +1044,21 @@ def test_a_denouncer_back_with_a_complaint_under_the_same_name_is_not_named_anyw
     assert "T. L." in outputs[2].stdout  # (still counted among the citizens coming back)
     assert desk("citizen", "list", "--search", "tran lap", "-f", "json").json() == []
     assert [c["name"] for c in desk("citizen", "list", "--reveal", "-f", "json").json()] == ["Trần Lặp"] * 2
+
+
+def test_editing_what_the_citizen_asked_leaves_an_event_in_the_trail(desk):
+    """`visit edit --content/--note` changed the request and the note without any event: the trail
+    (which keeps no personal data, so not the texts) says which of them an edit changed."""
+    code = add(desk, "--citizen", "Lê Văn Nam", *BASE, "--content", "Khiếu nại thu hồi đất",
+               "--at", "06/02/2021 08:00")["code"]
+    assert desk("visit", "edit", code, "--content", "Rút đơn khiếu nại").exit_code == 0
+    assert desk("visit", "edit", code, "--note", "công dân đã rút đơn", "--people", "2").exit_code == 0
+    assert desk("visit", "edit", code, "--content", "Rút đơn khiếu nại").exit_code == 0  # the same text: no change
+    edits = [e for e in desk("log", "--entity", code, "-f", "json").json() if e["action"] == "edit"]
+    assert [e["changes"]["after"] for e in edits] == [{"fields": ["content"]}, {"people": 2, "fields": ["note"]}]
+    assert "Rút" not in desk("log", "--entity", code).stdout
+    denounced = add(desk, "--citizen", "Võ Văn Kiệt", "--type", "denunciation", "--field", "land", "--officer", "binh",
+                    "--people", "6", "--representatives", "Võ Văn Kiệt", "--at", "06/02/2021 09:00")["code"]
+    assert desk("visit", "edit", denounced, "--representatives", "Võ Văn Kiệt; Lê Thị Mai").exit_code == 0
+    last = desk("log", "--entity", denounced, "-f", "json").json()[-1]
+    assert last["changes"] == {"before": {}, "after": {"fields": ["representatives"]}}

@@ -629,6 +629,7 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
     case = session.get(Case, visit.case_id)
     officer = session.get(Officer, visit.officer_id)
     before, representatives_before = _audited(visit, case, officer), visit.representatives
+    texts_before = {"content": visit.content, "note": visit.note}
     citizen = session.get(Citizen, visit.citizen_id)
     citizen_before = {k: getattr(citizen, k) for k in ("name", "id_number", "address", "phone", "locality")}
 
@@ -701,9 +702,17 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
                      after={"fields": changed})
     after = _audited(visit, case, officer)
     old, new = audit.diff(before, after)
+    # The texts (what the citizen asked, the officer's note) are not in the trail, which keeps no
+    # personal data, but that they were changed is: otherwise a request could be rewritten unseen.
+    texts = sorted(name for name, was in texts_before.items() if getattr(visit, name) != was)
     if visit.representatives != representatives_before and "representatives" not in new:
-        # (a name corrected to one with the same initials is still a change the trail records)
-        old["representatives"], new["representatives"] = before["representatives"], after["representatives"]
+        if after["representatives"] is not None:
+            # (a name corrected to one with the same initials is still a change the trail records)
+            old["representatives"], new["representatives"] = before["representatives"], after["representatives"]
+        else:  # (a denunciation's: not even their initials)
+            texts.append("representatives")
+    if texts:
+        new["fields"] = texts
     if old or new:
         audit.record(session, actor=actor, entity="visit", code=visit.code, action="edit", before=old, after=new)
     session.flush()
