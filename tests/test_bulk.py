@@ -774,3 +774,25 @@ def test_import_check_does_not_confirm_a_denouncers_name_guessed_from_the_initia
     said = {name: _check_warnings(tct, tmp_path, f"{name},complaint,land,01/12/2021 08:30,binh")
             for name in ("Trương Thị Tố", "Trần Thị Tâm")}
     assert said["Trương Thị Tố"] == said["Trần Thị Tâm"] == [_AT_THAT_MINUTE.format(line=2, code="TCD-2021-0001")]
+
+
+def test_a_petition_answered_at_the_row_that_opens_it_is_closed_as_at_the_desk(register, tct):
+    """The import closes what `visit add` closes: a petition or feedback whose opening row the desk
+    answered on the spot, that day, with the step in its history naming that visit (a later row of
+    the case adds none); a guided petition and an answered complaint stay new."""
+    text = HEADER + (
+        "Trần Văn Tư,,phản ánh,other,03/02/2021 08:15,binh,1,,p1,,answered,,\n"
+        "Cao Văn Tám,,kiến nghị,other,05/02/2021 09:00,binh,1,,,,,,\n"
+        "Trần Văn Tư,,,,08/02/2021 09:00,binh,1,,p1,,answered,,\n"
+        "Lý Thị Hạnh,,khiếu nại,land,05/02/2021 10:00,binh,1,,,,trả lời,,\n"
+    )
+    assert _load(register, text).new_cases == 3
+    shown = tct("case", "show", "VV-2021-0001", "-f", "json").json()
+    assert (shown["status"], shown["closed_on"], shown["deadline"]) == ("closed", "2021-02-03", None)
+    assert [(e["from_status"], e["to_status"], e["note"]) for e in shown["timeline"] if e["event"] == "status"] == [
+        ("new", "closed", "answered at the desk (TCD-2021-0001)")]
+    assert [tct("case", "show", code, "-f", "json").json()["status"] for code in ("VV-2021-0002", "VV-2021-0003")] \
+        == ["new", "new"]
+    backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
+    assert [b["code"] for b in backlog] == ["VV-2021-0002", "VV-2021-0003"]
+    assert tct("db", "check").exit_code == 0

@@ -263,23 +263,36 @@ def test_lifecycle_and_impossible_transitions(desk):
 
 
 def test_a_petition_answered_at_the_desk_is_closed_and_leaves_the_backlog(desk):
-    """A petition or feedback answered on the spot could not be closed (close needed it resolved,
-    resolve needed it accepted, and acceptance is a complaint's formal step): it stayed new and
-    showed in the report's backlog, 'overdue', ten days later. It is closed from new now; a
-    complaint still is not."""
+    """A petition or feedback answered on the spot stayed new until someone ran `case close`, and
+    stood in the report's backlog, 'overdue', ten days later (six of them in the bundled example's
+    report): the visit that opens it with `--handling answered` closes it that day, in its history
+    and the trail. A complaint answered at the desk still is not (acceptance or a decision is owed),
+    nor a petition guided or taken in, nor one answered on a later visit to its case."""
     answered = visit(desk, "--citizen", "A", "--type", "kiến nghị", "--field", "other", "--officer", "binh",
                      "--handling", "answered", "--at", "03/02/2021 09:00")["case"]
     feedback = visit(desk, "--citizen", "B", "--type", "phản ánh", "--field", "other", "--officer", "binh",
-                     "--handling", "answered", "--at", "03/02/2021 10:00")["case"]
-    complaint = visit(desk, "--citizen", "C", *BASE, "--at", "03/02/2021 11:00")["case"]
-    assert desk("case", "close", answered, "--date", "03/02/2021").exit_code == 0
-    assert desk("case", "close", feedback, "--date", "04/02/2021").exit_code == 0
-    assert_one_line_error(desk("case", "close", complaint, "--date", "04/02/2021"), 1, "resolved")
+                     "--handling", "trả lời", "--at", "03/02/2021 10:00")["case"]
+    complaint = visit(desk, "--citizen", "C", *BASE, "--handling", "answered", "--at", "03/02/2021 11:00")["case"]
+    taken = visit(desk, "--citizen", "D", "--type", "petition", "--field", "other", "--officer", "binh",
+                  "--handling", "accepted", "--at", "03/02/2021 12:00")["case"]
+    visit(desk, "--citizen", "D", "--case", taken, "--officer", "binh", "--handling", "answered",
+          "--at", "05/02/2021 08:00")
     shown = case(desk, answered)
-    assert (shown["status"], shown["deadline"], shown["result"]) == ("closed", None, None)
+    assert (shown["status"], shown["closed_on"], shown["deadline"], shown["result"]) == ("closed", "2021-02-03",
+                                                                                           None, None)
+    step = [e for e in shown["timeline"] if e["event"] == "status"]
+    assert [(e["from_status"], e["to_status"], e["note"]) for e in step] == [
+        ("new", "closed", f"answered at the desk ({shown['timeline'][0]['code']})")]
+    assert case(desk, feedback)["status"] == "closed"
+    assert case(desk, complaint)["status"] == case(desk, taken)["status"] == "new"
+    closes = [e for e in desk("log", "--entity", answered, "-f", "json").json() if e["action"] == "close"]
+    assert closes[0]["changes"]["after"] == {"status": "closed", "deadline": None}
+    assert_one_line_error(desk("case", "close", answered, "--date", "04/02/2021"), 1, "closed")
+    assert desk("case", "close", taken, "--date", "05/02/2021").exit_code == 0  # answered later: closed by hand
+    assert_one_line_error(desk("case", "close", complaint, "--date", "04/02/2021"), 1, "resolved")
     report = desk("report", "tet-2021", "-f", "json").json()
     assert [b["code"] for b in report["backlog"]] == [complaint]
-    assert report["resolution"]["closed"] == 2 and report["resolution"]["new"] == 1
+    assert report["resolution"]["closed"] == 3 and report["resolution"]["new"] == 1
     assert desk("case", "reopen", answered, "--reason", "hỏi lại", "--date", "10/02/2021").exit_code == 0
     assert (case(desk, answered)["status"], case(desk, answered)["deadline"]) == ("new", "2021-02-20")
 
@@ -794,6 +807,7 @@ _STORED_REASONS = {
     "reason_status_day": "the day of its latest status change, from its history",
     "reason_derived": "what its visits and status history say",
     "reason_extension_days": "the extensions granted since its acceptance or reopening",
+    "note_answered_at_the_desk": "answered at the desk (TCD-2021-0007)",
 }
 
 

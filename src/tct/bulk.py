@@ -240,11 +240,13 @@ class Outcome:
 
 CITIZEN_COLUMNS = "name, name_folded, id_number, address, address_folded, phone, locality"
 CASE_COLUMNS = ("type, field, locality, locality_folded, summary, search_folded, within_authority, status, "
-                "opened_on, first_visit_on, deadline, extension_days")
+                "opened_on, first_visit_on, deadline, extension_days, status_changed_on, closed_on")
 VISIT_COLUMNS = ("officer_id, visited_at, visit_date, people, delegation, representatives, type, field, content, "
                  "handling, kind, escalated, note, search_folded, void")
 
 
+# Where a Batch's case row holds its status (after citizen, year).
+_CASE_STATUS = 2 + CASE_COLUMNS.split(", ").index("status")
 # Where a Batch's visit row holds its day and whether it is a delegation (after case, citizen, year).
 _VISIT_DAY = 3 + VISIT_COLUMNS.split(", ").index("visit_date")
 _VISIT_DELEGATION = 3 + VISIT_COLUMNS.split(", ").index("delegation")
@@ -491,7 +493,7 @@ class Reader:
     def _cases(self, pending: list[Any], citizen_refs: list[int]) -> tuple[list[tuple[Any, ...]], list[int]]:
         """The cases the batch opens (a row with no `case`, the first of its `case_ref`), and the
         ref of each row's case."""
-        from tct.cases import deadline_of
+        from tct.cases import SETTLED_AT_THE_DESK, deadline_of
 
         db, deadlines, by_ref = self.db, self.deadlines, self.case_by_ref
         yes = db.flag(True)
@@ -515,9 +517,13 @@ class Reader:
                                                                              self.settings))
             locality = ready.details.locality
             stored_day = self._stored(ready.moment)[1]
+            # A petition or feedback answered at the visit that opens it is closed then (as `visit add`
+            # closes it: cases.close_answered_at_the_desk); the writer adds the step to its history.
+            answered = ready.handling == "answered" and ready.type in SETTLED_AT_THE_DESK
             new_rows.append((citizen_ref, day.year, ready.type, ready.field, locality, self.folded[locality] or None,
-                             ready.content, self.fold_joined(ready.content, locality), yes, "new", stored_day,
-                             stored_day, deadline, 0))
+                             ready.content, self.fold_joined(ready.content, locality), yes,
+                             "closed" if answered else "new", stored_day, stored_day, None if answered else deadline,
+                             0, stored_day if answered else None, stored_day if answered else None))
             if ref:
                 by_ref[ref] = case_ref
                 self.opened_on[case_ref] = day
@@ -713,7 +719,9 @@ class _Writer:
             rows.append((case_id, f"VV-{year}-{seq:04d}", year, seq,
                          citizen if citizen > 0 else citizen_ids[-citizen - 1], stamp, stamp, *columns))
         db.many("INSERT INTO cases (id, code, year, seq, citizen_id, created_at, updated_at, "
-                f"{CASE_COLUMNS}) VALUES ({', '.join('?' * 19)})", rows)
+                f"{CASE_COLUMNS}) VALUES ({', '.join('?' * 21)})", rows)
+        closed = {case_id: row[_CASE_STATUS + 5] for case_id, row in zip(ids, rows, strict=True)
+                  if row[_CASE_STATUS + 5] == "closed"}  # (row: id, code, year, seq, citizen, stamps, then the Batch's)
         case_ids.extend(ids)
         self.new_cases += len(ids)
 
@@ -729,6 +737,16 @@ class _Writer:
                          citizen if citizen > 0 else citizen_ids[-citizen - 1], stamp, stamp, *columns))
         db.many("INSERT INTO visit (code, year, seq, case_id, citizen_id, created_at, updated_at, "
                 f"{VISIT_COLUMNS}) VALUES ({', '.join('?' * 22)})", rows)
+        if closed:  # the step of each case closed as answered at the desk, naming the visit that opened it
+            from tct.i18n import label
+
+            steps: dict[int, tuple[Any, ...]] = {}
+            for code, _, _, case_id, _, _, _, *columns in rows:
+                if case_id in closed and case_id not in steps:
+                    steps[case_id] = (case_id, columns[_VISIT_DAY - 3], stamp, "new", "closed",
+                                      label("note_answered_at_the_desk", code=code), self.actor)
+            db.many("INSERT INTO case_status_change (case_id, changed_on, at, from_status, to_status, note, actor) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", list(steps.values()))
         days = self.delegation_days + [row[_VISIT_DAY] for row in batch.visits if row[_VISIT_DELEGATION]]
         if days:
             self.delegation_days = [min(days), max(days)]

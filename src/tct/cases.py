@@ -153,6 +153,31 @@ def open_case(session: Session, *, type_: str, field: str, locality: str | None,
     return case
 
 
+def close_answered_at_the_desk(session: Session, case: Case, visit_code: str, *, settings: Settings,
+                               actor: str) -> None:
+    """A petition or feedback the desk answered on the spot at the visit that opened it (handling
+    `answered`) is settled there: closed on the day it was received, as `case close` would close
+    it, in its history and the trail. Left `new`, it stood in the report's backlog, "overdue", ten
+    days later (a complaint or a denunciation keeps its formal steps: acceptance, a decision)."""
+    from tct import audit
+    from tct.dates import utc_now
+    from tct.models import CaseStatusChange
+
+    day = case.opened_on
+    note = label("note_answered_at_the_desk", code=visit_code)
+    before = {"status": case.status, "deadline": case.deadline}
+    case.status, case.closed_on, case.status_changed_on = "closed", day, day
+    refresh_deadline(session, case, settings)
+    case.updated_at = utc_now()
+    session.add(case)
+    session.add(CaseStatusChange(case_id=case.id, changed_on=day, from_status="new", to_status="closed",
+                                 note=note, actor=actor))
+    old, new = audit.diff(before, {"status": case.status, "deadline": case.deadline})
+    audit.record(session, actor=actor, entity="case", code=case.code, action="close", before=old, after=new,
+                 reason=note)
+    session.flush()
+
+
 # --- lifecycle ------------------------------------------------------------------------------
 
 RESULTS = ("upheld", "partly-upheld", "rejected", "withdrawn")

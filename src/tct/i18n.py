@@ -172,6 +172,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "ngày thay đổi trạng thái gần nhất, theo lịch sử của vụ việc"),
     "reason_derived": ("what its visits and status history say",
                        "theo các lượt tiếp và lịch sử trạng thái của vụ việc"),
+    "note_answered_at_the_desk": ("answered at the desk ({code})", "đã trả lời trực tiếp khi tiếp ({code})"),
     "reason_extension_days": ("the extensions granted since its acceptance or reopening",
                               "các lần gia hạn kể từ khi thụ lý hoặc mở lại vụ việc"),
     "reason_counter_behind": ("the counter was behind the highest code of its year",
@@ -1100,7 +1101,7 @@ def value_label(kind: str, value: str, lang: str = "en") -> str:
 
 
 SYSTEM_REASONS = ("reason_crowd", "reason_escalated", "reason_repeat", "reason_hotspot", "reason_not_called",
-                  "reason_status_day", "reason_derived", "reason_extension_days")
+                  "reason_status_day", "reason_derived", "reason_extension_days", "note_answered_at_the_desk")
 
 
 def reason_label(text: str | None, lang: str) -> str | None:

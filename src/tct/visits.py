@@ -406,6 +406,8 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
     # A visit entered late, before the case's first (opened_on is never later), or one to a case all void till now
     if ready.case is not None and (case.first_visit_on is None or day < case.first_visit_on):
         cases.follow_first_visit(session, case, settings, actor=actor)
+    if ready.case is None and ready.handling == "answered" and case.type in cases.SETTLED_AT_THE_DESK:
+        cases.close_answered_at_the_desk(session, case, code, settings=settings, actor=actor)
     flags.refresh(session, case, settings, actor=actor)
     return AddedVisit(visit, case, match.citizen, ready.officer, ready.case is None, warnings)
 

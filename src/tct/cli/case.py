@@ -106,11 +106,14 @@ def show(code: Code, reveal: Annotated[bool, typer.Option("--reveal", help="Show
 
 
 def _why(event: dict, language: str) -> str | None:  # type: ignore[type-arg]
-    """The event's reason or note; an automatic flag's reason (tct's, stored in English) in `language`."""
+    """The event's reason or note; tct's own (an automatic flag's reason, the note of a petition
+    closed as answered at the desk: stored in English) in `language`."""
     from tct.i18n import reason_label
 
     why = event.get("reason") or event.get("note")
-    return reason_label(why, language) if event["event"] == "flag" and event.get("source") == "auto" else why
+    tcts = (event["event"] == "flag" and event.get("source") == "auto") or (
+        event["event"] == "status" and (event.get("from_status"), event.get("to_status")) == ("new", "closed"))
+    return reason_label(why, language) if tcts else why
 
 
 def timeline_text(event: dict, language: str) -> str:  # type: ignore[type-arg]
