@@ -1062,3 +1062,19 @@ def test_editing_what_the_citizen_asked_leaves_an_event_in_the_trail(desk):
     assert desk("visit", "edit", denounced, "--representatives", "Võ Văn Kiệt; Lê Thị Mai").exit_code == 0
     last = desk("log", "--entity", denounced, "-f", "json").json()[-1]
     assert last["changes"] == {"before": {}, "after": {"fields": ["representatives"]}}
+
+
+def test_a_corrected_locality_moves_the_case_its_only_visit_opened(desk):
+    """`visit edit --locality` (help: "for hotspots") corrected only the citizen's record: the case,
+    which `case list --locality` and the hotspots read, kept the mistyped one, and nothing said so.
+    The case of that visit alone follows, audited; one with other visits keeps its own, with a warning."""
+    first = add(desk, "--citizen", "Nguyễn Thị Hà", *BASE, "--locality", "Xã M", "--at", "12/02/2021 08:00")
+    assert desk("visit", "edit", first["code"], "--locality", "Xã N").exit_code == 0
+    assert [c["code"] for c in desk("case", "list", "--locality", "xa n", "-f", "json").json()] == [first["case"]]
+    assert desk("case", "list", "--locality", "xa m", "-f", "json").json() == []
+    edit = [e for e in desk("log", "--entity", first["case"], "-f", "json").json() if e["action"] == "edit"]
+    assert edit[-1]["changes"] == {"before": {"locality": "Xã M"}, "after": {"locality": "Xã N"}}
+    add(desk, "--citizen", "Nguyễn Thị Hà", "--case", first["case"], "--officer", "binh", "--at", "13/02/2021 08:00")
+    kept = desk("visit", "edit", first["code"], "--locality", "Xã P")
+    assert kept.exit_code == 0 and f"case {first['case']} keeps its own locality" in kept.stderr, kept.stderr
+    assert [c["code"] for c in desk("case", "list", "--locality", "xa n", "-f", "json").json()] == [first["case"]]

@@ -269,6 +269,35 @@ def follow_only_visit(session: Session, case: Case, visit: Visit, settings: Sett
     return True
 
 
+def follow_only_visit_locality(session: Session, case: Case, visit: Visit, locality: str | None, *,
+                               actor: str) -> bool:
+    """A case takes the locality its only visit gives it (open_case): when the desk corrects it
+    (`visit edit --locality`, which corrects the citizen's record), the case, which `case list
+    --locality` and the hotspots read, takes the corrected one too, audited. Otherwise (other
+    visits came) it keeps its own, and False says the two now disagree (the caller warns)."""
+    from sqlmodel import col, select
+
+    from tct import audit
+    from tct.dates import utc_now
+    from tct.models import Visit
+
+    if fold(case.locality) == fold(locality):
+        return True
+    other = session.exec(select(Visit.id).where(col(Visit.case_id) == case.id, col(Visit.id) != visit.id,
+                                                col(Visit.void).is_(False)).limit(1)).first()
+    if other is not None:
+        return False
+    before = case.locality
+    case.locality, case.locality_folded = locality, fold(locality) or None
+    case.search_folded = fold(" ".join(filter(None, [case.summary, locality])))
+    case.updated_at = utc_now()
+    session.add(case)
+    audit.record(session, actor=actor, entity="case", code=case.code, action="edit", before={"locality": before},
+                 after={"locality": locality})
+    session.flush()
+    return True
+
+
 def _has_status_change(session: Session, case_id: int) -> bool:
     from sqlmodel import col, select
 

@@ -543,6 +543,8 @@ LABELS: dict[str, tuple[str, str]] = {
                               "was the file imported before?",
                               "lượt tiếp của công dân này vào đúng thời điểm này đã có trong sổ ({code}): tệp "
                               "đã được nhập trước đây?"),
+    "warn_case_keeps_locality": ("case {code} keeps its own locality: it has other visits",
+                                 "vụ việc {code} giữ nguyên địa bàn của nó: vụ việc còn lượt tiếp khác"),
     "warn_other_type": ("case {code} is a {case_type}, this visit a {visit_type}",
                         "vụ việc {code} là {case_type}, lượt tiếp này là {visit_type}"),
     "warn_id_number_known": ("ID number {number} is on the register as {known}; the visit is linked to that citizen",
