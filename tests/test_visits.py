@@ -1078,3 +1078,18 @@ def test_a_corrected_locality_moves_the_case_its_only_visit_opened(desk):
     kept = desk("visit", "edit", first["code"], "--locality", "Xã P")
     assert kept.exit_code == 0 and f"case {first['case']} keeps its own locality" in kept.stderr, kept.stderr
     assert [c["code"] for c in desk("case", "list", "--locality", "xa n", "-f", "json").json()] == [first["case"]]
+
+
+def test_a_denouncer_speaking_for_a_delegation_is_masked_among_its_representatives(desk):
+    """`visit list` named a denouncer in clear as a representative of another visit's delegation
+    (the export withholds the name wherever it is): without --reveal it shows the initials of a
+    representative who has (or shares) a denouncer's name (`visit show` shows identities, audited)."""
+    add(desk, "--citizen", "Võ Văn Kiệt", "--id-number", "079123456789", "--type", "denunciation", "--field", "land",
+        "--officer", "binh", "--at", "03/02/2021 09:00")
+    crowd = add(desk, "--citizen", "Lê Thị Mai", *BASE, "--people", "8",
+                "--representatives", "Võ Văn Kiệt; Lê Thị Mai", "--at", "10/02/2021 09:00")["code"]
+    listed = desk("visit", "list", "-f", "json").json()
+    assert [v["representatives"] for v in listed if v["code"] == crowd] == [["V. V. K.", "Lê Thị Mai"]]
+    for run in (desk("visit", "list"), desk("visit", "list", "-f", "csv")):
+        assert "Kiệt" not in run.stdout
+    assert desk("visit", "list", "--reveal", "-f", "json").json()[0]["representatives"] == ["Võ Văn Kiệt", "Lê Thị Mai"]

@@ -17,6 +17,8 @@ from tct.i18n import said
 from tct.text import MAX_LINE, MAX_NAME, clean, fold, initials
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlmodel import Session
 
     from tct.db import Driver
@@ -218,10 +220,19 @@ def denouncers(source: Session | Driver, citizen_ids: list[int]) -> set[int]:
     db = Driver.of(source)
     names = dict(db.rows_in("SELECT citizen.id, citizen.name_folded FROM citizen WHERE citizen.id IN ({ids})",
                             sorted(ids)))
-    # One probe a name, not a citizen: `alerts` masks thousands of repeat visitors, many of a name.
-    protected = {name for name in set(names.values())
-                 if db.rows(f"SELECT visit.id {_NAMESAKES_DENOUNCING} AND namesake.name_folded = ? LIMIT 1", [name])}
+    protected = protected_names(db, names.values())
     return {citizen_id for citizen_id, name in names.items() if name in protected}
+
+
+def protected_names(source: Session | Driver, folded: Iterable[str]) -> set[str]:
+    """Those of the names (folded) that are a denouncer's (protected_sql): one probe a name, not a
+    citizen (`alerts` masks thousands of repeat visitors, many of a name); also the names of a
+    delegation's representatives, which may be a denouncer's too."""
+    from tct.db import Driver
+
+    db = Driver.of(source)
+    return {name for name in set(folded) if name and db.rows(
+        f"SELECT visit.id {_NAMESAKES_DENOUNCING} AND namesake.name_folded = ? LIMIT 1", [name])}
 
 
 # The visits that make their citizen a denouncer (the rule of `denouncers`), for a statement to end.

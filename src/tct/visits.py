@@ -468,14 +468,19 @@ def get(session: Session, code: str) -> Visit:
 
 
 def as_dict(visit: Visit, *, case: Case, citizen: Citizen, officer: Officer, tz: str,
-            masked: bool = False, denouncer: bool = False) -> dict[str, Any]:
+            masked: bool = False, denouncer: bool = False, protected: frozenset[str] = frozenset()
+            ) -> dict[str, Any]:
     """The whole record of a visit, flat, JSON-ready; `masked` hides a denouncer's identity, on a
-    denunciation and (`denouncer`: the citizen ever came to denounce) on any other visit of theirs."""
+    denunciation and (`denouncer`: the citizen ever came to denounce) on any other visit of theirs,
+    and a representative whose name (folded) is in `protected` (citizens.protected_names): a
+    denouncer may speak for a delegation."""
     from tct.dates import local_iso
     from tct.text import initials
 
     hide = masked and (visit.type == "denunciation" or denouncer)
-    representatives = visit.representatives.split("; ") if visit.representatives else []
+    representatives = _representatives(visit.representatives)
+    if masked and not hide and protected:
+        representatives = [initials(r) if fold(r) in protected else r for r in representatives]
     return {
         "code": visit.code, "case": case.code, "visited_at": local_iso(visit.visited_at, tz),
         "visit_date": visit.visit_date.isoformat(), "citizen": initials(citizen.name) if hide else citizen.name,
@@ -495,8 +500,15 @@ def record(session: Session, visit: Visit, *, tz: str, masked: bool = False) -> 
     from tct.models import Case, Citizen, Officer
 
     denouncer = masked and citizens.is_denouncer(session, visit.citizen_id)
+    protected = frozenset(citizens.protected_names(session, map(fold, _representatives(visit.representatives)))
+                          if masked else ())
     return as_dict(visit, case=session.get(Case, visit.case_id), citizen=session.get(Citizen, visit.citizen_id),
-                   officer=session.get(Officer, visit.officer_id), tz=tz, masked=masked, denouncer=denouncer)
+                   officer=session.get(Officer, visit.officer_id), tz=tz, masked=masked, denouncer=denouncer,
+                   protected=protected)
+
+
+def _representatives(stored: str | None) -> list[str]:
+    return stored.split("; ") if stored else []
 
 
 @dataclass
@@ -596,6 +608,8 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
     rows = db.rows(_LISTED + (" WHERE " + " AND ".join(conditions) if conditions else "")
                    + " ORDER BY visit.visited_at DESC, visit.id DESC LIMIT ?", [*params, wanted.limit])
     protected = set() if reveal else citizens.denouncers(db, [row[18] for row in rows])
+    speaking = frozenset() if reveal else frozenset(citizens.protected_names(
+        db, [fold(name) for row in rows for name in _representatives(row[5])]))
     found = []
     for (code, visited_at, visit_date, people, delegation, representatives, type_, field_, content, handling, kind,
          escalated, note, void, void_reason, voided_at, case_code, case_locality, citizen_id, name, id_number,
@@ -609,7 +623,7 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
                              citizen=SimpleNamespace(id=citizen_id, name=name, id_number=id_number,  # type: ignore[arg-type]
                                                      address=address, phone=phone, locality=locality),
                              officer=SimpleNamespace(name=officer), tz=tz, masked=not reveal,  # type: ignore[arg-type]
-                             denouncer=citizen_id in protected))
+                             denouncer=citizen_id in protected, protected=speaking))
     return found
 
 
