@@ -1093,3 +1093,23 @@ def test_a_denouncer_speaking_for_a_delegation_is_masked_among_its_representativ
     for run in (desk("visit", "list"), desk("visit", "list", "-f", "csv")):
         assert "Kiệt" not in run.stdout
     assert desk("visit", "list", "--reveal", "-f", "json").json()[0]["representatives"] == ["Võ Văn Kiệt", "Lê Thị Mai"]
+
+
+def test_a_search_finds_a_denunciation_by_its_content_whatever_its_denouncer_is_called(desk):
+    """Without --reveal a denouncer's visits were left out of a search whenever the words typed were
+    in their name or address: a denunciation naming a hamlet was found unless its denouncer lived
+    there, which said where. A denunciation (its key is its content alone) is found by its content;
+    a denouncer's other visits, whose keys hold their name and address, by no search without --reveal."""
+    for name, hamlet, at in (("Võ Văn Kiệt", "Tân Thạnh", "09:00"), ("Trần Văn Út", "Long Hòa", "10:00")):
+        add(desk, "--citizen", name, "--id-number", "079123456789" if hamlet == "Tân Thạnh" else "079123456788",
+            "--address", f"ấp {hamlet}, xã Phú Hòa", "--type", "denunciation", "--field", "land",
+            "--content", "Tố cáo trưởng ấp Tân Thạnh lấn chiếm đất công", "--officer", "binh",
+            "--at", f"05/02/2021 {at}")
+    add(desk, "--citizen", "Võ Văn Kiệt", "--id-number", "079123456789", *BASE, "--content", "Khiếu nại đất ở",
+        "--at", "06/02/2021 10:00")
+    for term in ("truong ap", "tan thanh", "lan chiem"):
+        assert [v["citizen"] for v in desk("visit", "list", "--search", term, "-f", "json").json()] == [
+            "T. V. Ú.", "V. V. K."], term
+    for term in ("khieu nai", "vo van kiet", "phu hoa"):
+        assert [v["type"] for v in desk("visit", "list", "--search", term, "-f", "json").json()] == [], term
+    assert len(desk("visit", "list", "--search", "khieu nai", "--reveal", "-f", "json").json()) == 1

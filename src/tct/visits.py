@@ -595,16 +595,13 @@ def listing(source: Session | Driver, wanted: VisitFilter, *, settings: Settings
         else:
             where("visit.search_folded LIKE ? ESCAPE '\\'", pattern)
         if not reveal:
-            # Only denouncers are masked, and their visits to other cases keep their name and address in
-            # their keys: one found by the name or address typed would say that person denounced. Left
-            # out unless --reveal, as `citizen list --search` does (the rule of citizens.denouncers).
-            conditions.append(
-                "NOT ((citizen.name_folded LIKE ? ESCAPE '\\' OR coalesce(citizen.address_folded, '') LIKE ? "
-                "ESCAPE '\\') "
-                "AND EXISTS (SELECT theirs.id FROM visit AS theirs JOIN cases AS their_case "
-                "ON their_case.id = theirs.case_id WHERE theirs.citizen_id = visit.citizen_id "
-                "AND (theirs.type = 'denunciation' OR their_case.type = 'denunciation')))")
-            params.extend([pattern, pattern])
+            # Denouncers are masked, and their visits to other cases keep their name and address in their
+            # keys: one found by the name or address typed would say that person denounced, and one left out
+            # only then would say which words are in them (a denunciation often names the hamlet its
+            # denouncer lives in). So without --reveal a search finds a denouncer's visits only where the key
+            # holds no identity: a denunciation's, or one to a denunciation case (its content alone).
+            conditions.append("(visit.type = 'denunciation' OR cases.type = 'denunciation' "
+                              f"OR NOT {citizens.denouncer_sql('citizen.id')})")
     rows = db.rows(_LISTED + (" WHERE " + " AND ".join(conditions) if conditions else "")
                    + " ORDER BY visit.visited_at DESC, visit.id DESC LIMIT ?", [*params, wanted.limit])
     protected = set() if reveal else citizens.denouncers(db, [row[18] for row in rows])
