@@ -796,3 +796,16 @@ def test_a_petition_answered_at_the_row_that_opens_it_is_closed_as_at_the_desk(r
     backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
     assert [b["code"] for b in backlog] == ["VV-2021-0002", "VV-2021-0003"]
     assert tct("db", "check").exit_code == 0
+
+
+def test_an_imported_row_of_a_case_tells_people_apart_by_their_tone_marks(register, tct):
+    """The import matches a row to its case's citizen as `visit add` does (citizens.same_name):
+    Nguyễn Thị Hạ is not Nguyễn Thị Hà; nguyen thi ha, typed without accents, is."""
+    text = HEADER + (
+        "Nguyễn Thị Hà,,khiếu nại,land,03/02/2021 08:00,binh,1,,h1,,,,\n"
+        "Nguyễn Thị Hạ,,,,04/02/2021 08:00,binh,1,,h1,,,,\n"
+        "nguyen thi ha,,,,05/02/2021 08:00,binh,1,,h1,,,,\n"
+    )
+    summary = _load(register, text)
+    ids = [tct("visit", "show", code, "-f", "json").json()["citizen_id"] for code in summary.visits]
+    assert ids[0] == ids[2] != ids[1]

@@ -1113,3 +1113,18 @@ def test_a_search_finds_a_denunciation_by_its_content_whatever_its_denouncer_is_
     for term in ("khieu nai", "vo van kiet", "phu hoa"):
         assert [v["type"] for v in desk("visit", "list", "--search", term, "-f", "json").json()] == [], term
     assert len(desk("visit", "list", "--search", "khieu nai", "--reveal", "-f", "json").json()) == 1
+
+
+def test_a_name_typed_with_other_tone_marks_is_another_person_of_the_case(desk):
+    """Back about a case without an ID number, a name equal to its citizen's but for the accents was
+    taken as theirs: Nguyễn Thị Hạ, typed with her marks, was recorded as Nguyễn Thị Hà and stored
+    nowhere. A name typed with accents must have the record's; one typed without any may be any."""
+    from tct.citizens import same_name
+
+    first = add(desk, "--citizen", "Nguyễn Thị Hà", *BASE, "--at", "12/02/2021 08:00")
+    for typed, same in (("nguyen thi ha", True), ("NGUYỄN THỊ HÀ", True), ("Nguyễn  Thị Hà", True),
+                        ("Nguyễn Thị Hạ", False), ("Nguyen Thi Hạ", False)):
+        back = add(desk, "--citizen", typed, "--case", first["case"], "--officer", "binh", "--at", "12/02/2021 09:00")
+        assert (back["citizen_id"] == first["citizen_id"]) is same, typed
+    assert same_name("Đỗ  Văn Lân", "Đỗ Văn Lân") and same_name("do van lan", "Đỗ Văn Lân")
+    assert not same_name("Đỗ Văn Lan", "Đỗ Văn Lân") and not same_name("Đỗ Văn Lân", "Đỗ Văn Lan")

@@ -273,7 +273,7 @@ class Reader:
         self.case_by_ref: dict[str, int] = {}  # refs of the new cases, by the file's `case_ref`
         # The citizen of each case rows come back to (by the case's id, or the file's `case_ref`): its
         # ref and folded name, so a row under that name with no identity number is that citizen again.
-        self.citizen_of_case: dict[int | str, tuple[int, str]] = {}
+        self.citizen_of_case: dict[int | str, tuple[int, str]] = {}  # case (or case_ref): its citizen, their name
         self.visits_before: int | None = None  # the highest visit id before the import (_already_in)
         self.warnings_kept: dict[str, int] = {}  # warnings of each kind so far (_as_kept)
         self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
@@ -448,6 +448,8 @@ class Reader:
     def _citizens(self, pending: list[Any]) -> tuple[list[tuple[Any, ...]], list[int]]:
         """The new citizens of the batch, and the ref of each row's citizen: one on the register
         or met earlier in the file with the same identity number, else a new one."""
+        from tct.citizens import same_name
+
         known = self.citizen_by_number
         wanted = list({number for _, r, _ in pending if (number := r.details.id_number) and number not in known})
         for citizen_id, number in self.db.rows_in("SELECT id, id_number FROM citizen WHERE id_number IN ({ids})",
@@ -456,10 +458,10 @@ class Reader:
         of_case = self.citizen_of_case
         wanted_cases = list({r.case.id for _, r, _ in pending
                              if r.case is not None and r.case.citizen_id and r.case.id not in of_case})
-        for case_id, citizen_id, name_folded in self.db.rows_in(
-                "SELECT c.id, c.citizen_id, z.name_folded FROM cases c JOIN citizen z ON z.id = c.citizen_id "
+        for case_id, citizen_id, name in self.db.rows_in(
+                "SELECT c.id, c.citizen_id, z.name FROM cases c JOIN citizen z ON z.id = c.citizen_id "
                 "WHERE c.id IN ({ids})", wanted_cases):
-            of_case[case_id] = (citizen_id, name_folded)
+            of_case[case_id] = (citizen_id, name)
         new_rows: list[tuple[Any, ...]] = []
         refs: list[int] = []
         folds = self.folded
@@ -477,7 +479,7 @@ class Reader:
             # not a new record each row, which would hide a repeat visitor from `tct alerts`.
             key = ready.case.id if ready.case is not None else case_ref or None
             theirs = of_case.get(key) if key is not None and not number else None
-            if theirs is not None and theirs[1] == folds[d.name]:
+            if theirs is not None and (theirs[1] == d.name or same_name(d.name, theirs[1])):
                 refs.append(theirs[0])
                 continue
             ref = -(self.new_citizens + len(new_rows) + 1)
@@ -485,7 +487,7 @@ class Reader:
             if number:
                 known[number] = ref
             if ready.case is None and case_ref and case_ref not in of_case:  # (the row that opens it)
-                of_case[case_ref] = (ref, folds[d.name])
+                of_case[case_ref] = (ref, d.name)
             refs.append(ref)
         self.new_citizens += len(new_rows)
         return new_rows, refs

@@ -98,6 +98,17 @@ class CitizenMatch:
     completed: list[str] = field(default_factory=list)  # fields an existing record was missing, now filled
 
 
+def same_name(typed: str, stored: str) -> bool:
+    """Whether a name typed is the one on record. Tone marks tell names apart (Hà and Hạ, Lan and
+    Lân, often of one family and one matter): a name typed with accents must have the record's, but
+    for case and spaces; one typed without any (`nguyen thi ha`, a keyboard without Vietnamese) is
+    any name of those letters."""
+    mine = " ".join(typed.casefold().split())
+    if fold(typed) == mine:  # (no accent typed)
+        return mine == fold(stored)
+    return mine == " ".join(stored.casefold().split())
+
+
 def similar(session: Session, details: CitizenDetails) -> list[Citizen]:
     """Citizens with the same folded name and address: offered at the prompt, never merged silently."""
     from sqlmodel import col, select

@@ -381,7 +381,7 @@ def add(session: Session, typed: VisitInput, *, settings: Settings, actor: str, 
         from tct.models import Citizen
 
         theirs = session.get(Citizen, ready.case.citizen_id)
-        if theirs is not None and theirs.name_folded == fold(ready.details.name):
+        if theirs is not None and citizens.same_name(ready.details.name, theirs.name):
             same_as = theirs.id
     match = citizens.record_for(session, ready.details, actor=actor, same_as=same_as)
     warnings.extend(match.warnings)
