@@ -370,7 +370,7 @@ def test_a_step_that_ends_the_deadline_says_so_not_deadline_dash(desk):
 
 
 def test_a_step_or_referral_cannot_be_dated_in_the_future_or_before_the_case(desk):
-    """A visit more than a day ahead is refused, and so is a complexity decision dated ahead; a
+    """A visit still to come is refused, and so is a complexity decision dated ahead; a
     status step or a referral dated 2030 was taken, and moved the case's deadline to 2030."""
     code = visit(desk, "--citizen", "A", *BASE, "--at", "04/02/2021 08:00")["case"]
     before = desk("log", "-f", "json").json()

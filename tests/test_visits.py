@@ -1128,3 +1128,20 @@ def test_a_name_typed_with_other_tone_marks_is_another_person_of_the_case(desk):
         assert (back["citizen_id"] == first["citizen_id"]) is same, typed
     assert same_name("Đỗ  Văn Lân", "Đỗ Văn Lân") and same_name("do van lan", "Đỗ Văn Lân")
     assert not same_name("Đỗ Văn Lan", "Đỗ Văn Lân") and not same_name("Đỗ Văn Lân", "Đỗ Văn Lan")
+
+
+def test_a_visit_still_to_come_is_refused_whatever_its_form(desk):
+    """`hôm nay 23h` typed at 01:29 (the slip `14g` alone is refused for) and tomorrow's date were
+    taken: anything but a moment that took place (a few minutes' slack aside) is refused, with
+    nothing written."""
+    from datetime import timedelta
+
+    from tct.dates import now_local
+
+    later = now_local("Asia/Ho_Chi_Minh") + timedelta(minutes=30)
+    before = counts(desk)
+    for typed in (f"{later:%d/%m/%Y %H:%M}", f"{later + timedelta(days=1):%d/%m/%Y} 00:30"):
+        assert_one_line_error(desk("visit", "add", "--citizen", "A", *BASE, "--at", typed), 1, "still to come")
+    assert counts(desk) == before
+    soon = now_local("Asia/Ho_Chi_Minh") + timedelta(minutes=2)
+    assert desk("visit", "add", "--citizen", "A", *BASE, "--at", f"{soon:%d/%m/%Y %H:%M}").exit_code == 0

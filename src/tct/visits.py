@@ -131,12 +131,17 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime, on: date | None =
     if in_file and is_time_alone(typed):
         raise ValidationError.said_as("err_time_without_day", label="--at", raw=typed)
     moment = parse_datetime(typed, tz=tz, now=now, label="--at", on=on)
-    if on is None and moment > now + timedelta(minutes=5) and is_time_alone(typed):
+    if on is None and moment > now + FUTURE_SLACK and is_time_alone(typed):
         # (14g typed at 11:48 is no visit of today: most likely yesterday's, entered late)
         raise ValidationError.said_as("err_time_alone_to_come", label="--at", typed=typed)
-    if moment > now + timedelta(days=1):
+    if moment > now + FUTURE_SLACK:
+        # (a visit is logged after it began: `hôm nay 23h` typed at 01:29, or tomorrow's date, is a slip;
+        # a few minutes ahead are a clock of another desk a little fast)
         raise ValidationError.said_as("err_at_in_future", label="--at", typed=typed)
     return moment
+
+
+FUTURE_SLACK = timedelta(minutes=5)
 
 
 def _nobody_on_duty(session: Session, moment: datetime, tz: str, cache: dict[str, Any]) -> bool:
