@@ -563,7 +563,7 @@ def test_a_row_back_about_its_case_under_the_same_name_is_that_citizen_as_at_the
 
 def test_a_row_in_the_future_or_without_an_officer_is_said_by_the_files_column(tct, tmp_path, monkeypatch):
     """Two problems of a row still named the desk's options: a moment too far ahead ('--at
-    '24/02/2031 08:00' is still to come') and no officer ('missing --officer'),
+    '24/02/2031 08:00' is in the future') and no officer ('missing --officer'),
     where the file has the columns `at` and `officer`."""
     monkeypatch.delenv("TCT_OFFICER", raising=False)
     tct("officer", "add", "Trần Thị Bình")
@@ -574,14 +574,14 @@ def test_a_row_in_the_future_or_without_an_officer_is_said_by_the_files_column(t
     run = tct("import", "--visits", str(bad), env={"TCT_OFFICER": ""})
     assert run.exit_code == 1
     said = " ".join(run.stderr.split())
-    assert "at '24/02/2031 08:00' is still to come" in said
+    assert "at '24/02/2031 08:00' is in the future" in said
     assert "missing officer (no single officer" in said
     assert "--" not in said.replace("--visits", "")
     vietnamese = " ".join(tct("import", "--visits", str(bad), env={"TCT_LANG": "vi", "TCT_OFFICER": ""}).stderr.split())
-    assert "at '24/02/2031 08:00' muộn hơn" in vietnamese and "thiếu officer" in vietnamese
+    assert "at '24/02/2031 08:00' là thời điểm trong tương lai" in vietnamese and "thiếu officer" in vietnamese
     at_the_desk = tct("visit", "add", "--citizen", "G", "--type", "complaint", "--field", "land", "--officer", "binh",
                       "--at", "24/02/2031 08:00")
-    assert "--at '24/02/2031 08:00' is still to come" in at_the_desk.stderr
+    assert "--at '24/02/2031 08:00' is in the future" in at_the_desk.stderr
 
 
 def test_a_large_file_imported_twice_says_the_first_warnings_of_a_kind_then_counts_the_rest(tct, tmp_path):

@@ -480,8 +480,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                "e.g. 'yesterday {typed}'",
                                "{label} {typed!r} là giờ chưa tới trong hôm nay; lượt tiếp đã qua thì ghi cả ngày, "
                                "ví dụ 'hôm qua {typed}'"),
-    "err_at_in_future": ("{label} {typed!r} is still to come: a visit is logged once it took place",
-                         "{label} {typed!r} là thời điểm chưa tới: chỉ ghi lượt tiếp đã diễn ra"),
+    "err_at_in_future": ("{label} {typed!r} is in the future: a visit is logged once it took place",
+                         "{label} {typed!r} là thời điểm trong tương lai: chỉ ghi lượt tiếp đã diễn ra"),
     "err_no_case": ("no case {code!r}", "không có vụ việc {code!r}"),
     "err_not_a_time": ("{label}: cannot read {text!r} as a time; use HH:MM, e.g. 07:30",
                        "{label}: không hiểu {text!r} là giờ nào; hãy dùng HH:MM, ví dụ 07:30"),
