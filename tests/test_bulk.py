@@ -809,3 +809,31 @@ def test_an_imported_row_of_a_case_tells_people_apart_by_their_tone_marks(regist
     summary = _load(register, text)
     ids = [tct("visit", "show", code, "-f", "json").json()["citizen_id"] for code in summary.visits]
     assert ids[0] == ids[2] != ids[1]
+
+
+def test_a_row_of_a_denunciation_the_file_opened_is_keyed_without_its_citizen(register, tct, db_path):
+    """A visit to a denunciation case is searched by its content alone (visits.search_key), and the
+    import keyed so the rows of a case already on the register, not those of a case an earlier row
+    of the same file opened: `visit list --search NAME` found a denouncer's other visit by the name,
+    masked, saying that this person denounced. Keys an import wrote so are rewritten by the upgrade
+    (schema 0016)."""
+    import sqlite3
+
+    from conftest import downgrade_sqlite
+
+    text = HEADER + (
+        "Lý Văn Kín,,tố cáo,land,03/02/2021 08:00,binh,1,,k1,,,,\n"
+        "Lý Văn Kín,,khiếu nại,land,05/02/2021 08:00,binh,1,,k1,,,,\n"
+    )
+    summary = _load(register, text)
+    assert tct("visit", "list", "--search", "ly van kin", "-f", "json").json() == []
+    con = sqlite3.connect(db_path)  # as an earlier tct's import wrote the second row's key
+    con.execute("UPDATE visit SET search_folded = 'ly van kin' WHERE code = ?", (summary.visits[1],))
+    con.commit()
+    con.close()
+    downgrade_sqlite(db_path, "0015")
+    assert tct("db", "upgrade").exit_code == 0
+    assert tct("visit", "list", "--search", "ly van kin", "--reveal", "-f", "json").json() != []
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT search_folded FROM visit WHERE code = ?", (summary.visits[1],)).fetchone()[0] == ""
+    con.close()

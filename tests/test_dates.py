@@ -135,5 +135,8 @@ def test_a_time_alone_still_to_come_today_is_refused_at_the_desk():
     with pytest.raises(ValidationError, match="still to come"):
         parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now)
     assert parse_moment("hôm qua 14g", tz="Asia/Ho_Chi_Minh", now=now).day == 9
-    # (at `visit edit`, a time alone is on the visit's own day, which may be any day)
-    assert parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now, on=now.date()).hour == 14
+    # (at `visit edit`, a time alone is on the visit's own day, which may be any past day; on today's
+    # a time still to come is refused as every moment still to come is)
+    assert parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now, on=date(2021, 2, 8)).hour == 14
+    with pytest.raises(ValidationError, match="in the future"):
+        parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now, on=now.date())

@@ -277,6 +277,7 @@ class Reader:
         self.visits_before: int | None = None  # the highest visit id before the import (_already_in)
         self.warnings_kept: dict[str, int] = {}  # warnings of each kind so far (_as_kept)
         self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
+        self.denunciations: set[int] = set()  # the new cases of the file that are denunciations, by their ref
         self.received_earlier: set[int] = set()  # those a later row of the file brings before that day
         self.new_citizens = 0
         self.new_cases = 0
@@ -529,6 +530,8 @@ class Reader:
             if ref:
                 by_ref[ref] = case_ref
                 self.opened_on[case_ref] = day
+                if ready.type == "denunciation":
+                    self.denunciations.add(case_ref)
             refs.append(case_ref)
         self.new_cases += len(new_rows)
         return new_rows, refs
@@ -542,8 +545,9 @@ class Reader:
             moment = ready.moment
             when = moments.get(moment) or stored(moment)
             # visits.search_key: a denouncer's name and address are left out of it (a visit typed
-            # denunciation, or any visit to a denunciation case).
-            secret = ready.type == "denunciation" or (ready.case is not None and ready.case.type == "denunciation")
+            # denunciation, or any visit to a denunciation case, one a `case_ref` of the file opened too).
+            secret = ready.type == "denunciation" or (ready.case.type == "denunciation" if ready.case is not None
+                                                      else case_ref in self.denunciations)
             search = (self.folded[ready.content] if secret else
                       self.fold_joined(ready.details.name, ready.details.address, ready.content))
             rows.append((case_ref, citizen_ref, moment.year, ready.officer.id, *when, ready.people,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # Every Alembic revision shipped, oldest first; the last is the schema this tct writes.
 SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012",
-                    "0013", "0014", "0015")
+                    "0013", "0014", "0015", "0016")
 SCHEMA_HEAD = SCHEMA_REVISIONS[-1]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
