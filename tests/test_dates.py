@@ -140,3 +140,21 @@ def test_a_time_alone_still_to_come_today_is_refused_at_the_desk():
     assert parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now, on=date(2021, 2, 8)).hour == 14
     with pytest.raises(ValidationError, match="in the future"):
         parse_moment("14g", tz="Asia/Ho_Chi_Minh", now=now, on=now.date())
+
+
+def test_a_visit_is_never_dated_a_day_not_begun_even_within_the_slack():
+    """Five minutes ahead are taken for a desk whose clock is a little fast, but 00:01 typed at
+    23:57 would open (and date every step of) a case on a day that has not begun."""
+    from datetime import datetime
+
+    from tct.dates import office_tz
+    from tct.errors import ValidationError
+    from tct.visits import parse_moment
+
+    tz = "Asia/Ho_Chi_Minh"
+    now = datetime(2026, 12, 4, 23, 57, tzinfo=office_tz(tz))
+    assert parse_moment("04/12/2026 23:59", tz=tz, now=now).minute == 59
+    with pytest.raises(ValidationError, match="in the future"):
+        parse_moment("05/12/2026 00:01", tz=tz, now=now)
+    with pytest.raises(ValidationError, match="in the future"):
+        parse_moment("hôm nay 23h", tz=tz, now=datetime(2026, 12, 4, 1, 29, tzinfo=office_tz(tz)))

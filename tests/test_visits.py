@@ -1129,6 +1129,13 @@ def test_a_name_typed_with_other_tone_marks_is_another_person_of_the_case(desk):
         assert (back["citizen_id"] == first["citizen_id"]) is same, typed
     assert same_name("Đỗ  Văn Lân", "Đỗ Văn Lân") and same_name("do van lan", "Đỗ Văn Lân")
     assert not same_name("Đỗ Văn Lan", "Đỗ Văn Lân") and not same_name("Đỗ Văn Lân", "Đỗ Văn Lan")
+    # the old and new places of a tone are one spelling; đ alone, or a record kept without accents, is no spelling
+    assert same_name("Nguyễn Thị Thuý", "Nguyễn Thị Thúy") and same_name("Lê Hoà", "Lê Hòa")
+    assert same_name("Đo Thi Lan", "Đỗ Thị Lan") and same_name("Nguyễn Thị Hà", "nguyen thi ha")
+    shared = add(desk, "--citizen", "Nguyễn Thị Thúy", *BASE, "--at", "12/02/2021 10:00")
+    again = add(desk, "--citizen", "Nguyễn Thị Thuý", "--case", shared["case"], "--officer", "binh",
+                "--at", "12/02/2021 11:00")
+    assert again["citizen_id"] == shared["citizen_id"]
 
 
 def test_a_visit_still_to_come_is_refused_whatever_its_form(desk):

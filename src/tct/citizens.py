@@ -100,13 +100,31 @@ class CitizenMatch:
 
 def same_name(typed: str, stored: str) -> bool:
     """Whether a name typed is the one on record. Tone marks tell names apart (Hà and Hạ, Lan and
-    Lân, often of one family and one matter): a name typed with accents must have the record's, but
-    for case and spaces; one typed without any (`nguyen thi ha`, a keyboard without Vietnamese) is
-    any name of those letters."""
-    mine = " ".join(typed.casefold().split())
-    if fold(typed) == mine:  # (no accent typed)
-        return mine == fold(stored)
-    return mine == " ".join(stored.casefold().split())
+    Lân, often of one family and one matter): a name typed with accents must have the record's,
+    wherever the old or new spelling puts a tone (Thuý is Thúy, Hoà is Hòa); one typed without any
+    (`nguyen thi ha`, or `Đo Thi Lan` with its đ alone), or a record kept so, is any name of those letters."""
+    if fold(typed) != fold(stored):
+        return False
+    if not _accented(typed) or not _accented(stored):
+        return True
+    return _spelled(typed) == _spelled(stored)
+
+
+# The Vietnamese tone marks (the vowels' other marks, ă â ê ô ơ ư, make other letters).
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _accented(name: str) -> bool:
+    """Whether a name is written with its vowels' marks or tones (đ alone is typed on any keyboard)."""
+    return fold(name) != " ".join(name.casefold().replace("đ", "d").split())
+
+
+def _spelled(name: str) -> list[tuple[str, str]]:
+    """Each word of a name as its letters without their tone, and its tone: Thuý and Thúy alike."""
+    words = []
+    for word in unicodedata.normalize("NFD", name.casefold()).split():
+        words.append(("".join(c for c in word if c not in _TONES), "".join(sorted(c for c in word if c in _TONES))))
+    return words
 
 
 def similar(session: Session, details: CitizenDetails) -> list[Citizen]:

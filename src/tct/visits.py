@@ -134,7 +134,7 @@ def parse_moment(typed: str | None, *, tz: str, now: datetime, on: date | None =
     if on is None and moment > now + FUTURE_SLACK and is_time_alone(typed):
         # (14g typed at 11:48 is no visit of today: most likely yesterday's, entered late)
         raise ValidationError.said_as("err_time_alone_to_come", label="--at", typed=typed)
-    if moment > now + FUTURE_SLACK:
+    if moment > now + FUTURE_SLACK or moment.date() > now.date():  # (nor into a day not begun)
         # (a visit is logged after it began: `hôm nay 23h` typed at 01:29, or tomorrow's date, is a slip;
         # a few minutes ahead are a clock of another desk a little fast)
         raise ValidationError.said_as("err_at_in_future", label="--at", typed=typed)
