@@ -1153,3 +1153,28 @@ def test_a_visit_still_to_come_is_refused_whatever_its_form(desk):
     assert counts(desk) == before
     soon = now_local("Asia/Ho_Chi_Minh") + timedelta(minutes=2)
     assert desk("visit", "add", "--citizen", "A", *BASE, "--at", f"{soon:%d/%m/%Y %H:%M}").exit_code == 0
+
+
+def test_a_case_moved_away_by_a_corrected_locality_takes_its_hotspot_with_it(desk):
+    """Two crowd cases made Xã M a hotspot; one's locality corrected to Xã N left the other flagged
+    hotspot, and `tct hotspots` still named Xã M, which now had one."""
+    first = add(desk, "--citizen", "Người Một", *BASE, "--locality", "Xã M", "--people", "6",
+                "--representatives", "R A", "--at", "01/02/2021 08:00")
+    second = add(desk, "--citizen", "Người Hai", *BASE, "--locality", "Xã M", "--people", "6",
+                 "--representatives", "R B", "--at", "02/02/2021 08:00")
+    assert "hotspot" in desk("case", "show", first["case"], "-f", "json").json()["flags"]
+    assert desk("visit", "edit", second["code"], "--locality", "Xã N").exit_code == 0
+    assert "hotspot" not in desk("case", "show", first["case"], "-f", "json").json()["flags"]
+    assert not any(p["hotspot"] for p in desk("hotspots", "--from", "01/02/2021", "--to", "28/02/2021",
+                                              "-f", "json").json())
+
+
+def test_showing_a_visit_that_names_a_denouncer_among_its_representatives_is_a_reveal(desk):
+    """`visit show` shows identities, and writes a reveal to the trail when they are a denouncer's:
+    one named among a delegation's representatives too."""
+    add(desk, "--citizen", "Đỗ Thị Lan", "--type", "denunciation", "--field", "land", "--officer", "binh",
+        "--at", "03/02/2021 08:00")
+    crowd = add(desk, "--citizen", "Lê Văn Tám", *BASE, "--people", "6", "--representatives", "Đỗ Thị Lan; Lê Văn Tám",
+                "--at", "04/02/2021 08:00")["code"]
+    assert "Đỗ Thị Lan" in desk("visit", "show", crowd).stdout
+    assert [e["code"] for e in desk("log", "-f", "json").json() if e["action"] == "reveal"] == [crowd]

@@ -701,9 +701,12 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
                                       else [])
     if warning and (typed.people is not None or typed.representatives is not None):
         warnings.append(warning)
+    place_before = case.locality_folded
     if typed.locality is not None and typed.case is None and not cases.follow_only_visit_locality(
             session, case, visit, citizen.locality, actor=actor):
         warnings.append(said("warn_case_keeps_locality", code=case.code))
+    if place_before and case.locality_folded != place_before:  # (the place it left may be a hotspot no more)
+        flags.refresh_hotspots(session, place_before, settings, actor=actor)
     if ((typed.type is not None or typed.field is not None) and typed.case is None
             and not cases.follow_only_visit(session, case, visit, settings, actor=actor) and case.type != visit.type) \
             or (typed.case is not None and case.type != visit.type):  # (moved to a case of another type: as visit add)

@@ -300,6 +300,7 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
     from tct import audit, citizens, render, settings, visits
     from tct.dates import iso_text
     from tct.db import read_session, write_session
+    from tct.text import fold
 
     database = state().db()
     # Read without the write lock, so a desk can look at a visit while another writes at length (an
@@ -308,8 +309,9 @@ def show(code: Annotated[str, typer.Argument(help="Visit code, e.g. TCD-2021-000
         current = settings.load(session)
         visit = visits.get(session, code)
         data = visits.record(session, visit, tz=current["timezone"])
-        reveals = visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id)
-    if reveals:
+        reveals = (visit.type == "denunciation" or citizens.is_denouncer(session, visit.citizen_id)
+                   or bool(citizens.protected_names(session, map(fold, data["representatives"]))))
+    if reveals:  # (a denouncer named among a delegation's representatives too)
         with write_session(database) as session:
             audit.reveal(session, entity="visit", code=visit.code)
     if fmt.value != "json":
