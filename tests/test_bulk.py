@@ -795,6 +795,8 @@ def test_a_petition_answered_at_the_row_that_opens_it_is_closed_as_at_the_desk(r
         == ["new", "new"]
     backlog = tct("report", "tet-2021", "-f", "json").json()["backlog"]
     assert [b["code"] for b in backlog] == ["VV-2021-0002", "VV-2021-0003"]
+    closes = [e for e in tct("log", "-f", "json").json() if e["action"] == "close"]
+    assert [(e["code"], e["reason"]) for e in closes] == [("VV-2021-0001", "answered at the desk (TCD-2021-0001)")]
     assert tct("db", "check").exit_code == 0
 
 

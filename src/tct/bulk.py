@@ -726,7 +726,7 @@ class _Writer:
                          citizen if citizen > 0 else citizen_ids[-citizen - 1], stamp, stamp, *columns))
         db.many("INSERT INTO cases (id, code, year, seq, citizen_id, created_at, updated_at, "
                 f"{CASE_COLUMNS}) VALUES ({', '.join('?' * 21)})", rows)
-        closed = {case_id: row[_CASE_STATUS + 5] for case_id, row in zip(ids, rows, strict=True)
+        closed = {case_id: row[1] for case_id, row in zip(ids, rows, strict=True)
                   if row[_CASE_STATUS + 5] == "closed"}  # (row: id, code, year, seq, citizen, stamps, then the Batch's)
         case_ids.extend(ids)
         self.new_cases += len(ids)
@@ -744,15 +744,21 @@ class _Writer:
         db.many("INSERT INTO visit (code, year, seq, case_id, citizen_id, created_at, updated_at, "
                 f"{VISIT_COLUMNS}) VALUES ({', '.join('?' * 22)})", rows)
         if closed:  # the step of each case closed as answered at the desk, naming the visit that opened it
+            from tct import audit
             from tct.i18n import label
 
             steps: dict[int, tuple[Any, ...]] = {}
+            events = []
             for code, _, _, case_id, _, _, _, *columns in rows:
                 if case_id in closed and case_id not in steps:
-                    steps[case_id] = (case_id, columns[_VISIT_DAY - 3], stamp, "new", "closed",
-                                      label("note_answered_at_the_desk", code=code), self.actor)
+                    note = label("note_answered_at_the_desk", code=code)
+                    steps[case_id] = (case_id, columns[_VISIT_DAY - 3], stamp, "new", "closed", note, self.actor)
+                    events.append(audit.event_row(db, actor=self.actor, entity="case", code=closed[case_id],
+                                                  action="close", before={"status": "new"},
+                                                  after={"status": "closed"}, reason=note))
             db.many("INSERT INTO case_status_change (case_id, changed_on, at, from_status, to_status, note, actor) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", list(steps.values()))
+            db.many(audit.INSERT_ROW, events)  # (as visit add writes it: the import's one event names no case)
         days = self.delegation_days + [row[_VISIT_DAY] for row in batch.visits if row[_VISIT_DELEGATION]]
         if days:
             self.delegation_days = [min(days), max(days)]
