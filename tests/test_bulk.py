@@ -839,3 +839,27 @@ def test_a_row_of_a_denunciation_the_file_opened_is_keyed_without_its_citizen(re
     con = sqlite3.connect(db_path)
     assert con.execute("SELECT search_folded FROM visit WHERE code = ?", (summary.visits[1],)).fetchone()[0] == ""
     con.close()
+
+
+def test_the_same_minute_warning_never_confirms_the_name_of_a_denouncer_s_namesake(tct, tmp_path):
+    """A denouncer's namesake is masked as they are; `import --check` (which writes nothing) and
+    `visit add` warned another officer's row of that name and minute "of this citizen", confirming
+    the name behind the initials. Warned as of a denouncer: only to the officer who received it."""
+    tct("officer", "add", "Trần Thị Bình")
+    tct("officer", "add", "Lê Văn Cường")
+    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "03/02/2021 08:30").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--address", "số 5 Lê Lợi", "--type", "complaint",
+               "--field", "land", "--officer", "binh", "--at", "03/02/2021 09:30").exit_code == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text("citizen,type,field,at,officer\n"
+                    "Đỗ Thị Lan,complaint,land,03/02/2021 09:30,Lê Văn Cường\n"
+                    "Đỗ Thị Hoa,complaint,land,03/02/2021 09:30,Lê Văn Cường\n", encoding="utf-8")
+    checked = tct("import", "--visits", str(rows), "--check")
+    assert checked.exit_code == 0 and "already in the register" not in checked.stderr, checked.stderr
+    other = tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "complaint", "--field", "land",
+                "--officer", "cuong", "--at", "03/02/2021 09:30")
+    assert other.exit_code == 0 and "already in the register" not in other.stderr, other.stderr
+    same = tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "complaint", "--field", "land",
+               "--officer", "binh", "--at", "03/02/2021 09:30")
+    assert "a visit you received at this very time" in same.stderr, same.stderr

@@ -394,7 +394,7 @@ class Reader:
         never the citizen: a warning never names a denouncer.) A minute, not a second: a visit
         logged at the desk without --at holds the seconds it was saved at (08:00:27), the file's row
         the minute (08:00)."""
-        from tct.citizens import denouncer_sql
+        from tct.citizens import denouncer_sql, protected_names
 
         db = self.db
         if self.visits_before is None:
@@ -426,11 +426,17 @@ class Reader:
         # denouncer's visit, and a warning on every row says nothing.
         first_secret: dict[tuple[Any, int], tuple[tuple[int, int], str]] = {}
         first_named: dict[tuple[Any, str], tuple[tuple[int, int], str]] = {}
-        for minute, year, seq, code, officer_id, name, secret in seen:
+        matched = []
+        for minute, *rest in seen:
             if type(minute) is not str or len(minute) != 16 or minute[10] != " ":
                 minute = db.minute_key(minute)  # (PostgreSQL's time, or one stored around tct)
-            if minute not in wanted:
-                continue
+            if minute in wanted:
+                matched.append((minute, *rest))
+        # A denouncer's namesake is masked as they are (citizens.protected_sql): warned of as a denouncer.
+        typed = {folded for rows in wanted.values() for _, folded, _ in rows}
+        namesakes = protected_names(db, {row[5] for row in matched if not row[6] and row[5] in typed})
+        for minute, year, seq, code, officer_id, name, secret in matched:
+            secret = secret or name in namesakes
             table, key = (first_secret, (minute, officer_id)) if secret else (first_named, (minute, name))
             best = table.get(key)
             if best is None or (year, seq) < best[0]:

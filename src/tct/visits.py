@@ -439,6 +439,9 @@ def _entered_before(session: Session, ready: PreparedVisit, citizen: Any) -> lis
             [db.day(ready.moment.date()), db.flag(False)]):
         if db.minute_key(minute) != wanted:
             continue
+        if not secret and (citizen_id == citizen.id or name_folded == folded) \
+                and citizens.protected_names(db, [name_folded]):  # (a denouncer's namesake: masked as they are)
+            secret = True
         if secret:
             if officer_id == ready.officer.id:
                 return [said("warn_visit_entered_at_that_minute", code=code)]
