@@ -1178,3 +1178,20 @@ def test_showing_a_visit_that_names_a_denouncer_among_its_representatives_is_a_r
                 "--at", "04/02/2021 08:00")["code"]
     assert "Đỗ Thị Lan" in desk("visit", "show", crowd).stdout
     assert [e["code"] for e in desk("log", "-f", "json").json() if e["action"] == "reveal"] == [crowd]
+
+
+def test_a_corrected_handling_of_a_petition_s_only_visit_closes_it_or_says_it_stays_closed(desk):
+    """The close of a petition answered at the desk follows its visit's handling when that is
+    corrected to `answered` (it stood new, and overdue ten days later); corrected away from it, or
+    the visit moved to another day, the step stays in the history and a warning says what to do."""
+    guided = add(desk, "--citizen", "Lê Văn Tư", "--type", "petition", "--field", "other", "--officer", "binh",
+                 "--at", "03/02/2021 08:30")
+    assert desk("case", "show", guided["case"], "-f", "json").json()["status"] == "new"
+    assert desk("visit", "edit", guided["code"], "--handling", "answered").exit_code == 0
+    shown = desk("case", "show", guided["case"], "-f", "json").json()
+    assert (shown["status"], shown["closed_on"]) == ("closed", "2021-02-03")
+    back = desk("visit", "edit", guided["code"], "--handling", "guided")
+    assert back.exit_code == 0 and f"case {guided['case']} stays closed" in back.stderr, back.stderr
+    moved = desk("visit", "edit", guided["code"], "--at", "01/02/2021 08:30")
+    assert moved.exit_code == 0 and "keeps the day it was closed" in moved.stderr, moved.stderr
+    assert desk("case", "show", guided["case"], "-f", "json").json()["status"] == "closed"

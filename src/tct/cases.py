@@ -178,6 +178,19 @@ def close_answered_at_the_desk(session: Session, case: Case, visit_code: str, *,
     session.flush()
 
 
+def closed_at_the_desk_by(session: Session, case: Case, visit_code: str) -> bool:
+    """Whether the case stands closed by close_answered_at_the_desk at that visit (its last step)."""
+    from sqlmodel import col, select
+
+    from tct.models import CaseStatusChange
+
+    last = session.exec(select(CaseStatusChange).where(col(CaseStatusChange.case_id) == case.id)
+                        .order_by(col(CaseStatusChange.changed_on).desc(), col(CaseStatusChange.id).desc())
+                        .limit(1)).first()
+    return (case.status == "closed" and last is not None and (last.from_status, last.to_status) == ("new", "closed")
+            and last.note == label("note_answered_at_the_desk", code=visit_code))
+
+
 # --- lifecycle ------------------------------------------------------------------------------
 
 RESULTS = ("upheld", "partly-upheld", "rejected", "withdrawn")

@@ -543,6 +543,12 @@ LABELS: dict[str, tuple[str, str]] = {
                               "was the file imported before?",
                               "lượt tiếp của công dân này vào đúng thời điểm này đã có trong sổ ({code}): tệp "
                               "đã được nhập trước đây?"),
+    "warn_case_stays_closed": ("case {code} stays closed as answered at the desk by this visit: `tct case reopen "
+                               "{code}` if it still awaits an answer",
+                               "vụ việc {code} vẫn kết thúc (đã trả lời trực tiếp khi tiếp lượt này): "
+                               "`tct case reopen {code}` nếu vẫn còn phải trả lời"),
+    "warn_case_keeps_closing_day": ("case {code} keeps the day it was closed as answered at the desk ({day})",
+                                    "vụ việc {code} giữ ngày kết thúc khi trả lời trực tiếp ({day})"),
     "warn_case_keeps_locality": ("case {code} keeps its own locality: it has other visits",
                                  "vụ việc {code} giữ nguyên địa bàn của nó: vụ việc còn lượt tiếp khác"),
     "warn_other_type": ("case {code} is a {case_type}, this visit a {visit_type}",

@@ -704,6 +704,8 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
                                       else [])
     if warning and (typed.people is not None or typed.representatives is not None):
         warnings.append(warning)
+    if typed.case is None and case.type in cases.SETTLED_AT_THE_DESK:
+        warnings.extend(_follow_desk_answer(session, case, visit, typed, settings, actor))
     place_before = case.locality_folded
     if typed.locality is not None and typed.case is None and not cases.follow_only_visit_locality(
             session, case, visit, citizen.locality, actor=actor):
@@ -748,6 +750,35 @@ def edit(session: Session, code: str, typed: VisitInput, *, settings: Settings, 
             cases.follow_first_visit(session, touched, settings, actor=actor)
         flags.refresh(session, touched, settings, actor=actor)
     return visit, warnings
+
+
+def _follow_desk_answer(session: Session, case: Case, visit: Visit, typed: VisitInput, settings: Settings,
+                        actor: str) -> list[str]:
+    """A petition or feedback its only visit answered at the desk is closed by it (visit add): the
+    handling corrected to `answered` closes it so; corrected away, or the visit moved to another day,
+    the step stays (the history is not rewritten) and a warning says what to do."""
+    from sqlmodel import col, select
+
+    from tct import cases
+    from tct.dates import day_text
+    from tct.models import Visit
+
+    if typed.handling is None and typed.at is None:
+        return []
+    by_it = cases.closed_at_the_desk_by(session, case, visit.code)
+    if by_it:
+        if typed.handling is not None and visit.handling != "answered":
+            return [said("warn_case_stays_closed", code=case.code)]
+        if typed.at is not None and case.closed_on != visit.visit_date:
+            return [said("warn_case_keeps_closing_day", code=case.code, day=day_text(case.closed_on))]
+        return []
+    if visit.handling == "answered" and case.status == "new" and case.status_changed_on is None \
+            and not cases._has_status_change(session, case.id) and not visit.void:
+        other = session.exec(select(Visit.id).where(col(Visit.case_id) == case.id, col(Visit.id) != visit.id,
+                                                    col(Visit.void).is_(False)).limit(1)).first()
+        if other is None and case.opened_on == visit.visit_date:
+            cases.close_answered_at_the_desk(session, case, visit.code, settings=settings, actor=actor)
+    return []
 
 
 def refresh_search_keys(session: Session, citizen: Citizen, *, but: int | None = None) -> None:
