@@ -824,3 +824,18 @@ def test_an_extension_of_a_case_an_older_tct_reopened_counts_only_the_time_now_r
     assert extended.exit_code == 0, extended.stderr
     shown = tct("case", "show", "VV-2021-0001", "-f", "json").json()
     assert (shown["deadline"], shown["extension_days"]) == ("2021-07-11", 10)
+
+
+def test_db_check_does_not_judge_an_extension_granted_the_day_its_case_was_reopened(tct):
+    """Reopened the day it was extended, a case's extension may be of either time: the day does not
+    say, so `db check` names no problem (it reported one on a register tct alone had written, and
+    --repair gave the earlier time's days back)."""
+    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Vũ Văn Năm", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "04/02/2021 09:00").exit_code == 0
+    for step in (("accept", "--date", "08/02/2021"), ("flag", "--complex", "--reason", "r", "--date", "09/02/2021"),
+                 ("extend", "--days", "30", "--reason", "xác minh", "--date", "01/03/2021"),
+                 ("resolve", "--result", "rejected", "--date", "01/03/2021"),
+                 ("reopen", "--reason", "kết luận bị hủy", "--date", "01/03/2021")):
+        assert tct("case", step[0], "VV-2021-0001", *step[1:]).exit_code == 0
+    assert tct("db", "check").exit_code == 0

@@ -554,12 +554,19 @@ def extension_mismatches(source: Session | Driver) -> list[tuple[int, str, int, 
                            "WHERE case_extension.case_id = cases.id))")}
     current = config.load(source)
     granted = dict.fromkeys(accepted, 0)
+    undecided = set()
     for case_id, days, at in db.rows_in("SELECT case_extension.case_id, case_extension.days, case_extension.at "
                                         "FROM case_extension WHERE case_extension.case_id IN ({ids})", list(accepted)):
-        if db.read_stamp(at) >= day_start(accepted[case_id][1], current):  # (spell_extensions' rule)
+        since = accepted[case_id][1]
+        moment = db.read_stamp(at)
+        if moment >= day_start(since, current):  # (spell_extensions' rule)
             granted[case_id] += int(days)
+            if moment < day_end(since, current):
+                # Granted on the day of the acceptance or reopening: of the time that ended that day, or of
+                # the new one? The day does not say (a case reopened the day it was extended): not judged.
+                undecided.add(case_id)
     return sorted(((case_id, code, stored, granted[case_id]) for case_id, (code, _, stored) in accepted.items()
-                   if stored != granted[case_id]), key=lambda mismatch: mismatch[1])
+                   if stored != granted[case_id] and case_id not in undecided), key=lambda mismatch: mismatch[1])
 
 
 def repair_extension_days(session: Session, *, actor: str) -> list[str]:
