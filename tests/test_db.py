@@ -777,17 +777,23 @@ def test_a_case_whose_visits_by_a_day_were_voided_is_not_that_days_backlog(tct):
     assert [(case["code"], case["deadline"]) for case in backlog] == [("VV-2021-0001", "2021-03-07")]
 
 
-def _reopened_as_an_older_tct_left_it(tct, db_path):  # type: ignore[no-untyped-def]
-    """VV-2021-0001, a denunciation extended by 30 days, resolved and reopened on 1 June 2021 (its
-    new time: 30 days), then given the earlier time's 30 days back, as an older tct kept them."""
+def _extended_then_reopened(tct, resolved: str, reopened: str):  # type: ignore[no-untyped-def]
+    """VV-2021-0001, a denunciation accepted on 8 February 2021, extended by 30 days on 1 March,
+    resolved and reopened on the days given."""
     assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
     assert tct("visit", "add", "--citizen", "Ngô Văn Cũ", "--type", "denunciation", "--field", "land",
                "--officer", "binh", "--at", "04/02/2021 09:00").exit_code == 0
     for step in (("accept", "--date", "08/02/2021"), ("flag", "--complex", "--reason", "r", "--date", "09/02/2021"),
                  ("extend", "--days", "30", "--reason", "xác minh", "--date", "01/03/2021"),
-                 ("resolve", "--result", "rejected", "--date", "01/04/2021"),
-                 ("reopen", "--reason", "kết luận bị hủy", "--date", "01/06/2021")):
+                 ("resolve", "--result", "rejected", "--date", resolved),
+                 ("reopen", "--reason", "kết luận bị hủy", "--date", reopened)):
         assert tct("case", step[0], "VV-2021-0001", *step[1:]).exit_code == 0
+
+
+def _reopened_as_an_older_tct_left_it(tct, db_path):  # type: ignore[no-untyped-def]
+    """Reopened on 1 June 2021 (its new time: 30 days), then given the earlier time's 30 days back,
+    as an older tct kept them."""
+    _extended_then_reopened(tct, "01/04/2021", "01/06/2021")
     assert tct("db", "check").exit_code == 0
     con = sqlite3.connect(db_path)
     con.execute("UPDATE cases SET extension_days = 30, deadline = '2021-07-31'")  # as the older tct left it
@@ -830,12 +836,5 @@ def test_db_check_does_not_judge_an_extension_granted_the_day_its_case_was_reope
     """Reopened the day it was extended, a case's extension may be of either time: the day does not
     say, so `db check` names no problem (it reported one on a register tct alone had written, and
     --repair gave the earlier time's days back)."""
-    assert tct("officer", "add", "Trần Thị Bình").exit_code == 0
-    assert tct("visit", "add", "--citizen", "Vũ Văn Năm", "--type", "denunciation", "--field", "land",
-               "--officer", "binh", "--at", "04/02/2021 09:00").exit_code == 0
-    for step in (("accept", "--date", "08/02/2021"), ("flag", "--complex", "--reason", "r", "--date", "09/02/2021"),
-                 ("extend", "--days", "30", "--reason", "xác minh", "--date", "01/03/2021"),
-                 ("resolve", "--result", "rejected", "--date", "01/03/2021"),
-                 ("reopen", "--reason", "kết luận bị hủy", "--date", "01/03/2021")):
-        assert tct("case", step[0], "VV-2021-0001", *step[1:]).exit_code == 0
+    _extended_then_reopened(tct, "01/03/2021", "01/03/2021")
     assert tct("db", "check").exit_code == 0
