@@ -256,17 +256,13 @@ def follow_only_visit(session: Session, case: Case, visit: Visit, settings: Sett
     type (a denunciation's 7 working days, not a complaint's 10 days) and its place in the report,
     as long as that visit is its only one and the case has taken no step. Otherwise the case keeps its
     own, and False says the two now disagree (the caller warns, as `visit add` does)."""
-    from sqlmodel import col, select
 
     from tct import audit
     from tct.dates import utc_now
-    from tct.models import Visit
 
     if (case.type, case.field) == (visit.type, visit.field):
         return True
-    other = session.exec(select(Visit.id).where(col(Visit.case_id) == case.id, col(Visit.id) != visit.id,
-                                                col(Visit.void).is_(False)).limit(1)).first()
-    if case.status != "new" or case.status_changed_on is not None or other is not None \
+    if case.status != "new" or case.status_changed_on is not None or has_other_visit(session, case.id, visit.id) \
             or _has_status_change(session, case.id):
         return False
     before = {"type": case.type, "field": case.field, "deadline": case.deadline}
@@ -288,17 +284,13 @@ def follow_only_visit_locality(session: Session, case: Case, visit: Visit, local
     (`visit edit --locality`, which corrects the citizen's record), the case, which `case list
     --locality` and the hotspots read, takes the corrected one too, audited. Otherwise (other
     visits came) it keeps its own, and False says the two now disagree (the caller warns)."""
-    from sqlmodel import col, select
 
     from tct import audit
     from tct.dates import utc_now
-    from tct.models import Visit
 
     if fold(case.locality) == fold(locality):
         return True
-    other = session.exec(select(Visit.id).where(col(Visit.case_id) == case.id, col(Visit.id) != visit.id,
-                                                col(Visit.void).is_(False)).limit(1)).first()
-    if other is not None:
+    if has_other_visit(session, case.id, visit.id):
         return False
     before = case.locality
     case.locality, case.locality_folded = locality, fold(locality) or None
@@ -309,6 +301,16 @@ def follow_only_visit_locality(session: Session, case: Case, visit: Visit, local
                  after={"locality": locality})
     session.flush()
     return True
+
+
+def has_other_visit(session: Session, case_id: int, visit_id: int) -> bool:
+    """Whether the case has a non-void visit besides that one (whose corrections it follows only alone)."""
+    from sqlmodel import col, select
+
+    from tct.models import Visit
+
+    return session.exec(select(Visit.id).where(col(Visit.case_id) == case_id, col(Visit.id) != visit_id,
+                                               col(Visit.void).is_(False)).limit(1)).first() is not None
 
 
 def _has_status_change(session: Session, case_id: int) -> bool:
@@ -658,7 +660,8 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
         if became is None:
             raise ValidationError.said_as("err_not_complex_on", code=case.code, day=day_text(on))
         moment = max(moment, became)
-    done = len(spell_extensions(session, case, settings))
+    spell = spell_extensions(session, case, settings)
+    done = len(spell)
     allowed = 2 if particularly_complex else 1
     if done >= allowed:
         raise ValidationError.said_as("err_already_extended_twice" if allowed == 2 else "err_already_extended",
@@ -666,7 +669,7 @@ def extend(session: Session, code: str, *, days: int, reason: str, settings: Set
     before = case.deadline
     # (those of the time now running and this one: not `+=`, which kept the days of an earlier time
     # in a register whose case an older tct reopened, repair_extension_days)
-    case.extension_days = sum(int(e.days) for e in spell_extensions(session, case, settings)) + days
+    case.extension_days = sum(int(e.days) for e in spell) + days
     refresh_deadline(session, case, settings)
     session.add(case)
     session.add(CaseExtension(case_id=case.id, days=days, reason=why, actor=actor, at=moment))

@@ -757,11 +757,8 @@ def _follow_desk_answer(session: Session, case: Case, visit: Visit, typed: Visit
     """A petition or feedback its only visit answered at the desk is closed by it (visit add): the
     handling corrected to `answered` closes it so; corrected away, or the visit moved to another day,
     the step stays (the history is not rewritten) and a warning says what to do."""
-    from sqlmodel import col, select
-
     from tct import cases
     from tct.dates import day_text
-    from tct.models import Visit
 
     if typed.handling is None and typed.at is None:
         return []
@@ -772,12 +769,9 @@ def _follow_desk_answer(session: Session, case: Case, visit: Visit, typed: Visit
         if typed.at is not None and case.closed_on != visit.visit_date:
             return [said("warn_case_keeps_closing_day", code=case.code, day=day_text(case.closed_on))]
         return []
-    if visit.handling == "answered" and case.status == "new" and case.status_changed_on is None \
-            and not cases._has_status_change(session, case.id) and not visit.void:
-        other = session.exec(select(Visit.id).where(col(Visit.case_id) == case.id, col(Visit.id) != visit.id,
-                                                    col(Visit.void).is_(False)).limit(1)).first()
-        if other is None and case.opened_on == visit.visit_date:
-            cases.close_answered_at_the_desk(session, case, visit.code, settings=settings, actor=actor)
+    if visit.handling == "answered" and case.status == "new" and case.status_changed_on is None and not visit.void \
+            and case.opened_on == visit.visit_date and not cases.has_other_visit(session, case.id, visit.id):
+        cases.close_answered_at_the_desk(session, case, visit.code, settings=settings, actor=actor)
     return []
 
 
