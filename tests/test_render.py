@@ -41,7 +41,11 @@ def _drawn(data: list[dict], columns, title: str | None, *, fast: bool, monkeypa
 @given(data=st.data())
 def test_a_long_table_reads_as_rich_draws_it(data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
     columns = COLUMNS[:data.draw(st.integers(1, len(COLUMNS)))]
-    cell = st.one_of(st.none(), st.integers(0, 10**6), st.text(ALPHABET, max_size=data.draw(st.integers(0, 30))))
+    # (booleans beside the integers 0 and 1, which equal them, and lists: each shown as it is, not as
+    # the equal value met earlier in the column)
+    cell = st.one_of(st.none(), st.booleans(), st.integers(0, 10**6), st.sampled_from([0, 1]),
+                     st.lists(st.sampled_from(["a", "b", "Đà"]), max_size=2),
+                     st.text(ALPHABET, max_size=data.draw(st.integers(0, 30))))
     records = data.draw(st.lists(st.fixed_dictionaries({key: cell for key, _ in columns}), min_size=1, max_size=30))
     title = data.draw(st.one_of(st.none(), st.text(LETTERS, min_size=1, max_size=40)))
     fast = _drawn(records, columns, title, fast=True, monkeypatch=monkeypatch)

@@ -185,8 +185,7 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
 
     plain = _plain_output(stream)
     if plain and not stream.isatty():
-        cells = [[label(lab, lang) for _, lab in columns]]
-        cells += [[display(_in_words(item.get(key), lab, lang), lang) for key, lab in columns] for item in data]
+        cells = [[label(lab, lang) for _, lab in columns], *_shown_rows(data, columns, lang)]
         if _plain_table(cells, title, stream, wide=len(data) >= _FAST_ROWS):
             return
     console = Console(file=stream, no_color=plain, highlight=False, soft_wrap=False, markup=False, emoji=False,
@@ -203,12 +202,35 @@ def _rich_table(data: list[dict[str, Any]], columns: Columns, *, lang: str, titl
     console.print(table)
 
 
+def _shown_rows(data: list[dict[str, Any]], columns: Columns, lang: str) -> list[tuple[str, ...]]:
+    """Each record's cells as a person reads them (display of _in_words), a column at a time and
+    each distinct value of a column shown once: the tens of thousands of rows of `tct alerts` on a
+    big register share a few types, statuses and deadlines."""
+    shown_columns = []
+    for key, lab in columns:
+        memo: dict[Any, str] = {}
+        cells = []
+        for item in data:
+            value = item.get(key)
+            # (keyed by class too: True == 1, and they are shown as "yes" and "1")
+            memo_key = value if value.__class__ is str else (value.__class__, value)
+            try:
+                text = memo[memo_key]
+            except KeyError:
+                text = memo[memo_key] = display(_in_words(value, lab, lang), lang)
+            except TypeError:  # (a list: the flags of a case)
+                text = display(_in_words(value, lab, lang), lang)
+            cells.append(text)
+        shown_columns.append(cells)
+    return list(zip(*shown_columns, strict=True))
+
+
 _FAST_ROWS = 200
 _RICH_WIDTH = 80  # rich's width for a pipe or file
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufe00-\ufe0f]")
 
 
-def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO, *, wide: bool = True) -> bool:
+def _plain_table(cells: Sequence[Sequence[str]], title: str | None, stream: TextIO, *, wide: bool = True) -> bool:
     """A table for a pipe or file, without rich's per-cell layout (seconds for the ten thousand
     rows of `tct alerts` on a big register). When every row fits in 80 columns the output is
     exactly what rich writes; when it does not and the table is `wide`-able (long), each record
@@ -221,9 +243,11 @@ def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO, *, w
 
     if _UNSAFE.search(" ".join(chain.from_iterable(cells))) or (title and _UNSAFE.search(title)):
         return False
-    # Printable ASCII (control characters were refused above) is one column a character.
-    lengths = [[len(cell) if cell.isascii() else cell_len(cell) for cell in row] for row in cells]
-    widths = [max(column) for column in zip(*lengths, strict=True)]
+    # Printable ASCII (control characters were refused above) is one column a character. Each
+    # distinct cell of a column measured and padded once (columns repeat their values).
+    measured = [{cell: len(cell) if cell.isascii() else cell_len(cell) for cell in set(column)}
+                for column in zip(*cells, strict=True)]
+    widths = [max(lengths.values()) for lengths in measured]
     total = sum(widths) + 2 * (len(widths) - 1)
     if total > _RICH_WIDTH and not wide:
         return False
@@ -237,9 +261,9 @@ def _plain_table(cells: list[list[str]], title: str | None, stream: TextIO, *, w
     elif title:
         excess = max(total - cell_len(shown), 0)
         lines.append(" " * (excess // 2) + shown + " " * (excess - excess // 2))
-    for row, row_lengths in zip(cells, lengths, strict=True):
-        lines.append("  ".join(cell + " " * (width - length) for cell, length, width in
-                               zip(row, row_lengths, widths, strict=True)))
+    padded = [{cell: cell + " " * (width - length) for cell, length in lengths.items()}
+              for lengths, width in zip(measured, widths, strict=True)]
+    lines += ["  ".join([pad[cell] for pad, cell in zip(padded, row, strict=True)]) for row in cells]
     stream.write("\n".join(lines) + "\n")
     return True
 
