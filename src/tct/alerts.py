@@ -77,6 +77,16 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
     # left out, as the report and the export leave it out (the case's code says where to look).
     protected = citizens.denouncers(db, [row[6] for row in flagged_cases] + [row[6] for row in delegations])
 
+    # Thousands of overdue cases on a big register share a few hundred deadlines: each said once.
+    said: dict[Any, tuple[str, int]] = {}
+
+    def due_on(deadline: Any) -> tuple[str, int]:
+        shown = said.get(deadline)
+        if shown is None:
+            due = day(deadline)
+            shown = said[deadline] = (due.isoformat(), (due - on).days)
+        return shown
+
     def place(type_: str, citizen_id: int | None, locality: str | None) -> str | None:
         return None if type_ == "denunciation" or citizen_id in protected else locality
 
@@ -87,9 +97,8 @@ def morning(source: Session | Driver, settings: Settings, on: date) -> dict[str,
                      "locality": place(type_, citizen_id, locality),
                      "deadline": day(deadline).isoformat() if deadline else None}
                     for case_id, code, type_, status, locality, deadline, citizen_id in flagged_cases],
-        "deadlines": [{"code": code, "type": type_, "status": status, "deadline": due.isoformat(),
-                       "days_left": (due - on).days}
-                      for _, code, type_, status, _, deadline, _ in due_cases for due in (day(deadline),)],
+        "deadlines": [{"code": code, "type": type_, "status": status, "deadline": due[0], "days_left": due[1]}
+                      for _, code, type_, status, _, deadline, _ in due_cases for due in (due_on(deadline),)],
         "delegations": [{"code": code, "case": case, "visit_date": day(seen_on).isoformat(), "people": people,
                          "locality": place(type_, citizen_id, locality)}
                         for code, case, seen_on, people, locality, type_, citizen_id in delegations],
