@@ -30,6 +30,8 @@ def test_words(typed, expected):
 
 @pytest.mark.parametrize("typed,expected", [
     ("2021-02-10 08:30", datetime(2021, 2, 10, 8, 30)),
+    ("2021-02-10T8:30", datetime(2021, 2, 10, 8, 30)),  # one digit of hour, as the day-first forms take it
+    ("2021-02-10 8:30:15", datetime(2021, 2, 10, 8, 30, 15)),
     ("10/2/2021 8:30", datetime(2021, 2, 10, 8, 30)),
     ("10/02/2021 8h30", datetime(2021, 2, 10, 8, 30)),
     ("10/02/2021 8H30", datetime(2021, 2, 10, 8, 30)),  # as 'hôm nay 8H30' is: Caps Lock, or a habit

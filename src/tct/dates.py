@@ -31,6 +31,7 @@ ACCEPTED_DATETIME_FORMS = "forms_datetime"
 # 8:30, 8h30, 8h, 14g (giờ), 14g30, 14:05:10
 _TIME = r"(?P<h>\d{1,2})(?:[:hHgG](?P<m>\d{2})?)?(?::(?P<s>\d{2}))?"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ONE_DIGIT_HOUR = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ])(\d:)")
 _DAY_FIRST = re.compile(r"^(?P<d>\d{1,2})(?P<sep>[/.-])(?P<mo>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?:\s+" + _TIME
                         + r")?$")
 _WORD = re.compile(r"^(?P<word>[a-z ]+?)(?:\s+" + _TIME + r")?$")
@@ -78,8 +79,8 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str,
         raise ValidationError.said_as("err_date_empty", coded={"forms": "label"}, label=label, forms=forms)
     zone = office_tz(tz)
     if _ISO.match(raw):
-        try:
-            parsed = du_parser.isoparse(raw)
+        try:  # (isoparse wants two digits of hour: 2021-02-10T8:30 is 08:30, as 10/02/2021 8:30 is)
+            parsed = du_parser.isoparse(_ONE_DIGIT_HOUR.sub(r"\g<1>0\g<2>", raw))
         except ValueError as exc:
             raise ValidationError.said_as("err_not_real_date", coded={"forms": "label"}, label=label, raw=raw,
                                           forms=forms) from exc
