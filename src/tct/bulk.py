@@ -268,6 +268,7 @@ class Reader:
         self.lookups: dict[Any, Any] = {}
         self.folded = _Folds()
         self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
+        self.minutes: dict[datetime, tuple[Any, Any]] = {}  # minute_key of visited_at, and visit_date (_already_in)
         self.deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
         self.citizen_by_number: dict[str, int] = {}  # refs of the citizens met, by identity number
         self.case_by_ref: dict[str, int] = {}  # refs of the new cases, by the file's `case_ref`
@@ -275,6 +276,7 @@ class Reader:
         # ref and folded name, so a row under that name with no identity number is that citizen again.
         self.citizen_of_case: dict[int | str, tuple[int, str]] = {}  # case (or case_ref): its citizen, their name
         self.visits_before: int | None = None  # the highest visit id before the import (_already_in)
+        self.protected: dict[str, bool] = {}  # whether a folded name is a denouncer's, on the register (_already_in)
         self.warnings_kept: dict[str, int] = {}  # warnings of each kind so far (_as_kept)
         self.opened_on: dict[int, Any] = {}  # the day of each new case of a `case_ref`, by its ref
         self.denunciations: set[int] = set()  # the new cases of the file that are denunciations, by their ref
@@ -364,6 +366,8 @@ class Reader:
             self.folded.clear()
         if len(self.moments) > MEMO_LIMIT:
             self.moments.clear()
+        if len(self.minutes) > MEMO_LIMIT:
+            self.minutes.clear()
         warnings = self._as_kept(sorted(warnings + self._already_in(pending), key=lambda item: item[0]))
         citizens, citizen_refs = self._citizens(pending)
         cases, case_refs = self._cases(pending, citizen_refs)
@@ -400,11 +404,20 @@ class Reader:
         if self.visits_before is None:
             self.visits_before = int(db.rows("SELECT coalesce(max(id), 0) FROM visit")[0][0])
         wanted: dict[Any, list[tuple[int, str, int]]] = {}
+        names_met, officers_met = set(), set()  # (minute, folded name) and (minute, officer id) of the rows
         days = set()
-        stored, folds = self._stored, self.folded
+        stored, folds, minutes = self._stored, self.folded, self.minutes
         for line, ready, _ in pending:
-            stamp, day = stored(ready.moment)
-            wanted.setdefault(db.minute_key(stamp), []).append((line, folds[ready.details.name], ready.officer.id))
+            moment = ready.moment
+            minute_and_day = minutes.get(moment)
+            if minute_and_day is None:
+                stamp, day = stored(moment)
+                minute_and_day = minutes[moment] = (db.minute_key(stamp), day)
+            minute, day = minute_and_day
+            folded, officer_id = folds[ready.details.name], ready.officer.id
+            wanted.setdefault(minute, []).append((line, folded, officer_id))
+            names_met.add((minute, folded))
+            officers_met.add((minute, officer_id))
             days.add(day)
         # The visits of the batch's span of minutes (a day's are read past in C), each with its
         # citizen's folded name and whether they are a denouncer, to the minute where SQL can say it.
@@ -433,10 +446,17 @@ class Reader:
             if minute in wanted:
                 matched.append((minute, *rest))
         # A denouncer's namesake is masked as they are (citizens.protected_sql): warned of as a denouncer.
-        typed = {folded for rows in wanted.values() for _, folded, _ in rows}
-        namesakes = protected_names(db, {row[5] for row in matched if not row[6] and row[5] in typed})
+        # Asked only of the names of visits a row meets (its minute and name, or its minute and officer),
+        # and once an import: the register as it stood before it, so the answer holds for every batch
+        # (a file imported a second time meets a visit on every row, thousands of names a batch).
+        known = self.protected
+        asked = {name for minute, _, _, _, officer_id, name, secret in matched if not secret and name not in known
+                 and ((minute, name) in names_met or (minute, officer_id) in officers_met)}
+        if asked:
+            namesakes = protected_names(db, asked)
+            known.update((name, name in namesakes) for name in asked)
         for minute, year, seq, code, officer_id, name, secret in matched:
-            secret = secret or name in namesakes
+            secret = secret or known.get(name, False)
             table, key = (first_secret, (minute, officer_id)) if secret else (first_named, (minute, name))
             best = table.get(key)
             if best is None or (year, seq) < best[0]:
