@@ -863,3 +863,24 @@ def test_the_same_minute_warning_never_confirms_the_name_of_a_denouncer_s_namesa
     same = tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "complaint", "--field", "land",
                "--officer", "binh", "--at", "03/02/2021 09:30")
     assert "a visit you received at this very time" in same.stderr, same.stderr
+
+
+def test_the_same_minute_warning_of_a_namesake_is_the_same_whatever_name_the_row_types(tct, tmp_path):
+    """The warning of a denouncer's namesake's visit goes to the rows of its minute and officer
+    whatever name they type: `import --check` warned a row typed with that name and kept silent on
+    a row of another, so that checking a file of one row confirmed a name guessed from the initials."""
+    tct("officer", "add", "Trần Thị Bình")
+    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "03/02/2021 08:30").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--address", "số 5 Lê Lợi", "--type", "complaint",
+               "--field", "land", "--officer", "binh", "--at", "03/02/2021 09:30").exit_code == 0
+    rows = tmp_path / "rows.csv"
+    said = []
+    for name in ("Đỗ Thị Lan", "Trần Văn Xuân"):
+        rows.write_text(f"citizen,type,field,at,officer\n{name},complaint,land,03/02/2021 09:30,binh\n",
+                        encoding="utf-8")
+        checked = tct("import", "--visits", str(rows), "--check")
+        assert checked.exit_code == 0, checked.stderr
+        said.append([line for line in checked.stderr.splitlines() if "Warning" in line])
+    assert said[0] and said[0] == said[1], said
+    assert "a visit at this very time is already in the register" in said[0][0], said  # (not "of this citizen")
