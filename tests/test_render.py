@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,9 +41,11 @@ def _drawn(data: list[dict], columns, title: str | None, *, fast: bool, monkeypa
 @given(data=st.data())
 def test_a_long_table_reads_as_rich_draws_it(data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
     columns = COLUMNS[:data.draw(st.integers(1, len(COLUMNS)))]
-    # (booleans beside the integers 0 and 1, which equal them, and lists: each shown as it is, not as
-    # the equal value met earlier in the column)
+    # (booleans beside the integers 0 and 1, which equal them, one instant in two time zones, tuples
+    # and lists: each shown as it is, not as the equal value met earlier in the column)
+    instant = datetime(2021, 2, 3, 1, 0, tzinfo=UTC)
     cell = st.one_of(st.none(), st.booleans(), st.integers(0, 10**6), st.sampled_from([0, 1]),
+                     st.sampled_from([instant, instant.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")), (True, 2), (1, 2)]),
                      st.lists(st.sampled_from(["a", "b", "Đà"]), max_size=2),
                      st.text(ALPHABET, max_size=data.draw(st.integers(0, 30))))
     records = data.draw(st.lists(st.fixed_dictionaries({key: cell for key, _ in columns}), min_size=1, max_size=30))
@@ -59,6 +61,17 @@ def test_a_long_table_reads_as_rich_draws_it(data: st.DataObject, monkeypatch: p
     else:
         assert fast == _drawn(records, columns, title, fast=False, monkeypatch=monkeypatch)
 
+
+
+def test_a_long_table_shows_each_value_as_it_is_beside_an_equal_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain path shows each distinct value of a column once: values that are equal but shown
+    otherwise (True and 1, one instant in two time zones, tuples of them) each keep their own text."""
+    instant = datetime(2021, 2, 3, 1, 0, tzinfo=UTC)
+    values = [1, True, instant, instant.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")), (1, 2), (True, 2), 0, False]
+    records = [{"code": value} for value in values]
+    fast = _drawn(records, COLUMNS[:1], None, fast=True, monkeypatch=monkeypatch)
+    assert [line.rstrip() for line in fast.splitlines()[1:]] == [render.display(value, "en") for value in values]
+    assert {"yes, 2", "1, 2", "03/02/2021 01:00", "03/02/2021 08:00"} <= set(map(str.rstrip, fast.splitlines()))
 
 def _too_wide(cells: list[list[str]]) -> bool:
     from rich.cells import cell_len

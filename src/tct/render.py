@@ -212,19 +212,19 @@ def _shown_rows(data: list[dict[str, Any]], columns: Columns, lang: str) -> list
         cells = []
         for item in data:
             value = item.get(key)
-            # (keyed by class too: True == 1, and they are shown as "yes" and "1")
-            memo_key = value if value.__class__ is str else (value.__class__, value)
-            try:
-                text = memo[memo_key]
-            except KeyError:
-                text = memo[memo_key] = display(_in_words(value, lab, lang), lang)
-            except TypeError:  # (a list: the flags of a case)
+            if value.__class__ in _SHOWN_AS_EQUAL:
+                text = memo.get(value)
+                if text is None:
+                    text = memo[value] = display(_in_words(value, lab, lang), lang)
+            else:  # (True equals 1, an aware time equals the same instant in another zone: shown otherwise)
                 text = display(_in_words(value, lab, lang), lang)
             cells.append(text)
         shown_columns.append(cells)
     return list(zip(*shown_columns, strict=True))
 
 
+# Classes whose equal values are shown alike, so a column's cells can be shown once per value.
+_SHOWN_AS_EQUAL = frozenset({str, int, date, type(None)})
 _FAST_ROWS = 200
 _RICH_WIDTH = 80  # rich's width for a pipe or file
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufe00-\ufe0f]")
