@@ -447,8 +447,9 @@ class Reader:
                 matched.append((minute, *rest))
         # A denouncer's namesake is masked as they are (citizens.protected_sql): warned of as a denouncer.
         # Asked only of the names of visits a row meets (its minute and name, or its minute and officer),
-        # and once an import: the register as it stood before it, so the answer holds for every batch
-        # (a file imported a second time meets a visit on every row, thousands of names a batch).
+        # and once a name an import: its answer is the one the first batch that asked it got (a file
+        # imported a second time meets a visit on every row, thousands of names a batch). (Read in this
+        # process, the batches written before count: a denunciation of the file can protect a name.)
         known = self.protected
         asked = {name for minute, _, _, _, officer_id, name, secret in matched if not secret and name not in known
                  and ((minute, name) in names_met or (minute, officer_id) in officers_met)}
