@@ -23,11 +23,11 @@ def held_back() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    # Ignored by the process, not blocked in this thread: a signal sent to the process goes to any
+    # thread that does not block it (a progress bar's, a test runner's), and Python raises it here.
+    handlers = [(number, signal.signal(number, signal.SIG_IGN)) for number in _SIGNALS]
     try:
         yield
     finally:
-        handlers = [(number, signal.signal(number, signal.SIG_IGN)) for number in _SIGNALS]
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # (a signal pending meanwhile is dropped: ignored)
         for number, handler in handlers:
             signal.signal(number, handler)
