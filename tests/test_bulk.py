@@ -841,16 +841,21 @@ def test_a_row_of_a_denunciation_the_file_opened_is_keyed_without_its_citizen(re
     con.close()
 
 
+def _a_denouncer_and_her_namesake_received_by_binh(tct) -> None:  # type: ignore[no-untyped-def]
+    """Đỗ Thị Lan denounces at 08:30; another Đỗ Thị Lan (an address of her own) complains at 09:30."""
+    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "denunciation", "--field", "land",
+               "--officer", "binh", "--at", "03/02/2021 08:30").exit_code == 0
+    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--address", "số 5 Lê Lợi", "--type", "complaint",
+               "--field", "land", "--officer", "binh", "--at", "03/02/2021 09:30").exit_code == 0
+
+
 def test_the_same_minute_warning_never_confirms_the_name_of_a_denouncer_s_namesake(tct, tmp_path):
     """A denouncer's namesake is masked as they are; `import --check` (which writes nothing) and
     `visit add` warned another officer's row of that name and minute "of this citizen", confirming
     the name behind the initials. Warned as of a denouncer: only to the officer who received it."""
     tct("officer", "add", "Trần Thị Bình")
     tct("officer", "add", "Lê Văn Cường")
-    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "denunciation", "--field", "land",
-               "--officer", "binh", "--at", "03/02/2021 08:30").exit_code == 0
-    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--address", "số 5 Lê Lợi", "--type", "complaint",
-               "--field", "land", "--officer", "binh", "--at", "03/02/2021 09:30").exit_code == 0
+    _a_denouncer_and_her_namesake_received_by_binh(tct)
     rows = tmp_path / "rows.csv"
     rows.write_text("citizen,type,field,at,officer\n"
                     "Đỗ Thị Lan,complaint,land,03/02/2021 09:30,Lê Văn Cường\n"
@@ -870,10 +875,7 @@ def test_the_same_minute_warning_of_a_namesake_is_the_same_whatever_name_the_row
     whatever name they type: `import --check` warned a row typed with that name and kept silent on
     a row of another, so that checking a file of one row confirmed a name guessed from the initials."""
     tct("officer", "add", "Trần Thị Bình")
-    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--type", "denunciation", "--field", "land",
-               "--officer", "binh", "--at", "03/02/2021 08:30").exit_code == 0
-    assert tct("visit", "add", "--citizen", "Đỗ Thị Lan", "--address", "số 5 Lê Lợi", "--type", "complaint",
-               "--field", "land", "--officer", "binh", "--at", "03/02/2021 09:30").exit_code == 0
+    _a_denouncer_and_her_namesake_received_by_binh(tct)
     rows = tmp_path / "rows.csv"
     said = []
     for name in ("Đỗ Thị Lan", "Trần Văn Xuân"):

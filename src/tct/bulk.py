@@ -267,8 +267,7 @@ class Reader:
         self.now = now_local(settings["timezone"])
         self.lookups: dict[Any, Any] = {}
         self.folded = _Folds()
-        self.moments: dict[datetime, tuple[Any, Any]] = {}  # visited_at and visit_date as stored
-        self.minutes: dict[datetime, tuple[Any, Any]] = {}  # minute_key of visited_at, and visit_date (_already_in)
+        self.moments: dict[datetime, tuple[Any, Any, Any]] = {}  # visited_at and visit_date as stored, the minute
         self.deadlines: dict[tuple[str, Any], Any] = {}  # by (type, day): working days are costly to count
         self.citizen_by_number: dict[str, int] = {}  # refs of the citizens met, by identity number
         self.case_by_ref: dict[str, int] = {}  # refs of the new cases, by the file's `case_ref`
@@ -350,15 +349,17 @@ class Reader:
         folds = self.folded
         return " ".join([folded for part in parts if (folded := folds[part])])
 
-    def _stored(self, moment: datetime) -> tuple[Any, Any]:
-        """A row's moment as the visit stores it (visited_at in UTC, visit_date), remembered: a
-        file's rows share their moments (ten rows a minute in a busy office), and strftime is costly."""
+    def _stored(self, moment: datetime) -> tuple[Any, Any, Any]:
+        """A row's moment as the visit stores it (visited_at in UTC, visit_date), and its minute as
+        Driver.minute_key says it (_already_in), remembered: a file's rows share their moments (ten
+        rows a minute in a busy office), and strftime is costly."""
         when = self.moments.get(moment)
         if when is None:
             from tct.dates import to_utc
 
             db = self.db
-            when = self.moments[moment] = (db.stamp(to_utc(moment)), db.day(moment.date()))
+            stamp = db.stamp(to_utc(moment))
+            when = self.moments[moment] = (stamp, db.day(moment.date()), db.minute_key(stamp))
         return when
 
     def _batch(self, pending: list[Any], read: int, warnings: list[tuple[int, str]]) -> Batch:
@@ -366,8 +367,6 @@ class Reader:
             self.folded.clear()
         if len(self.moments) > MEMO_LIMIT:
             self.moments.clear()
-        if len(self.minutes) > MEMO_LIMIT:
-            self.minutes.clear()
         warnings = self._as_kept(sorted(warnings + self._already_in(pending), key=lambda item: item[0]))
         citizens, citizen_refs = self._citizens(pending)
         cases, case_refs = self._cases(pending, citizen_refs)
@@ -406,14 +405,9 @@ class Reader:
         wanted: dict[Any, list[tuple[int, str, int]]] = {}
         names_met, officers_met = set(), set()  # (minute, folded name) and (minute, officer id) of the rows
         days = set()
-        stored, folds, minutes = self._stored, self.folded, self.minutes
+        stored, folds = self._stored, self.folded
         for line, ready, _ in pending:
-            moment = ready.moment
-            minute_and_day = minutes.get(moment)
-            if minute_and_day is None:
-                stamp, day = stored(moment)
-                minute_and_day = minutes[moment] = (db.minute_key(stamp), day)
-            minute, day = minute_and_day
+            _, day, minute = stored(ready.moment)
             folded, officer_id = folds[ready.details.name], ready.officer.id
             wanted.setdefault(minute, []).append((line, folded, officer_id))
             names_met.add((minute, folded))
@@ -570,14 +564,14 @@ class Reader:
         rows = []
         for (_, ready, _), citizen_ref, case_ref in zip(pending, citizen_refs, case_refs, strict=True):
             moment = ready.moment
-            when = moments.get(moment) or stored(moment)
+            stamp, day, _ = moments.get(moment) or stored(moment)
             # visits.search_key: a denouncer's name and address are left out of it (a visit typed
             # denunciation, or any visit to a denunciation case, one a `case_ref` of the file opened too).
             secret = ready.type == "denunciation" or (ready.case.type == "denunciation" if ready.case is not None
                                                       else case_ref in self.denunciations)
             search = (self.folded[ready.content] if secret else
                       self.fold_joined(ready.details.name, ready.details.address, ready.content))
-            rows.append((case_ref, citizen_ref, moment.year, ready.officer.id, *when, ready.people,
+            rows.append((case_ref, citizen_ref, moment.year, ready.officer.id, stamp, day, ready.people,
                          flag(ready.delegation), "; ".join(ready.representatives) or None, ready.type, ready.field,
                          ready.content, ready.handling, ready.kind, flag(ready.escalated), ready.note, search, no))
             if case_ref < 0:

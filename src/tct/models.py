@@ -101,8 +101,8 @@ class Case(Entity, table=True):
         Index("ix_cases_status_deadline", "status", "deadline"),
         Index("ix_cases_deadline", "deadline"),  # `case list`, most urgent first (migration 0011)
         # The backlog of a past day reads its two ranges of cases from these alone (migration 0012).
-        # (A partial index is partial on PostgreSQL too: its migration says so. A postgresql_where here
-        # would load SQLAlchemy's PostgreSQL dialect, about 50 ms, in every command on SQLite.)
+        # (A partial index below is partial on PostgreSQL too: its migration says so. A postgresql_where
+        # here would load SQLAlchemy's PostgreSQL dialect, about 50 ms, in every command on SQLite.)
         Index("ix_cases_status_opened", "status", "opened_on", "status_changed_on", "first_visit_on",
               "history_in_order", "type", "code"),
         # (of the cases that took a step: a new case, one of most an import brings, is not written to it)
