@@ -98,6 +98,15 @@ def test_an_impossible_time_is_quoted_as_typed(typed):
     assert repr(typed) in error.value.message
 
 
+@pytest.mark.parametrize("typed", ["2021-02-10 24:00", "2021-02-10T24:00:00", "10/02/2021 24:00"])
+def test_midnight_typed_as_24_00_is_refused_in_every_form(typed):
+    """ISO's end of the day would be the next day's 00:00, a visit logged on the wrong day: the
+    ISO form is refused as the day-first one is."""
+    with pytest.raises(ValidationError) as error:
+        parse_datetime(typed, now=NOW)
+    assert repr(typed) in error.value.message
+
+
 def test_late_evening_belongs_to_its_local_day_whatever_the_machine_tz(monkeypatch):
     monkeypatch.setenv("TZ", "UTC")
     systime.tzset()

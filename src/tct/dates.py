@@ -79,6 +79,9 @@ def _parse(text: str, *, tz: str, now: datetime | None, label: str, forms: str,
         raise ValidationError.said_as("err_date_empty", coded={"forms": "label"}, label=label, forms=forms)
     zone = office_tz(tz)
     if _ISO.match(raw):
+        if raw[11:13] == "24":  # ISO's end of the day, which isoparse makes the next day's 00:00: refused
+            raise ValidationError.said_as("err_impossible_time", coded={"forms": "label"}, label=label,
+                                          text=raw, forms=forms)  # as 10/02/2021 24:00 is
         try:  # (isoparse wants two digits of hour: 2021-02-10T8:30 is 08:30, as 10/02/2021 8:30 is)
             parsed = du_parser.isoparse(_ONE_DIGIT_HOUR.sub(r"\g<1>0\g<2>", raw))
         except ValueError as exc:
